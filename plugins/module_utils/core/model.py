@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .tagging import DISK_TAG, SOURCE_TAG, string_tags
+from .tagging import DISK_TAG, POINT_TAG, SOURCE_TAG, string_tags
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -296,13 +296,15 @@ def copy_mismatches(request: CopyRequest, snapshot: Snapshot, readable: Iterable
     ):
         differences['kms_key_id'] = {'asked': options['kms_key_id'], 'found': found_key}
     # A copy without our source tag is one whose tagging was cut short: it gets all its tags when found. The DR
-    # runs' marker is not the user's ask: a copy module's copy, which lacks it, serves a DR run as it is (and
-    # stays the person's, never pruned).
+    # runs' marker is not the user's ask: a copy module's copy, which lacks it, serves a DR run as it is (and stays the
+    # person's, never pruned). Nor is its recovery point: a copy made before the point was written lacks it.
     if 'tags' in compared and SOURCE_TAG in snapshot.tags:
         asked = {
             key: value
             for key, value in string_tags(options.get('tags')).items()
-            if key != DISK_TAG and key not in request.refreshed_tags and snapshot.tags.get(key) != value
+            if key not in (DISK_TAG, POINT_TAG)
+            and key not in request.refreshed_tags
+            and snapshot.tags.get(key) != value
         }
         if asked:
             differences['tags'] = {'asked': asked, 'found': {key: snapshot.tags.get(key) for key in asked}}

@@ -39,6 +39,16 @@ CHURN_TAG = 'snapcopy:churn'
 # On a DR copy whose source rewrote far more of the disk than usual (ransomware rewrites everything): why. The newest
 # copy without it is the disk's last known good one, which pruning keeps; a person who finds the copy sound takes it off.
 SUSPECT_TAG = 'snapcopy:suspect'
+# CHURN_TAG's value on a DR copy whose rewrite could not be measured (a read refused, a source gone): in doubt as a
+# suspect copy is (dr.points), until a later run measures it or a person takes the mark off.
+UNMEASURED = 'unmeasured'
+# On a DR copy whose blocks, or what its cloud states of it, a run found to differ from its source (dr.verify): why. Such a
+# copy restores the wrong data: no surface counts it, later runs read the verdict here (dr.points), and pruning keeps the
+# last good copy beside it; a person deletes it (the next run copies the source again) or takes the mark off.
+DIFFERS_TAG = 'snapcopy:differs'
+# On a DR copy: when its source snapshot was taken, as the source's cloud dates it ("2026-11-22T18:14:00Z"): the copy's
+# recovery point, which orders a disk's copies (dr.points) even once a person has deleted the source.
+POINT_TAG = 'snapcopy:point'
 
 
 # On a DR copy where the cloud records no link to the copy's source (EBS, CBS): the copy's own id, written by the DR

@@ -25,6 +25,7 @@ from ..core.errors import InputError
 from ..core.model import COMPLETED, FAILED, PENDING
 from ..core.tagging import SET_TAG
 from .capabilities import SnapshotSetAdapter
+from .points import own_point, point_order
 from .settings import GROUP_BY_INSTANCE, GROUP_BY_TAG
 
 if TYPE_CHECKING:
@@ -182,15 +183,22 @@ def dr_point_complete(snapshot_set: SnapshotSet, copies: Mapping[str, Snapshot])
     return bool(found) and all(copy is not None and copy.state == COMPLETED for copy in found)
 
 
-def copy_sets(copies: Mapping[str, Iterable[Snapshot]]) -> list[tuple[str, list[tuple[str, Snapshot]]]]:
+def copy_sets(
+    copies: Mapping[str, Iterable[Snapshot]], point_of: Callable[[Snapshot], str | None] | None = None
+) -> list[tuple[str, list[tuple[str, Snapshot]]]]:
     """The sets of a group's DR copies in one region (``copies``: by member, every member's key), newest first by their
-    newest copy: (the set's id, [(member, copy)]), from the SET_TAG each copy carries. Copies without one are in none."""
+    newest member's recovery point (``point_of``, dr.points; POINT_TAG by default): (the set's id, [(member, copy)]),
+    from the SET_TAG each copy carries. Copies without one are in none."""
     sets: dict[str, list[tuple[str, Snapshot]]] = {}
     for key, found in copies.items():
         for copy in found:
             if copy.tags.get(SET_TAG):
                 sets.setdefault(copy.tags[SET_TAG], []).append((key, copy))
-    return sorted(sets.items(), key=lambda item: max(copy.age_order() for dummy, copy in item[1]), reverse=True)
+
+    def order(copy: Snapshot) -> tuple[datetime.datetime, datetime.datetime, str]:
+        return point_order(copy, (point_of or own_point)(copy))
+
+    return sorted(sets.items(), key=lambda item: max(order(copy) for dummy, copy in item[1]), reverse=True)
 
 
 def copies_complete(members: Iterable[str], set_copies: Iterable[tuple[str, Snapshot]]) -> bool:
@@ -198,7 +206,10 @@ def copies_complete(members: Iterable[str], set_copies: Iterable[tuple[str, Snap
     return {key for key, copy in set_copies if copy.state == COMPLETED} >= set(members)
 
 
-def newest_complete_set(copies: Mapping[str, Iterable[Snapshot]]) -> str | None:
-    """The id of the newest set of a group's copies in a region with a completed copy of every member (``copies``, by
-    member, every member's key), None when none is complete: the group's recovery point there."""
-    return next((set_id for set_id, found in copy_sets(copies) if copies_complete(copies, found)), None)
+def newest_complete_set(
+    copies: Mapping[str, Iterable[Snapshot]], point_of: Callable[[Snapshot], str | None] | None = None
+) -> str | None:
+    """The id of the newest set (by recovery point, ``point_of``) of a group's copies in a region with a completed copy
+    of every member (``copies``, by member, every member's key), None when none is complete: the group's recovery point
+    there."""
+    return next((set_id for set_id, found in copy_sets(copies, point_of) if copies_complete(copies, found)), None)

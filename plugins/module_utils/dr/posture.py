@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING, Any, cast
 from ..core.errors import CloudError
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_LEASE_TAG_PREFIX, SOURCE_TAG
+from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_LEASE_TAG_PREFIX
 from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
 from .groups import consistency_groups, newest_complete_set, sets_of
 from .leases import LeaseTerms, lease_seconds, leases_under
 from .lock import read_locks
+from .points import SPREADING, copies_holding, recovery_point, region_points, source_of
 from .protection import (
     IN_FLIGHT,
     NO_COPY,
@@ -51,7 +52,6 @@ from .protection import (
 from .prune import copies_by_disk
 from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .shares import LeasedShares
-from .verify import region_points
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -82,12 +82,6 @@ def _hours(created: str | None, now: datetime.datetime) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if moment is None else round((now - moment).total_seconds() / 3600, 1)
-
-
-def source_of(copy: Snapshot) -> tuple[str | None, str | None]:
-    """(region, id) of ``copy``'s source snapshot: the cloud's link where it keeps one, else our SOURCE_TAG."""
-    region, dummy, snapshot_id = (copy.tags.get(SOURCE_TAG) or '').partition('/')
-    return copy.source_region or region or None, copy.source_id or snapshot_id or None
 
 
 class PostureRead:
@@ -162,7 +156,8 @@ class PostureRead:
                     {
                         '%s/%s' % (source_region, disk.id): groups.get('%s/%s' % (source_region, disk.id), [])
                         for disk in group.disks
-                    }
+                    },
+                    self._point_of(sources),
                 )
                 for group in set(group_of.values())
             }
@@ -307,11 +302,18 @@ class PostureRead:
         """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing. A disk of
         a consistency group (``group_set``: (its group's newest set complete in the region, None for none)) stands only
         by its copy of that set."""
-        completed = [
-            self._copy_record(copy, sources)
-            for copy in copies
-            if copy.state == COMPLETED and (group_set is None or copy.tags.get(SET_TAG) == group_set[0])
-        ]
+        # What stands there is dr.points' rule: the newest good point no doubt reaches; with none, a suspect or
+        # unmeasured copy stands in doubt (a differing one is no copy). The model says the doubt (RegionProtection).
+        held = copies_holding(
+            (
+                copy
+                for copy in copies
+                if copy.state == COMPLETED and (group_set is None or copy.tags.get(SET_TAG) == group_set[0])
+            ),
+            self._point_of(sources),
+        )
+        stands = held.standing or (held.newest if held.doubt_verdict in SPREADING else None)
+        completed = [self._copy_record(stands, sources)] if stands is not None else []
         in_flight = [self._copy_record(copy, sources) for copy in copies if copy.state == PENDING]
         in_flight += [
             {
@@ -342,21 +344,26 @@ class PostureRead:
             'lock': None,
             'set_id': group_set[0] if group_set is not None and newest is not None else None,
             # The newest verified copy, and the last known good one while a copy stands suspect (dr.verify).
-            'points': region_points(copies, lambda copy: self._source_time('%s/%s' % source_of(copy), sources)),
+            'points': region_points(copies, self._point_of(sources), self.now),
         }
 
+    @staticmethod
+    def _point_of(sources: Mapping[str, Snapshot]) -> Callable[[Snapshot], str | None]:
+        """A copy's recovery point (dr.points): its POINT_TAG, else its source's time as the source region lists it."""
+        times = {key: source.created for key, source in sources.items()}
+        return lambda copy: recovery_point(copy, times)
+
     def _copy_record(self, copy: Snapshot, sources: Mapping[str, Snapshot]) -> dict[str, Any]:
-        source_region, source_id = source_of(copy)
-        key = '%s/%s' % (source_region, source_id)
-        recovery_point = self._source_time(key, sources)
+        dummy, source_id = source_of(copy)
+        point = self._point_of(sources)(copy)
         return {
             'id': copy.id,
             'created': copy.created,
             'state': copy.cloud_state,
             'age_hours': _hours(copy.created, self.now),
             'source_snapshot_id': source_id,
-            'recovery_point': recovery_point,
-            'recovery_point_age_hours': _hours(recovery_point, self.now) if recovery_point else None,
+            'recovery_point': point,
+            'recovery_point_age_hours': _hours(point, self.now) if point else None,
         }
 
     @staticmethod

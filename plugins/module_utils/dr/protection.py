@@ -18,7 +18,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core.model import COMPLETED, Snapshot
+from ..core.tagging import DIFFERS_TAG
 from .coverage import UncoveredDisk
+from .points import DOUBTS, copy_verdict, worst_verdict
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -79,12 +82,15 @@ def copy_standing(
 
 def not_copied(copy: Mapping[str, Any]) -> bool:
     """Whether a run's copy record is no copy at all: the engine could not make it, it carries an error (refused,
-    differs and was not used), no read named it, or its blocks were read and differ from its source's (dr.verify)."""
+    differs and was not used), no read named it, or its blocks were read and differ from its source's (dr.verify), in
+    this run or an earlier one."""
     return (
         copy['action'] == NOT_COPIED
         or bool(copy.get('error'))
         or not copy.get('snapshot_id')
         or (copy.get('verification') or {}).get('action') == 'differs'
+        # An earlier run's verdict, written on the copy (dr.points): whether or not this run verifies.
+        or bool((copy.get('tags') or {}).get(DIFFERS_TAG))
     )
 
 
@@ -129,6 +135,11 @@ class RegionProtection:  # pylint: disable=too-many-instance-attributes  # the m
     suspect: bool = False
     last_known_good: str | None = None
     last_known_good_point: str | None = None
+    #: What holds the newest point back (dr.points): its copy's verdict (differing, suspect or unmeasured) and the copy;
+    #: then the disk stands by the last known good copy, and is at risk whatever its age. None: the newest point stands.
+    doubt: str | None = None
+    doubt_copy_id: str | None = None
+    last_known_good_age_hours: float | None = None
 
     @property
     def covered(self) -> bool:
@@ -187,8 +198,10 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     points_read: bool = False
 
     def __post_init__(self) -> None:
-        # However the model was built (a run, a read, a report read back, merged), a disk of a group stands by its group.
-        object.__setattr__(self, 'disks', standing_by_groups(self.disks, self.dr_regions))
+        # However the model was built (a run, a read, a report read back, merged), a disk stands by what dr.points' rule
+        # lets stand, and a disk of a group by its group.
+        disks = tuple(held_back(disk, self.rpo_hours) for disk in self.disks)
+        object.__setattr__(self, 'disks', standing_by_groups(disks, self.dr_regions))
 
     # ------------------------------------------------------------------ counts
     def cells(self) -> list[RegionProtection]:
@@ -217,6 +230,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
             if self.points_read:  # else not known: the copies' marks were not read
                 counts['verified'] = sum(1 for cell in cells if cell.verified_copy_id)
                 counts['suspect'] = sum(1 for cell in cells if cell.suspect)
+                counts['in_doubt'] = sum(1 for cell in cells if cell.doubt)
             regions[region] = counts
         return {'rpo_hours': self.rpo_hours, 'regions': regions}
 
@@ -242,7 +256,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     def disk_status(self, disk: DiskProtection) -> str:
         """One disk's status by the scope's rule: at risk when a DR region holds no copy of it within the RPO; not known
         when the scope's account is a plan or stale; else protected."""
-        if any(disk.region(region).standing != WITHIN_RPO for region in self.dr_regions):
+        if any(disk.region(region).standing != WITHIN_RPO or disk.region(region).doubt for region in self.dr_regions):
             return AT_RISK
         if self.stale or self.check_mode:
             return NOT_KNOWN
@@ -264,7 +278,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     def status(self) -> str:
         """protected, at risk or not known: at risk as soon as one disk and region is not within the RPO, or the run
         failed somewhere; not known when the account is stale, a plan, a part of the scope or of no disk at all."""
-        if any(cell.standing != WITHIN_RPO for cell in self.cells()) or self.failures:
+        if any(cell.standing != WITHIN_RPO or cell.doubt for cell in self.cells()) or self.failures:
             return AT_RISK
         if self.stale or self.check_mode or not self.complete or not self.disks:
             return NOT_KNOWN
@@ -397,13 +411,15 @@ def point_rows(scope: ScopeProtection) -> list[dict[str, Any]]:
             'verified_copy_id': cell.verified_copy_id,
             'verified_point': cell.verified_point,
             'suspect': cell.suspect,
+            'doubt': cell.doubt,
+            'doubt_copy_id': cell.doubt_copy_id,
             'last_known_good': cell.last_known_good,
             'last_known_good_point': cell.last_known_good_point,
         }
         for disk in scope.disks
         for region in scope.dr_regions
         for cell in (disk.region(region),)
-        if cell.verified_copy_id or cell.suspect
+        if cell.verified_copy_id or cell.suspect or cell.doubt
     ]
 
 
@@ -419,17 +435,33 @@ def points_line(scope: ScopeProtection) -> str | None:
             '(with your own checks) is the proof that its copies hold the data' % scope.provider
         )
     verified = sum(1 for cell in cells if cell.verified_copy_id)
-    suspect = sum(1 for cell in cells if cell.suspect)
     line = 'Verified recovery points: %d of %s' % (
         verified,
         counted(len(cells), 'disk and DR region', 'disks and DR regions'),
     )
-    if suspect:
-        line += (
-            '; %s whose copy stands suspect (a rewrite of most of the disk), its last known good copy kept'
-            % counted(suspect, 'disk and DR region', 'disks and DR regions')
-        )
-    return line
+    return line + doubts_words(cells)
+
+
+# Each doubt as people read it: why the newest copy is no proof (dr.points).
+DOUBT_WORDS = {
+    'differing': 'differs from its source',
+    'suspect': 'stands suspect (a rewrite of most of the disk)',
+    'unmeasured': 'is unmeasured (the churn alarm could not read its rewrite)',
+}
+
+
+def doubts_words(cells: Sequence[RegionProtection]) -> str:
+    """'; 2 disks and DR regions whose newest copy stands suspect ..., the last known good copy kept' for each doubt
+    among ``cells``: the same words on every surface."""
+    words = ''
+    for doubt, said in DOUBT_WORDS.items():
+        number = sum(1 for cell in cells if cell.doubt == doubt)
+        if number:
+            words += '; %s whose newest copy %s, the last known good copy kept' % (
+                counted(number, 'disk and DR region', 'disks and DR regions'),
+                said,
+            )
+    return words
 
 
 def group_records(scope: ScopeProtection) -> list[dict[str, Any]]:
@@ -453,6 +485,36 @@ def group_records(scope: ScopeProtection) -> list[dict[str, Any]]:
         }
         for name, members in scope_groups(scope).items()
     ]
+
+
+def held_back(disk: DiskProtection, rpo: float | None) -> DiskProtection:
+    """``disk`` with each DR region where its newest point is in doubt (dr.points: differing, suspect, unmeasured)
+    standing by its last known good copy, at that copy's recovery point; with none, a differing copy is no copy and a
+    suspect or unmeasured one stands as it is, in doubt. Either way the disk is at risk (ScopeProtection.disk_status)."""
+    regions = []
+    for cell in disk.regions:
+        if cell.doubt is None or cell.standing not in (WITHIN_RPO, OVER_RPO, NO_COPY):
+            regions.append(cell)
+        elif cell.last_known_good is not None:
+            standing, age = copy_standing(True, False, cell.last_known_good_age_hours, rpo)
+            regions.append(
+                dataclasses.replace(
+                    cell,
+                    standing=standing,
+                    copy_id=cell.last_known_good,
+                    recovery_point=cell.last_known_good_point,
+                    recovery_point_age_hours=age,
+                )
+            )
+        elif cell.doubt == 'differing':
+            regions.append(
+                dataclasses.replace(
+                    cell, standing=NO_COPY, copy_id=None, recovery_point=None, recovery_point_age_hours=None
+                )
+            )
+        else:
+            regions.append(cell)
+    return dataclasses.replace(disk, regions=tuple(regions))
 
 
 def standing_by_groups(disks: tuple[DiskProtection, ...], dr_regions: Sequence[str]) -> tuple[DiskProtection, ...]:
@@ -542,7 +604,13 @@ def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], *, planned: 
     standing = best['standing']
     usable = standing in (WITHIN_RPO, OVER_RPO)
     lock = best.get('lock') or {}
+    # The marks on the copy that stands (an earlier run's verdict: dr.points), whether or not this run read the others.
+    verdict = worst_verdict(
+        [copy_verdict(Snapshot(best['snapshot_id'], region, COMPLETED, tags=dict(best.get('tags') or {})))]
+    )
     return RegionProtection(
+        doubt=verdict if usable and verdict in DOUBTS else None,
+        doubt_copy_id=best['snapshot_id'] if usable and verdict in DOUBTS else None,
         region=region,
         standing=standing,
         copy_id=best['snapshot_id'] if usable else None,

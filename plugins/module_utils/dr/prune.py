@@ -10,27 +10,25 @@ The safety contract (docs/safety.md): a DR run only ever adds protection.
   the marker names; where the cloud records none (EBS, CBS), the copy must carry its own id in
   COPY_TAG, which the DR run writes once the cloud has named the copy. A copy made with a copy
   module, or a person's copy of a DR copy with our tags copied along, is never pruned.
-- Only completed copies count and only completed copies go: the newest completed copy of a disk
-  in a region is always kept, whatever its age, so the disk never loses its last restorable copy
-  to a replacement that is still in flight, failed, refused or missing. A copy in flight, a failed
-  one (the user reads why, then deletes it: docs/failed-copies.md), one this run uses or has just
-  made, and one already on its way out are never deleted.
-- A copy the churn alarm marked suspect (SUSPECT_TAG, dr.verify) is kept, and so is the last known good copy, the
-  newest completed copy without the mark before the newest suspect one, however many copies came after it and whatever
-  its age, so that a disk whose data ransomware rewrote keeps the copy from before, until a person takes the mark off.
+- Only completed copies count and only completed copies go, ranked by the recovery point they hold (the source's time,
+  dr.points), never by when the copy was made. What dr.points' rule keeps is never deleted: the newest point, the
+  standing one (the newest good point no doubt reaches: a copy that differs from its source, is suspect or unmeasured,
+  or comes after a suspect or unmeasured one never frees it) and the newest suspect or unmeasured one, whose mark holds
+  it until a person takes it off. A copy in flight, a failed one (the user reads why, then deletes it:
+  docs/failed-copies.md), one this run uses or has just made, and one already on its way out are never deleted.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, cast
 
 from ..core.model import COMPLETED, DELETING, PENDING
-from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG, SUSPECT_TAG
+from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG
 from .groups import copies_complete, copy_sets
-from .verify import last_known_good
+from .points import GOOD, copies_holding, copy_verdict, holding, own_point, point_order, worst_verdict
 
 if TYPE_CHECKING:
-    import datetime
     from collections.abc import Callable, Collection, Container, Iterable, Mapping
 
     from ..core.model import Snapshot
@@ -108,30 +106,39 @@ def prune_selection(
     max_age_days: float | None = None,
     in_use: Collection[str] = (),
     completed_to_come: bool = False,
+    *,
+    point_of: Callable[[Snapshot], str | None] = own_point,
 ) -> tuple[list[Snapshot], list[Snapshot]]:
-    """(to delete, to keep): one disk's DR copies in one region, each list newest first.
+    """(to delete, to keep): one disk's DR copies in one region, each list newest point first (``point_of``: a copy's
+    recovery point, dr.points).
 
-    Of the completed copies, ``keep_copies`` keeps that many of the newest and ``max_age_days`` lets
-    older ones go; the newest is always kept, and so are the suspect ones and the last known good one (dr.verify).
-    ``in_use`` are ids this run reports as its copies.
-    With ``completed_to_come`` (check mode, where a real run that waits would first make a copy and
-    see it complete), the newest listed counts as the second newest, so that the plan prunes what
-    the real run would. Copies that are not completed are kept, and not counted.
+    Of the completed copies, ranked by their recovery points, ``keep_copies`` keeps that many of the newest and
+    ``max_age_days`` lets older ones go; what dr.points' rule keeps is always kept: the newest point, the standing one
+    (the newest good point no doubt reaches) and the newest suspect or unmeasured one. ``in_use`` are ids this run
+    reports as its copies. With ``completed_to_come`` (check mode, where a real run that waits would first make a copy
+    of the disk's newest snapshot and see it complete), that copy is ranked first, so that the plan prunes what the real
+    run would. Copies that are not completed are kept, and not counted.
     """
     delete: list[Snapshot]
     keep: list[Snapshot]
     delete, keep = [], []
-    completed = sorted(
-        (copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order(), reverse=True
-    )
-    dummy, last_good = last_known_good(completed)
-    for rank, copy in enumerate(completed, start=1 if completed_to_come else 0):
+    held = copies_holding(copies, point_of)
+    if completed_to_come:
+        # The copy to come is the newest point, unmarked: the rule as the real run would find it once it completed.
+        protected = {id(point) for point in holding([None, *held.points], _verdict_or_good).kept() if point is not None}
+    else:
+        protected = {id(point) for point in held.kept()}
+    for rank, copy in enumerate(held.points, start=1 if completed_to_come else 0):
         too_many = keep_copies is not None and 0 < keep_copies <= rank
         too_old = bool(max_age_days) and copy.age_hours(now) > cast('float', max_age_days) * 24  # set: bool() said so
-        protected = rank == 0 or copy.id in in_use or copy is last_good or bool(copy.tags.get(SUSPECT_TAG))
-        (delete if (too_many or too_old) and not protected else keep).append(copy)
+        kept = id(copy) in protected or copy.id in in_use
+        (delete if (too_many or too_old) and not kept else keep).append(copy)
     keep += [copy for copy in copies if copy.state != COMPLETED]
-    return delete, sorted(keep, key=lambda copy: copy.age_order(), reverse=True)
+    return delete, sorted(keep, key=lambda copy: point_order(copy, point_of(copy)), reverse=True)
+
+
+def _verdict_or_good(point: Snapshot | None) -> str:
+    return GOOD if point is None else copy_verdict(point)
 
 
 def prune_set_selection(
@@ -141,23 +148,25 @@ def prune_set_selection(
     max_age_days: float | None = None,
     in_use: Collection[str] = (),
     completed_to_come: bool = False,
+    *,
+    point_of: Callable[[Snapshot], str | None] = own_point,
 ) -> dict[str, tuple[list[Snapshot], list[Snapshot]]]:
     """{disk key: (to delete, to keep)} for the DR copies of one consistency group's disks in one region (``copies``,
     by disk key: every member's key, an empty list for a member without copies), pruned as sets (dr.groups): the rules
-    of prune_selection, where a set counts as one copy.
+    of prune_selection, where a set counts as one copy, its recovery point its members' newest (``point_of``) and its
+    verdict its worst member's (dr.points).
 
     A set is the copies that carry one SET_TAG; it is complete when every member has a completed copy of it. The newest
-    complete set is always kept, and so is every set newer than it (in flight, failed or partial: its replacement), every
-    set with a suspect copy, and the newest complete set without one before the newest of those (the group's last known
-    good point, dr.verify); of
-    the older complete sets, ``keep_copies`` and ``max_age_days`` (by the set's newest copy) let go, all members'
-    copies together. An older partial set (a member's copy failed or deleted) is deleted whole once a newer complete set
+    complete set is always kept, and so is every set newer than it (in flight, failed or partial: its replacement), and
+    what dr.points' rule keeps of the complete sets (the standing set, the newest suspect or unmeasured one); of the
+    older complete sets, ``keep_copies`` and ``max_age_days`` (by the set's newest copy) let go, all members' copies
+    together. An older partial set (a member's copy failed or deleted) is deleted whole once a newer complete set
     exists. A set with a copy in flight, or one this run uses (``in_use``), is kept whole. Copies without SET_TAG (made
     before the disks were grouped) are pruned per disk by prune_selection, and only once the group has a complete set.
     Copies that are not completed are kept, as prune_selection keeps them.
     """
     members = sorted(copies)
-    ordered = copy_sets(copies)
+    ordered = copy_sets(copies, point_of)
     untagged = {key: [copy for copy in copies[key] if not copy.tags.get(SET_TAG)] for key in members}
 
     def held(set_copies: list[tuple[str, Snapshot]]) -> bool:
@@ -166,30 +175,17 @@ def prune_set_selection(
     def newest_copy(set_copies: list[tuple[str, Snapshot]]) -> Snapshot:
         return max((copy for dummy, copy in set_copies), key=lambda copy: copy.age_order())
 
-    newest_complete = next(
-        (index for index, (dummy, found) in enumerate(ordered) if copies_complete(members, found)), None
+    complete = [index for index, (dummy, found) in enumerate(ordered) if copies_complete(members, found)]
+    newest_complete = complete[0] if complete else None
+    rule = holding(
+        complete,
+        lambda index: worst_verdict(copy_verdict(copy) for dummy, copy in ordered[index][1] if copy.state == COMPLETED),
     )
-
-    def suspect(set_copies: list[tuple[str, Snapshot]]) -> bool:
-        return any(copy.tags.get(SUSPECT_TAG) for dummy, copy in set_copies)
-
-    newest_suspect = next((index for index, (dummy, found) in enumerate(ordered) if suspect(found)), None)
-    last_good = (
-        None
-        if newest_suspect is None
-        else next(
-            (
-                index
-                for index, (dummy, found) in enumerate(ordered)
-                if index > newest_suspect and copies_complete(members, found) and not suspect(found)
-            ),
-            None,
-        )
-    )
+    protected = set(rule.kept())
     delete: dict[str, list[Snapshot]] = {key: [] for key in members}
     rank = 1 if completed_to_come else 0
     for index, (dummy, found) in enumerate(ordered):
-        if newest_complete is None or index <= newest_complete or index == last_good or held(found) or suspect(found):
+        if newest_complete is None or index <= newest_complete or index in protected or held(found):
             continue
         if copies_complete(members, found):
             rank += 1
@@ -204,15 +200,19 @@ def prune_set_selection(
     for key in members:
         gone = {copy.id for copy in delete[key]}
         own_delete, own_keep = (
-            prune_selection(untagged[key], now, keep_copies, max_age_days, in_use)
+            prune_selection(untagged[key], now, keep_copies, max_age_days, in_use, point_of=point_of)
             if newest_complete is not None
             else ([], list(untagged[key]))
         )
         tagged_keep = [
             copy for dummy, found in ordered for member, copy in found if member == key and copy.id not in gone
         ]
+
+        def order(copy: Snapshot) -> tuple[datetime.datetime, datetime.datetime, str]:
+            return point_order(copy, point_of(copy))
+
         chosen[key] = (
-            sorted(delete[key] + own_delete, key=lambda copy: copy.age_order(), reverse=True),
-            sorted(tagged_keep + own_keep, key=lambda copy: copy.age_order(), reverse=True),
+            sorted(delete[key] + own_delete, key=order, reverse=True),
+            sorted(tagged_keep + own_keep, key=order, reverse=True),
         )
     return chosen

@@ -183,7 +183,11 @@ class DrRun:
         drill = restore_drill(
             ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id
         )
-        pruning = self._noted(prune_copies(ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks))
+        pruning = self._noted(
+            prune_copies(
+                ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, source_times=source_times
+            )
+        )
         self.phases = RunPhases(
             read=read,
             fresh=fresh,

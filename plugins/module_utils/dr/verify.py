@@ -15,12 +15,12 @@ completed copy against its source: the same size, encrypted where the source is,
 to where it links one (no model has a checksum of a snapshot). A copy that agrees is ``stated``, never verified: its data
 were not read, and the restore drill with the user's checks is the proof.
 
-The churn alarm: ListChangedBlocks between a new copy's source and the source of the disk's copy before it gives the
-share of the disk rewritten in between. Ransomware rewrites most of a disk at once; a disk's own work rewrites about the
-same share each time. A share of at least the alarm's percent and at least SUSPECT_FACTOR times the disk's usual share
-(the median of its last copies' shares, CHURN_TAG) marks the copy suspect (SUSPECT_TAG); the newest copy without the mark
-stays so until a person takes the mark off, and so does the newest copy without the mark before it, the disk's last known
-good one (dr.prune keeps both), however many copies come after them: copies after a rewrite are of the rewritten disk.
+The churn alarm: ListChangedBlocks between a new copy's source and the source of the disk's copy before it (of the
+newest earlier point, in any DR region) gives the share of the disk rewritten in between. Ransomware rewrites most of a
+disk at once; a disk's own work rewrites about the same share each time. A share of at least the alarm's percent and at
+least SUSPECT_FACTOR times the disk's usual share (the median of its last sources' shares, CHURN_TAG, in every region)
+marks the copy suspect (SUSPECT_TAG). What that mark keeps, and what a copy that differs (DIFFERS_TAG) or could not be
+measured keeps, is dr.points' rule.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..core.model import COMPLETED
-from ..core.tagging import CHURN_TAG, SUSPECT_TAG, VERIFIED_TAG
+from ..core.tagging import CHURN_TAG, SOURCE_TAG
+from .points import own_point, point_order
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping
 
     from ..core.model import Snapshot
     from .settings import ChurnSettings, VerifySettings
@@ -117,16 +117,22 @@ def churn_share(changed: int, blocks: int) -> float:
 
 
 def usual_share(copies: Iterable[Snapshot]) -> float | None:
-    """The median share of the last USUAL_OF of ``copies`` (one disk's in one region) that carry a share and are not
-    suspect: the disk's usual rewrite between two copies; None before any."""
-    shares = []
-    for copy in sorted(copies, key=lambda copy: copy.age_order(), reverse=True):
+    """The median share of the last USUAL_OF sources of ``copies`` (one disk's, in every DR region: one share a source)
+    that carry a share: the disk's usual rewrite between two copies; None before any. Suspect ones count too: a disk
+    whose own work rewrites it all each time learns that rhythm and is not suspect for ever (issue 60); one rewrite
+    among ten moves a median little."""
+    shares: list[float] = []
+    seen: set[str] = set()
+    for copy in sorted(copies, key=lambda copy: point_order(copy, own_point(copy)), reverse=True):
         text = copy.tags.get(CHURN_TAG)
-        if text and not copy.tags.get(SUSPECT_TAG):
-            try:
-                shares.append(float(text))
-            except ValueError:  # a person's edit: not a share
-                continue
+        source = copy.tags.get(SOURCE_TAG) or copy.id
+        if not text or source in seen:
+            continue
+        try:
+            shares.append(float(text))
+        except ValueError:  # unmeasured, or a person's edit: not a share
+            continue
+        seen.add(source)
         if len(shares) == USUAL_OF:
             break
     if not shares:
@@ -150,36 +156,6 @@ def suspect_why(share: float, usual: float | None) -> str:
         share * 100,
         'not known yet' if usual is None else '%.1f%%' % (usual * 100),
     )
-
-
-def last_known_good(completed: Sequence[Snapshot]) -> tuple[Snapshot | None, Snapshot | None]:
-    """(the newest suspect copy, the last known good copy: the newest not suspect before it) of one disk's completed
-    copies in one region, newest first; (None, None) while none is suspect. A suspect copy stays so until a person
-    takes its mark off: copies after it are of the disk as it was rewritten, whatever they rewrite in turn."""
-    suspect = next((copy for copy in completed if copy.tags.get(SUSPECT_TAG)), None)
-    if suspect is None:
-        return None, None
-    before = completed[completed.index(suspect) + 1 :]
-    return suspect, next((copy for copy in before if not copy.tags.get(SUSPECT_TAG)), None)
-
-
-def region_points(
-    copies: Iterable[Snapshot], recovery_point_of: Callable[[Snapshot], str | None]
-) -> dict[str, str | bool | None]:
-    """What one disk's DR copies in one region (as listed, with their marks) hold beside the newest: the newest verified
-    copy and its recovery point (``recovery_point_of``: when a copy's source was taken, None when not known), whether a
-    copy stands suspect, and then the last known good copy and its point."""
-    completed = sorted((copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order())
-    completed.reverse()
-    verified = next((copy for copy in completed if copy.tags.get(VERIFIED_TAG)), None)
-    suspect, good = last_known_good(completed)
-    return {
-        'verified_copy_id': verified.id if verified is not None else None,
-        'verified_point': recovery_point_of(verified) if verified is not None else None,
-        'suspect': suspect is not None,
-        'last_known_good': good.id if good is not None else None,
-        'last_known_good_point': recovery_point_of(good) if good is not None else None,
-    }
 
 
 def stated_differences(copy: Snapshot, source: Snapshot | None, source_id: str) -> list[str]:

@@ -17,6 +17,7 @@ from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
 from ..leases import SourceTagCalls
 from ..leases_and_shares import leases_and_shares
+from ..points import point_stamp
 from ..shares import LeasedShares
 from .copy_requests import copy_requests, dr_input_error
 
@@ -102,6 +103,7 @@ def copy_sources(
                 set_tags(plan, set_ids.get(plan.key)),
                 disk.tags,
                 ctx.adapter,
+                point=point_stamp(source.created),
             )
             for request in disk_requests:
                 ctx.adapter.validate(request)

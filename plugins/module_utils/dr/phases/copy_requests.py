@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...core.errors import InputError
 from ...core.model import CopyRequest
-from ...core.tagging import DISK_TAG, SOURCE_TAG
+from ...core.tagging import DISK_TAG, POINT_TAG, SOURCE_TAG
 from ..copy_tags import disk_copy_tags, fitting, later_marks
 
 if TYPE_CHECKING:
@@ -59,10 +59,13 @@ def copy_requests(
     set_tags: Mapping[str, str] | None = None,
     disk_tags: Mapping[str, str] | None = None,
     adapter: DrAdapter | None = None,
+    *,
+    point: str | None = None,
 ) -> list[CopyRequest]:
     """One CopyRequest per group of DR regions that share copy options; ``set_tags`` are the group's and set's tags of a
     disk of a consistency group (dr.groups). With ``disk_tags`` and the ``adapter``, the copy tags the disk carries go
-    into the copy call too, as many as the cloud's limit leaves room for (dr.copy_tags)."""
+    into the copy call too, as many as the cloud's limit leaves room for (dr.copy_tags). ``point`` is when the source
+    was taken (POINT_TAG: the copy's recovery point, which outlives the source, dr.points)."""
     fields = {
         'disk_id': disk_id,
         'disk_name': disk_name or disk_id,
@@ -72,6 +75,8 @@ def copy_requests(
     }
     tags = dict(settings.copy.tags or {})
     tags[DISK_TAG] = '%s/%s' % (settings.source_region, disk_id)
+    if point:
+        tags[POINT_TAG] = point
     tags.update(set_tags or {})
     rules = adapter.copy_tag_rules if adapter is not None else None
     if disk_tags and settings.copy.copy_tags and rules is not None and adapter is not None:

@@ -7,6 +7,7 @@ lets go are deleted, but never one whose lock is in force; a copy the cloud keep
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
 from ...core.progress import PRUNING
 from ...engine.outcomes import WOULD_COPY
 from ..lock import KEPT_LOCKED, read_locks
+from ..points import recovery_point
 from ..prune import dr_copies_by_disk, prune_selection, prune_set_selection
 from ..restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
 from .context import destination_outcomes, frozen_by_disk
@@ -48,9 +50,11 @@ def prune_copies(
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     listed: Mapping[str, Sequence[Snapshot]],
     source_disks: Mapping[str, str],
+    source_times: Mapping[str, str | None],
 ) -> Pruning:
     """With prune, prune the DR copies of ``plans``' disks in ``listed`` (each DR region's copies as the run listed
-    them): keep_copies and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``)."""
+    them): keep_copies and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``), the
+    copies ranked by their recovery points (``source_times``: when each source read was taken; dr.points)."""
     if not ctx.settings.prune.enabled:
         return Pruning()
     ctx.progress.enter(PRUNING)
@@ -59,6 +63,7 @@ def prune_copies(
     if not keep and not max_age_days:
         return Pruning()
     calls = ctx.counted()
+    point_of = functools.partial(recovery_point, source_times=source_times)
     marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
     warnings = list(marked.warnings)
     pruned: dict[str, list[dict[str, Any]]] = {}
@@ -87,7 +92,13 @@ def prune_copies(
                     (
                         disk_key,
                         *prune_selection(
-                            copies, ctx.now, keep, max_age_days, in_use, completed_to_come=completed_to_come
+                            copies,
+                            ctx.now,
+                            keep,
+                            max_age_days,
+                            in_use,
+                            completed_to_come=completed_to_come,
+                            point_of=point_of,
                         ),
                     )
                 )
@@ -101,6 +112,7 @@ def prune_copies(
                 max_age_days,
                 in_use,
                 completed_to_come=completed_to_come,
+                point_of=point_of,
             )
             choices.extend((key, *sets[key]) for key in members if key in found)
         # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
-from ...core.tagging import CHURN_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, VERIFIED_TAG
+from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
+from ..points import point_order, recovery_point, region_points
 from ..prune import made_by_a_dr_run
 from ..verify import (
     checksum_mismatches,
@@ -28,7 +29,6 @@ from ..verify import (
     differing_blocks,
     is_suspect,
     mark_covers,
-    region_points,
     sample_blocks,
     stated_differences,
     suspect_why,
@@ -37,7 +37,7 @@ from ..verify import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from ...core.model import CopyRequest, Snapshot
     from ...core.retry import PhaseRetry
@@ -99,13 +99,17 @@ def verify_copies(
     if ctx.settings.verify.enabled and reader is not None:
         _verify_blocks(ctx, calls, reader, plans, outcomes, listed, records, problems)
     elif ctx.settings.verify.enabled:
-        _check_stated(ctx, plans, outcomes, sources, records, problems)
+        _check_stated(
+            ctx, calls, plans, outcomes=outcomes, sources=sources, listed=listed, records=records, problems=problems
+        )
     if ctx.settings.churn.enabled and reader is not None:
-        churn = _measure_churn(ctx, calls, reader, plans, outcomes, listed, warnings)
+        churn = _measure_churn(
+            ctx, calls, reader, plans, outcomes=outcomes, listed=listed, source_times=source_times, warnings=warnings
+        )
     return Verification(
         records=records,
         churn=churn,
-        points=_points(plans, listed, source_times),
+        points=_points(ctx, plans, listed, source_times, warnings),
         problems={key: tuple(found) for key, found in problems.items()},
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
@@ -125,6 +129,7 @@ def _verify_blocks(
 ) -> None:
     """Verify each of the run's copies into ``records`` and ``problems``."""
     marks = {(region, copy.id): copy.tags.get(VERIFIED_TAG) for region, copies in listed.items() for copy in copies}
+    verdicts = {(region, copy.id): copy.tags.get(DIFFERS_TAG) for region, copies in listed.items() for copy in copies}
     sources: dict[tuple[str, str], dict[int, str]] = {}
     for plan in plans:
         for outcome in outcomes.get(plan.key, ()):
@@ -136,6 +141,14 @@ def _verify_blocks(
                 # A copy by its id; one a check run plans (no id yet) by its source, which is the disk's own.
                 key = (destination.destination, copy.id if copy is not None else request.source_id)
                 source = (request.source_region, request.source_id)
+                found = verdicts.get(key)
+                record: dict[str, Any]
+                if found and not ctx.check_mode:
+                    # An earlier run's verdict stands until a person acts: the copy is not read again.
+                    record = {'action': DIFFERS, 'why': found, 'found_before': True}
+                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
+                    records[key] = record
+                    continue
                 try:
                     if source not in sources:
                         sources[source] = calls.call(reader.snapshot_blocks, *source)
@@ -144,12 +157,8 @@ def _verify_blocks(
                     record = {'action': NOT_VERIFIED, 'error': error.as_result()}
                     problems.setdefault(plan.key, []).append('verifying the copy in %s: %s' % (key[0], error))
                 if record['action'] == DIFFERS:
-                    problems.setdefault(plan.key, []).append(
-                        'DR copy %s in %s differs from its source %s: %s'
-                        % (key[1], key[0], request.source_id, record['why'])
-                    )
-                    if marks.get(key):
-                        _unmark(ctx, calls, copy, listed, record)
+                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
+                    _mark_differs(ctx, calls, copy, listed, record, unmark=bool(marks.get(key)))
                 if record['action'] == VERIFIED and copy is not None:  # the cloud holds the mark now: so do the points
                     _listed_mark(listed, copy, record['mark'])
                 records[key] = record
@@ -176,24 +185,51 @@ def _record(
     return _verify(ctx, calls, reader, copy, source, source_blocks)
 
 
-def _unmark(
+def _differs_problem(key: tuple[str, str], source_id: str, why: str) -> str:
+    return (
+        'DR copy %s in %s differs from its source %s: %s (the last known good copy is kept; delete this copy to have the next run copy the source again)'
+        % (
+            key[1],
+            key[0],
+            source_id,
+            why,
+        )
+    )
+
+
+# pylint: disable-next=too-many-arguments
+def _mark_differs(
     ctx: PhaseContext,
     calls: PhaseRetry,
     copy: Snapshot | None,
     listed: Mapping[str, Sequence[Snapshot]],
     record: dict[str, Any],
+    *,
+    unmark: bool = False,
 ) -> None:
-    """A copy marked verified by a smaller sample that now differs: its mark emptied (no copy is a verified point
-    that a read found different), here and in the listing that the points are read from."""
+    """A copy found to differ from its source carries the verdict (DIFFERS_TAG), so that later runs and
+    dr_posture_info read it (dr.points); a verified mark a smaller sample had set is emptied in the same call (no copy
+    is a verified point that a read found different). Here and in the listing that pruning and the points read."""
     if copy is None:
         return
+    marks = {DIFFERS_TAG: record['why'][:DIFFERS_MARK_LENGTH]}
+    if unmark:
+        marks[VERIFIED_TAG] = ''
     try:
-        calls.call(ctx.adapter.tag_copy, copy, {VERIFIED_TAG: ''})
+        calls.call(ctx.adapter.tag_copy, copy, marks)
     except CloudError as error:
-        record['unmark_error'] = error.as_result()
+        record['mark_error'] = error.as_result()
         return
-    _listed_mark(listed, copy, '')
-    record['unmarked'] = True
+    for found in listed.get(copy.region, ()):
+        if found.id == copy.id:
+            found.tags.update(marks)
+    record['marked'] = True
+    if unmark:
+        record['unmarked'] = True
+
+
+# The verdict's text on the copy: within every cloud's tag value limit (EC2 256 characters, ECS 128, CBS 255).
+DIFFERS_MARK_LENGTH = 120
 
 
 def _listed_mark(listed: Mapping[str, Sequence[Snapshot]], copy: Snapshot, mark: str) -> None:
@@ -255,23 +291,40 @@ def _disk_copies(listed: Mapping[str, Sequence[Snapshot]]) -> dict[tuple[str, st
     return by_disk
 
 
-# pylint: disable-next=too-many-arguments,too-many-locals
+def _point_reader(source_times: Mapping[str, str | None]) -> Callable[[Snapshot], str | None]:
+    """A copy's recovery point (dr.points): its POINT_TAG, else its source's time as the run read it."""
+    return functools.partial(recovery_point, source_times=source_times)
+
+
+# pylint: disable-next=too-many-arguments,too-many-locals,too-many-branches,too-many-statements
 def _measure_churn(
     ctx: PhaseContext,
     calls: PhaseRetry,
     reader: BlockReadAdapter,
     plans: Sequence[DiskPlan],
+    *,
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     listed: Mapping[str, Sequence[Snapshot]],
+    source_times: Mapping[str, str | None],
     warnings: list[str],
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """The churn alarm over the run's copies: {(region, copy id, or the source's id for a planned copy): record}; each
-    measured copy marked, and the listing's copy with it."""
-    by_disk = _disk_copies(listed)
+    measured copy marked, and the listing's copy with it.
+
+    The measure is between two source snapshots of the disk, so it is the disk's, not a region's: the copy before is the
+    disk's copy of the newest earlier point in any DR region, the usual share is the disk's over all its regions (one
+    share a source), and a copy of a source already measured for another region takes that copy's marks (no read). A
+    copy that could not be measured is marked UNMEASURED (in doubt as a suspect one is, dr.points) and measured again by
+    the next run that copies its source."""
+    history: dict[str, list[Snapshot]] = {}
+    for (dummy, disk_key), copies in sorted(_disk_copies(listed).items()):
+        history.setdefault(disk_key, []).extend(copies)
+    point_of = _point_reader(source_times)
     # Between two sources, one measure serves every DR region.
     measured: dict[tuple[str, str, str], tuple[int, int]] = {}
     records: dict[tuple[str, str], dict[str, Any]] = {}
     for plan in plans:
+        own = {found.id: found for found in history.get(plan.key, ())}
         for outcome in outcomes.get(plan.key, ()):
             request = outcome.request
             for destination in outcome.destinations.values():
@@ -280,34 +333,47 @@ def _measure_churn(
                     continue
                 region = destination.destination
                 key = (region, copy.id if copy is not None else request.source_id)
-                own = {found.id: found for found in by_disk.get((region, plan.key), ())}
                 listed_copy = own.get(copy.id) if copy is not None else None
-                if listed_copy is not None and listed_copy.tags.get(CHURN_TAG):
+                share_mark = listed_copy.tags.get(CHURN_TAG) if listed_copy is not None else None
+                if listed_copy is not None and share_mark and share_mark != UNMEASURED:
                     records[key] = {
                         'action': MEASURED_BEFORE,
-                        'share': listed_copy.tags[CHURN_TAG],
+                        'share': share_mark,
                         'suspect': bool(listed_copy.tags.get(SUSPECT_TAG)),
                     }
                     continue
                 others = [found for found in own.values() if copy is None or found.id != copy.id]
-                before = _copy_before(others, copy, request.source_id)
+                before = _copy_before(others, copy, request, point_of, region)
                 if before is None:
                     records[key] = {'action': FIRST_COPY}
                     continue
-                try:
-                    changed, blocks = _changed(calls, reader, measured, request.source_region, before, copy, request)
-                except CloudError as error:
-                    records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
-                    continue
-                share, usual = churn_share(changed, blocks), usual_share(others)
-                suspect = is_suspect(share, usual, ctx.settings.churn)
+                sibling = _measured_sibling(others, request.source_tag)
+                usual = usual_share([found for found in others if found.tags.get(SOURCE_TAG) != request.source_tag])
+                if sibling is not None:
+                    share = float(sibling.tags[CHURN_TAG])
+                    suspect = bool(sibling.tags.get(SUSPECT_TAG))
+                else:
+                    try:
+                        changed, blocks = _changed(
+                            calls, reader, measured, request.source_region, before, copy, request
+                        )
+                    except CloudError as error:
+                        records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
+                        _mark_unmeasured(
+                            ctx, calls, copy, listed_copy, records[key], warnings=warnings, disk=plan.disk.id
+                        )
+                        continue
+                    share = churn_share(changed, blocks)
+                    suspect = is_suspect(share, usual, ctx.settings.churn)
                 record = {'share': share, 'usual': usual, 'suspect': suspect, 'compared_with': before.id}
+                if sibling is not None:
+                    record['measured_for'] = sibling.id
                 if ctx.check_mode or copy is None:
                     records[key] = dict(record, action=WOULD_MEASURE)
                     continue
                 marks = {CHURN_TAG: '%.4f' % share}
                 if suspect:
-                    marks[SUSPECT_TAG] = suspect_why(share, usual)
+                    marks[SUSPECT_TAG] = sibling.tags[SUSPECT_TAG] if sibling is not None else suspect_why(share, usual)
                 try:
                     calls.call(ctx.adapter.tag_copy, copy, marks)
                 except CloudError as error:
@@ -316,26 +382,77 @@ def _measure_churn(
                 if listed_copy is not None:  # the cloud holds the marks now: pruning sees them
                     listed_copy.tags.update(marks)
                 records[key] = dict(record, action=MEASURED)
-                if suspect:
-                    warnings.append(
-                        'DR copy %s of %s in %s is suspect: its source %s; the last known good copy is kept until '
-                        'the tag %s is taken off the copies found sound'
-                        % (copy.id, plan.disk.id, region, suspect_why(share, usual), SUSPECT_TAG)
-                    )
     return records
 
 
-def _copy_before(others: Sequence[Snapshot], copy: Snapshot | None, source_id: str) -> Snapshot | None:
-    """The disk's completed copy before ``copy`` (None: planned), of another source: what the new one is measured
-    against."""
+def _measured_sibling(others: Sequence[Snapshot], source_tag: str) -> Snapshot | None:
+    """The disk's copy of the same source in another region that carries a measured share: its marks serve."""
+    for found in others:
+        mark = found.tags.get(CHURN_TAG)
+        if found.tags.get(SOURCE_TAG) != source_tag or not mark or mark == UNMEASURED:
+            continue
+        try:
+            float(mark)
+        except ValueError:  # a person's edit: not a share
+            continue
+        return found
+    return None
+
+
+# pylint: disable-next=too-many-arguments
+def _mark_unmeasured(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    copy: Snapshot | None,
+    listed_copy: Snapshot | None,
+    record: dict[str, Any],
+    *,
+    warnings: list[str],
+    disk: str,
+) -> None:
+    """A copy whose rewrite could not be measured is in doubt (dr.points): it carries CHURN_TAG UNMEASURED, so that
+    pruning keeps the last known good copy beside it and every surface says so, until a later run measures it."""
+    if ctx.check_mode or copy is None:
+        return
+    warnings.append(
+        'DR copy %s of %s in %s: its rewrite could not be measured (%s); it stands in doubt, and the last known good '
+        'copy is kept until a run measures it' % (copy.id, disk, copy.region, record['error'].get('code') or 'error')
+    )
+    if listed_copy is not None and listed_copy.tags.get(CHURN_TAG) == UNMEASURED:
+        return
+    try:
+        calls.call(ctx.adapter.tag_copy, copy, {CHURN_TAG: UNMEASURED})
+    except CloudError as error:
+        record['mark_error'] = error.as_result()
+        return
+    if listed_copy is not None:
+        listed_copy.tags[CHURN_TAG] = UNMEASURED
+
+
+def _copy_before(
+    others: Sequence[Snapshot],
+    copy: Snapshot | None,
+    request: CopyRequest,
+    point_of: Callable[[Snapshot], str | None],
+    region: str,
+) -> Snapshot | None:
+    """The disk's completed copy, in any DR region, of the newest point before the new copy's (``copy``; None:
+    planned) and of another source: what the new one is measured against. Of the copies of that point, the one in
+    ``region`` where there is one (the two copies can then be compared should the older source be gone)."""
+    mine = point_order(copy, point_of(copy)) if copy is not None else None
     earlier = [
         found
         for found in others
         if found.state == COMPLETED
-        and found.tags.get(SOURCE_TAG, '').partition('/')[2] != source_id
-        and (copy is None or found.age_order() < copy.age_order())
+        and found.tags.get(SOURCE_TAG) != request.source_tag
+        and (mine is None or point_order(found, point_of(found)) < mine)
     ]
-    return max(earlier, key=lambda found: found.age_order(), default=None)
+    if not earlier:
+        return None
+    newest = max(earlier, key=lambda found: point_order(found, point_of(found)))
+    moment = point_order(newest, point_of(newest))[0]
+    same_point = [found for found in earlier if point_order(found, point_of(found))[0] == moment]
+    return next((found for found in same_point if found.region == region), newest)
 
 
 # pylint: disable-next=too-many-arguments
@@ -349,47 +466,70 @@ def _changed(
     request: CopyRequest,
 ) -> tuple[int, int]:
     """(changed blocks, the disk's blocks) between the source of ``before`` and the new source; the two sources being
-    in the source region. The older source gone, between the two copies, once the new copy completed."""
+    in the source region. The older source gone, between the two copies, once the new copy completed (in one region)."""
     before_region, dummy, before_source = before.tags.get(SOURCE_TAG, '').partition('/')
     pair = (before_region or source_region, before_source, request.source_id)
     if pair not in measured:
         try:
             measured[pair] = calls.call(reader.changed_blocks, *pair)
         except CloudError as error:
-            if error.kind != NOT_FOUND or copy is None or copy.state != COMPLETED:
+            if error.kind != NOT_FOUND or copy is None or copy.state != COMPLETED or before.region != copy.region:
                 raise
             return calls.call(reader.changed_blocks, copy.region, before.id, copy.id)
     return measured[pair]
 
 
 def _points(
-    plans: Sequence[DiskPlan], listed: Mapping[str, Sequence[Snapshot]], source_times: Mapping[str, str | None]
-) -> dict[str, dict[str, Mapping[str, Any]]]:
-    """{disk key: {region: dr.verify.region_points}} of each disk, from the listing (none without one)."""
+    ctx: PhaseContext,
+    plans: Sequence[DiskPlan],
+    listed: Mapping[str, Sequence[Snapshot]],
+    source_times: Mapping[str, str | None],
+    warnings: list[str],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """{disk key: {region: dr.points.region_points}} of each disk, from the listing (none without one); a warning for
+    each disk and region whose newest point is in doubt, every run while it stands."""
     if not listed:
         return {}
     by_disk = _disk_copies(listed)
-
-    def recovery_point(copy: Snapshot) -> str | None:
-        return source_times.get(copy.tags.get(SOURCE_TAG, ''))
-
-    return {
-        plan.key: {region: region_points(by_disk.get((region, plan.key), ()), recovery_point) for region in listed}
+    point_of = _point_reader(source_times)
+    points = {
+        plan.key: {region: region_points(by_disk.get((region, plan.key), ()), point_of, ctx.now) for region in listed}
         for plan in plans
     }
+    for plan in plans:
+        for region, held in sorted(points[plan.key].items()):
+            if held['doubt']:
+                warnings.append(
+                    'DR copy %s of %s in %s is in doubt (%s): %s'
+                    % (
+                        held['doubt_copy_id'],
+                        plan.disk.id,
+                        region,
+                        held['doubt'],
+                        'the last known good copy %s (data from %s) is kept and stands for the disk'
+                        % (held['last_known_good'], held['last_known_good_point'] or 'a time not known')
+                        if held['last_known_good']
+                        else 'no good copy is left there to keep',
+                    )
+                )
+    return points
 
 
 # pylint: disable-next=too-many-arguments
 def _check_stated(
     ctx: PhaseContext,
+    calls: PhaseRetry,
     plans: Sequence[DiskPlan],
+    *,
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     sources: Mapping[str, Snapshot | None],
+    listed: Mapping[str, Sequence[Snapshot]],
     records: dict[tuple[str, str], dict[str, Any]],
     problems: dict[str, list[str]],
 ) -> None:
     """Where no block can be read: each completed copy of the run held to what the cloud states of its source (no
-    call: the copies and sources as the run read them)."""
+    read: the copies and sources as the run read them); one that differs carries the verdict (a call), as on AWS."""
+    verdicts = {(region, copy.id): copy.tags.get(DIFFERS_TAG) for region, copies in listed.items() for copy in copies}
     for plan in plans:
         for outcome in outcomes.get(plan.key, ()):
             request = outcome.request
@@ -401,15 +541,19 @@ def _check_stated(
                 if ctx.check_mode or copy is None:
                     records[key] = {'action': WOULD_CHECK}
                     continue
+                found = verdicts.get(key)
+                if found:
+                    records[key] = {'action': DIFFERS, 'why': found, 'found_before': True}
+                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, found))
+                    continue
                 if copy.state != COMPLETED:
                     records[key] = {'action': NOT_YET}
                     continue
                 differences = stated_differences(copy, sources.get(plan.key), request.source_id)
                 if differences:
-                    why = '; '.join(differences)
-                    records[key] = {'action': DIFFERS, 'why': why}
-                    problems.setdefault(plan.key, []).append(
-                        'DR copy %s in %s differs from its source %s: %s' % (copy.id, key[0], request.source_id, why)
-                    )
+                    record = {'action': DIFFERS, 'why': '; '.join(differences)}
+                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
+                    _mark_differs(ctx, calls, copy, listed, record)
+                    records[key] = record
                     continue
                 records[key] = {'action': STATED, 'why': 'no block read on this cloud: the restore drill is the proof'}

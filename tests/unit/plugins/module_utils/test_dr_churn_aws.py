@@ -99,7 +99,14 @@ def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_out
     assert record['action'] == 'measured' and not record['suspect'] and record['compared_with'] == made[2]
     assert set(copies_now(adapter, dr_region)) == {made[1], made[2], made[3]}
     (cell,) = report['protection']['disks'][0]['regions']
-    assert (cell['suspect'], cell['last_known_good'], cell['copy_id']) == (True, made[1], made[3])
+    # The disk stands by the last known good copy (dr.points): the newest copy is of a disk rewritten before it.
+    assert (cell['doubt'], cell['doubt_copy_id'], cell['last_known_good'], cell['copy_id']) == (
+        'suspect',
+        made[2],
+        made[1],
+        made[1],
+    )
+    assert report['protection']['status'] == 'at risk'
 
     # A person finds the rewrite sound and takes the mark off: pruning goes on, and the copy is not measured again.
     ec2_with(moto_url, KEYS, dr_region).delete_tags(Resources=[made[2]], Tags=[{'Key': SUSPECT_TAG}])

@@ -240,8 +240,8 @@ def test_a_key_also_in_tags_is_refused(fakecloud_clean):
 
 
 def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakecloud_clean):
-    """ECS: 20 tags a snapshot. The copy call carries SOURCE_TAG, DISK_TAG and 2 of the run's fixed tags, and room is kept
-    for the restore drill's mark: 15 for copy tags, of 20 the disk carries; the 5 left out are reported, the copy is made,
+    """ECS: 20 tags a snapshot. The copy call carries SOURCE_TAG, DISK_TAG, POINT_TAG and 2 of the run's fixed tags, and
+    room is kept for the restore drill's mark: 14 for copy tags, of 20 the disk carries; the 6 left out are reported, the copy is made,
     and a rerun neither fails nor writes."""
     cloud = fakecloud_clean
     many = {'c%02d' % number: 'v%d' % number for number in range(19)}  # with the selector's key, the disk's 20
@@ -253,13 +253,13 @@ def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakeclo
     report = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
     assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
     (record,) = copy_records(report)
-    assert record['action'] == 'copied_with' and len(record['set']) == 15
-    assert len(record['not_set']) == 5 and all('no room' in reason for reason in record['not_set'].values())
+    assert record['action'] == 'copied_with' and len(record['set']) == 14
+    assert len(record['not_set']) == 6 and all('no room' in reason for reason in record['not_set'].values())
     (tags,) = dr_copies(adapter, dr_region)['%s/%s' % (disks[0].region, disks[0].id)]
     assert len(tags) == 19
     again = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
     (record,) = copy_records(again)
-    assert record['action'] == 'unchanged' and len(record['not_set']) == 5 and not again['failures']
+    assert record['action'] == 'unchanged' and len(record['not_set']) == 6 and not again['failures']
     assert not again['changed']
 
 
@@ -271,8 +271,8 @@ def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fa
     run(cloud, 'cbs', adapter)
     dr_region = REGIONS['cbs'][1]
     (copy,) = adapter.list_copies(dr_region)
-    # SOURCE_TAG, DISK_TAG, COPY_TAG and the 2 copy tags, room for the drill's mark: 44 more make 50.
-    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(44)})
+    # SOURCE_TAG, DISK_TAG, POINT_TAG, COPY_TAG and the 2 copy tags, room for the drill's mark: 43 more make 50.
+    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(43)})
     set_disk_tags(adapter, 'cbs', disks[0], {'team': 'databases', 'billing-code': 'b7'})
     report, calls = run(cloud, 'cbs', adapter)
     assert not report['failures'], report['failures']

@@ -14,10 +14,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     Snapshot,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    CHURN_TAG,
     COPY_TAG,
+    DIFFERS_TAG,
     DISK_TAG,
+    POINT_TAG,
     SOURCE_TAG,
     SUSPECT_TAG,
+    UNMEASURED,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import (
     copies_by_disk,
@@ -101,31 +105,97 @@ def test_property_only_completed_copies_go_and_never_the_newest_completed(
         )
 
 
+# The marks a run leaves on a copy (dr.points): none, differs, suspect, unmeasured.
+MARKS = st.sampled_from([None, None, DIFFERS_TAG, SUSPECT_TAG, CHURN_TAG])
+
+
+def marked(copy_id, days_old, state, mark, point_days=None):
+    """A copy made ``days_old`` ago holding the data of ``point_days`` ago (POINT_TAG; its own age when None)."""
+    tags = {}
+    if mark == CHURN_TAG:
+        tags[CHURN_TAG] = UNMEASURED
+    elif mark is not None:
+        tags[mark] = 'why'
+    if point_days is not None:
+        tags[POINT_TAG] = (NOW - datetime.timedelta(days=point_days)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return copy(copy_id, days_old, state, **tags)
+
+
+def expected_keepers(copies):
+    """What the rule of docs/safety.md keeps, worked out here on its own: the newest point, the newest good point no
+    suspect or unmeasured point older than it reaches (the standing one), and the newest suspect or unmeasured point."""
+
+    def point(snapshot):
+        # Copies of one point: the one made last first (the times are all of one format: as text, in order).
+        return (snapshot.tags.get(POINT_TAG) or snapshot.created, snapshot.created, snapshot.id)
+
+    completed = sorted((c for c in copies if c.state == COMPLETED), key=point, reverse=True)
+    if not completed:
+        return set()
+    spreading = [c for c in completed if SUSPECT_TAG in c.tags or c.tags.get(CHURN_TAG) == UNMEASURED]
+    anchor = spreading[0] if spreading else None
+    older = completed[completed.index(anchor) + 1 :] if anchor is not None else completed
+    standing = next(
+        (c for c in older if not ({DIFFERS_TAG, SUSPECT_TAG} & set(c.tags)) and CHURN_TAG not in c.tags), None
+    )
+    return {c.id for c in (completed[0], standing, anchor) if c is not None}
+
+
 @given(
-    st.lists(st.tuples(st.integers(0, 400), STATES, st.booleans()), min_size=1, max_size=12),
+    st.lists(
+        st.tuples(st.integers(0, 400), STATES, MARKS, st.one_of(st.none(), st.integers(0, 400))),
+        min_size=1,
+        max_size=12,
+    ),
     st.one_of(st.none(), st.integers(1, 5)),
     st.one_of(st.none(), st.integers(1, 100)),
-    st.booleans(),
 )
-def test_property_a_suspect_copy_and_the_last_known_good_one_before_it_never_go(
-    ages, keep_copies, max_age_days, to_come
+def test_property_the_newest_point_the_standing_good_one_and_the_doubt_that_holds_it_never_go(
+    ages, keep_copies, max_age_days
 ):
-    """The churn alarm's rule (dr.verify): whatever the counts, ages and marks, no suspect copy goes, nor the newest
-    completed copy without the mark that is older than the newest suspect one."""
+    """Issue 60: whatever the counts, ages, marks and recovery points, pruning never deletes the newest point, the newest
+    good point that no suspect or unmeasured point reaches, or the newest suspect or unmeasured one; it orders by the
+    recovery point, never by when a copy was made; and what it keeps beyond those is bounded by keep_copies."""
     copies = [
-        copy('c%d' % number, days, state, **({SUSPECT_TAG: 'rewrote'} if suspect else {}))
-        for number, (days, state, suspect) in enumerate(ages)
+        marked('c%d' % number, days, state, mark, point_days)
+        for number, (days, state, mark, point_days) in enumerate(ages)
     ]
-    delete, dummy = prune_selection(copies, NOW, keep_copies, max_age_days, completed_to_come=to_come)
-    assert not [snapshot.id for snapshot in delete if SUSPECT_TAG in snapshot.tags]
-    completed = sorted(
-        (snapshot for snapshot in copies if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order()
+    delete, keep = prune_selection(copies, NOW, keep_copies, max_age_days)
+    keepers = expected_keepers(copies)
+    assert not keepers & set(ids(delete)), 'pruning deleted what the rule keeps: %s' % sorted(
+        keepers & set(ids(delete))
     )
-    marked = [index for index, snapshot in enumerate(completed) if SUSPECT_TAG in snapshot.tags]
-    if marked:
-        good = [snapshot for snapshot in completed[: marked[-1]] if SUSPECT_TAG not in snapshot.tags]
-        if good:
-            assert good[-1] not in delete, 'the last known good copy went'
+    if keep_copies is not None:
+        assert len([c for c in keep if c.state == COMPLETED]) <= keep_copies + len(keepers)
+
+
+def test_a_copy_that_differs_never_frees_the_verified_copy_before_it():
+    """Issue 60, 1: the newest copy differs from its source; keep_copies 1 kept it and deleted the verified one."""
+    copies = [copy('corrupt', 0, **{DIFFERS_TAG: 'blocks whose data differ: [3]'}), copy('verified', 1)]
+    delete, keep = prune_selection(copies, NOW, keep_copies=1)
+    assert ids(delete) == [] and ids(keep) == ['corrupt', 'verified']
+
+
+def test_an_unmeasured_copy_is_kept_in_doubt_as_a_suspect_one():
+    """Issue 60, 2: a rewrite that could not be measured deleted the last known good copy under keep_copies 1."""
+    copies = [copy('unmeasured', 0, **{CHURN_TAG: UNMEASURED}), copy('clean', 1, **{CHURN_TAG: '0.0100'})]
+    assert ids(prune_selection(copies, NOW, keep_copies=1)[0]) == []
+
+
+def test_copies_are_ranked_by_the_point_they_hold_not_by_when_they_were_made():
+    """Issue 60, 4: a person deleted the newest point's source; the next run copied the older snapshot, and keep_copies
+    1 pruned the newer point's copy, ranked by when the copies were made."""
+    newer_point = marked('newer-point', 1, COMPLETED, None, point_days=1)
+    older_point_made_now = marked('older-point', 0, COMPLETED, None, point_days=3)
+    delete, keep = prune_selection([older_point_made_now, newer_point], NOW, keep_copies=1)
+    assert ids(delete) == ['older-point'] and ids(keep) == ['newer-point']
+
+
+def test_suspect_copies_kept_are_bounded():
+    """Issue 60, 9: a disk rewriting everything every day kept every suspect copy: 30 held under keep_copies 2."""
+    copies = [copy('day-%02d' % day, day, **{SUSPECT_TAG: 'rewrote 100%'}) for day in range(29)] + [copy('good', 30)]
+    delete, keep = prune_selection(copies, NOW, keep_copies=2)
+    assert ids(keep) == ['day-00', 'day-01', 'good'] and len(delete) == 27
 
 
 def test_copies_are_grouped_by_their_disk_and_others_disks_are_left_alone():

@@ -31,9 +31,15 @@ After every move:
 7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names);
 8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
    a person deletes DR copies between runs, and a copy call's answer (a replayed token's) is no proof;
-9. no run deletes a copy the churn alarm marked suspect, nor the last known good copy of its disk and region (the newest
-   completed copy without the mark before the newest suspect one, dr.verify.last_known_good), whatever its age and the
-   copies after it: the alarm marks any completed DR copy, and a person takes marks off, between runs.
+9. the newest good point is never lost (issue 60, the rule of docs/safety.md, worked out here on its own): no run deletes
+   a disk's newest point in a region (ordered by the source's time, POINT_TAG, never by the copy's), nor the newest good
+   point that no suspect or unmeasured point older than it reaches, nor the newest suspect or unmeasured point, whatever
+   their ages and the copies after them: between runs, verification and the churn alarm leave any verdict on any
+   completed DR copy (differs, suspect, unmeasured), people take marks off, and people delete source snapshots whose
+   copies are made (the next run copies an older one);
+10. no surface calls a copy in doubt protected: a report whose status is protected stands no disk on a copy that differs,
+   is suspect or unmeasured and, where it read the copies' marks, holds no disk whose copies there carry a suspect or
+   unmeasured mark or whose newest point differs.
 
 ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not
 play it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
@@ -54,19 +60,22 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    CHURN_TAG,
     COPY_LEASE_TAG_PREFIX,
     COPY_TAG,
+    DIFFERS_TAG,
     DISK_TAG,
+    POINT_TAG,
     RELEASE_TAG_PREFIX,
     RESTORE_UNTIL_TAG,
     SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
     SOURCE_TAG,
     SUSPECT_TAG,
+    UNMEASURED,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease_seconds, leases_in, parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import last_known_good
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import (
@@ -90,6 +99,8 @@ EVENT_RUNS = {'a:disk-0': ('a', ['disk-0']), 'all:disk-1': ('all', ['disk-1'])}
 DISKS_B = ('disk-b0',)
 EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
 LEASE_SECONDS = lease_seconds()  # the in-memory cloud has no client: the default timeouts
+# The verdicts a run leaves on a copy (dr.points): a person takes any of them off.
+DOUBT_MARKS = {SUSPECT_TAG, DIFFERS_TAG, CHURN_TAG}
 
 
 class DrWorld(RuleBasedStateMachine):
@@ -127,6 +138,8 @@ class DrWorld(RuleBasedStateMachine):
         self.snapshot_number = 0  # numbers the snapshots and copies the world makes
         self.persons_shares = {}  # source snapshot a person shared with the DR account -> releases before it
         self.killed_runs = set()  # the ids of the runs killed: theirs are the only copy leases that may stay
+        self.source_times = {}  # when each source snapshot a person deleted was taken: the world remembers it
+        self.source_disks = {}  # and its disk
 
     # ------------------------------------------------------------------ the world's moves
     @rule(disk=st.sampled_from(DISKS + DISKS_B))
@@ -360,6 +373,7 @@ class DrWorld(RuleBasedStateMachine):
             assert covered <= {copy['region'] for copy in claimed}, (
                 'the report counts %s covered in %s with no copy there' % (disk['disk_id'], sorted(covered))
             )
+        self.no_copy_in_doubt_is_called_protected(report)
 
     def check_shares_left(self, reports):
         """With a DR account, what the runs that ended leave shared is what they held, each for a copy it saw in flight
@@ -460,46 +474,122 @@ class DrWorld(RuleBasedStateMachine):
             }
 
     @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made & set(self.cloud.copies)))
-    @rule(data=st.data())
-    def the_churn_alarm_marks_a_copy_suspect(self, data):
-        """Any completed DR copy, the newest or an older one (the in-memory cloud reads no blocks: the mark is what the
-        alarm leaves, and what pruning reads)."""
+    @rule(data=st.data(), verdict=st.sampled_from([SUSPECT_TAG, DIFFERS_TAG, CHURN_TAG]))
+    def a_run_leaves_a_verdict_on_a_copy(self, data, verdict):
+        """Any completed DR copy, the newest or an older one, found to differ from its source (verify), suspect or
+        unmeasured (the churn alarm): the in-memory cloud reads no blocks, so the move leaves the mark those runs leave,
+        which is what pruning and every surface read."""
         copy_id = data.draw(
             st.sampled_from(sorted(c for c in self.dr_made & set(self.cloud.copies) if self.is_completed(c)))
         )
-        self.cloud.copies[copy_id]['tags'][SUSPECT_TAG] = 'rewrote 100.0% of the disk (usual 1.0%)'
+        marks = {SUSPECT_TAG: 'rewrote 100.0% of the disk (usual 1.0%)', DIFFERS_TAG: 'blocks whose data differ: [3]'}
+        self.cloud.copies[copy_id]['tags'][verdict] = marks.get(verdict, UNMEASURED)
 
-    @precondition(lambda self: any(SUSPECT_TAG in record['tags'] for record in self.cloud.copies.values()))
+    @precondition(lambda self: any(set(record['tags']) & DOUBT_MARKS for record in self.cloud.copies.values()))
     @rule(data=st.data())
-    def a_person_takes_a_suspect_mark_off(self, data):
+    def a_person_takes_a_mark_off(self, data):
+        """A person who finds the copy sound (or the rewrite legitimate) takes its verdict off."""
         copy_id = data.draw(
-            st.sampled_from(sorted(c for c, record in self.cloud.copies.items() if SUSPECT_TAG in record['tags']))
+            st.sampled_from(sorted(c for c, record in self.cloud.copies.items() if set(record['tags']) & DOUBT_MARKS))
         )
-        del self.cloud.copies[copy_id]['tags'][SUSPECT_TAG]
+        for key in DOUBT_MARKS:
+            self.cloud.copies[copy_id]['tags'].pop(key, None)
+
+    @precondition(
+        lambda self: any(
+            self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2] in self.cloud.snapshots
+            for copy_id in self.dr_made & set(self.cloud.copies)
+        )
+    )
+    @rule(data=st.data())
+    def a_person_deletes_a_source_after_its_copy(self, data):
+        """A source snapshot whose DR copy was made goes (a person, the source's own retention), often the disk's newest:
+        the next run copies an older snapshot, and must not take the newer point's copy for an older one."""
+        sources = sorted(
+            {
+                self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2]
+                for copy_id in self.dr_made & set(self.cloud.copies)
+            }
+            & set(self.cloud.snapshots)
+        )
+        snapshot_id = data.draw(st.sampled_from(sources))
+        record = self.cloud.snapshots[snapshot_id]
+        if sum(1 for other in self.cloud.snapshots.values() if other['disk'] == record['disk']) == 1:
+            return  # the disk's only snapshot: its disk is kept in the world's account by another move's need
+        self.source_times[snapshot_id] = record['created']
+        self.source_disks[snapshot_id] = record['disk']
+        del self.cloud.snapshots[snapshot_id]
+        # A deleted snapshot is shared with nobody (a person's share of it goes with it).
+        self.cloud.granted.discard(snapshot_id)
+        self.persons_shares.pop(snapshot_id, None)
+
+    def point_of(self, copy_id):
+        """When the data of a copy were taken, as the world knows it (the test's own account, not the collection's)."""
+        source = self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2]
+        record = self.cloud.snapshots.get(source)
+        seconds = record['created'] if record else self.source_times.get(source)
+        if seconds is None:
+            seconds = self.cloud.copies[copy_id]['started']
+        return (seconds, copy_id)
+
+    def in_doubt(self, copy_id, spreading_only=False):
+        tags = self.cloud.copies[copy_id]['tags']
+        spreading = bool(tags.get(SUSPECT_TAG)) or tags.get(CHURN_TAG) == UNMEASURED
+        return spreading if spreading_only else spreading or bool(tags.get(DIFFERS_TAG))
 
     def kept_by_the_churn_alarm(self):
-        """(9) The copies no run may delete now: every suspect DR copy, and the last known good copy of each disk and
-        region that has one."""
+        """(9) The copies no run may delete now, per disk and region: the newest point, the newest good point that no
+        suspect or unmeasured point older than it reaches (the last known good), and the newest suspect or unmeasured
+        point."""
         by_cell = collections.defaultdict(list)
         for copy_id in self.dr_made & set(self.cloud.copies):
             if self.is_completed(copy_id):
-                by_cell[(self.disk_of(copy_id), self.cloud.copies[copy_id]['region'])].append(
-                    self.cloud._copy_snapshot(copy_id)  # pylint: disable=protected-access
-                )
+                by_cell[(self.disk_of(copy_id), self.cloud.copies[copy_id]['region'])].append(copy_id)
         kept = set()
         for copies in by_cell.values():
-            copies.sort(key=lambda copy: copy.age_order(), reverse=True)
-            suspect, good = last_known_good(copies)
-            kept |= {copy.id for copy in copies if SUSPECT_TAG in copy.tags}
-            if suspect is not None and good is not None:
-                kept.add(good.id)
+            copies.sort(key=self.point_of, reverse=True)
+            spreading = [copy_id for copy_id in copies if self.in_doubt(copy_id, spreading_only=True)]
+            older = copies[copies.index(spreading[0]) + 1 :] if spreading else copies
+            good = next((copy_id for copy_id in older if not self.in_doubt(copy_id)), None)
+            kept |= {copy_id for copy_id in (copies[0], good, spreading[0] if spreading else None) if copy_id}
         return kept
 
     def nothing_the_churn_alarm_keeps_deleted(self, guarded):
         deleted = guarded & set(self.cloud.deleted)
-        assert not deleted, 'a run deleted %s, which the churn alarm keeps (suspect, or the last known good)' % sorted(
-            deleted
+        assert not deleted, 'a run deleted %s: a newest point, the last known good one or the doubt that holds it' % (
+            sorted(deleted)
         )
+
+    def no_copy_in_doubt_is_called_protected(self, report):
+        """(10) A report that says protected stands no disk on a copy in doubt and, where it read the copies' marks,
+        holds no disk whose copies in a DR region carry a suspect or unmeasured mark, or whose newest point differs."""
+        protection = report['protection']
+        if protection['status'] != 'protected':
+            return
+        for disk in protection['disks']:
+            for cell in disk['regions']:
+                copy_id = cell.get('copy_id')
+                assert not (copy_id in self.cloud.copies and self.in_doubt(copy_id)), (
+                    'protected, standing on %s, which is in doubt' % copy_id
+                )
+                if not protection['points_read']:
+                    continue
+                own = sorted(
+                    (
+                        copy_id
+                        for copy_id in self.dr_made & set(self.cloud.copies)
+                        if self.is_completed(copy_id)
+                        and self.disk_of(copy_id) == disk['disk_id']
+                        and self.cloud.copies[copy_id]['region'] == cell['region']
+                    ),
+                    key=self.point_of,
+                )
+                assert not any(self.in_doubt(copy_id, spreading_only=True) for copy_id in own), (
+                    'protected, with a suspect or unmeasured copy of %s in %s' % (disk['disk_id'], cell['region'])
+                )
+                assert not (own and self.in_doubt(own[-1])), (
+                    'protected, with the newest point of %s in %s differing' % (disk['disk_id'], cell['region'])
+                )
 
     @precondition(lambda self: self.dr_account is not None)
     @rule(data=st.data())
@@ -537,6 +627,8 @@ class DrWorld(RuleBasedStateMachine):
     def disk_of(self, copy_id):
         source = self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2]
         record = self.cloud.snapshots.get(source)
+        if record is None and source in self.source_disks:
+            return self.source_disks[source]
         return record['disk'] if record else self.cloud.copies[copy_id]['tags'].get(DISK_TAG, '/').partition('/')[2]
 
     @invariant()

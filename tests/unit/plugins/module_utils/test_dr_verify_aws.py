@@ -12,14 +12,15 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import VERIFIED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DIFFERS_TAG, VERIFIED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report, points_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import (
     BLOCK_BYTES,
     sample_blocks,
     stated_differences,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import verify_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, verify_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
@@ -229,3 +230,42 @@ def test_a_run_that_asks_more_reads_a_copy_again_and_a_difference_takes_its_mark
     assert copy.tags.get(VERIFIED_TAG) == ''
     assert full['protection']['disks'][0]['regions'][0]['verified_copy_id'] is None
     assert full['protection']['status'] == 'at risk'
+
+
+def test_a_copy_found_to_differ_keeps_the_verified_copy_before_it_and_every_later_read_says_so(moto_url):
+    """Issue 60, 1 and 6: a run with verify full found its newest DR copy differs and, with keep_copies 1, deleted the
+    older verified copy in the same run, leaving only the corrupt one; and the verdict was nowhere a later read finds
+    it, so dr_posture_info said protected."""
+    source, dr_region = 'eu-north-1', 'eu-west-3'
+    (volume,) = disks_with_snapshots(moto_url, source, count=1)
+    adapter, first = run(moto_url, source, dr_region, verify=8)
+    (verified,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
+    new_source = ec2_with(moto_url, KEYS, source).create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
+    dummy, second = run(moto_url, source, dr_region, verify=8, prune=True, keep_copies=5)
+    (newest,) = [copy['snapshot_id'] for disk in second['disks'] for copy in disk['copies']]
+    blocks = sorted(adapter.snapshot_blocks(source, new_source))
+    sampled = set(sample_blocks(blocks, verify_settings(8), newest))
+    ebs_direct.corrupt_block(newest, next(index for index in blocks if index not in sampled))
+
+    dummy, report = run(moto_url, source, dr_region, verify='full', prune=True, keep_copies=1)
+    assert verifications(report)[newest]['action'] == 'differs'
+    held = {copy.id: copy for copy in adapter.list_copies(dr_region)}
+    assert set(held) == {verified, newest}, 'the verified copy before the differing one was pruned'
+    assert held[newest].tags.get(DIFFERS_TAG) and not held[newest].tags.get(VERIFIED_TAG)
+    (cell,) = report['protection']['disks'][0]['regions']
+    assert (cell['doubt'], cell['copy_id'], report['protection']['status']) == ('differing', verified, 'at risk')
+
+    # A later read, without verify, finds the verdict on the copy: never protected.
+    read = PostureRead(
+        EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore)),
+        dr_settings(scope('aws', source, [dr_region], SELECTOR)),
+    ).read()
+    (cell,) = read['protection']['disks'][0]['regions']
+    assert (cell['doubt'], cell['doubt_copy_id'], cell['copy_id']) == ('differing', newest, verified)
+    assert read['standing']['status'] == 'at risk'
+    # And the next run reads no block of it again, and copies nothing: the person decides.
+    ebs_direct.EBS_CALLS.clear()
+    dummy, again = run(moto_url, source, dr_region, verify='full', prune=True, keep_copies=1)
+    assert verifications(again)[newest] == dict(verifications(again)[newest], action='differs', found_before=True)
+    assert 'GetSnapshotBlock' not in ebs_direct.EBS_CALLS and again['totals']['copied'] == 0
+    assert {copy.id for copy in adapter.list_copies(dr_region)} == {verified, newest}

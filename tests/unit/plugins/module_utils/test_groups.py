@@ -219,17 +219,16 @@ def test_pruning_as_sets_never_leaves_a_group_without_its_newest_complete_set(ho
     # Each disk keeps a completed copy (it had one in the newest complete set).
     for key, (dummy, keep_these) in chosen.items():
         assert any(copy.state == COMPLETED for copy in keep_these), key
-    # The churn alarm's rule: no suspect copy goes, nor the newest complete set without one before the newest set with
-    # one (the group's last known good point).
-    assert not [copy_id for copy_id in deleted if SUSPECT_TAG in every[copy_id].tags]
-    marked = [
-        set_id
-        for set_id in before
-        if any(SUSPECT_TAG in c.tags for c in every.values() if c.tags.get(SET_TAG) == set_id)
-    ]
-    sets_marked = {c.tags.get(SET_TAG) for c in every.values() if SUSPECT_TAG in c.tags} - {None}
-    if sets_marked:
-        newest_marked = max(newest(set_id) for set_id in sets_marked)
-        good = [set_id for set_id in before if set_id not in marked and newest(set_id) < newest_marked]
-        if good:
-            assert max(good, key=newest) in after, 'the last known good set went'
+
+    # The rule of dr.points over the complete sets (issue 60): the newest complete set with a suspect copy stays (its
+    # mark holds the good one), and so does the newest complete set without one older than it (the group's standing
+    # point); suspect sets beyond those go by keep_copies and age, as the others do.
+    def suspect(set_id):
+        return any(SUSPECT_TAG in c.tags for c in every.values() if c.tags.get(SET_TAG) == set_id)
+
+    ordered = sorted(before, key=newest, reverse=True)
+    anchor = next((set_id for set_id in ordered if suspect(set_id)), None)
+    older = ordered[ordered.index(anchor) + 1 :] if anchor is not None else ordered
+    standing = next((set_id for set_id in older if not suspect(set_id)), None)
+    assert anchor is None or anchor in after, 'the newest suspect set went: its mark no longer holds the good one'
+    assert standing is None or standing in after, 'the last known good set went'
