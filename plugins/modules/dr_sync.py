@@ -183,8 +183,13 @@ options:
         the collection's own tags). A DR copy found of the disk, older ones included, gets those it lacks or carries with
         another value than the disk's now; the copies of a DR region that need the same tags are tagged together, as
         many a call as the cloud's tagging call takes (AWS 200 here, ECS 50, CBS 9), and a copy that carries them as the
-        disk does costs no call. A key the disk does not carry is not set (nor taken off a copy), and each copy's C(copy_tags) in
-        RV(disks) says so.
+        disk does costs no call. A key the disk does not carry is not set, and each copy's C(copy_tags) in RV(disks) says so.
+      - Each copy records the keys the runs set on it (the tag C(snapcopy:copy-tags), written in the call that sets them),
+        and a run takes off a recorded key the copy should no longer carry - the disk no longer carries it (a tag renamed,
+        C(team) to C(owner)), or O(copy_tags) no longer names it - as many copies a call as the cloud's untagging call
+        takes (AWS C(DeleteTags) 200 here, ECS C(UntagResources) 50, CBS C(UnTagResources) 9). A key a person put on a
+        copy, a key of O(tags) and the collection's own keys are never taken off. The record holds as many keys as a tag
+        value holds characters (AWS 256, ECS 128, CBS 255); a key past that is set but never taken off, and the run warns.
       - The copy tags give way first to the cloud's tag limit on a snapshot (AWS 50, ECS 20, CBS 50), after the
         collection's own tags, O(tags), and room for the marks later runs write (and, with O(dr_account) on CBS, its
         staging's); a key left out is reported with the
@@ -647,10 +652,12 @@ disks:
     V(copied_with) (a copy this run made, with the copy tags its copy call set as the listing after the copies read them
     back), V(would_copy_with) (check mode), V(tagged) (a copy found, given those it lacked or carried with another value),
     V(would_tag) (check mode), V(unchanged) (it carries them as the disk does, or none can be set) or V(failed) (the cloud
-    refused the tagging call), C(set) (the keys and values set, or that a check run would set) and C(not_set) (each named
-    key not set, with why - the disk does not carry it, no room under the cloud's limit, the cloud keeps no tags on
-    snapshots, the cloud's error) - and null without; C(other_copy_tags) lists the disk's older DR copies the run tagged or
-    would tag, each with C(region), C(snapshot_id) and the same fields.
+    refused the tagging or untagging call), C(set) (the keys and values set, or that a check run would set), C(not_set)
+    (each named key not set, with why - the disk does not carry it, no room under the cloud's limit, the cloud keeps no
+    tags on snapshots, the cloud's error), C(removed) (the keys a run set earlier that it took off, or a check run would,
+    since the disk no longer carries them or O(copy_tags) no longer names them) and C(not_removed) (each key the cloud
+    refused to take off, with its error) - and null without; C(other_copy_tags) lists the disk's older DR copies the run
+    tagged or would tag, each with C(region), C(snapshot_id) and the same fields.
   returned: always
   type: list
   elements: dict

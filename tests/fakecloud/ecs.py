@@ -1058,10 +1058,17 @@ def tag_resources(call) -> dict:
     return {}
 
 
+# UntagResources' TagKey.N: "You can specify up to 20 tag keys" (ecs-20140526 UntagResourcesRequest). The code of a call
+# with more: unverifiable, the one of Tag.N over its limit (alibaba_rules.parse_tags).
+MAX_UNTAG_KEYS = 20
+
+
 def untag_resources(call) -> dict:
     region = _region(call)
     dummy, table, ids = _tag_targets(call)
     keys = p.repeat_list(call.params, 'TagKey')
+    if len(keys) > MAX_UNTAG_KEYS:
+        raise CloudError('InvalidTagCount', 'The number of tag keys exceeds %d.' % MAX_UNTAG_KEYS)
     remove_all = p.boolean(call.params, 'All')
     for record in _existing(table, ids, region):
         for key in list(record['tags']):

@@ -55,6 +55,10 @@ POINT_TAG = 'snapcopy:point'
 # run once the cloud has named the copy. Our other tags can be copied along with a copy; this one then names another
 # id, so a person's copy of a DR copy is never taken for a DR copy (and never pruned).
 COPY_TAG = 'snapcopy:copy'
+# On a DR copy, the keys of its disk's tags that dr_sync's copy_tags set on it (dr.copy_tags writes and reads the list):
+# a later run takes off those the disk no longer carries, and only those. Without it a run could not tell a key it set
+# from one a person or the ``tags`` option put on the copy, and a disk's tag renamed would stay on its copies for good.
+COPY_TAGS_TAG = 'snapcopy:copy-tags'
 # On a source snapshot a DR run shared with its DR account (dr_account), the account's id: the run that finds it with no
 # copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
 SHARE_TAG = 'snapcopy:shared-with'

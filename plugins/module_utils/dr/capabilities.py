@@ -39,7 +39,8 @@ class DrAdapter(CopyAdapter):
     #: The tags a separate DR account's steps add to a copy beside the run's (CBS: its staged copy's share and request
     #: time, the DR account's copy's link to it): room is kept for them beside the copy tags.
     dr_account_copy_marks: tuple[str, ...] = ()
-    #: How many DR copies of one region one tag_copies call takes (the cloud's tagging call, where it takes many).
+    #: How many DR copies of one region one tag_copies or untag_copies call takes (the cloud's tagging and untagging
+    #: calls take as many on EC2, ECS and Tencent's Tag service).
     copies_per_tag_call = 1
 
     @abstractmethod
@@ -83,6 +84,13 @@ class DrAdapter(CopyAdapter):
         for copy in copies:
             self.tag_copy(copy, tags)
         return {}
+
+    @abstractmethod
+    def untag_copies(self, copies: Sequence[Snapshot], keys: Sequence[str]) -> dict[str, CloudError]:
+        """Take the tags ``keys`` off ``copies``, DR copies of one region, at most ``copies_per_tag_call``, in one call
+        where the cloud's untagging call takes the keys (dr.copy_tags: the copy tags a disk no longer carries); each
+        copy's ``tags`` then lacks them. {copy id: the cloud's refusal} of those it answers were not untagged; a key a
+        copy does not carry is no failure; an error of the whole call is raised."""
 
     @abstractmethod
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:

@@ -10,18 +10,23 @@ is not set; a value the cloud would refuse is not set; and the copy tags are the
 limit, after the tags the collection needs and room for the marks a later phase writes (COPY_TAG, the verification's,
 the drill's): a copy tag that does not fit is reported, the copy is made all the same. A new copy gets its copy tags in
 its copy call (phases.copy_requests); the copies found get them, brought up to date, from phases.copy_tags.
+
+Each copy records the keys copy_tags set on it (COPY_TAGS_TAG), in the call that sets them: a later run takes off a
+recorded key the copy should no longer carry (the disk no longer carries it, or copy_tags no longer names it), and no
+other: a key a person put on the copy, or one of the run's ``tags``, is in no record.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
-from ..core.tagging import CHURN_TAG, COPY_TAG, RESTORE_TESTED_TAG, SUSPECT_TAG, VERIFIED_TAG
+from ..core.tagging import CHURN_TAG, COPY_TAG, COPY_TAGS_TAG, RESTORE_TESTED_TAG, SUSPECT_TAG, VERIFIED_TAG
 from .capabilities import BlockReadAdapter, RestoreDrillAdapter
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
     from ..core.tagging import TagRules
     from .capabilities import DrAdapter
@@ -34,10 +39,19 @@ NOT_ON_DISK = 'the disk does not carry this tag'
 # What the report says a run did about a copy's copy tags (its ``action``).
 COPIED_WITH = 'copied_with'  # a copy this run made carries them, set in its copy call and read back
 WOULD_COPY_WITH = 'would_copy_with'  # check mode: the copy a real run makes would get them in its copy call
-TAGGED = 'tagged'  # a copy found had them missing or with other values: set
-WOULD_TAG = 'would_tag'  # check mode: a real run would set them
+TAGGED = (
+    'tagged'  # a copy found had them missing or with other values: set; or carried keys no longer copied: taken off
+)
+WOULD_TAG = 'would_tag'  # check mode: a real run would set them, or take them off
 UNCHANGED = 'unchanged'  # the copy carries them as the disk does (or none can be set)
-TAG_FAILED = 'failed'  # the cloud refused the tagging call
+TAG_FAILED = 'failed'  # the cloud refused the tagging (or untagging) call
+
+# The record (COPY_TAGS_TAG's value): the keys, sorted, separated by a space, with a space or a '+' inside a key written
+# '+20' or '+2B'. Tencent Cloud allows in a tag value only what it allows in a key (letters, digits, spaces and
+# + - = . _ : / @: the Tag service's restrictions, cloud.tencent.com/document/product/651/13354), so no separator that
+# a key cannot hold exists there: one is escaped.
+_RECORD_ESCAPES = {'+': '+2B', ' ': '+20'}
+_RECORD_ESCAPED = re.compile(r'\+(2B|20)')
 
 
 def check_copy_tags(settings: DrSettings, adapter: DrAdapter) -> None:
@@ -96,9 +110,11 @@ def fitting(
     wanted: Mapping[str, str], present: Mapping[str, Any], rules: TagRules, marks: Sequence[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """({key: value} of ``wanted`` that a snapshot carrying ``present`` takes, {key: why not} of the others): a value
-    the cloud refuses is left out, and a new key only while the cloud's limit leaves room beside ``present`` and the
-    later ``marks``. A key already there takes no more room; keys are taken in order, the same on every run."""
-    room = rules.max_tags - len(set(present) | set(marks))
+    the cloud refuses is left out, and a new key only while the cloud's limit leaves room beside ``present``, the
+    later ``marks`` and the record of the copy tags (COPY_TAGS_TAG). A key already there takes no more room; keys are
+    taken in order, the same on every run."""
+    own = set(present) | set(marks) | {COPY_TAGS_TAG}
+    room = rules.max_tags - len(own)
     fit: dict[str, str] = {}
     left_out: dict[str, str] = {}
     for key in sorted(wanted):
@@ -115,12 +131,82 @@ def fitting(
         else:
             left_out[key] = (
                 'no room: %s allows %d tags on a snapshot, and the copy carries or keeps room for %d of its own'
-                % (rules.cloud, rules.max_tags, len(set(present) | set(marks)))
+                % (rules.cloud, rules.max_tags, len(own))
             )
     return fit, left_out
 
 
-def copy_tag_record(action: str, tags: Mapping[str, str], not_set: Mapping[str, str]) -> dict[str, Any]:
+def copy_call_tags(
+    wanted: Mapping[str, str], tags: Mapping[str, str], rules: TagRules, marks: Sequence[str]
+) -> dict[str, str]:
+    """The copy tags a new copy's call carries beside its ``tags`` (``wanted`` as fitting takes them), and with them
+    their record (COPY_TAGS_TAG): one call sets both."""
+    fit = fitting(wanted, tags, rules, marks)[0]
+    value = record_value(fit, rules.value_length)[0]
+    return dict(fit, **{COPY_TAGS_TAG: value}) if value else fit
+
+
+def record_value(keys: Iterable[str], limit: int) -> tuple[str, tuple[str, ...]]:
+    """(COPY_TAGS_TAG's value listing ``keys``, at most ``limit`` characters (the cloud's longest tag value: EC2 256,
+    ECS 128, Tencent 255); the keys it has no room for). Keys are taken in order, the same on every run; a key left out
+    is still set, but no later run takes it off."""
+    words: list[str] = []
+    left_out: list[str] = []
+    length = -1  # no separator before the first
+    for key in sorted(set(keys)):
+        word = ''.join(_RECORD_ESCAPES.get(char, char) for char in key)
+        if length + 1 + len(word) <= limit:
+            words.append(word)
+            length += 1 + len(word)
+        else:
+            left_out.append(key)
+    return ' '.join(words), tuple(left_out)
+
+
+def recorded_keys(value: str | None) -> set[str]:
+    """The keys a copy's COPY_TAGS_TAG value lists (record_value's), none without one."""
+    return {
+        _RECORD_ESCAPED.sub(lambda match: ' ' if match.group(1) == '20' else '+', word)
+        for word in (value or '').split(' ')
+        if word
+    }
+
+
+def _ours_to_take_off(key: str, kept: Collection[str]) -> bool:
+    # Never a key of the run's fixed tags (the tags option sets it now), nor one of the collection's own.
+    return key not in kept and not key.lower().startswith(OWN_PREFIX)
+
+
+def stale_keys(
+    recorded: Collection[str], wanted: Mapping[str, str], carried: Mapping[str, str], kept: Collection[str]
+) -> tuple[str, ...]:
+    """The keys to take off a copy that carries ``carried``: those a run set on it earlier (``recorded``) that are copy
+    tags no more (not in ``wanted``: the disk no longer carries them, or copy_tags no longer names them), never a key of
+    ``kept`` (the run's ``tags``) nor one of the collection's own."""
+    return tuple(
+        sorted(key for key in recorded if key in carried and key not in wanted and _ours_to_take_off(key, kept))
+    )
+
+
+def record_keys(
+    recorded: Collection[str], wanted: Mapping[str, str], carried: Mapping[str, str], kept: Collection[str]
+) -> set[str]:
+    """The keys a copy's record lists once it carries ``carried``: the copy tags it carries with the disk's value, and
+    the keys recorded before that it still carries (a value the cloud refuses, a key whose taking off failed)."""
+    return {key for key, value in wanted.items() if carried.get(key) == value} | {
+        key for key in recorded if key in carried and _ours_to_take_off(key, kept)
+    }
+
+
+def copy_tag_record(
+    action: str, tags: Mapping[str, str], not_set: Mapping[str, str], removed: Iterable[str] = ()
+) -> dict[str, Any]:
     """A copy's copy tags as the report shows them: what the run did, the tags it set (or would set, or found set by
-    its copy call) and {key: why not set}."""
-    return {'action': action, 'set': dict(sorted(tags.items())), 'not_set': dict(sorted(not_set.items()))}
+    its copy call), {key: why not set}, the keys it took off (or would) and {key: why not taken off}."""
+    return {
+        'action': action,
+        'set': dict(sorted(tags.items())),
+        'not_set': dict(sorted(not_set.items())),
+        'removed': sorted(removed),
+        'not_removed': {},
+    }

@@ -637,6 +637,10 @@ def ecs_tag_resources(ids, send):
 def ecs_untag_resources(ids, send):
     send({'RegionId': HZ, 'ResourceType': 'snapshot', 'ResourceId.1': ids['ecs']['snapshots'][0], 'TagKey.1': 'dr'})
     send({'RegionId': HZ, 'ResourceType': 'disk', 'ResourceId.1': ids['ecs']['disks'][0], 'All': 'true'})
+    # Up to 20 keys a call (test_ecs_untagging_limits_are_the_models).
+    many = {'TagKey.%d' % number: 'k%d' % number for number in range(1, ecs.MAX_UNTAG_KEYS + 2)}
+    snapshot = {'RegionId': HZ, 'ResourceType': 'snapshot', 'ResourceId.1': ids['ecs']['snapshots'][0]}
+    send(dict(snapshot, **many), expected_error='InvalidTagCount')
 
 
 def ecs_list_tag_resources(ids, send):
@@ -1907,6 +1911,13 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
         ('UnTagResources', 'TagKeys', tag.MAX_KEYS_PER_CALL),
     ):
         assert tencent.documented_maximum('tag', action + 'Request', field) == limit, (action, field)
+
+
+def test_ecs_untagging_limits_are_the_models():
+    """UntagResources takes 50 resources and 20 keys a call (the DR run's untag_copies batches so), as the model's docs
+    state them."""
+    assert 'up to 50 resource IDs' in alibaba.field_doc('ecs', 'UntagResourcesRequest', 'ResourceId')
+    assert 'up to %d tag keys' % ecs.MAX_UNTAG_KEYS in alibaba.field_doc('ecs', 'UntagResourcesRequest', 'TagKey')
 
 
 def test_attachment_facts_are_the_models():

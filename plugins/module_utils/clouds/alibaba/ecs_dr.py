@@ -108,6 +108,8 @@ def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
     )
 
 
+# UntagResources' TagKey.N: up to 20 (ecs-20140526 UntagResourcesRequest).
+UNTAG_KEYS_PER_CALL = 20
 # DescribeSnapshotGroups' MaxResults: 1 to 100 (ecs-20140526 DescribeSnapshotGroupsRequest).
 GROUP_PAGE_SIZE = 100
 # Up to this many instances, a listing of each one's snapshot groups; beyond, one listing of the region's groups.
@@ -495,6 +497,20 @@ class EcsAdapter(
         self.client.call('TagResources', params, region)
         for copy in copies:
             copy.tags.update(tags)
+        return {}
+
+    def untag_copies(self, copies: Sequence[Snapshot], keys: Sequence[str]) -> dict[str, CloudError]:
+        # UntagResources: ResourceId.N up to 50 (copies_per_tag_call), TagKey.N up to 20 (ecs-20140526
+        # UntagResourcesRequest), as many as a snapshot's tags: one call takes every key a copy may carry.
+        region = copies[0].region
+        for start in range(0, len(keys), UNTAG_KEYS_PER_CALL):
+            params: dict[str, str] = {'RegionId': region, 'ResourceType': 'snapshot'}
+            params.update(numbered('ResourceId', [copy.id for copy in copies]))
+            params.update(numbered('TagKey', keys[start : start + UNTAG_KEYS_PER_CALL]))
+            self.client.call('UntagResources', params, region)
+        for copy in copies:
+            for key in keys:
+                copy.tags.pop(key, None)
         return {}
 
     # ------------------------------------------------------------------ locks

@@ -293,6 +293,11 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
             )
         self.client.call('ModifySnapshotAttribute', {'SnapshotId': copy.id, 'Description': description}, copy.region)
 
+    def untag_copies(self, copies: Sequence[Snapshot], keys: Sequence[str]) -> dict[str, CloudError]:
+        # ENS keeps no tags on snapshots (its tag API takes instances only; copy_tag_rules is None): no copy tag is ever
+        # on an ENS copy, so the DR run never asks, and there is nothing to take off and no call.
+        return {}
+
 
 def _marker_agrees_with_link(snapshot: Snapshot) -> bool:
     """True when the snapshot's marker names the source that ENS's own link names."""

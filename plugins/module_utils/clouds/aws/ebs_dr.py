@@ -221,6 +221,18 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
             copy.tags.update(tags)
         return {}
 
+    def untag_copies(self, copies: Sequence[Snapshot], keys: Sequence[str]) -> dict[str, CloudError]:
+        # DeleteTags: up to 1,000 resources and 1,000 tags a call (EC2 2016-11-15 DeleteTagsRequest); a key without a
+        # value goes whatever its value, and one a copy does not carry is no error.
+        region = copies[0].region
+        self.client.call(
+            region, 'DeleteTags', Resources=[copy.id for copy in copies], Tags=[{'Key': key} for key in keys]
+        )
+        for copy in copies:
+            for key in keys:
+                copy.tags.pop(key, None)
+        return {}
+
     # Tags of source snapshots (dr.leases.SourceTagCalls: copy and share leases), a batch a call.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for start in range(0, len(snapshot_ids), FILTER_CHUNK):

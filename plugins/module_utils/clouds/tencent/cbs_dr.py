@@ -31,6 +31,7 @@ from .cbs import (
     SNAPSHOT_SERVICE_TYPE,
     TAG_RESOURCES_PER_CALL,
     TAG_RULES,
+    TAGS_PER_CALL,
     snapshot_resource_name,
     utc_now,
 )
@@ -460,3 +461,34 @@ class CbsAdapter(
     def tag_copies(self, copies: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
         # A DR copy is in the account of its region (with dr_account, the DR account's outside the source region).
         return self._set_tags(copies, tags, self.client_for(copies[0].region))
+
+    def untag_copies(self, copies: Sequence[Snapshot], keys: Sequence[str]) -> dict[str, CloudError]:
+        # UnTagResources: 9 resources (copies_per_tag_call) and 9 keys a call (tag 2018-08-13 UnTagResourcesRequest);
+        # a copy's failure comes in a normal answer (FailedResources), and a copy gone is none: its tags went with it.
+        # ModifyResourceTags would set and take off tags in one call, but of one resource: more calls from 2 copies on.
+        region = copies[0].region
+        caller = self.client_for(region)
+        names = {snapshot_resource_name(region, copy.id): copy for copy in copies}
+        failures: dict[str, CloudError] = {}
+        for start in range(0, len(keys), TAGS_PER_CALL):
+            pending = [name for name, copy in names.items() if copy.id not in failures]
+            if not pending:
+                break
+            answer = caller.call(
+                'tag',
+                None,
+                'UnTagResources',
+                {'ResourceList': pending, 'TagKeys': list(keys[start : start + TAGS_PER_CALL])},
+            )
+            for row in answer.get('FailedResources') or []:
+                copy = names.get(row.get('Resource'))
+                error = cloud_error(
+                    'UnTagResources', region, row.get('Code') or 'Unknown', row.get('Message'), answer.get('RequestId')
+                )
+                if copy is not None and error.kind != NOT_FOUND:
+                    failures[copy.id] = error
+        for copy in copies:
+            if copy.id not in failures:
+                for key in keys:
+                    copy.tags.pop(key, None)
+        return failures

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...core.errors import InputError
 from ...core.model import CopyRequest
-from ...core.tagging import DISK_TAG, POINT_TAG, SOURCE_TAG
-from ..copy_tags import disk_copy_tags, fitting, later_marks
+from ...core.tagging import COPY_TAGS_TAG, DISK_TAG, POINT_TAG, SOURCE_TAG
+from ..copy_tags import copy_call_tags, disk_copy_tags, later_marks
 
 if TYPE_CHECKING:
     import datetime
@@ -82,9 +82,9 @@ def copy_requests(
     if disk_tags and settings.copy.copy_tags and rules is not None and adapter is not None:
         wanted, dummy = disk_copy_tags(settings.copy.copy_tags, disk_tags)
         tags.update(
-            fitting(
+            copy_call_tags(
                 wanted, dict(tags, **{SOURCE_TAG: ''}), rules, later_marks(adapter, settings.dr_account is not None)
-            )[0]
+            )
         )
     common = {
         'name': render(settings.copy.name_template, fields, 'name_template'),
@@ -108,8 +108,8 @@ def copy_requests(
         )
         if '{date}' in (template or '')
     ]
-    # CopyRequest makes not_compared a frozenset (its __post_init__). The copy tags follow the disk: a copy found is
-    # brought up to date (phases.copy_tags), never held to them.
+    # CopyRequest makes not_compared a frozenset (its __post_init__). The copy tags and their record follow the disk: a
+    # copy found is brought up to date (phases.copy_tags), never held to them.
     return [
         CopyRequest(
             source_id,
@@ -117,7 +117,7 @@ def copy_requests(
             regions,
             options,
             cast('frozenset[str]', not_compared),
-            frozenset(settings.copy.copy_tags),
+            frozenset(settings.copy.copy_tags) | ({COPY_TAGS_TAG} if settings.copy.copy_tags else set()),
         )
         for options, regions in groups.values()
     ]

@@ -2,9 +2,11 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The copy tags (dr_sync's ``copy_tags``, dr.copy_tags' rules) on the DR copies found: each DR copy of a disk, as the
-run's listing after the copies shows it, gets the copy tags it lacks or carries with another value than the disk's, in
-one tagging call per such copy; a copy that carries them as the disk does costs no call. The copies this run made got
-them in their copy call: the listing reads them back. Check mode says what it would set and calls nothing."""
+run's listing after the copies shows it, gets the copy tags it lacks or carries with another value than the disk's, and
+loses those a run set on it earlier (its record, COPY_TAGS_TAG) that are copy tags no more; the copies of a region that
+need the same change share a call. A copy that carries them as the disk does costs no call. The copies this run made got
+them in their copy call: the listing reads them back. Check mode says what it would set and take off, and calls
+nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...core.errors import CloudError
 from ...core.model import FAILED
-from ...core.tagging import SOURCE_TAG
+from ...core.tagging import COPY_TAGS_TAG, SOURCE_TAG
 from ...engine.outcomes import COPIED, WOULD_COPY
 from ..copy_tags import (
     COPIED_WITH,
@@ -28,12 +30,16 @@ from ..copy_tags import (
     fitting,
     later_marks,
     no_tags_reason,
+    record_keys,
+    record_value,
+    recorded_keys,
+    stale_keys,
 )
 from ..prune import dr_copies_by_disk
 from .context import destination_outcomes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
     from ...core.model import Snapshot
     from ...core.retry import PhaseRetry
@@ -57,6 +63,40 @@ class CopyTags:
     calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
+@dataclass
+class _Retag:
+    """One DR copy's change: the copy tags to set (``fit``), the keys to take off (``stale``), and what decides its
+    record: the keys recorded on it, the disk's copy tags (``wanted``), the run's fixed tags' keys (``kept``)."""
+
+    copy: Snapshot
+    record: dict[str, Any]
+    fit: dict[str, str]
+    stale: tuple[str, ...]
+    recorded: set[str]
+    wanted: Mapping[str, str]
+    kept: Collection[str]
+
+    def record_after(self, limit: int, untagged: Collection[str] = ()) -> tuple[str, tuple[str, ...]]:
+        """(the record the copy should carry once the copy tags are set and ``untagged`` taken off, as record_value
+        writes it; the keys it has no room for)."""
+        after = {key: value for key, value in self.copy.tags.items() if key not in untagged}
+        after.update(self.fit)
+        return record_value(record_keys(self.recorded, self.wanted, after, self.kept), limit)
+
+    def untag_keys(self, limit: int) -> tuple[str, ...]:
+        """The keys to take off: the stale ones, and the record itself once it would list none."""
+        drop_record = COPY_TAGS_TAG in self.copy.tags and not self.record_after(limit, self.stale)[0]
+        return self.stale + ((COPY_TAGS_TAG,) if drop_record else ())
+
+    def tags_to_set(self, limit: int) -> dict[str, str]:
+        """The copy tags to set and, where it changes, the record. Asked after the untagging, which takes the keys off
+        the copy's tags: a key it failed to take off stays recorded, for the next run."""
+        value = self.record_after(limit)[0]
+        if value and value != self.copy.tags.get(COPY_TAGS_TAG):
+            return dict(self.fit, **{COPY_TAGS_TAG: value})
+        return dict(self.fit)
+
+
 def carry_copy_tags(
     ctx: PhaseContext,
     plans: Sequence[DiskPlan],
@@ -72,11 +112,11 @@ def carry_copy_tags(
         return _not_kept(ctx, plans, outcomes)
     calls = ctx.counted()
     marks = later_marks(ctx.adapter, ctx.settings.dr_account is not None)
+    kept = frozenset(ctx.settings.copy.tags or {})
     by_disk = dr_copies_by_disk((copy for copies in listed.values() for copy in copies), {plan.key for plan in plans})
     records: dict[str, Records] = {}
     others: dict[str, list[dict[str, Any]]] = {}
-    # {(region, the tags to set): [(copy, its record)]}: the copies that need the same tags, tagged together.
-    pending: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[Snapshot, dict[str, Any]]]] = {}
+    retags: list[_Retag] = []
     for plan in plans:
         wanted, absent = disk_copy_tags(named, plan.disk.tags)
         current = {
@@ -90,74 +130,129 @@ def carry_copy_tags(
             key = (copy.region, copy.id)
             differing = {tag: value for tag, value in wanted.items() if copy.tags.get(tag) != value}
             fit, left_out = fitting(differing, copy.tags, rules, marks)
+            recorded = recorded_keys(copy.tags.get(COPY_TAGS_TAG))
+            stale = stale_keys(recorded, wanted, copy.tags, kept)
             record = copy_tag_record(UNCHANGED, {}, dict(absent, **left_out))
-            if fit:
+            if fit or stale:
                 record['action'] = WOULD_TAG if ctx.check_mode else TAGGED
                 record['set'] = dict(sorted(fit.items()))
-                if not ctx.check_mode:
-                    pending.setdefault((copy.region, tuple(sorted(fit.items()))), []).append((copy, record))
+                record['removed'] = list(stale)
             elif current.get(key) == COPIED:
                 # Set in its copy call: what the listing read back.
                 record['action'] = COPIED_WITH
                 record['set'] = {tag: value for tag, value in sorted(wanted.items()) if copy.tags.get(tag) == value}
+            retags.append(_Retag(copy, record, fit, stale, recorded, wanted, kept))
             if key in current:
                 disk_records[key] = record
-            elif fit:
-                # The same dict the tagging call updates.
+            elif fit or stale:
+                # The same dict the tagging calls update.
                 record.update(region=copy.region, snapshot_id=copy.id)
                 others.setdefault(plan.key, []).append(record)
         _planned(ctx, plan, outcomes, wanted, absent, disk_records)
-    ctx.each(_tag_calls(ctx, calls, pending))
-    every = [
-        (region, copy_id, record)
-        for disk_records in records.values()
-        for (region, copy_id), record in disk_records.items()
-    ] + [(record['region'], record['snapshot_id'], record) for items in others.values() for record in items]
-    warnings = [
-        'the copy tags of %s in %s were not set: %s' % (copy_id, region, record['not_set'])
-        for region, copy_id, record in every
-        if record['action'] == TAG_FAILED
-    ]
-    changed = any(record['action'] in (TAGGED, WOULD_TAG) for dummy, dummy_id, record in every)
+    limit = rules.value_length
+    # What changes (check mode: would change), the records of the copy tags on the copies included: a copy found from
+    # before the records gets its own once.
+    changing = [retag for retag in retags if retag.untag_keys(limit) or retag.tags_to_set(limit)]
+    warnings: list[str] = []
+    if not ctx.check_mode:
+        # The keys go first, the record after: a key that could not be taken off stays recorded for the next run.
+        ctx.each(_untag_calls(ctx, calls, changing, warnings))
+        ctx.each(_tag_calls(ctx, calls, changing, warnings))
+    unrecorded = sorted({key for retag in retags for key in retag.record_after(limit)[1]})
+    if unrecorded:
+        warnings.append(
+            'copy_tags: the record of the keys a run set on a copy (%s) holds %d characters on %s: %s are set but '
+            'not recorded, and no later run takes them off a copy'
+            % (COPY_TAGS_TAG, limit, rules.cloud, ', '.join(unrecorded))
+        )
     return CopyTags(
         records=records,
         others={key: tuple(items) for key, items in others.items()},
-        changed=changed,
-        warnings=tuple(warnings),
+        changed=any(retag.record['action'] != TAG_FAILED for retag in changing),
+        warnings=tuple(sorted(set(warnings))),
         calls=calls.cost.counts(),
     )
 
 
-def _tag_calls(
-    ctx: PhaseContext,
-    calls: PhaseRetry,
-    pending: Mapping[tuple[str, tuple[tuple[str, str], ...]], Sequence[tuple[Snapshot, dict[str, Any]]]],
-) -> list[Callable[[], None]]:
-    """The tagging calls, for the run's workers: the copies of a region that need the same tags, as many a call as the
-    cloud's takes (a team renamed reaches every copy of its disks in a few calls). A refusal fails the copy tags of the
-    copies it names, never a copy."""
+def _batches(
+    ctx: PhaseContext, changes: Sequence[tuple[_Retag, tuple[Any, ...]]]
+) -> list[tuple[tuple[Any, ...], list[_Retag]]]:
+    """The copies of a region that need the same change (``changes``: (copy, the change)), as many a batch as the
+    cloud's call takes: a team renamed reaches every copy of its disks in a few calls."""
     size = max(1, ctx.adapter.copies_per_tag_call)
+    groups: dict[tuple[str, tuple[Any, ...]], list[_Retag]] = {}
+    for retag, change in changes:
+        groups.setdefault((retag.copy.region, change), []).append(retag)
+    return [
+        (change, batch[start : start + size])
+        for (dummy, change), batch in sorted(groups.items(), key=lambda item: item[0])
+        for start in range(0, len(batch), size)
+    ]
 
-    def tagging(batch: Sequence[tuple[Snapshot, dict[str, Any]]], tags: dict[str, str]) -> Callable[[], None]:
+
+def _failed(retag: _Retag, reason: str, warnings: list[str]) -> None:
+    retag.record['action'] = TAG_FAILED
+    warnings.append(
+        'the copy tags of %s in %s were not brought up to date: %s' % (retag.copy.id, retag.copy.region, reason)
+    )
+
+
+def _untag_calls(
+    ctx: PhaseContext, calls: PhaseRetry, changing: Sequence[_Retag], warnings: list[str]
+) -> list[Callable[[], None]]:
+    """The untagging calls, for the run's workers. A refusal fails the copy tags of the copies it names, never a copy:
+    the keys stay on them and in their records."""
+    limit = cast('TagRules', ctx.adapter.copy_tag_rules).value_length
+
+    def untagging(batch: Sequence[_Retag], keys: tuple[str, ...]) -> Callable[[], None]:
+        def untag() -> None:
+            try:
+                failures = calls.call(ctx.adapter.untag_copies, [retag.copy for retag in batch], list(keys))
+            except CloudError as error:
+                failures = {retag.copy.id: error for retag in batch}
+            for retag in batch:
+                if retag.copy.id in failures:
+                    reason = str(failures[retag.copy.id])
+                    retag.record['removed'] = []
+                    retag.record['not_removed'] = dict.fromkeys(retag.stale, reason)
+                    _failed(retag, reason, warnings)
+
+        return untag
+
+    changes = [(retag, retag.untag_keys(limit)) for retag in changing if retag.untag_keys(limit)]
+    return [untagging(batch, cast('tuple[str, ...]', keys)) for keys, batch in _batches(ctx, changes)]
+
+
+def _tag_calls(
+    ctx: PhaseContext, calls: PhaseRetry, changing: Sequence[_Retag], warnings: list[str]
+) -> list[Callable[[], None]]:
+    """The tagging calls, for the run's workers, each with the records of the copies it tags. A refusal fails the copy
+    tags of the copies it names, never a copy."""
+    limit = cast('TagRules', ctx.adapter.copy_tag_rules).value_length
+
+    def tagging(batch: Sequence[_Retag], tags: dict[str, str]) -> Callable[[], None]:
         def tag() -> None:
             try:
-                failures = calls.call(ctx.adapter.tag_copies, [copy for copy, dummy in batch], tags)
+                failures = calls.call(ctx.adapter.tag_copies, [retag.copy for retag in batch], tags)
             except CloudError as error:
-                failures = {copy.id: error for copy, dummy in batch}
-            for copy, record in batch:
-                if copy.id in failures:
-                    record['action'] = TAG_FAILED
-                    record['set'] = {}
-                    reason = str(failures[copy.id])
-                    record['not_set'] = dict(sorted(dict(record['not_set'], **dict.fromkeys(tags, reason)).items()))
+                failures = {retag.copy.id: error for retag in batch}
+            for retag in batch:
+                if retag.copy.id in failures:
+                    reason = str(failures[retag.copy.id])
+                    retag.record['set'] = {}
+                    retag.record['not_set'] = dict(
+                        sorted(dict(retag.record['not_set'], **dict.fromkeys(retag.fit, reason)).items())
+                    )
+                    _failed(retag, reason, warnings)
 
         return tag
 
-    return [
-        tagging(batch[start : start + size], dict(fit))
-        for (dummy, fit), batch in sorted(pending.items(), key=lambda item: item[0])
-        for start in range(0, len(batch), size)
-    ]
+    changes = []
+    for retag in changing:
+        tags = retag.tags_to_set(limit)
+        if tags:
+            changes.append((retag, tuple(sorted(tags.items()))))
+    return [tagging(batch, dict(cast('tuple[tuple[str, str], ...]', tags))) for tags, batch in _batches(ctx, changes)]
 
 
 def _planned(

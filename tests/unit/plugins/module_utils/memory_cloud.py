@@ -737,6 +737,14 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.copies[copy.id]['tags'].update(tags)
         copy.tags.update(tags)
 
+    def untag_copies(self, copies, keys):
+        self._count('untag_copies')
+        for copy in copies:
+            for key in keys:
+                self.copies[copy.id]['tags'].pop(key, None)
+                copy.tags.pop(key, None)
+        return {}
+
 
 class MemorySetCloud(MemoryCloud, SnapshotSetAdapter):
     """A MemoryCloud with snapshot sets (consistency groups), as ECS and CBS name them: a set's id on each of its

@@ -61,6 +61,7 @@ def test_a_copy_module_needs_no_more_than_copying():
         'create_snapshot',
         'list_copies',
         'tag_copy',
+        'untag_copies',
         'delete_snapshot',
     }
     assert RestoreDrillAdapter.__abstractmethods__ == {

@@ -86,7 +86,7 @@ REGIONS = {
 }
 
 
-def fakecloud_run(cloud, provider, disks=DISKS, disk_tags=None, **options):
+def fakecloud_run(cloud, provider, disks=DISKS, disk_tags=None, check_mode=False, **options):
     """{action: calls} of the first DR run of a scope of ``disks`` disks on ``provider`` (fakecloud), and its report; with
     dr_account in ``options``, the DR account connected from the run's own connection. The disks carry ``disk_tags``
     besides the selector's; none given, the scope is seeded already (a second run)."""
@@ -103,6 +103,7 @@ def fakecloud_run(cloud, provider, disks=DISKS, disk_tags=None, **options):
         scope(provider, source, [dr_region], SELECTOR, **options),
         clock=FakeClock(),
         connection=dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN),
+        check_mode=check_mode,
     )
     return fakecloud_calls(cloud), report
 
@@ -130,7 +131,7 @@ def fakecloud_calls(cloud):
     }
 
 
-def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, disk_tags=None, **options):
+def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, disk_tags=None, check_mode=False, **options):
     """fakecloud_run, on AWS through moto's server: the disks and their snapshots made in moto's backend directly
     (fast), the run's calls counted as moto's server answers them (``moto_calls``). moto's server lives as long as the
     test module: each test runs in ``regions`` of its own."""
@@ -147,6 +148,7 @@ def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, disk_tags=None
         scope('aws', source, [dr_region], SELECTOR, **options),
         connection=connection,
         clock=FakeClock(),
+        check_mode=check_mode,
     )
     return dict(moto_calls), report
 
@@ -356,8 +358,89 @@ def test_a_tag_renamed_on_every_disk_reaches_every_copy_in_batched_calls(request
         counted, report = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **named)
     records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
     assert len(records) == COPY_TAG_DISKS and not report['failures'], report['failures'][:3]
-    assert all(record == {'action': 'tagged', 'set': {'team': 'databases'}, 'not_set': {}} for record in records)
+    changed = {'action': 'tagged', 'set': {'team': 'databases'}, 'not_set': {}, 'removed': [], 'not_removed': {}}
+    assert all(record == changed for record in records)
     tag_calls = sum(counted.get(action, 0) for action in TAG_CALLS[provider])
     assert tag_calls == math.ceil(COPY_TAG_DISKS / COPIES_PER_TAG_CALL[provider]), counted
     mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
     assert mutating == tag_calls, counted
+
+
+def renamed_key(request, provider, disks):
+    """Every disk of a first run's scope with its tag team renamed to owner, as a person does it: owner set, team taken
+    off, through the cloud's own calls."""
+    if provider == 'aws':
+        ec2 = backends(SOURCE_ACCOUNT, 'us-west-2')
+        ids = [volume.id for volume in ec2.describe_volumes()]
+        assert len(ids) == disks
+        ec2.create_tags(ids, {'owner': 'storage'})
+        ec2.delete_tags(ids, {'team': None})
+        return
+    cloud = request.getfixturevalue('fakecloud_clean')
+    adapter = fakecloud_adapter(cloud, provider)
+    source = REGIONS[provider][0]
+    ids = [disk.id for disk in adapter.find_disks(source, dict(SELECTOR))]
+    assert len(ids) == disks
+    size = 50 if provider == 'ecs' else 9
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        if provider == 'ecs':
+            tagged = {'RegionId': source, 'ResourceType': 'disk', 'Tag.1.Key': 'owner', 'Tag.1.Value': 'storage'}
+            untagged = {'RegionId': source, 'ResourceType': 'disk', 'TagKey.1': 'team'}
+            for params in (tagged, untagged):
+                params.update(('ResourceId.%d' % number, disk_id) for number, disk_id in enumerate(chunk, start=1))
+            adapter.client.call('TagResources', tagged, source)
+            adapter.client.call('UntagResources', untagged, source)
+        else:
+            resources = ['qcs::cvm:%s:uin/:volume/%s' % (source, disk_id) for disk_id in chunk]
+            adapter.client.call(
+                'tag',
+                None,
+                'TagResources',
+                {'ResourceList': resources, 'Tags': [{'TagKey': 'owner', 'TagValue': 'storage'}]},
+            )
+            adapter.client.call('tag', None, 'UnTagResources', {'ResourceList': resources, 'TagKeys': ['team']})
+
+
+@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
+def test_a_tag_key_renamed_on_every_disk_costs_a_call_a_batch_to_set_and_one_to_take_off(request, provider):
+    """team renamed to owner on every disk (issue 60): the next run sets owner, with the copies' records, and takes team
+    off every DR copy, each in as many calls as the cloud's call takes copies (no cloud sets and takes off tags of many
+    resources in one call); a check run before it calls nothing that writes, and a rerun after it calls nothing."""
+    named = {'copy_tags': ['cost-center', 'team', 'owner']}
+    tags = {'cost-center': 'cc-42', 'team': 'storage'}
+    if provider == 'aws':
+        url, moto_calls = request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls')
+        regions = ('us-west-2', 'ca-central-1')
+
+        def second_run(**options):
+            return aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=False, **dict(named, **options))
+
+        aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=tags, **named)
+    else:
+        cloud = request.getfixturevalue('fakecloud_clean')
+
+        def second_run(**options):
+            return fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **dict(named, **options))
+
+        fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=tags, **named)
+    renamed_key(request, provider, COPY_TAG_DISKS)
+    planned_calls, planned = second_run(check_mode=True)
+    assert planned['changed'] and all(
+        copy['copy_tags']['removed'] == ['team'] for disk in planned['disks'] for copy in disk['copies']
+    )
+    assert {action: calls for action, calls in planned_calls.items() if not action.startswith(READ_PREFIXES)} == {}
+    counted, report = second_run()
+    records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
+    assert len(records) == COPY_TAG_DISKS and not report['failures'], report['failures'][:3]
+    off = {'team': 'the disk does not carry this tag'}
+    changed = {'action': 'tagged', 'set': {'owner': 'storage'}, 'not_set': off, 'removed': ['team'], 'not_removed': {}}
+    assert all(record == changed for record in records), records[:3]
+    batches = math.ceil(COPY_TAG_DISKS / COPIES_PER_TAG_CALL[provider])
+    setting, taking_off = TAG_CALLS[provider][:2]
+    assert counted.get(setting) == batches and counted.get(taking_off) == batches, counted
+    mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
+    assert mutating == 2 * batches, counted
+    again, rerun = second_run()
+    assert not rerun['changed'], rerun['disks'][:1]
+    assert {action: calls for action, calls in again.items() if not action.startswith(READ_PREFIXES)} == {}, again

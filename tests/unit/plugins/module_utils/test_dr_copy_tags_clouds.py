@@ -15,6 +15,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_bridge import ASKED_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_TAGS_TAG,
     DISK_TAG,
     SHARE_TAG,
     STAGED_FROM_TAG,
@@ -41,6 +42,8 @@ REGIONS = {
 # The calls that write tags on each cloud (test_call_budgets.TAG_CALLS) and those that write anything.
 TAG_CALLS = {'ecs': ('TagResources',), 'cbs': ('TagResources',), 'aws': ('CreateTags',)}
 COPY_CALL = {'ecs': 'CopySnapshot', 'ens': 'CopySnapshot', 'cbs': 'CopySnapshotCrossRegions', 'aws': 'CopySnapshot'}
+# A copy's record of the keys taken off it, when none are.
+NOTHING_OFF = {'removed': [], 'not_removed': {}}
 
 
 def seed(cloud, provider, disks=2, tags=None):
@@ -55,12 +58,12 @@ def seed(cloud, provider, disks=2, tags=None):
     return adapter, adapter.find_disks(source, dict(SELECTOR))
 
 
-def run(cloud, provider, adapter, check_mode=False, **options):
+def run(cloud, provider, adapter, check_mode=False, named=NAMED, **options):
     source, dr_region = REGIONS[provider]
     cloud.admin.calls(reset=True)
     report = dr_run_with(
         adapter,
-        scope(provider, source, [dr_region], SELECTOR, copy_tags=NAMED, **options),
+        scope(provider, source, [dr_region], SELECTOR, copy_tags=named, **options),
         clock=CloudMovingClock(cloud),
         check_mode=check_mode,
     )
@@ -86,6 +89,17 @@ def set_disk_tags(adapter, provider, disk, tags):
         adapter.client.call(
             'tag', None, 'TagResources', {'ResourceList': [resource], 'Tags': tag_list(tags, 'TagKey', 'TagValue')}
         )
+
+
+def untag_disk(adapter, provider, disk, keys):
+    """Take tags off a disk as a person does, through the cloud's own untagging call."""
+    if provider == 'ecs':
+        params = {'RegionId': disk.region, 'ResourceType': 'disk', 'ResourceId.1': disk.id}
+        params.update(('TagKey.%d' % number, key) for number, key in enumerate(keys, start=1))
+        adapter.client.call('UntagResources', params, disk.region)
+    else:
+        resource = 'qcs::cvm:%s:uin/:volume/%s' % (disk.region, disk.id)
+        adapter.client.call('tag', None, 'UnTagResources', {'ResourceList': [resource], 'TagKeys': list(keys)})
 
 
 def copy_records(report):
@@ -128,7 +142,7 @@ def test_a_new_aws_copy_carries_the_named_tags_in_its_copy_call(moto_url, moto_c
     report = dr_run_with(adapter, options, clock=FakeClock())
     assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
     (record,) = copy_records(report)
-    assert record == {'action': 'copied_with', 'set': COST, 'not_set': {'billing-code': NOT_ON_DISK}}
+    assert record == dict(NOTHING_OFF, action='copied_with', set=COST, not_set={'billing-code': NOT_ON_DISK})
     copy_id = report['disks'][0]['copies'][0]['snapshot_id']
     (snapshot,) = ec2_with(moto_url, keys, dr_region).describe_snapshots(SnapshotIds=[copy_id])['Snapshots']
     tags = {tag['Key']: tag['Value'] for tag in snapshot['Tags']}
@@ -198,7 +212,7 @@ def test_check_mode_says_what_it_would_tag_and_writes_nothing(fakecloud_clean, p
     adapter, disks = seed(cloud, provider, disks=1)
     planned, calls = run(cloud, provider, adapter, check_mode=True)
     (record,) = copy_records(planned)
-    assert record == {'action': 'would_copy_with', 'set': COST, 'not_set': {'billing-code': NOT_ON_DISK}}
+    assert record == dict(NOTHING_OFF, action='would_copy_with', set=COST, not_set={'billing-code': NOT_ON_DISK})
     assert COPY_CALL[provider] not in calls
     run(cloud, provider, adapter)
     set_disk_tags(adapter, provider, disks[0], {'team': 'databases'})
@@ -240,9 +254,9 @@ def test_a_key_also_in_tags_is_refused(fakecloud_clean):
 
 
 def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakecloud_clean):
-    """ECS: 20 tags a snapshot. The copy call carries SOURCE_TAG, DISK_TAG, POINT_TAG and 2 of the run's fixed tags, and
-    room is kept for the restore drill's mark: 14 for copy tags, of 20 the disk carries; the 6 left out are reported, the copy is made,
-    and a rerun neither fails nor writes."""
+    """ECS: 20 tags a snapshot. The copy call carries SOURCE_TAG, DISK_TAG, POINT_TAG, 2 of the run's fixed tags and the
+    record of the copy tags (COPY_TAGS_TAG), and room is kept for the restore drill's mark: 13 for copy tags, of 20 the
+    disk carries; the 7 left out are reported, the copy is made, and a rerun neither fails nor writes."""
     cloud = fakecloud_clean
     many = {'c%02d' % number: 'v%d' % number for number in range(19)}  # with the selector's key, the disk's 20
     adapter, disks = seed(cloud, 'ecs', disks=1, tags=many)
@@ -253,13 +267,13 @@ def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakeclo
     report = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
     assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
     (record,) = copy_records(report)
-    assert record['action'] == 'copied_with' and len(record['set']) == 14
-    assert len(record['not_set']) == 6 and all('no room' in reason for reason in record['not_set'].values())
+    assert record['action'] == 'copied_with' and len(record['set']) == 13
+    assert len(record['not_set']) == 7 and all('no room' in reason for reason in record['not_set'].values())
     (tags,) = dr_copies(adapter, dr_region)['%s/%s' % (disks[0].region, disks[0].id)]
     assert len(tags) == 19
     again = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
     (record,) = copy_records(again)
-    assert record['action'] == 'unchanged' and len(record['not_set']) == 6 and not again['failures']
+    assert record['action'] == 'unchanged' and len(record['not_set']) == 7 and not again['failures']
     assert not again['changed']
 
 
@@ -271,8 +285,9 @@ def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fa
     run(cloud, 'cbs', adapter)
     dr_region = REGIONS['cbs'][1]
     (copy,) = adapter.list_copies(dr_region)
-    # SOURCE_TAG, DISK_TAG, POINT_TAG, COPY_TAG and the 2 copy tags, room for the drill's mark: 43 more make 50.
-    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(43)})
+    # SOURCE_TAG, DISK_TAG, POINT_TAG, COPY_TAG, the 2 copy tags and their record, room for the drill's mark: 42 more
+    # make 50.
+    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(42)})
     set_disk_tags(adapter, 'cbs', disks[0], {'team': 'databases', 'billing-code': 'b7'})
     report, calls = run(cloud, 'cbs', adapter)
     assert not report['failures'], report['failures']
@@ -296,3 +311,120 @@ def test_with_a_dr_account_cbs_keeps_room_for_its_staging_marks(fakecloud_clean)
     assert later_marks(fakecloud_adapter(fakecloud_clean, 'ecs'), dr_account=True) == later_marks(
         fakecloud_adapter(fakecloud_clean, 'ecs')
     )
+
+
+# Issue 60: a disk's tag renamed (team to owner) no longer leaves the old key on its copies beside the new one.
+UNTAG_CALLS = {'ecs': 'UntagResources', 'cbs': 'UnTagResources', 'aws': 'DeleteTags'}
+RENAMING = ['cost-center', 'team', 'owner', 'billing-code']
+OFF_DISK = {'billing-code': NOT_ON_DISK, 'team': NOT_ON_DISK}
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_renamed_disk_tag_is_taken_off_the_copies_and_a_key_set_by_hand_stays(fakecloud_clean, provider):
+    cloud = fakecloud_clean
+    adapter, (disk,) = seed(cloud, provider, disks=1)
+    dr_region = REGIONS[provider][1]
+    first, dummy = run(cloud, provider, adapter, named=RENAMING)
+    assert first['totals']['copied'] == 1 and not first['failures'], first['failures']
+    (copy,) = adapter.list_copies(dr_region)
+    assert copy.tags[COPY_TAGS_TAG] == 'cost-center team'  # written in the copy call (CBS: its TagResources)
+    # A person's keys on the copy: one copy_tags does not name, and one it names that the disk does not carry.
+    adapter.tag_copy(copy, {'hand': 'made', 'billing-code': 'p-7'})
+    set_disk_tags(adapter, provider, disk, {'owner': 'storage'})
+    untag_disk(adapter, provider, disk, ['team'])
+
+    planned, calls = run(cloud, provider, adapter, check_mode=True, named=RENAMING)
+    (record,) = copy_records(planned)
+    assert record['action'] == 'would_tag' and record['removed'] == ['team'] and planned['changed']
+    assert record['set'] == {'owner': 'storage'}
+    assert not calls.get('TagResources') and not calls.get(UNTAG_CALLS[provider]), calls
+    (tags,) = dr_copies(adapter, dr_region).values()
+    assert tags[0]['team'] == 'storage'
+
+    report, calls = run(cloud, provider, adapter, named=RENAMING)
+    (record,) = copy_records(report)
+    assert record == dict(action='tagged', set={'owner': 'storage'}, not_set=OFF_DISK, removed=['team'], not_removed={})
+    # One call sets the new key and the record; one takes the old key off.
+    assert calls.get('TagResources') == 1 and calls.get(UNTAG_CALLS[provider]) == 1, calls
+    ((tags,),) = dr_copies(adapter, dr_region).values()
+    assert 'team' not in tags and tags['owner'] == 'storage' and tags['cost-center'] == 'cc-42'
+    assert tags['hand'] == 'made' and tags['billing-code'] == 'p-7'
+    assert tags[COPY_TAGS_TAG] == 'cost-center owner'
+
+    again, calls = run(cloud, provider, adapter, named=RENAMING)
+    assert not again['changed'] and copy_records(again)[0]['action'] == 'unchanged'
+    assert not calls.get('TagResources') and not calls.get(UNTAG_CALLS[provider]), calls
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_tag_the_disk_drops_goes_with_its_record_once_no_copy_tag_is_left(fakecloud_clean, provider):
+    """The disk's only copy tag removed: the key and the record go in one untagging call, with no tagging call."""
+    cloud = fakecloud_clean
+    adapter, (disk,) = seed(cloud, provider, disks=1, tags={'team': 'storage'})
+    run(cloud, provider, adapter, named=['team'])
+    untag_disk(adapter, provider, disk, ['team'])
+    report, calls = run(cloud, provider, adapter, named=['team'])
+    (record,) = copy_records(report)
+    assert record['action'] == 'tagged' and record['removed'] == ['team'] and record['set'] == {}
+    assert calls.get(UNTAG_CALLS[provider]) == 1 and not calls.get('TagResources'), calls
+    ((tags,),) = dr_copies(adapter, REGIONS[provider][1]).values()
+    assert 'team' not in tags and COPY_TAGS_TAG not in tags
+
+
+def test_a_key_once_copied_that_the_tags_option_now_sets_stays(fakecloud_clean):
+    """team moved from copy_tags to the run's fixed tags (with the same value): no run takes it off, and the record
+    stops naming it, in one tagging call; then nothing."""
+    cloud = fakecloud_clean
+    adapter, dummy = seed(cloud, 'ecs', disks=1)
+    run(cloud, 'ecs', adapter, named=['cost-center', 'team'])
+    report, calls = run(cloud, 'ecs', adapter, named=['cost-center'], tags={'team': 'storage'})
+    assert not report['failures'], report['failures']
+    (record,) = copy_records(report)
+    assert record['removed'] == [] and record['action'] == 'unchanged'
+    assert not calls.get('UntagResources') and calls.get('TagResources') == 1, calls
+    ((tags,),) = dr_copies(adapter, REGIONS['ecs'][1]).values()
+    assert tags['team'] == 'storage' and tags[COPY_TAGS_TAG] == 'cost-center'
+    again, calls = run(cloud, 'ecs', adapter, named=['cost-center'], tags={'team': 'storage'})
+    assert not again['changed'] and not calls.get('TagResources') and not calls.get('UntagResources'), calls
+
+
+def test_an_aws_copy_loses_a_renamed_tag_and_keeps_a_key_set_by_hand(moto_url, moto_calls):
+    source, dr_region = 'eu-west-3', 'eu-north-1'
+    keys = {'access_key': 'AKIASNAPCOPYTAGS0002', 'secret_key': 'snapcopy-copy-tags'}
+    client = ec2_with(moto_url, keys, source)
+    volume = client.create_volume(
+        Size=2,
+        AvailabilityZone=source + 'a',
+        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(SELECTOR, **COST))}],
+    )['VolumeId']
+    client.create_snapshot(VolumeId=volume)
+    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    options = scope('aws', source, [dr_region], SELECTOR, copy_tags=RENAMING)
+    first = dr_run_with(adapter, options, clock=FakeClock())
+    copy_id = first['disks'][0]['copies'][0]['snapshot_id']
+    dr_client = ec2_with(moto_url, keys, dr_region)
+    dr_client.create_tags(Resources=[copy_id], Tags=tag_list({'hand': 'made', 'billing-code': 'p-7'}))
+    client.create_tags(Resources=[volume], Tags=[{'Key': 'owner', 'Value': 'storage'}])
+    client.delete_tags(Resources=[volume], Tags=[{'Key': 'team'}])
+
+    def copy_tags():
+        (snapshot,) = dr_client.describe_snapshots(SnapshotIds=[copy_id])['Snapshots']
+        return {tag['Key']: tag['Value'] for tag in snapshot['Tags']}
+
+    moto_calls.clear()
+    planned = dr_run_with(adapter, options, clock=FakeClock(), check_mode=True)
+    (record,) = copy_records(planned)
+    assert record['action'] == 'would_tag' and record['removed'] == ['team']
+    assert 'CreateTags' not in moto_calls and 'DeleteTags' not in moto_calls, moto_calls
+    assert copy_tags()['team'] == 'storage'
+    moto_calls.clear()
+    report = dr_run_with(adapter, options, clock=FakeClock())
+    (record,) = copy_records(report)
+    assert record == dict(action='tagged', set={'owner': 'storage'}, not_set=OFF_DISK, removed=['team'], not_removed={})
+    assert moto_calls.get('CreateTags') == 1 and moto_calls.get('DeleteTags') == 1, moto_calls
+    tags = copy_tags()
+    assert 'team' not in tags and tags['owner'] == 'storage' and tags['hand'] == 'made'
+    assert tags['billing-code'] == 'p-7' and tags[COPY_TAGS_TAG] == 'cost-center owner'
+    moto_calls.clear()
+    again = dr_run_with(adapter, options, clock=FakeClock())
+    assert not again['changed'] and 'CreateTags' not in moto_calls and 'DeleteTags' not in moto_calls, moto_calls
