@@ -13,7 +13,10 @@ After every move:
 2. no run ever copied a member of a set that was not complete when it read it (a torn set's surviving member, or a set
    still in flight);
 3. a group that held a complete set in a DR region holds one there still, unless a person deleted a copy of it
-   (pruning deletes sets whole, never the last complete one).
+   (pruning deletes sets whole, never the last complete one);
+4. no run deletes a copy of the newest complete set a region holds (issue 60): the newest by when its source snapshots
+   were taken, which the world remembers after a person deletes them, never by when the copies were made (a run that
+   copies an older set again after a person deleted a member's source of the newest must not take it for the newest).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class GroupWorld(RuleBasedStateMachine):
         self.sets = 1
         self.complete_where = set()  # DR regions where the group held a complete set at some point
         self.person_deleted = set()  # DR copies a person deleted
+        self.source_times = {}  # when each source snapshot a person deleted was taken
 
     # ------------------------------------------------------------------ the world's moves
     @rule(states=st.tuples(MEMBER_STATE, MEMBER_STATE), age_hours=st.sampled_from([0, 1, 30]))
@@ -73,7 +77,9 @@ class GroupWorld(RuleBasedStateMachine):
     @precondition(lambda self: self.source_members())
     @rule(data=st.data())
     def a_person_deletes_a_source_snapshot(self, data):
-        del self.cloud.snapshots[data.draw(st.sampled_from(self.source_members()))]
+        snapshot_id = data.draw(st.sampled_from(self.source_members()))
+        self.source_times[snapshot_id] = self.cloud.snapshots[snapshot_id]['created']
+        del self.cloud.snapshots[snapshot_id]
 
     @precondition(lambda self: self.completed_copies())
     @rule(data=st.data())
@@ -105,6 +111,10 @@ class GroupWorld(RuleBasedStateMachine):
         self.cloud.lose_next_answer = lost_answer
         self.cloud.kill_after_calls = killed_after
         before = set(self.cloud.copies)
+        newest_sets = self.newest_complete_sets()
+        self.copies_before = {
+            copy_id: dict(copy, tags=dict(copy['tags'])) for copy_id, copy in self.cloud.copies.items()
+        }
         options = params(
             dr_regions=list(DR_REGIONS),
             tag_selector={'dr': 'yes'},
@@ -129,6 +139,15 @@ class GroupWorld(RuleBasedStateMachine):
             self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
             self.cloud.lose_next_answer = False
             self.cloud.set_outcomes = []
+        # 4. each region holds a complete set at least as new as the newest it held before the run (no person deleted
+        # anything between these lines): the run made a newer one, or the newest is there still, whole.
+        after = self.newest_complete_sets()
+        for region, (set_id, copies) in sorted(newest_sets.items()):
+            now = after.get(region)
+            assert now is not None and self.set_point(now[1]) >= self.set_point(copies, gone_too=True), (
+                'a run deleted %s of %s, the newest complete set in %s, for %s'
+                % (sorted(copies - set(self.cloud.copies)), set_id, region, now and now[0])
+            )
         made = sorted(set(self.cloud.copies) - before)
         # 2. a set's member copied only when the set was complete: as the run read it, or a fresh set it waited for.
         for copy_id in made:
@@ -182,6 +201,41 @@ class GroupWorld(RuleBasedStateMachine):
         source = copy['tags'][SOURCE_TAG].partition('/')[2]
         record = self.cloud.snapshots.get(source)
         return record['set'] if record is not None else copy['tags'].get(SET_TAG)
+
+    def set_point(self, copy_ids, gone_too=False):
+        """When a set's sources were taken (the newest member's), as the world knows it (``gone_too``: of copies the
+        run may have deleted, as they were before it)."""
+        times = []
+        for copy_id in copy_ids:
+            copy = self.cloud.copies.get(copy_id) or (self.copies_before.get(copy_id) if gone_too else None)
+            source = copy['tags'][SOURCE_TAG].partition('/')[2]
+            record = self.cloud.snapshots.get(source)
+            times.append(record['created'] if record is not None else self.source_times[source])
+        return max(times)
+
+    def newest_complete_sets(self):
+        """{region: (set id, its member copies)} of the newest set complete in each DR region, by its sources' time."""
+        newest = {}
+        for region in DR_REGIONS:
+            sets = {}
+            for copy_id, copy in self.cloud.copies.items():
+                disk = copy['tags'].get(DISK_TAG, '/').partition('/')[2]
+                if (
+                    copy['region'] == region
+                    and disk in MEMBERS
+                    and self.is_completed(copy_id)
+                    and copy['tags'].get(SET_TAG)
+                ):
+                    sets.setdefault(copy['tags'][SET_TAG], {})[disk] = copy_id
+            complete = [
+                (self.set_point(copies.values()), set_id, copies)
+                for set_id, copies in sets.items()
+                if set(copies) == set(MEMBERS)
+            ]
+            if complete:
+                dummy, set_id, copies = max(complete)
+                newest[region] = (set_id, set(copies.values()))
+        return newest
 
     def holds_complete_sets(self, protection, surface):
         """1. Every usable standing of a member in a region is its copy of one set whose every member's copy the cloud
