@@ -22,6 +22,8 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_
 KEYS = {'access_key': 'AKIASNAPCOPYCLOCK001', 'secret_key': 'snapcopy-clock-secret'}
 ACCOUNT = '123456789012'  # moto's default account: the keys name no other
 DAY = datetime.timedelta(days=1)
+# moto keeps one state per process: regions no other test uses, which the oldest botocore knows (moto serves only those).
+SOURCE, DR_REGION = 'cn-north-1', 'cn-northwest-1'
 
 
 def utc_now():
@@ -87,7 +89,7 @@ def test_a_controller_ten_days_ahead_prunes_no_copy_younger_than_max_copy_age_da
 ):
     """Item 5: copies 1-3 days old by the cloud are 11-13 days old by a controller 10 days ahead; under
     max_copy_age_days 7 none goes. Ten days on by the cloud's clock, with the controller right, the two older go."""
-    source, dr_region = 'ca-west-1', 'mx-central-1'
+    source, dr_region = SOURCE, DR_REGION
     made = three_copies_one_to_three_days_old(moto_url, source, dr_region, 'ahead')
     ahead = run(moto_url, source, dr_region, 'ahead', utc_now() + 10 * DAY, prune=True, max_copy_age_days=7)
     (disk,) = ahead['disks']
@@ -110,7 +112,7 @@ def test_a_controller_two_days_behind_takes_a_fresh_snapshot_of_a_disk_30_hours_
     """Item 8: the disk's newest snapshot is 30 hours old by the cloud, 6 hours in the future by a controller two days
     behind; under max_snapshot_age_hours (the RPO) 24 the run takes a fresh snapshot, and its report stands the copy of
     the 30-hour-old snapshot over the RPO."""
-    source, dr_region = 'ca-west-1', 'mx-central-1'
+    source, dr_region = SOURCE, DR_REGION
     volume = tagged_disk(moto_url, source, 'behind')
     old = snapshot_of(moto_url, source, volume, datetime.timedelta(hours=30))
     # The fresh snapshot stays in flight (as EBS's take minutes): the run copies the 30-hour-old one meanwhile.
