@@ -12,13 +12,18 @@ header, RFC 9110 section 6.6.1): leases are written and judged by it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
+
+# How far the controller's clock may be off the cloud's before a run says so: past the five minutes AWS's Signature
+# Version 4 allows (RequestTimeTooSkewed), more than the ordinary drift of a clock kept by NTP.
+SKEW_WARNING_SECONDS = 300
 
 
 def http_date(text: str | None) -> datetime.datetime | None:
@@ -42,11 +47,14 @@ def tell_date(observers: list[Callable[[str | None], None]], date: str | None) -
 
 class CloudClock:
     """The cloud's time: the run's clock (``local``) moved by how far the cloud's answers say it is off. Until an answer
-    has told, the run's own clock. Answers may come from several threads."""
+    has told, the run's own clock. Answers may come from several threads. ``warn`` is told once, the first time the
+    offset is more than SKEW_WARNING_SECONDS either way."""
 
-    def __init__(self, local: Callable[[], datetime.datetime]) -> None:
+    def __init__(self, local: Callable[[], datetime.datetime], warn: Callable[[str], None] | None = None) -> None:
         self.local = local
+        self.warn = warn
         self._offset: float | None = None
+        self._warned = False
         self._lock = threading.Lock()
 
     def observe(self, date: str | None) -> None:
@@ -60,6 +68,11 @@ class CloudClock:
             # from it too small, never too large. The largest seen is the closest.
             if self._offset is None or offset > self._offset:
                 self._offset = offset
+            best = self._offset
+            skewed = not self._warned and abs(best) > SKEW_WARNING_SECONDS
+            self._warned = self._warned or skewed
+        if skewed and self.warn is not None:
+            self.warn(skew_warning(best))
 
     @property
     def offset(self) -> float | None:
@@ -67,4 +80,60 @@ class CloudClock:
         return self._offset
 
     def now(self) -> datetime.datetime:
-        return self.local() + datetime.timedelta(seconds=self._offset or 0.0)
+        return self.at(self.local())
+
+    def at(self, moment: datetime.datetime) -> datetime.datetime:
+        """``moment``, a time by the run's clock, by the cloud's."""
+        return moment + datetime.timedelta(seconds=self._offset or 0.0)
+
+    @contextlib.contextmanager
+    def told_by(self, client: object) -> Iterator[None]:
+        """While in the block, each answer ``client`` has (its ``date_observers``; a client without them tells
+        nothing) tells this clock its Date."""
+        observers = getattr(client, 'date_observers', None)
+        if not isinstance(observers, list):
+            yield
+            return
+        observers.append(self.observe)
+        try:
+            yield
+        finally:
+            observers.remove(self.observe)
+
+    def pinned(self, moment: datetime.datetime) -> Callable[[], datetime.datetime]:
+        """``moment`` (the run's start, by its clock) by the cloud's, as a function: the run's own until an answer has
+        told, then the same at every call. What a run names from its start (a copy's {date}, a fresh snapshot's stamp)
+        reads the same in every phase, though later answers may move the offset by a second."""
+        pinned: list[datetime.datetime] = []
+
+        def at_start() -> datetime.datetime:
+            if pinned:
+                return pinned[0]
+            with self._lock:
+                if self._offset is None:
+                    return moment
+                if not pinned:
+                    pinned.append(moment + datetime.timedelta(seconds=self._offset))
+                return pinned[0]
+
+        return at_start
+
+
+def skew_warning(offset: float) -> str:
+    """The run's warning that the controller's clock is ``offset`` seconds behind the cloud's (ahead: negative)."""
+    return (
+        "this controller's clock is %s %s the cloud's (read off its answers' Date headers): every age and deadline of "
+        "the run (the RPO, max_snapshot_age_hours, max_copy_age_days, the restore drill's restore-until, leases) is "
+        "judged by the cloud's clock; set the controller's clock right (NTP) for its own times to agree"
+        % (_duration(abs(offset)), 'behind' if offset > 0 else 'ahead of')
+    )
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as a person reads it: '10 days 0 h 5 min', '4 h 2 min', '7 min'."""
+    minutes = round(seconds / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return '%d day%s %d h %d min' % (days, '' if days == 1 else 's', hours, minutes)
+    return '%d h %d min' % (hours, minutes) if hours else '%d min' % minutes

@@ -26,6 +26,7 @@ import datetime
 import time
 from typing import TYPE_CHECKING, Any, cast
 
+from ..core.cloud_clock import CloudClock
 from ..core.errors import CloudError
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
@@ -102,11 +103,24 @@ class PostureRead:
     ) -> None:
         self.adapter = adapter
         self.settings = settings
-        self.now = now or datetime.datetime.now(datetime.timezone.utc)
+        # ``now`` is the controller's (or a test's); the read judges every age and lease by the cloud's clock, as a run
+        # does (core.cloud_clock), and says once when the controller's is minutes off it.
+        self.controller_start = now or datetime.datetime.now(datetime.timezone.utc)
         self.retry = run_retry(adapter, retry).until(clock() + READ_SECONDS)
         self.account = settings.dr_account['account'] if settings.dr_account is not None else account
         self.problems: list[dict[str, Any]] = []
         self.warnings: list[str] = []
+        started = clock()
+        self.cloud_clock = CloudClock(
+            lambda: self.controller_start + datetime.timedelta(seconds=clock() - started), self.warnings.append
+        )
+        self._cloud_start = self.cloud_clock.pinned(self.controller_start)
+
+    @property
+    def now(self) -> datetime.datetime:
+        """The read's start by the cloud's clock (the controller's until the cloud has answered): what the ages of the
+        snapshots and copies, the RPO, the leases and the test disks' restore-until are judged by."""
+        return self._cloud_start()
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
         return self.retry.call(method, *args)
@@ -118,6 +132,10 @@ class PostureRead:
 
     # ------------------------------------------------------------------ the read
     def read(self) -> dict[str, Any]:
+        with self.cloud_clock.told_by(getattr(self.adapter, 'client', None)):
+            return self._read()
+
+    def _read(self) -> dict[str, Any]:
         settings = self.settings
         source_region = settings.source_region
         regions = settings.region_names
@@ -198,7 +216,7 @@ class PostureRead:
             'problems': self.problems,
         }
         # Near misses are warned of, as a run warns of them (coverage fail is a run's: a read reports, never fails).
-        self.warnings = coverage_notes(settings, coverage)[0]
+        self.warnings += coverage_notes(settings, coverage)[0]
         result['standing'] = scope_standing(result)
         result['msg'] = posture_line(result)
         return result

@@ -79,25 +79,28 @@ class DrRun:
         self.clock = clock
         self.started_at = clock()
         self.deadline: float = self.started_at + settings.wait.timeout
-        # The cloud's time, as its answers' Date headers give it: what the run's leases are written and judged by, so
-        # that two controllers whose clocks differ agree on them. The client tells it each answer's Date during run().
-        self.cloud_clock = CloudClock(self.wall_clock)
+        # What the run wants the user to know that fails nothing, as it comes: the phases' warnings and its leases'.
+        self.warnings: list[str] = []
+        # The cloud's time, as its answers' Date headers give it: what the run's leases, and every age and deadline it
+        # judges, are timed by, so that two controllers whose clocks differ agree on them, and a controller days off
+        # neither prunes young copies nor takes an old snapshot for fresh. The client tells it each answer's Date during
+        # run(); a controller minutes off is told once (the run's warnings).
+        self.cloud_clock = CloudClock(self.wall_clock, self.warnings.append)
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
         self.context = PhaseContext(
             adapter=adapter,
             settings=settings,
             check_mode=check_mode,
-            now=self.now,
+            controller_start=self.now,
             retry=self.retry,
             deadline=self.deadline,
             clock=clock,
             sleep=sleep,
             progress=progress or Progress(None),
             workers=workers,
+            cloud_start=self.cloud_clock.pinned(self.now),
         )
-        # What the run wants the user to know that fails nothing, as it comes: the phases' warnings and its leases'.
-        self.warnings: list[str] = []
         # The results of the phases of the last run (what each cost: RunPhases.calls).
         self.phases: RunPhases | None = None
 
@@ -127,14 +130,8 @@ class DrRun:
         validate_sample(self.adapter, self.settings, self.now)
 
     def run(self) -> dict[str, Any]:
-        observers = getattr(getattr(self.adapter, 'client', None), 'date_observers', None)
-        if not isinstance(observers, list):
+        with self.cloud_clock.told_by(getattr(self.adapter, 'client', None)):
             return self._run()
-        observers.append(self.cloud_clock.observe)
-        try:
-            return self._run()
-        finally:
-            observers.remove(self.cloud_clock.observe)
 
     def _run(self) -> dict[str, Any]:
         """The phases, in order: each takes what the ones before it found, and the report puts them together."""
@@ -203,7 +200,7 @@ class DrRun:
             copy_tags=copy_tags,
         )
         return run_report(
-            ctx, self.phases, warnings=self.warnings, retries=self.retry.retries, wall_now=self.wall_clock()
+            ctx, self.phases, warnings=self.warnings, retries=self.retry.retries, wall_now=self.cloud_clock.now()
         )
 
     def _noted(self, result: NotedResult) -> NotedResult:

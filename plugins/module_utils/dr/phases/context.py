@@ -127,18 +127,29 @@ class CountedRetry(PhaseRetry):
 @dataclass(frozen=True)
 class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the run is, one field a fact
     """The run as every phase sees it: the adapter and its optional capabilities (None where the cloud has none), the
-    settings, check mode, the run's start, clock and deadline, its retry, workers and live progress."""
+    settings, check mode, the run's start (``controller_start`` by the controller's clock; ``now`` by the cloud's),
+    clock and deadline, its retry, workers and live progress. ``cloud_start`` gives the run's start by the cloud's clock
+    (core.cloud_clock.CloudClock.pinned; None: the controller's is taken as the cloud's)."""
 
     adapter: DrAdapter
     settings: DrSettings
     check_mode: bool
-    now: datetime.datetime
+    controller_start: datetime.datetime
     retry: PhaseRetry
     deadline: float
     clock: Callable[[], float]
     sleep: Callable[[float], None]
     progress: Progress
     workers: int = 1
+    cloud_start: Callable[[], datetime.datetime] | None = None
+
+    @property
+    def now(self) -> datetime.datetime:
+        """The run's start by the cloud's clock, once the cloud has answered (the controller's before): what every age
+        and deadline of the run is judged by (fresh snapshots, the RPO, max_copy_age_days, the drill's restore-until),
+        and what the run names from its start. The cloud wrote the times those ages count from; a controller's clock
+        may be days off."""
+        return self.cloud_start() if self.cloud_start is not None else self.controller_start
 
     @property
     def locks(self) -> SnapshotLockAdapter | None:

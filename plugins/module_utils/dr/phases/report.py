@@ -133,7 +133,7 @@ def run_report(
     ctx: PhaseContext, phases: RunPhases, *, warnings: Sequence[str], retries: int, wall_now: datetime.datetime
 ) -> dict[str, Any]:
     """The run's report. ``warnings`` are the run's as they came (the phases' and its leases'), between the engine's and
-    the drill's; ``wall_now`` the time now, by which a lock read in force may have expired."""
+    the drill's; ``wall_now`` the time now by the cloud's clock, by which a lock read in force may have expired."""
     disks, lapsed = lapsed_locks(disk_facts(phases), wall_now)
     report = dr_report(
         disks,

@@ -50,6 +50,54 @@ def test_the_clouds_time_is_the_run_clock_moved_by_the_largest_offset_seen():
     assert clock.now() == NOON + datetime.timedelta(minutes=4, seconds=30)
 
 
+def test_the_runs_start_by_the_clouds_clock_is_the_controllers_until_an_answer_then_pinned():
+    """What a run names from its start (a copy's {date}) and judges ages by reads the same in every phase."""
+    local = [NOON]
+    clock = CloudClock(lambda: local[0])
+    at_start = clock.pinned(NOON)
+    assert at_start() == NOON  # no answer yet: the controller's
+    clock.observe('Sun, 15 Nov 2026 12:00:00 GMT')  # the controller is ten days ahead
+    assert at_start() == NOON - datetime.timedelta(days=10)
+    clock.observe('Sun, 15 Nov 2026 12:00:01 GMT')  # a closer offset moves the clock, not the start
+    assert clock.offset == -10 * 86400 + 1 and at_start() == NOON - datetime.timedelta(days=10)
+    assert clock.at(NOON) == NOON - datetime.timedelta(days=10, seconds=-1)
+
+
+@pytest.mark.parametrize(
+    'date, words',
+    [
+        (
+            'Wed, 25 Nov 2026 12:04:00 GMT',
+            None,
+        ),  # four minutes: a clock kept by NTP may drift so far, and SigV4 takes it
+        ('Fri, 27 Nov 2026 12:00:00 GMT', "this controller's clock is 2 days 0 h 0 min behind the cloud's"),
+        ('Sun, 15 Nov 2026 11:53:00 GMT', "this controller's clock is 10 days 0 h 7 min ahead of the cloud's"),
+        ('Wed, 25 Nov 2026 11:54:00 GMT', "this controller's clock is 6 min ahead of the cloud's"),
+    ],
+)
+def test_a_controller_minutes_off_the_clouds_clock_is_warned_of_once(date, words):
+    warnings = []
+    clock = CloudClock(lambda: NOON, warnings.append)
+    for dummy in range(3):
+        clock.observe(date)
+    if words is None:
+        assert warnings == []
+    else:
+        (warning,) = warnings
+        assert warning.startswith(words) and 'judged by the cloud' in warning, warning
+
+
+def test_a_clock_is_told_only_while_in_its_block_and_by_a_client_with_observers():
+    clock = CloudClock(lambda: NOON)
+    client = type('Client', (), {})()
+    client.date_observers = []
+    with clock.told_by(client):
+        assert client.date_observers == [clock.observe]
+    assert client.date_observers == []
+    with clock.told_by(object()):  # a client that tells no dates: nothing to join
+        pass
+
+
 def told(client_call, observers):
     dates = []
     observers.append(dates.append)

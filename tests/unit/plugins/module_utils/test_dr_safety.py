@@ -101,6 +101,11 @@ EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
 LEASE_SECONDS = lease_seconds()  # the in-memory cloud has no client: the default timeouts
 # The verdicts a run leaves on a copy (dr.points): a person takes any of them off.
 DOUBT_MARKS = {SUSPECT_TAG, DIFFERS_TAG, CHURN_TAG}
+# Controllers' clocks off the cloud's, in seconds: minutes (a clock NTP keeps, within what the clouds' signatures take),
+# and days (a clock set wrong; the emulators answer at any skew). Every age and deadline is the cloud's (issue 60).
+SKEWS = (0, 240, -240, 2 * 86400, -2 * 86400, 10 * 86400, -10 * 86400)
+# How far a report's ages may be from the cloud's at the run's start: they are rounded to a tenth of an hour.
+REPORT_ROUNDING_SECONDS = 180
 
 
 class DrWorld(RuleBasedStateMachine):
@@ -173,6 +178,8 @@ class DrWorld(RuleBasedStateMachine):
         scope=st.sampled_from(sorted(SCOPES)),
         lock_reads_refused=st.booleans(),
         hollow_locks=st.integers(0, 1),
+        skew=st.sampled_from(SKEWS),
+        fresh_hours=st.sampled_from([None, 24]),
     )
     def dr_run(
         self,
@@ -189,9 +196,12 @@ class DrWorld(RuleBasedStateMachine):
         scope,
         lock_reads_refused,
         hollow_locks,
+        skew,
+        fresh_hours,
     ):
         """``hollow_locks``: that many lock calls are answered as set and set nothing (ECS's replayed token, EBS's lock
-        of a copy cancelled as it fails)."""
+        of a copy cancelled as it fails); ``skew``: the controller's clock, seconds off the cloud's; ``fresh_hours``:
+        max_snapshot_age_hours, the RPO."""
         self.cloud.lose_next_lock_answer = lost_lock_answer
         self.cloud.lock_reads_refused = lock_reads_refused
         self.cloud.hollow_locks = hollow_locks
@@ -200,7 +210,8 @@ class DrWorld(RuleBasedStateMachine):
         self.cloud.kill_after_calls = killed_after
         before_copies, before_disks = set(self.cloud.copies) | set(self.cloud.deleted), set(self.cloud.test_disks)
         guarded = self.kept_by_the_churn_alarm()
-        run = self.new_run(scope, wait, keep_copies, max_age_days, drill, lock)
+        started, created = self.clock.now, {copy_id: record['started'] for copy_id, record in self.cloud.copies.items()}
+        run = self.new_run(scope, wait, keep_copies, max_age_days, drill, lock, skew=skew, fresh_hours=fresh_hours)
         report = None
         try:
             report = run.run()
@@ -214,10 +225,14 @@ class DrWorld(RuleBasedStateMachine):
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
         self.nothing_the_churn_alarm_keeps_deleted(guarded)
+        if keep_copies is None and max_age_days:
+            self.no_copy_younger_than_max_copy_age_days_by_the_cloud_is_pruned(created, started, max_age_days)
         if report is not None:
             self.check_report(report, lock)
             self.check_shares_left([report])
             self.report_claims_only_what_the_cloud_holds(report)
+            if fresh_hours:
+                self.ages_are_the_clouds(report, started, fresh_hours)
 
     # pylint: disable-next=too-many-arguments
     @rule(
@@ -228,7 +243,7 @@ class DrWorld(RuleBasedStateMachine):
         lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}]),
         killed=st.sampled_from([None, 'x', 'y']),
         killed_after=st.integers(0, 30),
-        skews=st.tuples(st.sampled_from([0, 240, -240]), st.sampled_from([0, 240, -240])),
+        skews=st.tuples(st.sampled_from(SKEWS), st.sampled_from(SKEWS)),
     )
     def two_runs_at_once(self, order, scopes, waits, keep_copies, lock, killed, killed_after, skews):
         """Two runs, of one scope (a schedule overlapping a manual run) or of two, whose calls interleave as ``order``
@@ -287,9 +302,9 @@ class DrWorld(RuleBasedStateMachine):
         assert not left, 'both runs ended, and shares no copy needs were left: %s' % left
 
     # pylint: disable-next=too-many-arguments
-    def new_run(self, scope, wait, keep_copies, max_age_days, drill, lock, skew=0):
+    def new_run(self, scope, wait, keep_copies, max_age_days, drill, lock, skew=0, fresh_hours=None):
         """A run of ``scope`` (or of an event's: EVENT_RUNS) on a controller whose clock is ``skew`` seconds ahead of
-        the cloud's."""
+        the cloud's; ``fresh_hours``: max_snapshot_age_hours."""
         scope, disk_ids = EVENT_RUNS.get(scope, (scope, None))
         tag_value, dr_regions = SCOPES[scope]
         options = params(
@@ -306,6 +321,7 @@ class DrWorld(RuleBasedStateMachine):
             restore_test_count=1,
             lock=lock,
             dr_account=self.dr_account,
+            max_snapshot_age_hours=fresh_hours,
         )
         now = parse_time(self.cloud.when(self.clock.now)) + datetime.timedelta(seconds=skew)
         return DrRun(
@@ -603,6 +619,49 @@ class DrWorld(RuleBasedStateMachine):
         if snapshot_id not in self.cloud.granted:
             self.cloud.granted.add(snapshot_id)
             self.persons_shares[snapshot_id] = len(self.cloud.released)
+
+    def no_copy_younger_than_max_copy_age_days_by_the_cloud_is_pruned(self, created, started, max_age_days):
+        """(issue 60, item 5) Pruning by age alone deletes only copies older than max_copy_age_days by the cloud's
+        clock at the run's start (``started``; ``created``: each copy's time, read before the run), whatever the
+        controller's clock says."""
+        young = [
+            copy_id
+            for copy_id in self.cloud.deleted
+            if copy_id in created and started - created[copy_id] <= max_age_days * 86400
+        ]
+        assert not young, 'pruned copies younger than %s days by the cloud: %s' % (
+            max_age_days,
+            [(copy_id, round((started - created[copy_id]) / 3600, 1)) for copy_id in young],
+        )
+
+    def ages_are_the_clouds(self, report, started, fresh_hours):
+        """(issue 60, item 8) A disk whose newest snapshot is older than max_snapshot_age_hours by the cloud's clock
+        at the run's start gets a fresh snapshot, and no copy is called within the RPO (max_snapshot_age_hours) whose
+        recovery point the cloud's clock puts over it, whatever the controller's clock says."""
+        start = EPOCH + datetime.timedelta(seconds=started)
+
+        def age(created):
+            return (start - parse_time(created)).total_seconds()
+
+        # The Date header is whole seconds: the run may take the cloud's time for up to a second earlier.
+        stale = [
+            disk['disk_id']
+            for disk in report['disks']
+            if disk['fresh_snapshot'] is None
+            and (disk['source_snapshot'] is None or age(disk['source_snapshot']['created']) > fresh_hours * 3600 + 2)
+        ]
+        assert not stale, 'no fresh snapshot of %s, whose newest is older than %s h by the cloud' % (
+            stale,
+            fresh_hours,
+        )
+        over = [
+            (disk['disk_id'], copy['region'], round(age(copy['recovery_point']) / 3600, 1))
+            for disk in report['disks']
+            for copy in disk['copies']
+            if copy['standing'] == 'within_rpo'
+            and age(copy['recovery_point']) > fresh_hours * 3600 + REPORT_ROUNDING_SECONDS
+        ]
+        assert not over, 'called within the %s h RPO, over it by the cloud: %s' % (fresh_hours, over)
 
     # ------------------------------------------------------------------ the contract
     def is_completed(self, copy_id):

@@ -19,7 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import A
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import DrillCleanup, _stamp_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
+from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct, ebs_vault
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_drill_host_aws import (
@@ -120,19 +120,35 @@ def test_a_run_killed_during_the_checks_leaves_disks_the_first_run_after_their_t
     tagged_disk(moto_url, source, [1])
     host = instance(moto_url, dr_region, dr_region + 'a')
     # The checks never end: dr_drill_finish never runs (the controller was killed).
-    first = run(moto_url, source, dr_region, restore_test_host={'instance_id': host, 'validate_timeout': 600})
+    # Its controller's clock is ten days behind the cloud's: the disk's time is written by the cloud's (issue 60).
+    real_now = datetime.datetime.now(datetime.timezone.utc)
+    first = run(
+        moto_url,
+        source,
+        dr_region,
+        now=real_now - datetime.timedelta(days=10),
+        restore_test_host={'instance_id': host, 'validate_timeout': 600},
+    )
     (held,) = first['restore']['held']
     disk = volumes(moto_url, dr_region)[held['test_disk_id']]
     until = _stamp_time(next(tag['Value'] for tag in disk['Tags'] if tag['Key'] == RESTORE_UNTIL_TAG))
     started = parse_time(first['generated_at'])
+    assert abs((started - real_now).total_seconds()) < 60, first['generated_at']
     # Its time counts the checks' 600 s: a run before it leaves the disk where it is.
-    assert (until - started).total_seconds() >= 600
-    soon = run(moto_url, source, dr_region, now=until - datetime.timedelta(seconds=30))
-    assert [(record['test_disk_id'], record['action']) for record in soon['restore']['leftovers']] == [
-        (held['test_disk_id'], 'left_until')
-    ]
-    assert volumes(moto_url, dr_region)[held['test_disk_id']]['Attachments'][0]['State'] == ATTACHED
-    later = run(moto_url, source, dr_region, now=until + datetime.timedelta(seconds=30))
+    assert 600 <= (until - started).total_seconds() < 3 * 3600
+    # The runs after it are judged by the cloud's clock (moved to 30 s before the disk's time, then 30 s after), on
+    # controllers a day off the other way.
+    try:
+        ebs_vault.CLOCK['offset'] = (until - datetime.timedelta(seconds=30) - real_now).total_seconds()
+        soon = run(moto_url, source, dr_region, now=until + datetime.timedelta(days=1))
+        assert [(record['test_disk_id'], record['action']) for record in soon['restore']['leftovers']] == [
+            (held['test_disk_id'], 'left_until')
+        ]
+        assert volumes(moto_url, dr_region)[held['test_disk_id']]['Attachments'][0]['State'] == ATTACHED
+        ebs_vault.CLOCK['offset'] = (until + datetime.timedelta(seconds=30) - real_now).total_seconds()
+        later = run(moto_url, source, dr_region, now=until - datetime.timedelta(days=1))
+    finally:
+        ebs_vault.CLOCK['offset'] = 0.0
     left = {record['test_disk_id']: record['action'] for record in later['restore']['leftovers']}
     assert left[held['test_disk_id']] == 'deleted', later['restore']['leftovers']
     assert held['test_disk_id'] not in volumes(moto_url, dr_region)

@@ -56,6 +56,11 @@ def run(cloud, provider, host, now=None):
     )
 
 
+def cloud_time(cloud):
+    """fakecloud's clock now."""
+    return datetime.datetime.fromtimestamp(cloud.admin.advance_clock(0)['now'], datetime.timezone.utc)
+
+
 def drill_disks(cloud, provider):
     region = CLOUDS[provider][3]
     found = cloud.admin.state(cloud=provider, region=region)[provider].get(region, {}).get('disks', [])
@@ -82,7 +87,8 @@ def test_a_held_disk_is_the_sources_data_and_a_killed_runs_disk_goes_after_its_t
         }
     )
     host = seed_host(cloud, provider)
-    first = run(cloud, provider, host)
+    # Its controller's clock is ten days behind the cloud's: the disk's time is written by the cloud's (issue 60).
+    first = run(cloud, provider, host, now=cloud_time(cloud) - datetime.timedelta(days=10))
     assert not first['failures'], first['failures']
     (held,) = first['restore']['held']
     assert held['attached_to'] == host and held['zone'] == zone
@@ -90,14 +96,20 @@ def test_a_held_disk_is_the_sources_data_and_a_killed_runs_disk_goes_after_its_t
     disk = drill_disks(cloud, provider)[held['test_disk_id']]
     until = _stamp_time(disk['tags'][RESTORE_UNTIL_TAG])
     assert disk['tags'][RESTORE_HOST_TAG] == host
+    assert 300 <= (until - cloud_time(cloud)).total_seconds() < 3 * 3600
 
-    # Killed during the checks: a run before the disk's time leaves it attached, the first after it removes it.
-    soon = run(cloud, provider, host, now=until - datetime.timedelta(seconds=30))
+    # Killed during the checks: a run before the disk's time leaves it attached, the first after it removes it. Judged
+    # by the cloud's clock (moved to 30 s before the disk's time, then 30 s after), on controllers a day off the other
+    # way. The SDKs sign with this machine's clock: the cloud takes signatures as far off as it is moved.
+    cloud.admin.configure(alibaba_timestamp_window_seconds=86400, tencent_timestamp_window_seconds=86400)
+    cloud.admin.advance_clock((until - datetime.timedelta(seconds=30) - cloud_time(cloud)).total_seconds())
+    soon = run(cloud, provider, host, now=until + datetime.timedelta(days=1))
     assert (held['test_disk_id'], 'left_until') in [
         (record['test_disk_id'], record['action']) for record in soon['restore']['leftovers']
     ]
     assert (cloud.devices / held['test_disk_id']).exists()
-    later = run(cloud, provider, host, now=until + datetime.timedelta(seconds=30))
+    cloud.admin.advance_clock((until + datetime.timedelta(seconds=30) - cloud_time(cloud)).total_seconds())
+    later = run(cloud, provider, host, now=until - datetime.timedelta(days=1))
     gone = {record['test_disk_id']: record['action'] for record in later['restore']['leftovers']}
     assert gone[held['test_disk_id']] == 'deleted', later['restore']['leftovers']
     assert held['test_disk_id'] not in drill_disks(cloud, provider)

@@ -235,14 +235,28 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     )
     assert read['problems'] == []
 
-    # 30 hours on, the copies' recovery points are older than the RPO: as dr_sync's report says at that time.
-    later = aws_read(moto_url, now=now + LATER)
+    # A controller 30 hours ahead of the cloud ages nothing: the read judges by the cloud's clock, and says so once.
+    ahead = PostureRead(aws_adapter(moto_url), dr_settings(aws_options()), now=now + LATER)
+    assert standings(ahead.read()) == standings(read)
+    (skew,) = [warning for warning in ahead.warnings if "controller's clock" in warning]
+    assert skew.startswith("this controller's clock is 1 day 6 h 0 min ahead of the cloud's"), skew
+    # 30 hours on by the cloud's clock, the copies' recovery points are older than the RPO: as dr_sync's report says at
+    # that time, on a controller whose clock is right and on one two days behind.
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import CLOCK  # pylint: disable=import-outside-toplevel
+
+    CLOCK['offset'] = LATER.total_seconds()
+    try:
+        later = aws_read(moto_url, now=now + LATER)
+        behind = aws_read(moto_url, now=now + LATER - datetime.timedelta(days=2))
+        check_run = aws_check_run(moto_url, now + LATER - datetime.timedelta(days=2))
+    finally:
+        CLOCK['offset'] = 0.0
     assert standings(later) == {
         (disks[0], AWS_DR): 'over_rpo',
         (disks[1], AWS_DR): 'over_rpo',
         (bare, AWS_DR): 'no_copy',
     }
-    assert standings(later) == as_read(aws_check_run(moto_url, now + LATER))
+    assert standings(behind) == standings(later) == as_read(check_run)
     assert later['posture']['regions'][AWS_DR]['oldest_recovery_point_hours'] >= 30
 
     # The DR account's policy lacks ec2:DescribeLockedSnapshots: the locks are unknown, named with EC2's words, never locked.
@@ -382,9 +396,18 @@ def test_a_read_of_each_cloud_stands_each_disk_as_dr_sync_and_sends_no_mutating_
     (test_disk,) = read['leftovers']['test_disks']
     assert test_disk['region'] == dr_region and test_disk['run'] == '20200101T000000Z-abcdef'
 
-    later = fake_read(cloud, provider, now=now + LATER)
-    assert standings(later) == {**wanted, **{(disk_id, dr_region): 'over_rpo' for disk_id in done}}
-    assert standings(later) == as_read(fake_run(cloud, provider, check_mode=True, now=now + LATER))
+    # A controller 30 hours ahead of the cloud ages nothing: the read judges by the cloud's clock.
+    assert standings(fake_read(cloud, provider, now=now + LATER)) == wanted
+    # 30 hours on by the cloud's clock, on a controller two days behind it: over the RPO, as dr_sync's report says (the
+    # copy in flight has completed since, of a snapshot as old).
+    # The SDKs sign with this machine's clock: the cloud takes signatures as far off as it was moved.
+    window = 2 * LATER.total_seconds()
+    cloud.admin.configure(alibaba_timestamp_window_seconds=window, tencent_timestamp_window_seconds=window)
+    cloud.admin.advance_clock(LATER.total_seconds())
+    behind = now + LATER - datetime.timedelta(days=2)
+    later = fake_read(cloud, provider, now=behind)
+    assert standings(later) == {**wanted, **{(disk_id, dr_region): 'over_rpo' for disk_id in (*done, flying)}}
+    assert standings(later) == as_read(fake_run(cloud, provider, check_mode=True, now=behind))
     assert cloud.admin.calls()['total_mutations'] == 0
 
 
