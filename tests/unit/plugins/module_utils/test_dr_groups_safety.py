@@ -81,6 +81,28 @@ class GroupWorld(RuleBasedStateMachine):
         self.source_times[snapshot_id] = self.cloud.snapshots[snapshot_id]['created']
         del self.cloud.snapshots[snapshot_id]
 
+    @precondition(lambda self: self.copied_sources())
+    @rule(data=st.data())
+    def a_person_deletes_a_source_the_newest_copies_hold(self, data):
+        """Of the newest set that has DR copies, a member's source snapshot (issue 60, 3): the next run finds an older set
+        complete, and must not take it for the newest point."""
+        snapshot_id = data.draw(st.sampled_from(self.copied_sources()))
+        self.source_times[snapshot_id] = self.cloud.snapshots[snapshot_id]['created']
+        del self.cloud.snapshots[snapshot_id]
+
+    def copied_sources(self):
+        """The member snapshots of the newest set with a DR copy that are still in the source region."""
+        sets = {}
+        for copy in self.cloud.copies.values():
+            source = copy['tags'].get(SOURCE_TAG, '/').partition('/')[2]
+            record = self.cloud.snapshots.get(source)
+            if record is not None and record.get('set') and record['disk'] in MEMBERS:
+                sets.setdefault(record['set'], set()).add(source)
+        if not sets:
+            return []
+        newest = max(sets, key=lambda set_id: max(self.cloud.snapshots[source]['created'] for source in sets[set_id]))
+        return sorted(sets[newest])
+
     @precondition(lambda self: self.completed_copies())
     @rule(data=st.data())
     def a_person_deletes_a_dr_copy(self, data):
