@@ -157,8 +157,9 @@ def each_alone(
     refused on their own, the rest of their batch sent again without them.
 
     A batched tag call fails whole for one of its snapshots: one gone since it was listed (EC2 InvalidSnapshot.NotFound,
-    which names it; Tencent's AttachResourcesTag ResourceNotFound), one at its cloud's tag limit (is_tag_limit: EC2 and
-    Tencent name none), one a per-resource answer refused (Tencent's TagResources, whose error names each). Where the
+    whose message may be empty; Tencent's AttachResourcesTag ResourceNotFound), one at its cloud's tag limit
+    (is_tag_limit: EC2 and Tencent name none), one a per-resource answer refused (Tencent's TagResources, whose error
+    names each). Where the
     error names snapshots of the batch, those are refused and the rest is sent again; where it names none, the batch is
     split in two and each half sent (bisection): b bad snapshots in a batch of n cost at most 1 + 2 b log2(n) calls, not
     one a snapshot. Any other error (a throttle still refused after the caller's retries, a refused permission, a bad
