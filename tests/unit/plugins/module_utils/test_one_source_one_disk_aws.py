@@ -25,7 +25,7 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_
 )
 
 # A source and a DR region few other tests use; each test selects disks of its own tag value.
-SOURCE, DR = 'ca-west-1', 'il-central-1'
+SOURCE, DR = 'me-central-1', 'il-central-1'
 EC2_TAG_LIMIT = 50  # "Maximum number of tags per resource: 50" (EC2 user guide, "Tag restrictions")
 
 
