@@ -9,6 +9,9 @@ from .rpc_params import decode_token, encode_token
 
 _RESERVED_PREFIXES = ('qcloud', 'tencent', 'project')
 _TYPES = {'snapshot': 'snapshots', 'volume': 'disks'}
+# "每个云资源允许的最大标签数是50" (a cloud resource carries at most 50 tags: cloud.tencent.com/document/product/597/33355,
+# the Tag usage limits); past it, LimitExceeded.ResourceAttachedTags ("资源关联的标签数超过限制", tag 2018-08-13
+# errorcodes.py), naming no resource (the message: unverifiable). test_conformance.py holds both.
 _MAX_TAGS_PER_RESOURCE = 50
 # Per call: ResourceList, Tags and TagKeys each "N from 0 to 9" (TAG-M TagResourcesRequest, UnTagResourcesRequest), read
 # as at most 9, the harder reading for a client (test_conformance.py holds these to the models).

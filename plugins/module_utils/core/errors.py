@@ -121,6 +121,18 @@ SAFE_TO_RESEND = (
 PERMISSION_CODE_PARTS = ('UnauthorizedOperation', 'AccessDenied', 'Forbidden', 'NoPermission')
 
 
+# The codes of a tag call refused because a resource it names carries as many tags as the cloud allows: EC2
+# TagLimitExceeded (50 a resource, "Tag restrictions" of the EC2 user guide), Tencent Tag
+# LimitExceeded.ResourceAttachedTags (50 a resource: cloud.tencent.com/document/product/597/33355, "每个云资源允许的最大标签数是
+# 50"), ECS TagResources OperationDenied.QuotaExceed (20 a resource). None of them names the resource.
+TAG_LIMIT_CODES = ('TagLimitExceeded', 'LimitExceeded.ResourceAttachedTags', 'OperationDenied.QuotaExceed')
+
+
+def is_tag_limit(error: CloudError) -> bool:
+    """Whether ``error`` says a resource of its tag call has no room for another tag."""
+    return error.code in TAG_LIMIT_CODES
+
+
 def is_permission_refusal(error: CloudError) -> bool:
     """Whether the cloud refused ``error``'s call because the caller may not make it."""
     return any(part in error.code for part in PERMISSION_CODE_PARTS)

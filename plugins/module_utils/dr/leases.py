@@ -16,15 +16,17 @@ whose time has passed is taken for over: a killed run's stops counting then.
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import BUSY, CloudError, is_permission_refusal
+from ..core.errors import BUSY, INVALID, NOT_FOUND, RETRYABLE, CloudError, is_permission_refusal, is_tag_limit
 from ..core.grouping import group_by
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import COPY_LEASE_TAG_PREFIX
+from ..engine.capabilities import id_batches
 from ..engine.leases import CopyLease, Leases
 
 if TYPE_CHECKING:
@@ -109,6 +111,10 @@ def lease_for(run_id: str, until: datetime.datetime, regions: Iterable[str]) -> 
 class SourceTagCalls(ABC):
     """The calls on the tags of source snapshots of one region, each a batch of snapshots."""
 
+    #: How many snapshots one tag call takes (the adapter's batch): tag_each and untag_each send no bigger batches, so
+    #: that a call the cloud refuses for one of its snapshots costs that batch alone.
+    sources_per_tag_call = 1000
+
     @abstractmethod
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         """Add ``tags`` to each of the snapshots."""
@@ -120,6 +126,104 @@ class SourceTagCalls(ABC):
     @abstractmethod
     def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
         """Remove the tags ``keys`` from each of the snapshots, whatever their values (one not there is no error)."""
+
+
+def tag_each(
+    calls: SourceTagCalls, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]
+) -> dict[str, CloudError]:
+    """Add ``tags`` to each of the snapshots, a batch a call (SourceTagCalls.sources_per_tag_call); {snapshot id: why
+    not} for those the cloud refused on their own (each_alone): the others are tagged. An error of the whole call is
+    raised."""
+    return each_alone(
+        lambda batch: calls.tag_sources(source_region, batch, tags), snapshot_ids, calls.sources_per_tag_call
+    )
+
+
+def untag_each(
+    calls: SourceTagCalls, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]
+) -> dict[str, CloudError]:
+    """Remove the tags ``keys`` from each of the snapshots, as tag_each; a snapshot gone is no failure (its tags went
+    with it)."""
+    refused = each_alone(
+        lambda batch: calls.untag_sources(source_region, batch, keys), snapshot_ids, calls.sources_per_tag_call
+    )
+    return {snapshot_id: error for snapshot_id, error in refused.items() if error.kind != NOT_FOUND}
+
+
+def each_alone(
+    call: Callable[[list[str]], object], snapshot_ids: Sequence[str], per_call: int
+) -> dict[str, CloudError]:
+    """``call`` on each batch of ``per_call`` of ``snapshot_ids``; {snapshot id: why not} for the snapshots the cloud
+    refused on their own, the rest of their batch sent again without them.
+
+    A batched tag call fails whole for one of its snapshots: one gone since it was listed (EC2 InvalidSnapshot.NotFound,
+    whose message may be empty; Tencent's AttachResourcesTag ResourceNotFound), one at its cloud's tag limit
+    (is_tag_limit: EC2 and Tencent name none), one a per-resource answer refused (Tencent's TagResources, whose error
+    names each). Where the
+    error names snapshots of the batch, those are refused and the rest is sent again; where it names none, the batch is
+    split in two and each half sent (bisection): b bad snapshots in a batch of n cost at most 1 + 2 b log2(n) calls, not
+    one a snapshot. Any other error (a throttle still refused after the caller's retries, a refused permission, a bad
+    request) is the whole call's: raised, for the caller to retry or fail the lot (its retries send the batches again:
+    setting a tag twice is setting it once)."""
+    refused: dict[str, CloudError] = {}
+    for batch in id_batches(snapshot_ids, per_call):
+        parts = [batch]
+        while parts:
+            part = parts.pop()
+            try:
+                call(part)
+            except CloudError as error:
+                named = [snapshot_id for snapshot_id in part if _names(error, snapshot_id)]
+                if not _of_one_source(error, bool(named)):
+                    raise
+                if named or len(part) == 1:
+                    refused.update((snapshot_id, source_refusal(snapshot_id, error)) for snapshot_id in named or part)
+                    rest = [snapshot_id for snapshot_id in part if snapshot_id not in refused]
+                    if rest:
+                        parts.append(rest)
+                else:
+                    half = len(part) // 2
+                    parts.extend([part[half:], part[:half]])
+    return refused
+
+
+def _names(error: CloudError, snapshot_id: str) -> bool:
+    """Whether the cloud's message names ``snapshot_id`` (not as a part of a longer id)."""
+    return re.search(r'(?<![\w-])%s(?![\w-])' % re.escape(snapshot_id), error.message) is not None
+
+
+def _of_one_source(error: CloudError, names_one: bool) -> bool:
+    """Whether ``error`` of a batched tag call belongs to snapshots of the batch rather than to the call: a snapshot not
+    found, a tag limit, or a refusal that names snapshots (not a throttle, a busy cloud or a refused permission)."""
+    if error.kind in (RETRYABLE, BUSY) or is_permission_refusal(error):
+        return False
+    return error.kind == NOT_FOUND or is_tag_limit(error) or names_one
+
+
+def source_refusal(snapshot_id: str, error: CloudError) -> CloudError:
+    """Why the run cannot tag source snapshot ``snapshot_id`` (its disk alone is not copied now), with the cloud's code,
+    message and request id, and what to do."""
+    if error.kind == NOT_FOUND:
+        why = (
+            'source snapshot %s was deleted since this run listed it (%s: %s): not copied; the next run copies the '
+            "disk's newest snapshot" % (snapshot_id, error.code, error.message)
+        )
+    elif is_tag_limit(error):
+        why = (
+            'source snapshot %s carries as many tags as the cloud allows (%s: %s): this run cannot write its lease on it '
+            'and does not copy it without one (two runs could copy it twice). Remove a tag from it (a run writes one a '
+            'DR region, and two with dr_account), and the next run copies it' % (snapshot_id, error.code, error.message)
+        )
+    else:
+        why = 'source snapshot %s: %s' % (snapshot_id, error.message)
+    return CloudError(
+        error.action,
+        error.code,
+        why,
+        request_id=error.request_id,
+        kind=NOT_FOUND if error.kind == NOT_FOUND else INVALID,
+        region=error.region,
+    )
 
 
 # A lease outlives the copy call it guards: a call sent may be carried out up to its connect and read timeouts after it
@@ -201,19 +305,25 @@ class CopyLeases(Leases):
 
     def _take_in(self, source_region: str, leases: Sequence[CopyLease]) -> dict[CopyLease, CloudError]:
         """take, for sources of one region: a tag call per set of DR regions and per batch of snapshots (a call gives
-        each of its snapshots the same tags), then one read of the tags of them all."""
+        each of its snapshots the same tags), then one read of the tags of them all. A source the cloud refuses its
+        tags (gone, at its tag limit: tag_each) is refused for each of its regions, with the cloud's error: only its
+        copies wait for a later run, and the tags of the run's that a cloud tagging a key a call may have set on it go
+        again."""
         regions_of = _regions_by_source(leases)
         written = self.wall_clock()
         until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
-        for leased_regions, leased_ids in sorted(by_same_values(regions_of).items()):
-            self.calls.tag_sources(
-                source_region, leased_ids, {lease_key(self.run_id, region): until for region in leased_regions}
-            )
-        tags = self.calls.sources_tags(source_region, sorted(regions_of))
-        now = self.wall_clock()
         refused: dict[CopyLease, CloudError] = {}
+        for leased_regions, leased_ids in sorted(by_same_values(regions_of).items()):
+            keys = {lease_key(self.run_id, region): until for region in leased_regions}
+            for snapshot_id, error in tag_each(self.calls, source_region, leased_ids, keys).items():
+                refused.update((CopyLease(source_region, snapshot_id, region), error) for region in leased_regions)
+        cannot = {lease.source_id for lease in refused}
+        tags = self.calls.sources_tags(source_region, sorted(set(regions_of) - cannot))
+        now = self.wall_clock()
         lapsed: dict[str, set[str]] = {}
         for snapshot_id, regions in sorted(regions_of.items()):
+            if snapshot_id in cannot:
+                continue
             others = sorted(
                 (key, region, other)
                 for key, region, other in leases_in(tags.get(snapshot_id, {}))
@@ -228,8 +338,10 @@ class CopyLeases(Leases):
                     )
         # A key goes only from the sources where it lapsed: one call for the keys that lapsed on the same sources.
         for lapsed_ids, lapsed_keys in sorted(by_same_values(lapsed).items()):
-            self.calls.untag_sources(source_region, list(lapsed_ids), lapsed_keys)
-        self._untag(source_region, sorted(refused))
+            untag_each(self.calls, source_region, list(lapsed_ids), lapsed_keys)
+        # This run's leases off the sources another run holds, and off those the cloud refused (but gone ones).
+        let_go = [lease for lease, error in refused.items() if error.kind != NOT_FOUND]
+        self._warn_left(source_region, self._untag(source_region, sorted(let_go)))
         with self._lock:
             for lease in leases:
                 if lease in refused:
@@ -256,22 +368,33 @@ class CopyLeases(Leases):
                 self._written.pop(lease, None)
         for region, group in sorted(group_by(leases, lambda lease: lease.source_region).items()):
             try:
-                self._untag(region, group)
+                left = self._untag(region, group)
             except CloudError as error:
-                # A lease lapses at the time it names; until then another run waits for these copies instead of making
-                # them.
-                sources = named_few(sorted({lease.source_id for lease in group}))
-                self.warn(
-                    'could not take this run\'s copy leases off source snapshots %s in %s (%s): another run copies them no '
-                    'sooner than the leases lapse, within %d s' % (sources, region, error, self.seconds)
-                )
+                left = dict.fromkeys({lease.source_id for lease in group}, error)
+            self._warn_left(region, left)
 
-    def _untag(self, source_region: str, leases: Sequence[CopyLease]) -> None:
-        """Take this run's leases of ``leases`` off, in as few calls as the keys allow."""
+    def _untag(self, source_region: str, leases: Sequence[CopyLease]) -> dict[str, CloudError]:
+        """Take this run's leases of ``leases`` off, in as few calls as the keys allow: {snapshot id: why not} for the
+        sources the cloud refused on their own (a source gone is no failure: untag_each)."""
+        left: dict[str, CloudError] = {}
         for regions, snapshot_ids in sorted(by_same_values(_regions_by_source(leases)).items()):
-            self.calls.untag_sources(
-                source_region, snapshot_ids, [lease_key(self.run_id, region) for region in regions]
+            left.update(
+                untag_each(
+                    self.calls, source_region, snapshot_ids, [lease_key(self.run_id, region) for region in regions]
+                )
             )
+        return left
+
+    def _warn_left(self, source_region: str, left: Mapping[str, CloudError]) -> None:
+        """Say which of this run's leases stay on sources because the cloud refused to take them off."""
+        if not left:
+            return
+        # A lease lapses at the time it names; until then another run waits for these copies instead of making them.
+        self.warn(
+            'could not take this run\'s copy leases off source snapshots %s in %s (%s): another run copies them no '
+            'sooner than the leases lapse, within %d s'
+            % (named_few(sorted(left)), source_region, next(iter(left.values())), self.seconds)
+        )
 
     def _disable(self, error: CloudError) -> None:
         with self._lock:

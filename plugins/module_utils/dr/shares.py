@@ -31,10 +31,10 @@ import functools
 from abc import abstractmethod
 from typing import TYPE_CHECKING
 
-from ..core.errors import BUSY, CloudError
+from ..core.errors import BUSY, NOT_FOUND, CloudError
 from ..core.tagging import RELEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, SHARE_TAG
 from ..engine.capabilities import id_batches
-from .leases import SourceTagCalls, by_same_values, leases_under
+from .leases import SourceTagCalls, by_same_values, leases_under, tag_each, untag_each
 
 if TYPE_CHECKING:
     import datetime
@@ -191,7 +191,12 @@ class ShareLeases:
             return refused
         written_at = self.terms.now()
         key, value = self.terms.lease_now().tag(SHARE_LEASE_TAG_PREFIX)
-        self.calls.tag_sources(source_region, leasing, {SHARE_TAG: self.account, key: value})
+        # A source the cloud refuses its tags (gone, at its tag limit) is refused alone; the others are leased.
+        cannot = tag_each(self.calls, source_region, leasing, {SHARE_TAG: self.account, key: value})
+        refused.update(cannot)
+        leasing = [snapshot_id for snapshot_id in leasing if snapshot_id not in cannot]
+        if not leasing:
+            return refused
         tags = self.calls.sources_tags(source_region, leasing)
         for snapshot_id in leasing:
             if self._others_live(leases_under(tags.get(snapshot_id, {}), RELEASE_TAG_PREFIX)):
@@ -307,7 +312,15 @@ class ShareLeases:
         if not ids:
             return {}
         release_key, release_value = self.terms.lease_now().tag(RELEASE_TAG_PREFIX)
-        self.calls.tag_sources(source_region, ids, {release_key: release_value})
+        # A source the cloud refuses its release tag (at its tag limit) answers that error alone; one gone took its
+        # share and tags with it.
+        answers: dict[str, bool | CloudError] = {}
+        for snapshot_id, error in tag_each(self.calls, source_region, ids, {release_key: release_value}).items():
+            answers[snapshot_id] = True if error.kind == NOT_FOUND else error
+            self._held.pop(snapshot_id, None)
+        ids = [snapshot_id for snapshot_id in ids if snapshot_id not in answers]
+        if not ids:
+            return answers
         tags = self.calls.sources_tags(source_region, ids)
         now, run_id = self.terms.now(), self.terms.run_id
         done_leases: dict[str, list[str]] = {}
@@ -330,7 +343,6 @@ class ShareLeases:
             )
             if self._others_live(leases):
                 contested.append(snapshot_id)
-        answers: dict[str, bool | CloudError] = {}
         if contested:
             self._untag_each(source_region, {snapshot_id: done_leases[snapshot_id] for snapshot_id in contested})
             again = self.calls.sources_tags(source_region, contested)
@@ -356,9 +368,13 @@ class ShareLeases:
         return answers
 
     def _untag_each(self, source_region: str, keys_of: Mapping[str, Sequence[str]]) -> None:
-        """Take ``keys_of[snapshot id]`` off each source: one call for the sources that lose the same keys."""
+        """Take ``keys_of[snapshot id]`` off each source: one call for the sources that lose the same keys (a source
+        gone is no failure: untag_each); a source the cloud refused raises its error, once the others are done."""
+        left: dict[str, CloudError] = {}
         for keys, group in sorted(by_same_values(keys_of).items()):
-            self.calls.untag_sources(source_region, group, list(keys))
+            left.update(untag_each(self.calls, source_region, group, list(keys)))
+        if left:
+            raise next(iter(left.values()))
 
     def _others_live(self, leases: Mapping[str, Lease]) -> bool:
         now = self.terms.now()

@@ -113,8 +113,12 @@ class CopyRounds:
                 refused = engine.call(leases.take, asked)
             except CloudError as error:
                 # Still refused after those: these copies fail with its error (BUSY: they wait a round), the others go
-                # on.
+                # on. A source the cloud refuses on its own (gone, at its tag limit) is no such error: the take answers
+                # it, and only its copies fail. The batches written before the one that failed are taken off: nothing
+                # the run wrote outlives it.
                 refused = dict.fromkeys(asked, error)
+                leases.release(asked)
+                self.taken -= set(asked)
             self.held_elsewhere = {lease: error for lease, error in refused.items() if error.kind == BUSY}
             self.taken.update(lease for lease in asked if lease not in refused)
             stale_ids = {id(job) for job in stale}

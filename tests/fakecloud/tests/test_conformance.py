@@ -1817,6 +1817,29 @@ def test_every_cbs_error_code_is_the_sdks():
     assert named and named <= listed, sorted(named - listed)
 
 
+def test_a_resource_takes_the_tag_services_50_tags_and_no_more(fakecloud_clean):
+    """A resource carries at most 50 tags (the Tag usage limits, cloud.tencent.com/document/product/597/33355); the
+    code past it is one the Tag SDK lists. AttachResourcesTag changes all of its resources or none."""
+    from tencentcloud.tag.v20180813 import errorcodes as tag_errorcodes  # pylint: disable=import-outside-toplevel
+
+    listed = {value for name, value in vars(tag_errorcodes).items() if name.isupper()}
+    assert 'LimitExceeded.ResourceAttachedTags' in listed
+    full = {'team-%02d' % number: 'x' for number in range(50)}
+    seeded = fakecloud_clean.admin.seed(cbs={'snapshots': [{'region': GZ, 'tags': full}, {'region': GZ}]})
+    ids = {'cbs': {'snapshots': seeded['cbs']['snapshots']}}
+    attach = Driver(fakecloud_clean.endpoint, 'tag', 'AttachResourcesTag')
+    attach(_attach_params(ids, 0, 1, TagValue='v'), expected_error='LimitExceeded.ResourceAttachedTags')
+    attach(_attach_params(ids, 0, TagKey='team-00', TagValue='y'))  # a key it carries: no more tags
+    attach(_attach_params(ids, 1, TagValue='v'))
+    state = fakecloud_clean.admin.state(cloud='cbs', region=GZ)['cbs'][GZ]['snapshots']
+    tags = {snapshot['id']: snapshot['tags'] for snapshot in state}
+    first, second = seeded['cbs']['snapshots']
+    assert len(tags[first]) == 50 and tags[first]['team-00'] == 'y' and tags[second] == {'lease': 'v'}
+    tag_resources = Driver(fakecloud_clean.endpoint, 'tag', 'TagResources')
+    answer = tag_resources({'ResourceList': [_cbs_resource(ids, 0)], 'Tags': [{'TagKey': 'lease', 'TagValue': 'v'}]})
+    assert [row['Code'] for row in answer['FailedResources']] == ['LimitExceeded.ResourceAttachedTags']
+
+
 def test_a_returned_disk_is_torecycle_for_a_while_then_gone(fakecloud_clean):
     """TerminateDisks takes a pay-as-you-go disk to TORECYCLE (timings.cbs.recycle_seconds); returning it again answers
     ResourceUnavailable.RepeatRefund, a snapshot of it is refused, and CreateDisks' ClientToken names it even once

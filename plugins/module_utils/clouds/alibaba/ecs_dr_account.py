@@ -293,6 +293,8 @@ class EcsDrAccount(ShareCalls):
         return refused
 
     # Tags of source snapshots (dr.leases.SourceTagCalls): TagResources and UntagResources take 50 resources a call.
+    sources_per_tag_call = TAG_RESOURCES_PER_CALL
+
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
             params: dict[str, str] = {'RegionId': source_region, 'ResourceType': 'snapshot'}

@@ -234,6 +234,8 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         return {}
 
     # Tags of source snapshots (dr.leases.SourceTagCalls: copy and share leases), a batch a call.
+    sources_per_tag_call = FILTER_CHUNK
+
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for start in range(0, len(snapshot_ids), FILTER_CHUNK):
             self.client.call(

@@ -162,6 +162,8 @@ class CbsAdapter(
     # DetachResourcesTag take one key and 50 resources of one region a call (tag 2018-08-13 AttachResourcesTagRequest,
     # DetachResourcesTagRequest: "ResourceIds.N ... up to 50"), where TagResources and UnTagResources take 9; and their
     # rate limits are their own, not the copies' TagResources marks'.
+    sources_per_tag_call = RESOURCE_IDS_PER_CALL
+
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for key, value in sorted(tags.items()):
             left = [

@@ -53,6 +53,7 @@ class CountedSourceTags(SourceTagCalls):
     def __init__(self, calls: SourceTagCalls, cost: CallCount) -> None:
         self.calls = calls
         self.cost = cost
+        self.sources_per_tag_call = calls.sources_per_tag_call
 
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         self.cost.add('tag_sources')

@@ -745,6 +745,97 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
                 copy.tags.pop(key, None)
         return {}
 
+    # ------------------------------------------------------------------ issue 60, item 10: one source's failure
+    # A source at its tag limit (tag_limits: snapshot id -> the most tags it takes) and a source a person deletes in the
+    # middle of a run (delete_source_after: (calls, snapshot id), deleted once that many more calls were made). Tag calls
+    # take sources_per_tag_call snapshots each and go all or none, as EC2's CreateTags: a snapshot gone fails the call
+    # with InvalidSnapshot.NotFound naming it, one with no room with TagLimitExceeded naming none; a copy call of a source
+    # gone fails with InvalidSnapshot.NotFound.
+    sources_per_tag_call = 2
+
+    @property
+    def tag_limits(self):
+        return self.__dict__.setdefault('_tag_limits', {})
+
+    @property
+    def deleted_sources(self):
+        """The source snapshots deleted by delete_source_after: id -> the record they had."""
+        return self.__dict__.setdefault('_deleted_sources', {})
+
+    _count_any_call = _count
+
+    def _count(self, name):
+        self._count_any_call(name)
+        pending = self.__dict__.get('delete_source_after')
+        if pending is not None:
+            calls, snapshot_id = pending
+            self.delete_source_after = (calls - 1, snapshot_id) if calls > 0 else None
+            if calls <= 0 and snapshot_id in self.snapshots:
+                self.deleted_sources[snapshot_id] = self.snapshots.pop(snapshot_id)
+                self.granted.discard(snapshot_id)  # a share goes with its snapshot
+
+    def _tag_batches(self, name, snapshot_ids):
+        """The batches of a tag call, each counted; a batch naming a snapshot gone fails whole, naming it."""
+        for start in range(0, len(snapshot_ids), self.sources_per_tag_call):
+            batch = list(snapshot_ids[start : start + self.sources_per_tag_call])
+            self._count(name)
+            gone = [snapshot_id for snapshot_id in batch if snapshot_id not in self.snapshots]
+            if gone:
+                raise CloudError(
+                    'CreateTags',
+                    'InvalidSnapshot.NotFound',
+                    "The snapshot '%s' does not exist." % gone[0],
+                    kind=NOT_FOUND,
+                )
+            yield batch
+
+    def tag_sources(self, source_region, snapshot_ids, tags):
+        for batch in self._tag_batches('tag_sources', snapshot_ids):
+            for snapshot_id in batch:
+                held = self.snapshots[snapshot_id].get('tags') or {}
+                if len(set(held) | set(tags)) > self.tag_limits.get(snapshot_id, float('inf')):
+                    raise CloudError(
+                        'CreateTags',
+                        'TagLimitExceeded',
+                        'The maximum number of Tags for a resource has been reached.',
+                        kind=INVALID,
+                    )
+            for snapshot_id in batch:
+                self.snapshots[snapshot_id].setdefault('tags', {}).update(tags)
+
+    def untag_sources(self, source_region, snapshot_ids, keys):
+        for batch in self._tag_batches('untag_sources', snapshot_ids):
+            for snapshot_id in batch:
+                for key in keys:
+                    self.snapshots[snapshot_id].get('tags', {}).pop(key, None)
+
+    _share_a_source_there = share
+
+    def share(self, source_region, snapshot_id):
+        if snapshot_id not in self.deleted_sources:
+            self._share_a_source_there(source_region, snapshot_id)
+        if snapshot_id in self.deleted_sources:  # deleted before the call, or as it was made
+            self.granted.discard(snapshot_id)
+            raise CloudError(
+                'ModifySnapshotAttribute',
+                'InvalidSnapshot.NotFound',
+                "The snapshot '%s' does not exist." % snapshot_id,
+                kind=NOT_FOUND,
+            )
+
+    _start_copy_of_a_source_there = start_copy
+
+    def start_copy(self, request, destinations):
+        if request.source_id not in self.snapshots and request.source_id in self.deleted_sources:
+            self._count('start_copy')
+            raise CloudError(
+                'CopySnapshot',
+                'InvalidSnapshot.NotFound',
+                "The snapshot '%s' does not exist." % request.source_id,
+                kind=NOT_FOUND,
+            )
+        return self._start_copy_of_a_source_there(request, destinations)
+
 
 class MemorySetCloud(MemoryCloud, SnapshotSetAdapter):
     """A MemoryCloud with snapshot sets (consistency groups), as ECS and CBS name them: a set's id on each of its
