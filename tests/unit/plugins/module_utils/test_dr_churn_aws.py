@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime
 
+import botocore
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import CHURN_TAG, SUSPECT_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import CHURN_TAG, SUSPECT_TAG, UNMEASURED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import churn_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -186,3 +189,109 @@ def test_a_cloud_without_block_reads_refuses_the_churn_alarm_before_any_call(fak
             clock=FakeClock(),
         )
     assert refused.value.option == 'churn_alarm' and fakecloud_calls(fakecloud_clean) == {}
+
+
+def runs_of(moto_url, source, volume):
+    """A disk's history: each call writes (or not), snapshots the disk a step later, runs the DR run into ``regions``
+    and answers the report and the run's copies by region."""
+    ec2 = ec2_with(moto_url, KEYS, source)
+    hours = [100]
+
+    def step(regions, write=None, **options):
+        hours[0] -= 10
+        if write is not None:
+            write()
+            aged(source, ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId'], hours[0] + 1)
+        adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
+        report = dr_run_with(
+            adapter,
+            scope('aws', source, regions, SELECTOR, churn_alarm=50, **options),
+            connection=dict(KEYS, endpoint_url=moto_url),
+            clock=FakeClock(),
+        )
+        made = {copy['region']: copy for disk in report['disks'] for copy in disk['copies']}
+        for region, copy in made.items():
+            if copy['action'] == 'copied':
+                aged(region, copy['snapshot_id'], hours[0])
+        return adapter, report, made
+
+    return step
+
+
+def cell(report, region):
+    return next(cell for cell in report['protection']['disks'][0]['regions'] if cell['region'] == region)
+
+
+def test_a_rewrite_that_could_not_be_measured_is_in_doubt_warned_of_and_measured_again(moto_url):
+    """Issue 60, 2: ListChangedBlocks failed in the run that copied a rewritten disk; the copy was not_measured with no
+    warning, the run said protected, keep_copies 1 deleted the last known good copy, and the next run called the
+    rewritten copy first_copy, so the alarm never fired."""
+    source, dr_region = 'ap-south-1', 'ap-northeast-2'
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
+    aged(source, first, 101)
+    step = runs_of(moto_url, source, volume)
+    options = {'prune': True, 'keep_copies': 1}
+    dummy, dummy, made = step([dr_region], **options)
+    good = made[dr_region]['snapshot_id']
+    ebs_direct.DENIED.add((ACCOUNT, 'ListChangedBlocks'))
+    try:
+        adapter, report, made = step([dr_region], write=lambda: ebs_direct.write_range(volume), **options)
+    finally:
+        ebs_direct.DENIED.discard((ACCOUNT, 'ListChangedBlocks'))
+    rewritten = made[dr_region]['snapshot_id']
+    assert made[dr_region]['churn']['action'] == 'not_measured'
+    assert copies_now(adapter, dr_region)[rewritten].tags[CHURN_TAG] == UNMEASURED
+    assert set(copies_now(adapter, dr_region)) == {good, rewritten}, 'the last known good copy was pruned'
+    assert any(rewritten in warning and 'could not be measured' in warning for warning in report['run_warnings'])
+    assert (cell(report, dr_region)['doubt'], cell(report, dr_region)['copy_id']) == ('unmeasured', good)
+    assert report['protection']['status'] == 'at risk'
+    # The next run measures it: the rewrite of the whole disk sets the alarm off, and the good copy stays.
+    adapter, report, made = step([dr_region], **options)
+    assert made[dr_region]['churn']['action'] == 'measured' and made[dr_region]['churn']['suspect']
+    assert made[dr_region]['churn']['compared_with'] == good
+    assert set(copies_now(adapter, dr_region)) == {good, rewritten}
+    assert (cell(report, dr_region)['doubt'], cell(report, dr_region)['copy_id']) == ('suspect', good)
+
+
+def test_a_new_dr_region_inherits_the_disks_churn(moto_url):
+    """Issue 60, 7: a rewritten disk got a new DR region; the old region's copy was suspect, the new region's first copy
+    was shown as a good point. The measure is between source snapshots: the new region's copy takes the old one's."""
+    source, old_region, new_region = 'eu-west-2', 'eu-central-1', 'us-east-2'
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
+    aged(source, first, 101)
+    step = runs_of(moto_url, source, volume)
+    step([old_region])
+    dummy, dummy, made = step([old_region], write=lambda: ebs_direct.write_range(volume))
+    assert made[old_region]['churn']['suspect']
+    ebs_direct.EBS_CALLS.clear()
+    dummy, report, made = step([old_region, new_region])
+    record = made[new_region]['churn']
+    assert (
+        record['action'] == 'measured'
+        and record['suspect']
+        and record['measured_for'] == made[old_region]['snapshot_id']
+    )
+    assert 'ListChangedBlocks' not in ebs_direct.EBS_CALLS, 'one measure serves every DR region'
+    assert cell(report, new_region)['doubt'] == 'suspect' and report['protection']['status'] == 'at risk'
+
+
+def test_a_disk_that_always_rewrites_learns_its_rhythm_and_its_copies_stay_bounded(moto_url):
+    """Issue 60, 9: a disk rewriting 100 % every day under keep_copies 2 held 30 copies after 30 days, 29 suspect,
+    29 warnings: the usual share left suspect copies out, so it never formed."""
+    source, dr_region = 'ca-central-1', 'us-west-2'
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
+    aged(source, first, 101)
+    step = runs_of(moto_url, source, volume)
+    step([dr_region], prune=True, keep_copies=2)
+    suspect = []
+    for dummy in range(6):
+        adapter, report, made = step(
+            [dr_region], write=lambda: ebs_direct.write_range(volume), prune=True, keep_copies=2
+        )
+        suspect.append(made[dr_region]['churn']['suspect'])
+    # The first full rewrite is suspect (nothing usual known yet); after it, the disk's own rhythm is usual.
+    assert suspect == [True, False, False, False, False, False]
+    # Kept: the keep_copies newest, the suspect copy (its mark holds the good one) and the last known good one.
+    assert len(copies_now(adapter, dr_region)) <= 2 + 2
+    doubts = [warning for warning in report['run_warnings'] if 'in doubt' in warning]
+    assert len(doubts) == 1, doubts

@@ -491,3 +491,23 @@ def test_the_jobs_output_names_each_disks_group_and_why_a_complete_copy_does_not
     assert "NO COPY, as its group (a member's copy of the set is not there)" in data_line
     (web_line,) = [line for line in text.splitlines() if line.strip().startswith('web')]
     assert '[group' not in web_line
+
+
+def test_a_deleted_source_of_the_newest_set_never_costs_the_group_that_set():
+    """Issue 60, 3: a person deleted one member's source of set s2 after s2 was copied; the next run copied the older
+    set s1 again, pruned s2 (the newest complete point) as if s1's new copies were newer, and reported the group at s1.
+    The sets are ordered by when their sources were taken (POINT_TAG on each copy), never by when the copies were
+    made."""
+    options = {'prune': True, 'keep_copies': 1, 'consistency_groups': 'instance'}
+    cloud, clock = database()
+    clock.now += 3600
+    cloud.add_set('s2', 0, ['data', 'log'])
+    run(cloud, clock, **options)
+    assert sets_held(cloud, 'dr-1') == {'s2': {'data', 'log'}}
+    clock.now += 3600
+    del cloud.snapshots['log-s2']  # a person's cleanup of the source region
+    report = run(cloud, clock, **options)
+    for region in DR_REGIONS:
+        held = sets_held(cloud, region)
+        assert held.get('s2') == {'data', 'log'}, 'the newest complete set went in %s: %s' % (region, held)
+    assert not report['failures'], report['failures']

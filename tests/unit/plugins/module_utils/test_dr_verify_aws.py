@@ -5,6 +5,8 @@ the sources' block lists, and reads no block."""
 
 from __future__ import annotations
 
+import datetime
+
 import botocore
 import pytest
 
@@ -12,7 +14,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DIFFERS_TAG, VERIFIED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DIFFERS_TAG, POINT_TAG, VERIFIED_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report, points_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import (
@@ -25,8 +27,10 @@ from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulator
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import backends
 
 KEYS = {'access_key': 'AKIASNAPCOPYVERIFY01', 'secret_key': 'snapcopy-verify-secret'}
+ACCOUNT = '123456789012'  # moto's default account: the keys name no other
 SELECTOR = {'verify': 'yes'}
 
 
@@ -269,3 +273,32 @@ def test_a_copy_found_to_differ_keeps_the_verified_copy_before_it_and_every_late
     assert verifications(again)[newest] == dict(verifications(again)[newest], action='differs', found_before=True)
     assert 'GetSnapshotBlock' not in ebs_direct.EBS_CALLS and again['totals']['copied'] == 0
     assert {copy.id for copy in adapter.list_copies(dr_region)} == {verified, newest}
+
+
+def test_a_deleted_source_never_costs_the_newer_points_copy(moto_url):
+    """Issue 60, 4: a person deleted the source of the newest (verified) copy; the next run copied the older snapshot,
+    and keep_copies 1 pruned the newer point's copy, ranked by when the copies were made. Each copy carries its
+    recovery point (POINT_TAG), which outlives its source."""
+    source, dr_region = 'us-east-1', 'us-west-1'
+    (volume,) = disks_with_snapshots(moto_url, source, count=1)
+    ec2 = ec2_with(moto_url, KEYS, source)
+    (older,) = [
+        snapshot['SnapshotId']
+        for snapshot in ec2.describe_snapshots(OwnerIds=['self'])['Snapshots']
+        if snapshot['VolumeId'] == volume
+    ]
+    backends(ACCOUNT, source).snapshots[older].start_time -= datetime.timedelta(hours=5)
+    newer = ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
+    adapter, first = run(moto_url, source, dr_region, verify=8, prune=True, keep_copies=1)
+    (newer_copy,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
+    assert copy_of(adapter, dr_region, newer_copy).tags[POINT_TAG]
+    ec2.delete_snapshot(SnapshotId=newer)
+    dummy, second = run(moto_url, source, dr_region, verify=8, prune=True, keep_copies=1)
+    assert [disk['source_snapshot']['id'] for disk in second['disks']] == [older]
+    held = {copy.id for copy in adapter.list_copies(dr_region)}
+    assert newer_copy in held, 'the newer point was pruned for a copy of an older one'
+    assert not second['failures'], second['failures']
+
+
+def copy_of(adapter, region, copy_id):
+    return next(copy for copy in adapter.list_copies(region) if copy.id == copy_id)
