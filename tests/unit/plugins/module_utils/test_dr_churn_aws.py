@@ -13,7 +13,12 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import CHURN_TAG, SUSPECT_TAG, UNMEASURED
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    CHURN_TAG,
+    DISK_TAG,
+    SUSPECT_TAG,
+    UNMEASURED,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import churn_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -191,9 +196,10 @@ def test_a_cloud_without_block_reads_refuses_the_churn_alarm_before_any_call(fak
     assert refused.value.option == 'churn_alarm' and fakecloud_calls(fakecloud_clean) == {}
 
 
-def runs_of(moto_url, source, volume):
+def runs_of(moto_url, source, volume, tag_value):
     """A disk's history: each call writes (or not), snapshots the disk a step later, runs the DR run into ``regions``
-    and answers the report and the run's copies by region."""
+    over the disks tagged verify=``tag_value`` (moto keeps one state per process: other tests' disks may share the
+    regions) and answers the report and the run's copies by region."""
     ec2 = ec2_with(moto_url, KEYS, source)
     hours = [100]
 
@@ -205,7 +211,7 @@ def runs_of(moto_url, source, volume):
         adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
         report = dr_run_with(
             adapter,
-            scope('aws', source, regions, SELECTOR, churn_alarm=50, **options),
+            scope('aws', source, regions, {'verify': tag_value}, churn_alarm=50, **options),
             connection=dict(KEYS, endpoint_url=moto_url),
             clock=FakeClock(),
         )
@@ -227,9 +233,9 @@ def test_a_rewrite_that_could_not_be_measured_is_in_doubt_warned_of_and_measured
     warning, the run said protected, keep_copies 1 deleted the last known good copy, and the next run called the
     rewritten copy first_copy, so the alarm never fired."""
     source, dr_region = 'ap-south-1', 'ap-northeast-2'
-    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='unmeasured').items()))
     aged(source, first, 101)
-    step = runs_of(moto_url, source, volume)
+    step = runs_of(moto_url, source, volume, 'unmeasured')
     options = {'prune': True, 'keep_copies': 1}
     dummy, dummy, made = step([dr_region], **options)
     good = made[dr_region]['snapshot_id']
@@ -240,8 +246,8 @@ def test_a_rewrite_that_could_not_be_measured_is_in_doubt_warned_of_and_measured
         ebs_direct.DENIED.discard((ACCOUNT, 'ListChangedBlocks'))
     rewritten = made[dr_region]['snapshot_id']
     assert made[dr_region]['churn']['action'] == 'not_measured'
-    assert copies_now(adapter, dr_region)[rewritten].tags[CHURN_TAG] == UNMEASURED
-    assert set(copies_now(adapter, dr_region)) == {good, rewritten}, 'the last known good copy was pruned'
+    assert own_copies(adapter, dr_region, volume)[rewritten].tags[CHURN_TAG] == UNMEASURED
+    assert set(own_copies(adapter, dr_region, volume)) == {good, rewritten}, 'the last known good copy was pruned'
     assert any(rewritten in warning and 'could not be measured' in warning for warning in report['run_warnings'])
     assert (cell(report, dr_region)['doubt'], cell(report, dr_region)['copy_id']) == ('unmeasured', good)
     assert report['protection']['status'] == 'at risk'
@@ -249,7 +255,7 @@ def test_a_rewrite_that_could_not_be_measured_is_in_doubt_warned_of_and_measured
     adapter, report, made = step([dr_region], **options)
     assert made[dr_region]['churn']['action'] == 'measured' and made[dr_region]['churn']['suspect']
     assert made[dr_region]['churn']['compared_with'] == good
-    assert set(copies_now(adapter, dr_region)) == {good, rewritten}
+    assert set(own_copies(adapter, dr_region, volume)) == {good, rewritten}
     assert (cell(report, dr_region)['doubt'], cell(report, dr_region)['copy_id']) == ('suspect', good)
 
 
@@ -257,9 +263,9 @@ def test_a_new_dr_region_inherits_the_disks_churn(moto_url):
     """Issue 60, 7: a rewritten disk got a new DR region; the old region's copy was suspect, the new region's first copy
     was shown as a good point. The measure is between source snapshots: the new region's copy takes the old one's."""
     source, old_region, new_region = 'eu-west-2', 'eu-central-1', 'us-east-2'
-    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='new-region').items()))
     aged(source, first, 101)
-    step = runs_of(moto_url, source, volume)
+    step = runs_of(moto_url, source, volume, 'new-region')
     step([old_region])
     dummy, dummy, made = step([old_region], write=lambda: ebs_direct.write_range(volume))
     assert made[old_region]['churn']['suspect']
@@ -279,9 +285,9 @@ def test_a_disk_that_always_rewrites_learns_its_rhythm_and_its_copies_stay_bound
     """Issue 60, 9: a disk rewriting 100 % every day under keep_copies 2 held 30 copies after 30 days, 29 suspect,
     29 warnings: the usual share left suspect copies out, so it never formed."""
     source, dr_region = 'ca-central-1', 'us-west-2'
-    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='rhythm').items()))
     aged(source, first, 101)
-    step = runs_of(moto_url, source, volume)
+    step = runs_of(moto_url, source, volume, 'rhythm')
     step([dr_region], prune=True, keep_copies=2)
     suspect = []
     for dummy in range(6):
@@ -292,6 +298,11 @@ def test_a_disk_that_always_rewrites_learns_its_rhythm_and_its_copies_stay_bound
     # The first full rewrite is suspect (nothing usual known yet); after it, the disk's own rhythm is usual.
     assert suspect == [True, False, False, False, False, False]
     # Kept: the keep_copies newest, the suspect copy (its mark holds the good one) and the last known good one.
-    assert len(copies_now(adapter, dr_region)) <= 2 + 2
+    assert len(own_copies(adapter, dr_region, volume)) <= 2 + 2
     doubts = [warning for warning in report['run_warnings'] if 'in doubt' in warning]
     assert len(doubts) == 1, doubts
+
+
+def own_copies(adapter, region, volume):
+    """{id: copy} of the DR copies of ``volume`` in ``region``."""
+    return {copy.id: copy for copy in adapter.list_copies(region) if copy.tags.get(DISK_TAG, '').endswith('/' + volume)}

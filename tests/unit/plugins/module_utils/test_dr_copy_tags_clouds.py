@@ -391,15 +391,17 @@ def test_a_key_once_copied_that_the_tags_option_now_sets_stays(fakecloud_clean):
 def test_an_aws_copy_loses_a_renamed_tag_and_keeps_a_key_set_by_hand(moto_url, moto_calls):
     source, dr_region = 'eu-west-3', 'eu-north-1'
     keys = {'access_key': 'AKIASNAPCOPYTAGS0002', 'secret_key': 'snapcopy-copy-tags'}
+    # moto keeps one state per process, and another test of this file tags disks dr=yes in this region: a value of its own.
+    selector = {'dr': 'renamed'}
     client = ec2_with(moto_url, keys, source)
     volume = client.create_volume(
         Size=2,
         AvailabilityZone=source + 'a',
-        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(SELECTOR, **COST))}],
+        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(selector, **COST))}],
     )['VolumeId']
     client.create_snapshot(VolumeId=volume)
     adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
-    options = scope('aws', source, [dr_region], SELECTOR, copy_tags=RENAMING)
+    options = scope('aws', source, [dr_region], selector, copy_tags=RENAMING)
     first = dr_run_with(adapter, options, clock=FakeClock())
     copy_id = first['disks'][0]['copies'][0]['snapshot_id']
     dr_client = ec2_with(moto_url, keys, dr_region)

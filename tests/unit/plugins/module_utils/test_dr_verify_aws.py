@@ -14,7 +14,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DIFFERS_TAG, POINT_TAG, VERIFIED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    DIFFERS_TAG,
+    DISK_TAG,
+    POINT_TAG,
+    VERIFIED_TAG,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report, points_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import (
@@ -32,27 +37,29 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_
 KEYS = {'access_key': 'AKIASNAPCOPYVERIFY01', 'secret_key': 'snapcopy-verify-secret'}
 ACCOUNT = '123456789012'  # moto's default account: the keys name no other
 SELECTOR = {'verify': 'yes'}
+DIFFERS_SELECTOR, DELETED_SOURCE_SELECTOR = {'verify': 'differs'}, {'verify': 'deleted-source'}
 
 
-def disks_with_snapshots(url, region, count=2):
-    """``count`` tagged 1 GiB volumes with a completed snapshot each: {volume id: snapshot id}."""
+def disks_with_snapshots(url, region, count=2, tag_value='yes'):
+    """``count`` 1 GiB volumes tagged verify=``tag_value`` with a completed snapshot each: {volume id: snapshot id}.
+    moto keeps one state per process: a test whose regions another test may use selects disks of a value its own."""
     client = ec2_with(url, KEYS, region)
     made = {}
     for dummy in range(count):
         volume = client.create_volume(
             Size=1,
             AvailabilityZone=region + 'a',
-            TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'verify', 'Value': 'yes'}]}],
+            TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'verify', 'Value': tag_value}]}],
         )['VolumeId']
         made[volume] = client.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
     return made
 
 
-def run(url, source, dr_region, check_mode=False, **options):
+def run(url, source, dr_region, check_mode=False, selector=None, **options):
     adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
     report = dr_run_with(
         adapter,
-        scope('aws', source, [dr_region], SELECTOR, **options),
+        scope('aws', source, [dr_region], selector or SELECTOR, **options),
         connection=dict(KEYS, endpoint_url=url),
         clock=FakeClock(),
         check_mode=check_mode,
@@ -241,19 +248,21 @@ def test_a_copy_found_to_differ_keeps_the_verified_copy_before_it_and_every_late
     older verified copy in the same run, leaving only the corrupt one; and the verdict was nowhere a later read finds
     it, so dr_posture_info said protected."""
     source, dr_region = 'eu-north-1', 'eu-west-3'
-    (volume,) = disks_with_snapshots(moto_url, source, count=1)
-    adapter, first = run(moto_url, source, dr_region, verify=8)
+    (volume,) = disks_with_snapshots(moto_url, source, count=1, tag_value='differs')
+    adapter, first = run(moto_url, source, dr_region, selector=DIFFERS_SELECTOR, verify=8)
     (verified,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
     new_source = ec2_with(moto_url, KEYS, source).create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
-    dummy, second = run(moto_url, source, dr_region, verify=8, prune=True, keep_copies=5)
+    dummy, second = run(moto_url, source, dr_region, selector=DIFFERS_SELECTOR, verify=8, prune=True, keep_copies=5)
     (newest,) = [copy['snapshot_id'] for disk in second['disks'] for copy in disk['copies']]
     blocks = sorted(adapter.snapshot_blocks(source, new_source))
     sampled = set(sample_blocks(blocks, verify_settings(8), newest))
     ebs_direct.corrupt_block(newest, next(index for index in blocks if index not in sampled))
 
-    dummy, report = run(moto_url, source, dr_region, verify='full', prune=True, keep_copies=1)
+    dummy, report = run(
+        moto_url, source, dr_region, selector=DIFFERS_SELECTOR, verify='full', prune=True, keep_copies=1
+    )
     assert verifications(report)[newest]['action'] == 'differs'
-    held = {copy.id: copy for copy in adapter.list_copies(dr_region)}
+    held = own_copies(adapter, dr_region, volume)
     assert set(held) == {verified, newest}, 'the verified copy before the differing one was pruned'
     assert held[newest].tags.get(DIFFERS_TAG) and not held[newest].tags.get(VERIFIED_TAG)
     (cell,) = report['protection']['disks'][0]['regions']
@@ -262,17 +271,17 @@ def test_a_copy_found_to_differ_keeps_the_verified_copy_before_it_and_every_late
     # A later read, without verify, finds the verdict on the copy: never protected.
     read = PostureRead(
         EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore)),
-        dr_settings(scope('aws', source, [dr_region], SELECTOR)),
+        dr_settings(scope('aws', source, [dr_region], DIFFERS_SELECTOR)),
     ).read()
     (cell,) = read['protection']['disks'][0]['regions']
     assert (cell['doubt'], cell['doubt_copy_id'], cell['copy_id']) == ('differing', newest, verified)
     assert read['standing']['status'] == 'at risk'
     # And the next run reads no block of it again, and copies nothing: the person decides.
     ebs_direct.EBS_CALLS.clear()
-    dummy, again = run(moto_url, source, dr_region, verify='full', prune=True, keep_copies=1)
+    dummy, again = run(moto_url, source, dr_region, selector=DIFFERS_SELECTOR, verify='full', prune=True, keep_copies=1)
     assert verifications(again)[newest] == dict(verifications(again)[newest], action='differs', found_before=True)
     assert 'GetSnapshotBlock' not in ebs_direct.EBS_CALLS and again['totals']['copied'] == 0
-    assert {copy.id for copy in adapter.list_copies(dr_region)} == {verified, newest}
+    assert set(own_copies(adapter, dr_region, volume)) == {verified, newest}
 
 
 def test_a_deleted_source_never_costs_the_newer_points_copy(moto_url):
@@ -280,7 +289,7 @@ def test_a_deleted_source_never_costs_the_newer_points_copy(moto_url):
     and keep_copies 1 pruned the newer point's copy, ranked by when the copies were made. Each copy carries its
     recovery point (POINT_TAG), which outlives its source."""
     source, dr_region = 'us-east-1', 'us-west-1'
-    (volume,) = disks_with_snapshots(moto_url, source, count=1)
+    (volume,) = disks_with_snapshots(moto_url, source, count=1, tag_value='deleted-source')
     ec2 = ec2_with(moto_url, KEYS, source)
     (older,) = [
         snapshot['SnapshotId']
@@ -289,16 +298,25 @@ def test_a_deleted_source_never_costs_the_newer_points_copy(moto_url):
     ]
     backends(ACCOUNT, source).snapshots[older].start_time -= datetime.timedelta(hours=5)
     newer = ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
-    adapter, first = run(moto_url, source, dr_region, verify=8, prune=True, keep_copies=1)
+    adapter, first = run(
+        moto_url, source, dr_region, selector=DELETED_SOURCE_SELECTOR, verify=8, prune=True, keep_copies=1
+    )
     (newer_copy,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
     assert copy_of(adapter, dr_region, newer_copy).tags[POINT_TAG]
     ec2.delete_snapshot(SnapshotId=newer)
-    dummy, second = run(moto_url, source, dr_region, verify=8, prune=True, keep_copies=1)
+    dummy, second = run(
+        moto_url, source, dr_region, selector=DELETED_SOURCE_SELECTOR, verify=8, prune=True, keep_copies=1
+    )
     assert [disk['source_snapshot']['id'] for disk in second['disks']] == [older]
-    held = {copy.id for copy in adapter.list_copies(dr_region)}
+    held = set(own_copies(adapter, dr_region, volume))
     assert newer_copy in held, 'the newer point was pruned for a copy of an older one'
     assert not second['failures'], second['failures']
 
 
 def copy_of(adapter, region, copy_id):
     return next(copy for copy in adapter.list_copies(region) if copy.id == copy_id)
+
+
+def own_copies(adapter, region, volume):
+    """{id: copy} of the DR copies of ``volume`` in ``region`` (other tests' copies may share the region)."""
+    return {copy.id: copy for copy in adapter.list_copies(region) if copy.tags.get(DISK_TAG, '').endswith('/' + volume)}
