@@ -235,8 +235,11 @@ disks:
       cloud's word, C(in_force), C(expires), C(cool_off_ends); C(status=unknown) and C(in_force=null), with the cloud's C(error),
       when the read was refused; null where the cloud has no locks (CBS, ENS) or without a completed copy), and C(points) - the
       newest copy whose blocks a DR run read beside its source's (C(verified_copy_id), C(verified_point), null for none),
-      whether a copy stands suspect by dr_sync's C(churn_alarm) (C(suspect)), and then the last known good copy before it
-      (C(last_known_good), C(last_known_good_point)).
+      the doubt of the newest copy, read from the verdicts DR runs wrote on the copies (C(doubt) V(differing), V(suspect) or
+      V(unmeasured), null when it stands; C(doubt_copy_id); C(suspect) when it is the churn alarm's), and then the last
+      known good copy (C(last_known_good), C(last_known_good_point), C(last_known_good_age_hours)), by which the disk then
+      stands, at risk (docs/safety.md's rule). C(copy) is that standing copy, never one in doubt but a suspect or
+      unmeasured copy with no good one before it.
   returned: always
   type: list
   elements: dict

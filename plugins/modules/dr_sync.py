@@ -594,8 +594,10 @@ protection:
       C(recovery_point) (when the copy's source snapshot was taken), C(recovery_point_age_hours), C(in_flight), C(failed),
       C(differing) (copy ids), C(locked) and C(account); and, where C(points_read) (the run read the DR copies with their
       marks), C(verified_copy_id) and C(verified_point) (the newest copy whose blocks were read beside its source's, and when
-      its data were taken), C(suspect) (a copy there stands suspect by O(churn_alarm)) and C(last_known_good) and
-      C(last_known_good_point) (the newest copy before it without the mark, which pruning keeps).
+      its data were taken), C(doubt) (V(differing), V(suspect) or V(unmeasured), why the newest copy there is no proof of
+      its data, null when it stands) with C(doubt_copy_id), C(suspect) (the doubt is the churn alarm's), and
+      C(last_known_good), C(last_known_good_point) and C(last_known_good_age_hours) (the newest good copy no doubt reaches,
+      which pruning keeps and by which the disk then stands; docs/safety.md's rule). A disk in doubt is V(at risk).
     - C(limited_to) names the disks a run limited to some (O(disk_ids)) read; the action merges them into the scope's last
       account, so C(disks) is the scope's and C(complete) says whether a run ever read it whole. C(stale) says why an
       account is the last known one (in the files of a run that failed before it could know). C(failures) counts the run's.
@@ -647,8 +649,9 @@ disks:
     V(not_measured) (with the cloud's C(error)), and C(share) (of the disk rewritten since C(compared_with), the copy before),
     C(usual) (the disk's usual share, null before any) and C(suspect) - and null without. Where the run read the DR copies
     (O(prune), O(lock), O(verify), O(churn_alarm), O(restore_test)), C(points) has per DR region the newest verified copy
-    (C(verified_copy_id), C(verified_point)), whether a copy stands suspect (C(suspect)) and then the last known good copy
-    (C(last_known_good), C(last_known_good_point)). With O(copy_tags), each copy has C(copy_tags) - C(action)
+    (C(verified_copy_id), C(verified_point)), the doubt of the newest copy (C(doubt), C(doubt_copy_id), C(suspect)) and then
+    the last known good copy (C(last_known_good), C(last_known_good_point), C(last_known_good_age_hours)).
+    With O(copy_tags), each copy has C(copy_tags) - C(action)
     V(copied_with) (a copy this run made, with the copy tags its copy call set as the listing after the copies read them
     back), V(would_copy_with) (check mode), V(tagged) (a copy found, given those it lacked or carried with another value),
     V(would_tag) (check mode), V(unchanged) (it carries them as the disk does, or none can be set) or V(failed) (the cloud

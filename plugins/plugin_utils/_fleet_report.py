@@ -107,7 +107,8 @@ def scope_row(scope):
     row['groups'] = group_records(protection) if protection is not None else []
     # The recovery points beside the newest (dr.verify): the line, and the disks whose copy stands suspect.
     row['points_line'] = points_line(protection) if protection is not None else None
-    row['suspect'] = [point for point in point_rows(protection) if point['suspect']] if protection is not None else []
+    # Every copy in doubt (dr.points: differing, suspect, unmeasured), under the key the pages have read since issue 50.
+    row['suspect'] = [point for point in point_rows(protection) if point['doubt']] if protection is not None else []
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
     row.update(

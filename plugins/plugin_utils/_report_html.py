@@ -217,15 +217,17 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <section id="points">
 <h2>Recovery points</h2>
 <p id="points-line" data-verified="{{ point_rows | selectattr('verified_copy_id') | list | length }}"
- data-suspect="{{ point_rows | selectattr('suspect') | list | length }}">{{ points_line }}. A verified copy's blocks were
- read beside its source's; a suspect copy's source rewrote far more of its disk than usual, and the copy before it is the
- last known good one, which pruning keeps.</p>
+ data-suspect="{{ point_rows | selectattr('suspect') | list | length }}"
+ data-doubt="{{ point_rows | selectattr('doubt') | list | length }}">{{ points_line }}. A verified copy's blocks were
+ read beside its source's; where the newest copy is in doubt (it differs from its source, is suspect or unmeasured), the
+ disk stands by its last known good copy, which pruning keeps.</p>
 {% if point_rows %}<table>
 <tr><th>disk</th><th>DR region</th><th>newest copy</th><th>newest verified</th><th>last known good</th></tr>
 {% for point in point_rows %}<tr data-disk="{{ point.disk_id }}" data-region="{{ point.region }}">
 <td>{{ point.disk_id }}</td><td>{{ point.region }}</td>
-<td data-key="copy" class="{{ 'bad' if point.suspect else '' }}">{{ point.copy_id or '-' }}
-{%- if point.recovery_point %} (data from {{ point.recovery_point }}){% endif %}{% if point.suspect %}, suspect{% endif %}</td>
+<td data-key="copy" class="{{ 'bad' if point.doubt else '' }}">{{ point.copy_id or '-' }}
+{%- if point.recovery_point %} (data from {{ point.recovery_point }}){% endif %}{% if point.doubt %}; newest copy
+ {{ point.doubt_copy_id }} {{ point.doubt }}{% endif %}</td>
 <td data-key="verified">{{ point.verified_copy_id or '-' }}
 {%- if point.verified_point %} (data from {{ point.verified_point }}){% endif %}</td>
 <td data-key="last_known_good">{{ point.last_known_good or '-' }}
@@ -356,14 +358,16 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% set suspect = report.scopes | selectattr('suspect') | list %}
 {% if suspect %}
 <section id="suspect">
-<h2>Suspect copies</h2>
-<p>A suspect copy's source rewrote far more of its disk than usual, as ransomware does. The copy before it is the last
- known good one: pruning keeps both until a person who finds the copy sound takes its tag snapcopy:suspect off.</p>
+<h2>Copies in doubt</h2>
+<p>A copy in doubt is no proof of its disk's data: it differs from its source, its source rewrote far more of the disk
+ than usual (suspect, as ransomware does), or that rewrite could not be measured. The disk stands by its last known good
+ copy, which pruning keeps until a person deletes the differing copy or takes the tag off.</p>
 <table>
-<tr><th>scope</th><th>disk</th><th>DR region</th><th>suspect copy</th><th>last known good copy</th></tr>
+<tr><th>scope</th><th>disk</th><th>DR region</th><th>copy in doubt</th><th>last known good copy</th></tr>
 {% for scope in suspect %}{% for point in scope.suspect %}
 <tr data-scope="{{ scope.scope }}" data-disk="{{ point.disk_id }}" data-region="{{ point.region }}"><td>{{ scope.scope }}</td>
-<td>{{ point.disk_id }}</td><td>{{ point.region }}</td><td class="bad" data-key="copy">{{ point.copy_id or '-' }}</td>
+<td>{{ point.disk_id }}</td><td>{{ point.region }}</td><td class="bad" data-key="copy">{{ point.doubt_copy_id or '-' }}
+ {{ point.doubt }}</td>
 <td data-key="last_known_good">{{ point.last_known_good or 'none' }}{% if point.last_known_good_point %} (data from
  {{ point.last_known_good_point }}){% endif %}</td></tr>
 {% endfor %}{% endfor %}

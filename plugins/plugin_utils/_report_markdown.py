@@ -106,15 +106,16 @@ Each group's disks are copied from one set of snapshots made at one moment, and 
 
 ## Recovery points
 
-{{ points_line | escape_cell }}. A verified copy's blocks were read beside its source's; a suspect copy's source rewrote
-far more of its disk than usual, and the copy before it is the last known good one.
+{{ points_line | escape_cell }}. A verified copy's blocks were read beside its source's; where the newest copy is in doubt
+(it differs from its source, is suspect or unmeasured), the disk stands by its last known good copy.
 {% if point_rows %}
 
-{{ head(['disk', 'DR region', 'newest copy', 'data from', 'newest verified', 'data from', 'suspect', 'last known good',
+{{ head(['disk', 'DR region', 'standing copy', 'data from', 'newest verified', 'data from', 'in doubt', 'last known good',
          'data from']) }}
 {% for point in point_rows %}
 {{ row([point.disk_id, point.region, point.copy_id, point.recovery_point, point.verified_copy_id, point.verified_point,
-        'yes' if point.suspect else 'no', point.last_known_good, point.last_known_good_point]) }}
+        (point.doubt_copy_id ~ ' ' ~ point.doubt) if point.doubt else 'no', point.last_known_good,
+        point.last_known_good_point]) }}
 {% endfor %}
 {% endif %}
 {% endif %}
@@ -264,16 +265,18 @@ Disks by status in each account's scopes, and the disks of their source regions 
 {% endif %}
 {% if report['scopes'] | map(attribute='suspect', default=[]) | select | list %}
 
-## Suspect copies
+## Copies in doubt
 
-A suspect copy's source rewrote far more of its disk than usual, as ransomware does; pruning keeps it and the last known
-good copy before it until a person takes its tag snapcopy:suspect off.
+A copy in doubt is no proof of its disk's data: it differs from its source, or its source rewrote far more of the disk
+than usual (suspect, as ransomware does), or that rewrite could not be measured. Its disk stands by the last known good
+copy, which pruning keeps until a person deletes the differing copy or takes the tag snapcopy:suspect (or
+snapcopy:churn) off.
 
-{{ head(['scope', 'disk', 'DR region', 'suspect copy', 'last known good copy', 'data from']) }}
+{{ head(['scope', 'disk', 'DR region', 'copy in doubt', 'why', 'last known good copy', 'data from']) }}
 {% for scope in report['scopes'] %}
 {% for point in scope.get('suspect') or [] %}
-{{ row([scope['scope'], point['disk_id'], point['region'], point['copy_id'], point['last_known_good'] or 'none',
-        point['last_known_good_point']]) }}
+{{ row([scope['scope'], point['disk_id'], point['region'], point['doubt_copy_id'], point['doubt'],
+        point['last_known_good'] or 'none', point['last_known_good_point']]) }}
 {% endfor %}
 {% endfor %}
 {% endif %}

@@ -121,10 +121,16 @@ def dr_report_text(report, report_files=None):
     if line:
         lines.append('  ' + line)
         lines.extend(
-            '    - %s in %s: suspect copy %s; last known good copy %s'
-            % (point['disk_id'], point['region'], point['copy_id'] or '-', point['last_known_good'] or 'none')
+            '    - %s in %s: newest copy %s is %s; last known good copy %s'
+            % (
+                point['disk_id'],
+                point['region'],
+                point['doubt_copy_id'] or '-',
+                point['doubt'],
+                point['last_known_good'] or 'none',
+            )
             for point in point_rows(protection)
-            if point['suspect']
+            if point['doubt']
         )
     heading = protection.coverage_heading()
     if heading:
