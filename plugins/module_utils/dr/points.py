@@ -76,12 +76,16 @@ def worst_verdict(verdicts: Iterable[str]) -> str:
 
 
 def point_stamp(created: str | datetime.datetime | None) -> str | None:
-    """POINT_TAG's value for a source the cloud dated ``created``: to the second, in UTC (None when not dated)."""
+    """POINT_TAG's value for a source the cloud dated ``created``: in UTC, to the cloud's precision (None when not
+    dated)."""
     try:
         moment = parse_time(created)
     except (TypeError, ValueError):
         return None
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ') if moment is not None else None
+    if moment is None:
+        return None
+    # To the cloud's own precision: EBS dates to the millisecond, and two snapshots of a disk may share a second.
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ' if moment.microsecond else '%Y-%m-%dT%H:%M:%SZ')
 
 
 def recovery_point(copy: Snapshot, source_times: Mapping[str, str | None]) -> str | None:

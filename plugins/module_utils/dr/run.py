@@ -174,7 +174,13 @@ class DrRun:
         )
         verification = self._noted(
             verify_copies(
-                ctx, plans, outcomes=outcomes, listed=listed, source_times=source_times, sources=fresh.sources()
+                ctx,
+                plans,
+                outcomes=outcomes,
+                listed=listed,
+                source_times=source_times,
+                sources=fresh.sources(),
+                source_disks=source_disks,
             )
         )
         drill = restore_drill(

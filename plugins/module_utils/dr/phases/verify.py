@@ -22,7 +22,7 @@ from ...core.model import COMPLETED
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
 from ..points import point_order, recovery_point, region_points
-from ..prune import made_by_a_dr_run
+from ..prune import copies_by_disk, made_by_a_dr_run
 from ..verify import (
     checksum_mismatches,
     churn_share,
@@ -85,6 +85,7 @@ def verify_copies(
     listed: Mapping[str, Sequence[Snapshot]],
     source_times: Mapping[str, str | None],
     sources: Mapping[str, Snapshot | None],
+    source_disks: Mapping[str, str] | None = None,
 ) -> Verification:
     """With verify, verify each of the run's copies in ``outcomes`` (``listed``: each DR region's copies as listed after
     the copies, with their marks); with churn_alarm, measure them; then each disk's points from ``listed``
@@ -109,7 +110,7 @@ def verify_copies(
     return Verification(
         records=records,
         churn=churn,
-        points=_points(ctx, plans, listed, source_times, warnings),
+        points=_points(ctx, plans, listed, source_times, warnings, source_disks or {}),
         problems={key: tuple(found) for key, found in problems.items()},
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
@@ -485,15 +486,19 @@ def _points(
     listed: Mapping[str, Sequence[Snapshot]],
     source_times: Mapping[str, str | None],
     warnings: list[str],
+    source_disks: Mapping[str, str],
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """{disk key: {region: dr.points.region_points}} of each disk, from the listing (none without one); a warning for
-    each disk and region whose newest point is in doubt, every run while it stands."""
+    each disk and region whose newest point is in doubt, every run while it stands. Every copy of the disk counts, as
+    dr_posture_info counts it (dr.prune.copies_by_disk): a DR copy whose mark a run has not written yet, and a copy
+    module's copy of its snapshot, hold its data as well."""
     if not listed:
         return {}
-    by_disk = _disk_copies(listed)
+    keys = {plan.key for plan in plans}
+    by_region = {region: copies_by_disk(copies, keys, source_disks) for region, copies in listed.items()}
     point_of = _point_reader(source_times)
     points = {
-        plan.key: {region: region_points(by_disk.get((region, plan.key), ()), point_of, ctx.now) for region in listed}
+        plan.key: {region: region_points(by_region[region].get(plan.key, ()), point_of, ctx.now) for region in listed}
         for plan in plans
     }
     for plan in plans:

@@ -58,12 +58,12 @@ def seed(cloud, provider, disks=2, tags=None):
     return adapter, adapter.find_disks(source, dict(SELECTOR))
 
 
-def run(cloud, provider, adapter, check_mode=False, named=NAMED, **options):
+def run(cloud, provider, adapter, check_mode=False, named=None, **options):
     source, dr_region = REGIONS[provider]
     cloud.admin.calls(reset=True)
     report = dr_run_with(
         adapter,
-        scope(provider, source, [dr_region], SELECTOR, copy_tags=named, **options),
+        scope(provider, source, [dr_region], SELECTOR, copy_tags=NAMED if named is None else named, **options),
         clock=CloudMovingClock(cloud),
         check_mode=check_mode,
     )
@@ -338,7 +338,7 @@ def test_a_renamed_disk_tag_is_taken_off_the_copies_and_a_key_set_by_hand_stays(
     assert record['action'] == 'would_tag' and record['removed'] == ['team'] and planned['changed']
     assert record['set'] == {'owner': 'storage'}
     assert not calls.get('TagResources') and not calls.get(UNTAG_CALLS[provider]), calls
-    (tags,) = dr_copies(adapter, dr_region).values()
+    (tags,) = list(dr_copies(adapter, dr_region).values())
     assert tags[0]['team'] == 'storage'
 
     report, calls = run(cloud, provider, adapter, named=RENAMING)
@@ -346,7 +346,7 @@ def test_a_renamed_disk_tag_is_taken_off_the_copies_and_a_key_set_by_hand_stays(
     assert record == dict(action='tagged', set={'owner': 'storage'}, not_set=OFF_DISK, removed=['team'], not_removed={})
     # One call sets the new key and the record; one takes the old key off.
     assert calls.get('TagResources') == 1 and calls.get(UNTAG_CALLS[provider]) == 1, calls
-    ((tags,),) = dr_copies(adapter, dr_region).values()
+    ((tags,),) = list(dr_copies(adapter, dr_region).values())
     assert 'team' not in tags and tags['owner'] == 'storage' and tags['cost-center'] == 'cc-42'
     assert tags['hand'] == 'made' and tags['billing-code'] == 'p-7'
     assert tags[COPY_TAGS_TAG] == 'cost-center owner'
@@ -367,7 +367,7 @@ def test_a_tag_the_disk_drops_goes_with_its_record_once_no_copy_tag_is_left(fake
     (record,) = copy_records(report)
     assert record['action'] == 'tagged' and record['removed'] == ['team'] and record['set'] == {}
     assert calls.get(UNTAG_CALLS[provider]) == 1 and not calls.get('TagResources'), calls
-    ((tags,),) = dr_copies(adapter, REGIONS[provider][1]).values()
+    ((tags,),) = list(dr_copies(adapter, REGIONS[provider][1]).values())
     assert 'team' not in tags and COPY_TAGS_TAG not in tags
 
 
@@ -382,7 +382,7 @@ def test_a_key_once_copied_that_the_tags_option_now_sets_stays(fakecloud_clean):
     (record,) = copy_records(report)
     assert record['removed'] == [] and record['action'] == 'unchanged'
     assert not calls.get('UntagResources') and calls.get('TagResources') == 1, calls
-    ((tags,),) = dr_copies(adapter, REGIONS['ecs'][1]).values()
+    ((tags,),) = list(dr_copies(adapter, REGIONS['ecs'][1]).values())
     assert tags['team'] == 'storage' and tags[COPY_TAGS_TAG] == 'cost-center'
     again, calls = run(cloud, 'ecs', adapter, named=['cost-center'], tags={'team': 'storage'})
     assert not again['changed'] and not calls.get('TagResources') and not calls.get('UntagResources'), calls

@@ -65,7 +65,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     COPY_TAG,
     DIFFERS_TAG,
     DISK_TAG,
-    POINT_TAG,
     RELEASE_TAG_PREFIX,
     RESTORE_UNTIL_TAG,
     SHARE_LEASE_TAG_PREFIX,
