@@ -249,7 +249,7 @@ def test_a_copy_found_to_differ_keeps_the_verified_copy_before_it_and_every_late
     older verified copy in the same run, leaving only the corrupt one; and the verdict was nowhere a later read finds
     it, so dr_posture_info said protected."""
     source, dr_region = 'eu-north-1', 'eu-west-3'
-    ((volume, first_source),) = disks_with_snapshots(moto_url, source, count=1, tag_value='differs').items()
+    ((volume, first_source),) = list(disks_with_snapshots(moto_url, source, count=1, tag_value='differs').items())
     # moto dates snapshots to the second: the first an hour back, so that the two points are apart however fast the run.
     backends(ACCOUNT, source).snapshots[first_source].start_time -= datetime.timedelta(hours=1)
     adapter, first = run(moto_url, source, dr_region, selector=DIFFERS_SELECTOR, verify=8)
