@@ -26,6 +26,7 @@ report and its model (dr.protection), dr_posture_info (dr.posture) and the churn
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -60,11 +61,16 @@ def copy_verdict(copy: Snapshot) -> str:
         return IN_FLIGHT
     if copy.state == FAILED:
         return FAILED_COPY
-    if copy.tags.get(DIFFERS_TAG):
+    return marks_verdict(copy.tags)
+
+
+def marks_verdict(tags: Mapping[str, str]) -> str:
+    """A completed copy's verdict from the marks runs wrote on it (its tags): a report's copy record carries them too."""
+    if tags.get(DIFFERS_TAG):
         return DIFFERING
-    if copy.tags.get(SUSPECT_TAG):
+    if tags.get(SUSPECT_TAG):
         return SUSPECT
-    if copy.tags.get(CHURN_TAG) == UNMEASURED:
+    if tags.get(CHURN_TAG) == UNMEASURED:
         return UNMEASURED_POINT
     return GOOD
 
@@ -92,6 +98,11 @@ def recovery_point(copy: Snapshot, source_times: Mapping[str, str | None]) -> st
     """When the data of ``copy`` were taken: its POINT_TAG, else its source's time as listed (``source_times``, by
     '<region>/<snapshot id>'); None when neither says (a copy from before the tag whose source is gone)."""
     return copy.tags.get(POINT_TAG) or source_times.get(source_key(copy) or '')
+
+
+def point_reader(source_times: Mapping[str, str | None]) -> Callable[[Snapshot], str | None]:
+    """recovery_point over ``source_times``, as pruning, the churn alarm and a read of the posture take it."""
+    return functools.partial(recovery_point, source_times=source_times)
 
 
 def own_point(copy: Snapshot) -> str | None:

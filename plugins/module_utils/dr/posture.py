@@ -37,7 +37,7 @@ from .coverage import Coverage, coverage_notes, model_fields, scope_disks
 from .groups import consistency_groups, newest_complete_set, sets_of
 from .leases import LeaseTerms, lease_seconds, leases_under
 from .lock import read_locks
-from .points import SPREADING, copies_holding, recovery_point, region_points, source_of
+from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (
     IN_FLIGHT,
     NO_COPY,
@@ -110,6 +110,7 @@ class PostureRead:
         self.account = settings.dr_account['account'] if settings.dr_account is not None else account
         self.problems: list[dict[str, Any]] = []
         self.warnings: list[str] = []
+        self.point_of: Callable[[Snapshot], str | None] = own_point
         started = clock()
         self.cloud_clock = CloudClock(
             lambda: self.controller_start + datetime.timedelta(seconds=clock() - started), self.warnings.append
@@ -150,6 +151,8 @@ class PostureRead:
         sources = {
             '%s/%s' % (source_region, snapshot.id): snapshot for group in snapshots.values() for snapshot in group
         }
+        # A copy's recovery point (dr.points), read once for every disk and region.
+        self.point_of = point_reader({key: snapshot.created for key, snapshot in sources.items()})
         source_disks = {
             '%s/%s' % (source_region, snapshot.id): '%s/%s' % (source_region, disk_id)
             for disk_id, group in snapshots.items()
@@ -175,7 +178,7 @@ class PostureRead:
                         '%s/%s' % (source_region, disk.id): groups.get('%s/%s' % (source_region, disk.id), [])
                         for disk in group.disks
                     },
-                    self._point_of(sources),
+                    self.point_of,
                 )
                 for group in set(group_of.values())
             }
@@ -328,7 +331,7 @@ class PostureRead:
                 for copy in copies
                 if copy.state == COMPLETED and (group_set is None or copy.tags.get(SET_TAG) == group_set[0])
             ),
-            self._point_of(sources),
+            self.point_of,
         )
         stands = held.standing or (held.newest if held.doubt_verdict in SPREADING else None)
         completed = [self._copy_record(stands, sources)] if stands is not None else []
@@ -362,18 +365,12 @@ class PostureRead:
             'lock': None,
             'set_id': group_set[0] if group_set is not None and newest is not None else None,
             # The newest verified copy, and the last known good one while a copy stands suspect (dr.verify).
-            'points': region_points(copies, self._point_of(sources), self.now),
+            'points': region_points(copies, self.point_of, self.now),
         }
-
-    @staticmethod
-    def _point_of(sources: Mapping[str, Snapshot]) -> Callable[[Snapshot], str | None]:
-        """A copy's recovery point (dr.points): its POINT_TAG, else its source's time as the source region lists it."""
-        times = {key: source.created for key, source in sources.items()}
-        return lambda copy: recovery_point(copy, times)
 
     def _copy_record(self, copy: Snapshot, sources: Mapping[str, Snapshot]) -> dict[str, Any]:
         dummy, source_id = source_of(copy)
-        point = self._point_of(sources)(copy)
+        point = self.point_of(copy)
         return {
             'id': copy.id,
             'created': copy.created,

@@ -18,10 +18,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..core.model import COMPLETED, Snapshot
 from ..core.tagging import DIFFERS_TAG
 from .coverage import UncoveredDisk
-from .points import DOUBTS, copy_verdict, worst_verdict
+from .points import DOUBTS, marks_verdict
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -605,9 +604,7 @@ def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], *, planned: 
     usable = standing in (WITHIN_RPO, OVER_RPO)
     lock = best.get('lock') or {}
     # The marks on the copy that stands (an earlier run's verdict: dr.points), whether or not this run read the others.
-    verdict = worst_verdict(
-        [copy_verdict(Snapshot(best['snapshot_id'], region, COMPLETED, tags=dict(best.get('tags') or {})))]
-    )
+    verdict = marks_verdict(best.get('tags') or {})
     return RegionProtection(
         doubt=verdict if usable and verdict in DOUBTS else None,
         doubt_copy_id=best['snapshot_id'] if usable and verdict in DOUBTS else None,

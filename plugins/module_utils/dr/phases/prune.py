@@ -7,7 +7,6 @@ lets go are deleted, but never one whose lock is in force; a copy the cloud keep
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,7 @@ from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
 from ...core.progress import PRUNING
 from ...engine.outcomes import WOULD_COPY
 from ..lock import KEPT_LOCKED, read_locks
-from ..points import recovery_point
+from ..points import point_reader
 from ..prune import dr_copies_by_disk, prune_selection, prune_set_selection
 from ..restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
 from .context import destination_outcomes, frozen_by_disk
@@ -63,7 +62,7 @@ def prune_copies(
     if not keep and not max_age_days:
         return Pruning()
     calls = ctx.counted()
-    point_of = functools.partial(recovery_point, source_times=source_times)
+    point_of = point_reader(source_times)
     marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
     warnings = list(marked.warnings)
     pruned: dict[str, list[dict[str, Any]]] = {}

@@ -21,7 +21,7 @@ from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
-from ..points import point_order, recovery_point, region_points
+from ..points import point_order, point_reader, region_points
 from ..prune import copies_by_disk, made_by_a_dr_run
 from ..verify import (
     checksum_mismatches,
@@ -292,11 +292,6 @@ def _disk_copies(listed: Mapping[str, Sequence[Snapshot]]) -> dict[tuple[str, st
     return by_disk
 
 
-def _point_reader(source_times: Mapping[str, str | None]) -> Callable[[Snapshot], str | None]:
-    """A copy's recovery point (dr.points): its POINT_TAG, else its source's time as the run read it."""
-    return functools.partial(recovery_point, source_times=source_times)
-
-
 # pylint: disable-next=too-many-arguments,too-many-locals,too-many-branches,too-many-statements
 def _measure_churn(
     ctx: PhaseContext,
@@ -320,7 +315,7 @@ def _measure_churn(
     history: dict[str, list[Snapshot]] = {}
     for (dummy, disk_key), copies in sorted(_disk_copies(listed).items()):
         history.setdefault(disk_key, []).extend(copies)
-    point_of = _point_reader(source_times)
+    point_of = point_reader(source_times)
     # Between two sources, one measure serves every DR region.
     measured: dict[tuple[str, str, str], tuple[int, int]] = {}
     records: dict[tuple[str, str], dict[str, Any]] = {}
@@ -496,7 +491,7 @@ def _points(
         return {}
     keys = {plan.key for plan in plans}
     by_region = {region: copies_by_disk(copies, keys, source_disks) for region, copies in listed.items()}
-    point_of = _point_reader(source_times)
+    point_of = point_reader(source_times)
     points = {
         plan.key: {region: region_points(by_region[region].get(plan.key, ()), point_of, ctx.now) for region in listed}
         for plan in plans
