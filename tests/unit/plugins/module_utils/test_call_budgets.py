@@ -312,31 +312,55 @@ def test_copy_tags_cost_no_call_a_copy_and_none_at_all_once_the_copies_carry_the
 COPIES_PER_TAG_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
 
 
-def renamed_team(request, provider, disks):
-    """Every disk of a first run's scope with its team renamed, as a person does it, through the cloud's own calls."""
+def retagged(request, provider, disks, aws_region, tags, removed=()):
+    """Every disk of a first run's scope given ``tags`` and with the keys ``removed`` taken off, as a person does it,
+    through the cloud's own calls."""
     if provider == 'aws':
-        ec2 = backends(SOURCE_ACCOUNT, 'us-west-1')
-        ec2.create_tags([volume.id for volume in ec2.describe_volumes()], {'team': 'databases'})
+        ec2 = backends(SOURCE_ACCOUNT, aws_region)
+        ids = [volume.id for volume in ec2.describe_volumes()]
+        assert len(ids) == disks
+        ec2.create_tags(ids, tags)
+        if removed:
+            ec2.delete_tags(ids, dict.fromkeys(removed))
         return
     cloud = request.getfixturevalue('fakecloud_clean')
     adapter = fakecloud_adapter(cloud, provider)
     source = REGIONS[provider][0]
     ids = [disk.id for disk in adapter.find_disks(source, dict(SELECTOR))]
     assert len(ids) == disks
-    for start in range(0, len(ids), 50 if provider == 'ecs' else 9):
-        chunk = ids[start : start + (50 if provider == 'ecs' else 9)]
+    size = 50 if provider == 'ecs' else 9
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
         if provider == 'ecs':
-            params = {'RegionId': source, 'ResourceType': 'disk', 'Tag.1.Key': 'team', 'Tag.1.Value': 'databases'}
-            params.update(('ResourceId.%d' % number, disk_id) for number, disk_id in enumerate(chunk, start=1))
-            adapter.client.call('TagResources', params, source)
+            numbered = [('ResourceId.%d' % number, disk_id) for number, disk_id in enumerate(chunk, start=1)]
+            tagged = {'RegionId': source, 'ResourceType': 'disk', **dict(numbered)}
+            for number, (key, value) in enumerate(sorted(tags.items()), start=1):
+                tagged.update({'Tag.%d.Key' % number: key, 'Tag.%d.Value' % number: value})
+            adapter.client.call('TagResources', tagged, source)
+            if removed:
+                untagged = {'RegionId': source, 'ResourceType': 'disk', **dict(numbered)}
+                untagged.update(('TagKey.%d' % number, key) for number, key in enumerate(removed, start=1))
+                adapter.client.call('UntagResources', untagged, source)
         else:
             resources = ['qcs::cvm:%s:uin/:volume/%s' % (source, disk_id) for disk_id in chunk]
             adapter.client.call(
                 'tag',
                 None,
                 'TagResources',
-                {'ResourceList': resources, 'Tags': [{'TagKey': 'team', 'TagValue': 'databases'}]},
+                {
+                    'ResourceList': resources,
+                    'Tags': [{'TagKey': key, 'TagValue': value} for key, value in tags.items()],
+                },
             )
+            if removed:
+                adapter.client.call(
+                    'tag', None, 'UnTagResources', {'ResourceList': resources, 'TagKeys': list(removed)}
+                )
+
+
+def renamed_team(request, provider, disks):
+    """Every disk of a first run's scope with its team renamed, as a person does it, through the cloud's own calls."""
+    retagged(request, provider, disks, 'us-west-1', {'team': 'databases'})
 
 
 @pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
@@ -369,37 +393,7 @@ def test_a_tag_renamed_on_every_disk_reaches_every_copy_in_batched_calls(request
 def renamed_key(request, provider, disks):
     """Every disk of a first run's scope with its tag team renamed to owner, as a person does it: owner set, team taken
     off, through the cloud's own calls."""
-    if provider == 'aws':
-        ec2 = backends(SOURCE_ACCOUNT, 'us-west-2')
-        ids = [volume.id for volume in ec2.describe_volumes()]
-        assert len(ids) == disks
-        ec2.create_tags(ids, {'owner': 'storage'})
-        ec2.delete_tags(ids, {'team': None})
-        return
-    cloud = request.getfixturevalue('fakecloud_clean')
-    adapter = fakecloud_adapter(cloud, provider)
-    source = REGIONS[provider][0]
-    ids = [disk.id for disk in adapter.find_disks(source, dict(SELECTOR))]
-    assert len(ids) == disks
-    size = 50 if provider == 'ecs' else 9
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        if provider == 'ecs':
-            tagged = {'RegionId': source, 'ResourceType': 'disk', 'Tag.1.Key': 'owner', 'Tag.1.Value': 'storage'}
-            untagged = {'RegionId': source, 'ResourceType': 'disk', 'TagKey.1': 'team'}
-            for params in (tagged, untagged):
-                params.update(('ResourceId.%d' % number, disk_id) for number, disk_id in enumerate(chunk, start=1))
-            adapter.client.call('TagResources', tagged, source)
-            adapter.client.call('UntagResources', untagged, source)
-        else:
-            resources = ['qcs::cvm:%s:uin/:volume/%s' % (source, disk_id) for disk_id in chunk]
-            adapter.client.call(
-                'tag',
-                None,
-                'TagResources',
-                {'ResourceList': resources, 'Tags': [{'TagKey': 'owner', 'TagValue': 'storage'}]},
-            )
-            adapter.client.call('tag', None, 'UnTagResources', {'ResourceList': resources, 'TagKeys': ['team']})
+    retagged(request, provider, disks, 'us-west-2', {'owner': 'storage'}, removed=('team',))
 
 
 @pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
