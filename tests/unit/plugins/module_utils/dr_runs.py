@@ -38,3 +38,19 @@ def dr_run_with(adapter, options, *, connection=None, check_mode=False, clock=No
     if clock is not None:
         run_arguments.update(clock=clock.clock, sleep=clock.sleep)
     return DrRun(adapter, settings, check_mode=check_mode, **run_arguments).run()
+
+
+def copied_and_failed(report):
+    """({source snapshot copied into every DR region}, {source snapshot: the error of its copy not made}) of a report."""
+    copied = {
+        disk['source_snapshot']['id']
+        for disk in report['disks']
+        if {copy['action'] for copy in disk['copies']} == {'copied'}
+    }
+    failed = {
+        disk['source_snapshot']['id']: copy['error']
+        for disk in report['disks']
+        for copy in disk['copies']
+        if copy['action'] == 'not_copied'
+    }
+    return copied, failed

@@ -14,7 +14,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import FILTER_CHUNK
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_LEASE_TAG_PREFIX
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import (
+    copied_and_failed,
+    dr_run_with,
+    scope,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
     KEYS,
@@ -51,21 +55,6 @@ def run(url, tag_value, adapter_class=EbsAdapter):
     """A run of the scope of ``tag_value`` into the DR region, without waiting."""
     adapter = adapter_class(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
     return dr_run_with(adapter, scope('aws', SOURCE, [DR], {'one-disk': tag_value}, wait=False), clock=FakeClock())
-
-
-def copied_and_failed(report):
-    copied = {
-        disk['source_snapshot']['id']
-        for disk in report['disks']
-        if [copy['action'] for copy in disk['copies']] == ['copied']
-    }
-    failed = {
-        disk['source_snapshot']['id']: copy['error']
-        for disk in report['disks']
-        for copy in disk['copies']
-        if copy['action'] == 'not_copied'
-    }
-    return copied, failed
 
 
 def leases_left(snapshot_ids):

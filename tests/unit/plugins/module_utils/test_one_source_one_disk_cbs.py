@@ -12,7 +12,7 @@ import math
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import RESOURCE_IDS_PER_CALL
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_LEASE_TAG_PREFIX
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import copied_and_failed, dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs_dr import (
     DR_REGIONS,
     SOURCE_REGION,
@@ -41,21 +41,6 @@ def at_its_tag_limit(cloud, snapshot_id):
 
 def run(cloud, adapter=None):
     return dr_run_with(adapter or adapter_for(cloud), params(wait=False))
-
-
-def copied_and_failed(report):
-    copied = {
-        disk['source_snapshot']['id']
-        for disk in report['disks']
-        if {copy['action'] for copy in disk['copies']} == {'copied'}
-    }
-    failed = {
-        disk['source_snapshot']['id']: copy['error']
-        for disk in report['disks']
-        for copy in disk['copies']
-        if copy['action'] == 'not_copied'
-    }
-    return copied, failed
 
 
 def leases_left(cloud, snapshot_ids):
