@@ -334,8 +334,8 @@ class PostureRead:
             self.point_of,
         )
         stands = held.standing or (held.newest if held.doubt_verdict in SPREADING else None)
-        completed = [self._copy_record(stands, sources)] if stands is not None else []
-        in_flight = [self._copy_record(copy, sources) for copy in copies if copy.state == PENDING]
+        completed = [self._copy_record(stands)] if stands is not None else []
+        in_flight = [self._copy_record(copy) for copy in copies if copy.state == PENDING]
         in_flight += [
             {
                 'id': record['id'],
@@ -368,7 +368,7 @@ class PostureRead:
             'points': region_points(copies, self.point_of, self.now),
         }
 
-    def _copy_record(self, copy: Snapshot, sources: Mapping[str, Snapshot]) -> dict[str, Any]:
+    def _copy_record(self, copy: Snapshot) -> dict[str, Any]:
         dummy, source_id = source_of(copy)
         point = self.point_of(copy)
         return {
