@@ -630,7 +630,10 @@ locks:
 disks:
   description: One entry per disk looked after, with C(disk_id), C(disk_name), C(source_snapshot), C(fresh_snapshot),
     C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours), C(completed), C(standing) and
-    C(recovery_point_age_hours) as RV(posture) counts them; C(mismatch) when the copy found differs from what was asked,
+    C(recovery_point_age_hours) as RV(posture) counts them; C(action) V(newer_held) where the region already holds a good
+    copy of a newer recovery point of the disk (its source snapshot deleted since), which the copy then names with its
+    C(recovery_point) - no copy of an older point is made there, and it counts in RV(totals)' C(existing); C(mismatch)
+    when the copy found differs from what was asked,
     see O(on_mismatch); C(lock), null without O(lock), else what the run did about the copy's lock - C(action) V(locked),
     V(in_force) (locked before), V(expired) (read in force, ended before the run did), V(would_lock) (check mode),
     V(when_completed) (in flight on a cloud that locks only complete copies, a later run locks it; neither AWS nor ECS is one) or

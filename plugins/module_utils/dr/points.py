@@ -21,6 +21,8 @@ report and its model (dr.protection), dr_posture_info (dr.posture) and the churn
   and however many copies came after it, and the newest suspect or unmeasured point (its mark is what holds the standing
   one; a person takes it off to let go). Every other completed copy counts towards keep_copies by its point and goes by
   max_copy_age_days: suspect copies kept are bounded, as the others are.
+- A run copies no older point into a region whose standing point is newer (its source was deleted since): the copy
+  would add cost and nothing else, and pruning would take it again on the next run (phases.copy, NEWER_HELD).
 """
 
 from __future__ import annotations
@@ -128,6 +130,12 @@ def point_order(copy: Snapshot, point: str | None) -> tuple[datetime.datetime, d
     then, for copies of one point, by when each was made, then by id."""
     made = _moment(copy.created)
     return _moment(point) or made or EPOCH, made or EPOCH, copy.id
+
+
+def later_point(point: str | None, than: str | None) -> bool:
+    """Whether recovery point ``point`` is known to be newer than ``than`` (both known, both as the cloud dates them)."""
+    mine, other = _moment(point), _moment(than)
+    return mine is not None and other is not None and mine > other
 
 
 def _moment(text: str | None) -> datetime.datetime | None:

@@ -50,7 +50,13 @@ STANDING_WORDS = {
 NOT_COPIED, WOULD_COPY = 'not_copied', 'would_copy'
 FAILED_STATES = ('failed', 'error')
 # What a run did about a copy (the engine's actions), as people read it.
-ACTION_WORDS = {'copied': 'made', 'existing': 'already there', WOULD_COPY: 'would be made', NOT_COPIED: 'not made'}
+ACTION_WORDS = {
+    'copied': 'made',
+    'existing': 'already there',
+    'newer_held': 'a newer point already there',
+    WOULD_COPY: 'would be made',
+    NOT_COPIED: 'not made',
+}
 
 
 def keyword_only(cls: type) -> type:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.model import COMPLETED
-from ..engine.outcomes import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
+from ..engine.outcomes import COPIED, EXISTING, NEWER_HELD, NOT_COPIED, WOULD_COPY
 from .coverage import model_fields
 from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
+from .points import hours_since
 from .protection import (
     ScopeProtection,
     counted,
@@ -104,7 +105,14 @@ class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a 
 
 
 # The total each copy action counts in.
-ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
+# A newer point held instead (NEWER_HELD) was there already: nothing made.
+ACTION_TOTALS = {
+    COPIED: 'copied',
+    EXISTING: 'existing',
+    NEWER_HELD: 'existing',
+    WOULD_COPY: 'would_copy',
+    NOT_COPIED: 'not_copied',
+}
 
 
 def disk_label(disk_id: str, name: str | None) -> str:
@@ -405,8 +413,11 @@ def disk_record(
             copy['verification'] = entry.verification.get(key)
             copy['churn'] = entry.churn.get(key)
             copy['copy_tags'] = entry.copy_tags.get(key)
-            copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, source_age, rpo)
-            copy['recovery_point'] = (
+            # A newer point's copy that stands in for the source's (NEWER_HELD) stands by its own point.
+            held_point = destination_outcome.recovery_point if destination_outcome.action == NEWER_HELD else None
+            point_age = hours_since(held_point, now) if held_point else source_age
+            copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, point_age, rpo)
+            copy['recovery_point'] = held_point or (
                 entry.source.created
                 if entry.source is not None and copy['recovery_point_age_hours'] is not None
                 else None

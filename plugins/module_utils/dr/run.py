@@ -144,6 +144,13 @@ class DrRun:
         plans, source_disks = read.plans, read.source_disks
         fresh = take_fresh_snapshots(ctx, plans)
         early = LocksBeforeWaiting(ctx, plans)
+        # A copy's recovery point: when its source was taken (the snapshots read, and the fresh ones this run took).
+        source_times = dict(read.source_times)
+        source_times.update(
+            ('%s/%s' % (ctx.settings.source_region, source.id), source.created)
+            for source in fresh.sources().values()
+            if source is not None
+        )
         copies = copy_sources(
             ctx,
             plans,
@@ -151,6 +158,8 @@ class DrRun:
             set_ids=fresh.set_ids(),
             terms=terms,
             before_waiting=early.lock if early.wanted else None,
+            source_times=source_times,
+            source_disks=source_disks,
         )
         outcomes = copies.outcomes
         marks = self._noted(mark_made_copies(ctx, plans, outcomes))
@@ -165,13 +174,6 @@ class DrRun:
         shares = release_shares(ctx)
         # The locks' listing, with the marks they set: verification, the drill and pruning see the copies as they are.
         listed = locks.listed
-        # A copy's recovery point: when its source was taken (the snapshots read, and the fresh ones this run took).
-        source_times = dict(read.source_times)
-        source_times.update(
-            ('%s/%s' % (ctx.settings.source_region, source.id), source.created)
-            for source in fresh.sources().values()
-            if source is not None
-        )
         verification = self._noted(
             verify_copies(
                 ctx,

@@ -45,6 +45,7 @@ from .outcomes import (
     EXISTING,
     MISMATCH_FAIL,
     MISMATCH_WARN,
+    NEWER_HELD,
     NOT_COPIED,
     WOULD_COPY,
     EngineConfig,
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from ..core.retry import PhaseRetry
     from .capabilities import CopyAdapter
     from .leases import Leases
-    from .outcomes import DestinationOutcome, Job
+    from .outcomes import DestinationOutcome, Job, NewerHeld
 
 T = TypeVar('T')
 
@@ -89,12 +90,15 @@ class CopyEngine:
         retry: CallRetry | PhaseRetry | None = None,
         progress: Progress | None = None,
         leases: Leases | None = None,
+        newer_held: NewerHeld | None = None,
     ) -> None:
         """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
         ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress`` is
         told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
-        (see the module docstring)."""
+        (see the module docstring). ``newer_held`` (the DR run's) settles the destinations that hold a newer point of
+        the disk before any copy is asked for (NEWER_HELD)."""
         self.adapter = adapter
+        self.newer_held = newer_held
         self.config = config = config or EngineConfig()
         self.leases = leases
         self.progress = progress
@@ -232,6 +236,7 @@ class CopyEngine:
     # ------------------------------------------------------------------ copying
     def _copy_all(self, outcomes: list[RequestOutcome]) -> None:
         """Start every missing copy: one call per destination group, in request order."""
+        self._settle_newer_held(outcomes)
         jobs: list[Job] = []
         for outcome in outcomes:
             missing = [
@@ -246,6 +251,26 @@ class CopyEngine:
                 groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
                 jobs.extend((outcome, destinations) for destinations in groups)
         self._copy_jobs(jobs, outcomes)
+
+    def _settle_newer_held(self, outcomes: list[RequestOutcome]) -> None:
+        """Ask ``newer_held`` once about every destination still to copy to, in check mode too (a read): those that hold
+        a newer point of the disk get no copy of an older one."""
+        if self.newer_held is None:
+            return
+        left = [
+            (outcome, destination)
+            for outcome in outcomes
+            for destination, destination_outcome in outcome.destinations.items()
+            if destination_outcome.action is None
+        ]
+        if not left:
+            return
+        held = self.newer_held([(outcome.request, destination) for outcome, destination in left])
+        for (outcome, destination), newer in zip(left, held):
+            if newer is not None:
+                destination_outcome = outcome.destinations[destination]
+                destination_outcome.action = NEWER_HELD
+                destination_outcome.snapshot, destination_outcome.recovery_point = newer
 
     def _copy_jobs(self, jobs: list[Job], outcomes: list[RequestOutcome]) -> None:
         """Run ``jobs``: at once, or, with leases or ``max_in_flight``, in rounds (engine.rounds)."""

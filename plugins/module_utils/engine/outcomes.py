@@ -13,12 +13,16 @@ from ..core.errors import CloudError
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from typing import Optional  # an alias is evaluated: `X | None` is 3.10+
 
     from ..core.model import CopyRequest
 
     # One copy call to make: a request's outcome and the destinations the call serves.
     Job = tuple['RequestOutcome', list[str]]
+    # The DR run's look at what each destination holds, given the (request, destination) pairs left to copy: for each,
+    # the newer point's copy that stands there and that point, or None (copy as asked).
+    NewerHeld = Callable[[Sequence[tuple[CopyRequest, str]]], Sequence[Optional[tuple[Snapshot, Optional[str]]]]]
 
 # What to do with a copy found that differs from what was asked (the on_mismatch option).
 MISMATCH_FAIL = 'fail'  # fail that destination, saying what differs; nothing is copied
@@ -31,6 +35,9 @@ EXISTING = 'existing'  # a copy was already there (done or in flight): nothing m
 COPIED = 'copied'  # this run made the copy
 WOULD_COPY = 'would_copy'  # check mode: a real run would make a copy here
 NOT_COPIED = 'not_copied'  # the copy could not be made, or an earlier copy failed
+# The DR run: the destination holds a good copy of a newer recovery point of the disk (its source since deleted), so a
+# copy of this older one would add nothing but cost (dr.points); the snapshot is that newer copy.
+NEWER_HELD = 'newer_held'
 
 
 @dataclass(eq=False)  # one destination of one request: two are never the same, whatever they hold
@@ -44,6 +51,8 @@ class DestinationOutcome:
     timed_out: bool = False
     # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
     mismatch: dict[str, Any] | None = None
+    # With NEWER_HELD: the recovery point (when its source was taken) of the newer copy that stands here.
+    recovery_point: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -54,6 +63,14 @@ class DestinationOutcome:
         if self.action == NOT_COPIED or self.timed_out:
             return True
         return self.snapshot is not None and self.snapshot.state == FAILED
+
+    @property
+    def of_source(self) -> bool:
+        """Whether this destination holds a copy of the request's own source (made, found, or in check mode planned):
+        not a failure, and not a newer point's copy that stands in for it."""
+        if self.action in (NOT_COPIED, NEWER_HELD):
+            return False
+        return self.snapshot is not None or self.action == WOULD_COPY
 
     def failure(self) -> str | None:
         """A sentence saying why this destination failed, or None."""
@@ -87,6 +104,8 @@ class DestinationOutcome:
         result['changed'] = self.changed
         if self.mismatch is not None:
             result['mismatch'] = self.mismatch
+        if self.action == NEWER_HELD:
+            result['recovery_point'] = self.recovery_point
         if self.error is not None:
             result['error'] = (
                 self.error.as_result() if isinstance(self.error, CloudError) else {'message': str(self.error)}

@@ -10,14 +10,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...core.errors import InputError
+from ...core.errors import CloudError, InputError
 from ...core.progress import COPYING
 from ...core.tagging import GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
 from ..leases import SourceTagCalls
 from ..leases_and_shares import leases_and_shares
-from ..points import point_stamp
+from ..points import copies_holding, later_point, point_reader, point_stamp
+from ..prune import copies_by_disk
 from ..shares import LeasedShares
 from .copy_requests import copy_requests, dr_input_error
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ...engine.leases import Leases
     from ...engine.outcomes import RequestOutcome
     from ..leases import LeaseTerms
-    from .context import CallCount, DiskPlan, PhaseContext
+    from .context import CallCount, CountedRetry, DiskPlan, PhaseContext
 
     # What the run does once every copy is asked for, before the wait: it is given each disk's outcomes.
     BeforeWaiting = Callable[[Mapping[str, tuple[RequestOutcome, ...]]], None]
@@ -77,16 +78,21 @@ def copy_sources(
     set_ids: Mapping[str, str | None] | None = None,
     terms: LeaseTerms | None = None,
     before_waiting: BeforeWaiting | None = None,
+    source_times: Mapping[str, str | None] | None = None,
+    source_disks: Mapping[str, str] | None = None,
 ) -> Copies:
     """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's leases on its
     sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``before_waiting`` is told of
-    the copies once they are all asked for, with wait (the run locks them then)."""
+    the copies once they are all asked for, with wait (the run locks them then). A region whose standing point of a disk
+    is newer than the snapshot to copy gets no copy (NewerPoints: ``source_times`` and ``source_disks`` are the read's,
+    with the fresh snapshots)."""
     calls = ctx.counted()
     set_ids = set_ids or {}
     requests: list[CopyRequest] = []
     owners: list[str] = []
     known: dict[tuple[str, str], Snapshot] = {}
     problems: dict[str, tuple[str, ...]] = {}
+    by_key = {plan.key: plan for plan in plans}
     for plan in plans:
         source = sources.get(plan.key)
         if source is None:
@@ -129,8 +135,22 @@ def copy_sources(
         on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL,
     )
     leases = run_leases(ctx, terms, calls.cost)
+    newer = NewerPoints(
+        ctx,
+        calls,
+        plans={id(request): plan for request, plan in zip(requests, (by_key[key] for key in owners))},
+        source_times=source_times or {},
+        source_disks=source_disks or {},
+    )
     engine = CopyEngine(
-        ctx.adapter, config, clock=ctx.clock, sleep=ctx.sleep, retry=calls, progress=ctx.progress, leases=leases
+        ctx.adapter,
+        config,
+        clock=ctx.clock,
+        sleep=ctx.sleep,
+        retry=calls,
+        progress=ctx.progress,
+        leases=leases,
+        newer_held=newer,
     )
 
     def by_disk(outcomes: Sequence[RequestOutcome]) -> dict[str, tuple[RequestOutcome, ...]]:
@@ -154,9 +174,91 @@ def copy_sources(
         outcomes=by_disk(outcomes),
         problems=problems,
         config=config,
-        warnings=tuple(engine.warnings),
+        warnings=tuple(engine.warnings + newer.warnings),
         calls=calls.cost.counts(),
     )
+
+
+class NewerPoints:
+    """The rule that a run never copies an older recovery point into a region that holds a newer good one (dr.points):
+    where a disk's newer source snapshot was deleted after its copy, the region's standing copy outranks the snapshot
+    the run would copy now. Asked by the engine once, about the destinations left to copy to (so a run with nothing to
+    copy reads nothing more): one listing of each such region. A consistency group's members in a region are held back
+    together or not at all: never half a set of an older point."""
+
+    def __init__(
+        self,
+        ctx: PhaseContext,
+        calls: CountedRetry,
+        *,
+        plans: Mapping[int, DiskPlan],
+        source_times: Mapping[str, str | None],
+        source_disks: Mapping[str, str],
+    ) -> None:
+        self.ctx = ctx
+        self.calls = calls
+        self.plans = plans
+        self.point_of = point_reader(source_times)
+        self.source_times = source_times
+        self.source_disks = source_disks
+        self.warnings: list[str] = []
+
+    def __call__(self, pairs: Sequence[tuple[CopyRequest, str]]) -> list[tuple[Snapshot, str | None] | None]:
+        listed = {region: self._listed(region) for region in sorted({destination for dummy, destination in pairs})}
+        held: list[tuple[Snapshot, str | None] | None] = []
+        for request, destination in pairs:
+            plan = self.plans.get(id(request))
+            region_copies = listed[destination]
+            if plan is None or region_copies is None:
+                held.append(None)
+                continue
+            copies = copies_by_disk(region_copies, {plan.key}, self.source_disks).get(plan.key, [])
+            standing = copies_holding(copies, self.point_of).standing
+            point = self.point_of(standing) if standing is not None else None
+            source_point = self.source_times.get('%s/%s' % (request.source_region, request.source_id))
+            held.append((standing, point) if standing is not None and later_point(point, source_point) else None)
+        self._whole_sets(pairs, held)
+        for (request, destination), newer in zip(pairs, held):
+            if newer is not None:
+                self.warnings.append(
+                    'disk %s: %s already holds a newer recovery point (copy %s, of %s) than its snapshot %s (%s): not '
+                    'copied, as an older point adds nothing there; a newer source snapshot was deleted after its copy'
+                    % (
+                        self.plans[id(request)].disk.id,
+                        destination,
+                        newer[0].id,
+                        newer[1],
+                        request.source_id,
+                        self.source_times.get('%s/%s' % (request.source_region, request.source_id)),
+                    )
+                )
+        return held
+
+    def _listed(self, region: str) -> list[Snapshot] | None:
+        """The copies in ``region``; None (copy as asked: a copy too many costs, one missed loses) where the cloud
+        refused the read, with a warning."""
+        try:
+            return self.calls.call(self.ctx.adapter.list_copies, region)
+        except CloudError as error:
+            self.warnings.append(
+                '%s: the copies there could not be listed before copying (%s): copied as asked, whether or not a newer '
+                'point stands there' % (region, error)
+            )
+            return None
+
+    def _whole_sets(
+        self, pairs: Sequence[tuple[CopyRequest, str]], held: list[tuple[Snapshot, str | None] | None]
+    ) -> None:
+        """Copy a group's members in a region as asked unless every one of them there is held back."""
+        members: dict[tuple[str, str], list[int]] = {}
+        for index, (request, destination) in enumerate(pairs):
+            group = self.plans[id(request)].group if id(request) in self.plans else None
+            if group is not None:
+                members.setdefault((group.name, destination), []).append(index)
+        for indexes in members.values():
+            if any(held[index] is None for index in indexes):
+                for index in indexes:
+                    held[index] = None
 
 
 def set_tags(plan: DiskPlan, set_id: str | None) -> dict[str, str]:

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
-from ...engine.outcomes import NOT_COPIED, WOULD_COPY
 from ..points import point_order, point_reader, region_points
 from ..prune import copies_by_disk, made_by_a_dr_run
 from ..verify import (
@@ -137,7 +136,7 @@ def _verify_blocks(
             request = outcome.request
             for destination in outcome.destinations.values():
                 copy = destination.snapshot
-                if destination.action == NOT_COPIED or (copy is None and destination.action != WOULD_COPY):
+                if not destination.of_source:
                     continue
                 # A copy by its id; one a check run plans (no id yet) by its source, which is the disk's own.
                 key = (destination.destination, copy.id if copy is not None else request.source_id)
@@ -325,7 +324,7 @@ def _measure_churn(
             request = outcome.request
             for destination in outcome.destinations.values():
                 copy = destination.snapshot
-                if destination.action == NOT_COPIED or (copy is None and destination.action != WOULD_COPY):
+                if not destination.of_source:
                     continue
                 region = destination.destination
                 key = (region, copy.id if copy is not None else request.source_id)
@@ -535,7 +534,7 @@ def _check_stated(
             request = outcome.request
             for destination in outcome.destinations.values():
                 copy = destination.snapshot
-                if destination.action == NOT_COPIED or (copy is None and destination.action != WOULD_COPY):
+                if not destination.of_source:
                     continue
                 key = (destination.destination, copy.id if copy is not None else request.source_id)
                 if ctx.check_mode or copy is None:

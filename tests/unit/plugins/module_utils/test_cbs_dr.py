@@ -393,9 +393,10 @@ def test_dr_run_reads_stay_batched(cloud):
     # DescribeDisks: the region's 250 disks, 100 a page (coverage). DescribeSnapshots: the source region's 500
     # snapshots listed 100 a call (5, fewer than 20 calls of 10 disk ids; the engine takes the
     # sources from there), and per DR region one listing of the (empty) region instead of name
-    # and tag look-ups per source (1) and the sources' CopyingToRegions (2).
+    # and tag look-ups per source (1), the sources' CopyingToRegions (2), and the copy phase's look at what each region
+    # holds before it copies (1: no older point where a newer one stands).
     assert disks == 3
-    assert snapshot_reads == 5 + 2 * (1 + 2)
+    assert snapshot_reads == 5 + 2 * (1 + 2 + 1)
     assert mutating_calls(cloud) == 0
     # Without coverage, DescribeDisks' tag filter reads the 200 tagged disks alone: pages of 100.
     forget_calls(cloud)

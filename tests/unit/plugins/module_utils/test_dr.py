@@ -193,7 +193,8 @@ def test_a_copy_deleted_by_someone_else_while_pruning_is_no_failure_and_not_coun
 
     def list_then_lose_one(destination):
         copies = listed(destination)
-        cloud.copies.pop('old-9', None)  # gone between the listing and the delete
+        if cloud.calls['list_copies'] > 1:  # pruning's listing, after the copy phase's look
+            cloud.copies.pop('old-9', None)  # gone between the listing and the delete
         return copies
 
     cloud.list_copies = list_then_lose_one
@@ -847,7 +848,9 @@ def test_keep_copies_without_prune_reads_no_list_of_copies():
     cloud, clock = cloud_with_disks()
     report = run(cloud, clock, prune=False, keep_copies=2, max_copy_age_days=3)
     assert report['totals']['copied'] == 6
-    assert 'list_copies' not in cloud.calls
+    # Only the copy phase's one look at each region it copies to (no older point where a newer one stands): no listing
+    # for pruning.
+    assert cloud.calls['list_copies'] == len(report['dr_regions'])
 
 
 def test_a_copy_modules_copy_serves_the_dr_run_as_it_is_and_stays_the_persons():
@@ -1165,3 +1168,20 @@ def test_a_copy_still_in_flight_at_the_timeout_is_in_flight_not_missing():
     (copy,) = disk['copies']
     assert copy['standing'] == 'in_flight' and disk['missing_regions'] == []
     assert report['failures'] and 'at the timeout' in report['failures'][0]
+
+
+def test_a_region_whose_copies_cannot_be_listed_before_copying_is_copied_to_as_asked():
+    """The copy phase's look for a newer point is a read a policy may refuse: the run copies as asked (a copy too many
+    costs, a copy missed loses data) and says so, failing nothing."""
+    cloud, clock = cloud_with_disks(count=1)
+    listed = cloud.list_copies
+
+    def refused(destination):
+        if destination == 'dr-1':
+            raise CloudError('DescribeSnapshots', 'UnauthorizedOperation', 'not allowed', kind=FATAL)
+        return listed(destination)
+
+    cloud.list_copies = refused
+    report = run(cloud, clock, dr_regions=['dr-1', 'dr-2'])
+    assert not report['failures'] and report['totals']['copied'] == 2
+    assert any('dr-1: the copies there could not be listed before copying' in line for line in report['run_warnings'])

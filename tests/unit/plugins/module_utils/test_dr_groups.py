@@ -510,4 +510,38 @@ def test_a_deleted_source_of_the_newest_set_never_costs_the_group_that_set():
     for region in DR_REGIONS:
         held = sets_held(cloud, region)
         assert held.get('s2') == {'data', 'log'}, 'the newest complete set went in %s: %s' % (region, held)
+        # Nor is the older set copied again where the newer one stands: the next run would prune it again (issue 60).
+        assert set(held) == {'s2'}, 'an older set was copied where a newer one stands in %s: %s' % (region, held)
     assert not report['failures'], report['failures']
+    assert report['totals']['copied'] == 0
+    assert {copy['action'] for disk in report['disks'] for copy in disk['copies'] if disk['consistency_group']} == {
+        'newer_held'
+    }
+
+
+def test_a_group_is_held_back_from_an_older_set_whole_or_not_at_all():
+    """Where only some members stand on a newer point in a region (a person deleted the other's DR copy), the older set
+    is copied to every member there: holding one member back would leave half an older set, and no complete one."""
+    options = {'prune': True, 'keep_copies': 1, 'consistency_groups': 'instance'}
+    cloud, clock = database()
+    clock.now += 3600
+    cloud.add_set('s2', 0, ['data', 'log'])
+    run(cloud, clock, **options)
+    (data_copy,) = [
+        copy_id
+        for copy_id, copy in cloud.copies.items()
+        if copy['region'] == 'dr-1' and copy['tags'][SOURCE_TAG].endswith('/data-s2')
+    ]
+    assert cloud.a_person_deletes(data_copy)
+    del cloud.snapshots['log-s2']  # and a person's cleanup of the source region
+    clock.now += 3600
+    report = run(cloud, clock, **options)
+    assert sets_held(cloud, 'dr-1').get('s1') == {'data', 'log'}, sets_held(cloud, 'dr-1')
+    actions = {
+        (copy['region'], disk['disk_id']): copy['action']
+        for disk in report['disks']
+        for copy in disk['copies']
+        if disk['consistency_group']
+    }
+    assert {actions[('dr-1', 'data')], actions[('dr-1', 'log')]} == {'copied'}
+    assert all(actions[(region, disk)] == 'newer_held' for region in DR_REGIONS[1:] for disk in ('data', 'log'))

@@ -39,7 +39,9 @@ After every move:
    copies are made (the next run copies an older one);
 10. no surface calls a copy in doubt protected: a report whose status is protected stands no disk on a copy that differs,
    is suspect or unmeasured and, where it read the copies' marks, holds no disk whose copies there carry a suspect or
-   unmeasured mark or whose newest point differs.
+   unmeasured mark or whose newest point differs;
+11. no run copies an older point into a region whose standing good point is newer (a person deleted the newer point's
+   source after its copy): it would cost a copy, and pruning would take it again on the next run.
 
 ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not
 play it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
@@ -209,6 +211,7 @@ class DrWorld(RuleBasedStateMachine):
         self.cloud.kill_after_calls = killed_after
         before_copies, before_disks = set(self.cloud.copies) | set(self.cloud.deleted), set(self.cloud.test_disks)
         guarded = self.kept_by_the_churn_alarm()
+        standing = self.standing_points()
         started, created = self.clock.now, {copy_id: record['started'] for copy_id, record in self.cloud.copies.items()}
         run = self.new_run(scope, wait, keep_copies, max_age_days, drill, lock, skew=skew, fresh_hours=fresh_hours)
         report = None
@@ -224,6 +227,7 @@ class DrWorld(RuleBasedStateMachine):
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
         self.nothing_the_churn_alarm_keeps_deleted(guarded)
+        self.no_older_point_copied_where_a_newer_one_stands(standing, before_copies)
         if keep_copies is None and max_age_days:
             self.no_copy_younger_than_max_copy_age_days_by_the_cloud_is_pruned(created, started, max_age_days)
         if report is not None:
@@ -595,6 +599,27 @@ class DrWorld(RuleBasedStateMachine):
         older = copies[copies.index(spreading[0]) + 1 :] if spreading else copies
         good = next((copy_id for copy_id in older if not self.in_doubt(copy_id)), None)
         return good, spreading[0] if spreading else None
+
+    def standing_points(self):
+        """{(disk, region): the point of the good copy that stands there}, as the world knows it."""
+        points = {}
+        for cell, copies in self.cells().items():
+            good, dummy = self.standing_of(copies)
+            if good is not None:
+                points[cell] = self.point_of(good)[0]
+        return points
+
+    def no_older_point_copied_where_a_newer_one_stands(self, standing, before_copies):
+        """(11) A run never copies an older point into a region whose standing good point is newer: the copy adds cost
+        and nothing else (issue 60)."""
+        made = (set(self.cloud.copies) - before_copies) & self.dr_made
+        older = [
+            copy_id
+            for copy_id in sorted(made)
+            if self.point_of(copy_id)[0]
+            < standing.get((self.disk_of(copy_id), self.cloud.copies[copy_id]['region']), float('-inf'))
+        ]
+        assert not older, 'a run copied older points into regions that hold newer good ones: %s' % older
 
     def kept_by_the_churn_alarm(self):
         """(9) What no run may delete now, per disk and region, with why: the newest point ('newest'), the newest good

@@ -317,6 +317,28 @@ def test_a_deleted_source_never_costs_the_newer_points_copy(moto_url):
     held = set(own_copies(adapter, dr_region, volume))
     assert newer_copy in held, 'the newer point was pruned for a copy of an older one'
     assert not second['failures'], second['failures']
+    # And no copy of the older point is made where the newer one stands: it would add cost and nothing else, and the
+    # next run would prune it again (issue 60). The run stands by the newer point, and says why it copied nothing.
+    assert held == {newer_copy} and second['totals']['copied'] == 0
+    ((copy,),) = [disk['copies'] for disk in second['disks']]
+    assert (copy['action'], copy['snapshot_id']) == ('newer_held', newer_copy)
+    assert copy['recovery_point'] == copy_of(adapter, dr_region, newer_copy).tags[POINT_TAG]
+    assert copy['standing'] == 'within_rpo' and second['protection']['status'] == 'protected'
+    assert any('already holds a newer recovery point' in warning for warning in second['run_warnings'])
+    # Check mode plans the same: no copy.
+    dummy, plan = run(
+        moto_url,
+        source,
+        dr_region,
+        selector=DELETED_SOURCE_SELECTOR,
+        check_mode=True,
+        verify=8,
+        prune=True,
+        keep_copies=1,
+    )
+    assert plan['totals']['would_copy'] == 0 and [
+        copy['action'] for disk in plan['disks'] for copy in disk['copies']
+    ] == ['newer_held']
 
 
 def copy_of(adapter, region, copy_id):
