@@ -12,8 +12,8 @@ confirmed the permissions the organisation holds over it (tencentcloud-sdk-pytho
 OrgMember.PermissionStatus: "成员权限状态 已确认：Confirmed ，待确认：UnConfirmed", the member's permission state:
 confirmed, or waiting to be confirmed): a member is active when it is Confirmed, and one that is not gets no scope, with
 the reason in the organisation's record. BindStatus ("安全信息绑定状态  未绑定：Unbound，待激活：Valid，绑定成功：Success，
-绑定失败：Failed", whether the member's security information is bound) is about the member's own sign-in, not what the
-organisation may do in it: it decides nothing here.
+绑定失败：Failed", whether the member's security information is bound) says nothing of what the organisation may do in
+the member: it decides nothing here.
 """  # noqa: RUF002  # the model's own words, quoted
 
 from __future__ import annotations
