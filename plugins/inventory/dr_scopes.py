@@ -19,10 +19,11 @@ description:
     to assume in the account, from O(role)), the variables of O(vars), and those O(tag_vars) takes from the account's
     tags. It also has C(dr_fleet_account) and C(dr_scope_account) (the account's C(id), C(name), C(units) and C(tags)),
     for O(compose), O(groups) and O(keyed_groups).
-  - An account that is suspended, closed or not yet active, or that a rule leaves out, gets no scope, and the inventory
-    says why. The group C(dr_scopes) has the variable C(dr_organization_<provider>_<management account>), the record of
-    every account of the organisation, with its scopes or why it has none. The fleet report lists the accounts without a
-    scope from it.
+  - An account that is suspended, closed or not yet active (on AWS, its C(State)), a Tencent Cloud member whose
+    C(PermissionStatus) is not C(Confirmed), or an account that a rule leaves out, gets no scope, and the inventory says
+    why. A read in which no account has a state fails, rather than give an empty fleet. The group C(dr_scopes) has the
+    variable C(dr_organization_<provider>_<management account>), the record of every account of the organisation, with
+    its scopes or why it has none. The fleet report lists the accounts without a scope from it.
   - The read is the organisation's management account's (or a delegated administrator's), with the credentials of the
     environment as AWX's credential types inject them (E(AWS_ACCESS_KEY_ID), E(ALICLOUD_ACCESS_KEY),
     E(TENCENTCLOUD_SECRET_ID), ...), or O(connection). It changes nothing.

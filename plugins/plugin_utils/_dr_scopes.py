@@ -102,7 +102,7 @@ def _unit_names(read, wanted):
 def why_left_out(account, settings, read):
     """Why ``account`` has no scope (None: it has them). The account's state first, then exclude, then include."""
     if account.state != ACTIVE:
-        return 'the organisation says it is %s' % account.state
+        return account.why or 'the organisation says it is %s' % account.state
     include, exclude = settings['include'], settings['exclude']
     tags = account.tags or {}
     if account.account in exclude['accounts']:

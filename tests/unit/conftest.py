@@ -157,12 +157,21 @@ def moto_url():
         with_ebs_direct,
     )
 
+    # Organizations' accounts as AWS answers them since Status was retired (organizations_state.py).
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import (  # pylint: disable=import-outside-toplevel
+        organizations_state,
+    )
+
     ec2_tags_by_id()
     method_names_once()
     server = make_server(
         '127.0.0.1',
         0,
-        counting_calls(with_ebs_direct(with_ebs_vault(DomainDispatcherApplication(create_backend_app)))),
+        counting_calls(
+            organizations_state.with_organizations_state(
+                with_ebs_direct(with_ebs_vault(DomainDispatcherApplication(create_backend_app)))
+            )
+        ),
         threaded=True,
         request_handler=quiet(request_handler()),
     )

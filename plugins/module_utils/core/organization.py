@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import FATAL, CloudError
+
 #: An account that can hold disks and be protected. Any other state is the cloud's word for why not (suspended, closed,
 #: still being made), said in the inventory's record of the accounts it left out.
 ACTIVE = 'active'
+#: An account listed without a state: left out, and a read in which every account is so fails (``require_states``).
+UNKNOWN = 'UNKNOWN'
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class MemberAccount:
     units: tuple[str, ...] = ()
     #: The account's tags; None when the read did not ask (no rule or variable names a tag).
     tags: dict[str, str] | None = None
+    #: Why an account that is not ACTIVE is not, in words, when its state alone does not say it (a Tencent member that
+    #: has not confirmed its permissions, an AWS account listed without a state); None: the state says it.
+    why: str | None = None
 
 
 @dataclass
@@ -54,6 +61,19 @@ class OrganizationRead:
     units: dict[str, Unit] = field(default_factory=dict)
     #: {action: calls} the read made.
     calls: dict[str, int] = field(default_factory=dict)
+
+    def require_states(self, action: str, code: str, missing: str, hint: str = '') -> None:
+        """CloudError ``code`` of ``action`` when the read listed accounts and none with a state: a field the cloud no
+        longer answers (or an SDK that no longer parses it) would otherwise leave every account out, and the fleet
+        would shrink to nothing without a word. ``missing``: the field, in words; ``hint``: what to look at."""
+        if self.accounts and all(account.state == UNKNOWN for account in self.accounts):
+            raise CloudError(
+                action,
+                code,
+                "the organisation's %d accounts are listed without %s: none can be told active, and the fleet would "
+                'be empty%s' % (len(self.accounts), missing, '. ' + hint if hint else ''),
+                kind=FATAL,
+            )
 
     def count(self, action: str) -> None:
         self.calls[action] = self.calls.get(action, 0) + 1

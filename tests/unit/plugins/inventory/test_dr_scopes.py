@@ -12,6 +12,9 @@ import subprocess
 import boto3
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import organization as tencent_organization
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization import MemberAccount, OrganizationRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._dr_scopes import (
@@ -26,7 +29,8 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._org_read import (
     read_the_organization,
 )
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import ansible_bin, clean_environment
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake, organizations as fake_organizations
+from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import organizations_state
 
 AWS_KEYS = {'AWS_ACCESS_KEY_ID': 'AKIAIOSFODNN7EXAMPLE', 'AWS_SECRET_ACCESS_KEY': 'moto-secret'}
 ALIBABA_KEYS = {
@@ -216,6 +220,62 @@ def test_aws_a_refused_read_is_the_clouds_code_and_message_and_the_regions_are_r
     assert AWS_KEYS['AWS_SECRET_ACCESS_KEY'] not in run.stderr + run.stdout
 
 
+def stateless_model(folder):
+    """botocore's Organizations model as releases before 1.40.27 have it (Account without State), in ``folder``, for
+    AWS_DATA_PATH: whatever botocore runs the test, its client parses no State."""
+    import botocore.loaders  # pylint: disable=import-outside-toplevel  # the oldest botocore is the test's, not a pin
+
+    model = botocore.loaders.Loader().load_service_model('organizations', 'service-2')
+    model['shapes']['Account']['members'].pop('State', None)
+    path = folder / 'organizations' / model['metadata']['apiVersion']
+    path.mkdir(parents=True)
+    (path / 'service-2.json').write_text(json.dumps(model), encoding='utf-8')
+    return folder
+
+
+def test_aws_accounts_are_told_by_their_state_when_status_is_retired_and_botocore_models_no_state(
+    moto_url, tmp_path, monkeypatch
+):
+    """Organizations answers State and no Status since September 9, 2026, and so does the emulator
+    (organizations_state.py). A botocore whose model has no State (1.34.0, the oldest supported; here any release, its
+    model cut through AWS_DATA_PATH) drops it from what it parses: the read takes it from the answer's JSON."""
+    management = '300000000005'
+    role, ids = aws_organization(moto_url, management)
+    dummy, client = aws_management(moto_url, management)
+    assert not [account for account in client.list_accounts()['Accounts'] if 'Status' in account]
+    monkeypatch.setenv('AWS_DATA_PATH', str(stateless_model(tmp_path / 'models')))
+    given = settings(
+        provider='aws',
+        connection={'endpoint_url': moto_url, 'role_arn': role, **lower(AWS_KEYS)},
+        regions=['us-east-1'],
+    )
+    found = read_the_organization(given)
+    states = {account.account: account.state for account in found.organization.accounts}
+    assert states == {**dict.fromkeys((*ids.values(), management), 'active'), ids['app-3']: 'SUSPENDED'}
+    scopes, record = plan_scopes(found.organization, given, found.regions)
+    assert len(scopes) == 5 and [row['left_out'] for row in record['accounts'] if row['left_out']] == [
+        'the organisation says it is SUSPENDED'
+    ]
+
+
+def test_aws_an_organisation_listed_without_any_account_state_fails_the_read_not_the_fleet(moto_url, monkeypatch):
+    """Accounts answered with neither State nor Status (what a botocore without State parses of AWS's answer, had the
+    read not taken it from the JSON): the read fails and says so, rather than leave every account out."""
+    role, dummy = aws_organization(moto_url, '300000000006', members=1)
+    monkeypatch.setattr(organizations_state, 'RETIRED', {'Status', 'State'})
+    with pytest.raises(ReadError) as refused:
+        read_the_organization(
+            settings(
+                provider='aws',
+                connection={'endpoint_url': moto_url, 'role_arn': role, **lower(AWS_KEYS)},
+                regions=['us-east-1'],
+            )
+        )
+    words = str(refused.value)
+    assert words.startswith('ListAccounts failed: AccountStateMissing: the organisation\'s 2 accounts are listed')
+    assert 'the fleet would be empty' in words and 'from 1.40.27 on' in words
+
+
 # ---------------------------------------------------------------------------------------------------------------- fakecloud
 ORGANIZATIONS = {
     'ecs': (
@@ -285,6 +345,61 @@ def test_alibaba_and_tencent_each_folder_rule_and_tag_rule_keeps_its_accounts(fa
     assert left[ids['app-0002']] == 'excluded: in unit dev'
     assert left[ids['app-0003']] == 'in none of the units included (prod, dev)'
     assert fakecloud_clean.admin.calls()['total_mutations'] == 0
+
+
+def test_tencent_a_member_that_has_not_confirmed_its_permissions_gets_no_scope_and_the_record_says_why(fakecloud_clean):
+    """OrgMember.PermissionStatus: Confirmed, or UnConfirmed ("待确认", waiting to be confirmed): only a Confirmed member
+    is a scope. BindStatus (the member's security information) decides nothing."""
+    made = fakecloud_clean.admin.seed(
+        organization={
+            'members': [
+                {'name': 'unbound', 'bind_status': 'Unbound'},
+                {
+                    'name': 'waiting',
+                    'member_type': 'Invite',
+                    'permission_status': 'UnConfirmed',
+                    'bind_status': 'Valid',
+                },
+            ]
+        }
+    )['organization']['members']
+    unbound, waiting = (str(uin) for uin in made)
+    given = settings(
+        provider='cbs',
+        connection={
+            'endpoint_url': fakecloud_clean.url,
+            'secret_id': TENCENT_KEYS['TENCENTCLOUD_SECRET_ID'],
+            'secret_key': TENCENT_KEYS['TENCENTCLOUD_SECRET_KEY'],
+        },
+        regions=['ap-guangzhou'],
+    )
+    found = read_the_organization(given)
+    scopes, record = plan_scopes(found.organization, given, found.regions)
+    rows = {row['account']: row for row in record['accounts']}
+    assert {name for name, dummy in scopes} == {'cbs-%s-ap-guangzhou' % uin for uin in (unbound, fake.TENCENT_UIN)}
+    assert (rows[waiting]['state'], rows[waiting]['scopes']) == ('UnConfirmed', [])
+    assert rows[waiting]['left_out'] == (
+        'its PermissionStatus is UnConfirmed: the member has not confirmed the permissions the organisation holds over '
+        'it (BindStatus Valid)'
+    )
+    assert rows[unbound]['state'] == 'active' and rows[unbound]['left_out'] is None
+
+
+def test_tencent_member_states_are_the_models_words():
+    """member_state's words are OrgMember.PermissionStatus's (fakecloud's, which test_fakecloud_organizations.py holds to
+    the SDK's model); a member listed without one is unknown, and an organisation none of whose members has one fails
+    the read."""
+    assert fake_organizations.PERMISSION_STATUSES == (tencent_organization.CONFIRMED, 'UnConfirmed')
+    assert tencent_organization.member_state({'PermissionStatus': 'Confirmed', 'BindStatus': 'Failed'}) == (
+        'active',
+        None,
+    )
+    state, why = tencent_organization.member_state({'MemberUin': 1})
+    assert state == 'UNKNOWN' and why.startswith('DescribeOrganizationMembers answers no PermissionStatus')
+    read = OrganizationRead('tencent-organization', '1')
+    read.accounts.append(MemberAccount(account='1', name='one', state=state, why=why))
+    with pytest.raises(CloudError, match="PermissionStatusMissing: the organisation's 1 accounts are listed without"):
+        read.require_states('DescribeOrganizationMembers', 'PermissionStatusMissing', 'a PermissionStatus')
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """moto's server, as `moto_server` runs it, with what moto lacks of EBS (ebs_vault.py: snapshot locks, copies of a
 snapshot another account shared, AttachVolume's refusals; ebs_direct.py outside it: the EBS direct read APIs, each
-snapshot's block data, and attached volumes as files with SNAPCOPY_DEVICE_DIR set) and one read-only addition for the
-tests: the STS sessions.
+snapshot's block data, and attached volumes as files with SNAPCOPY_DEVICE_DIR set), Organizations' accounts without the
+retired Status (organizations_state.py) and one read-only addition for the tests: the STS sessions.
 
 GET /snapcopy-test/sts-sessions answers, as JSON, every session moto's STS handed out (role ARN,
 session name, external id, access key id, secret and token). The tests that prove that no temporary
@@ -24,6 +24,7 @@ import sys
 
 from ebs_direct import with_ebs_direct  # beside this file, which is run as a script
 from ebs_vault import with_ebs_vault  # beside this file, which is run as a script
+from organizations_state import with_organizations_state  # beside this file, which is run as a script
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.sts.models import sts_backends
 from werkzeug.serving import run_simple
@@ -64,7 +65,7 @@ def main(argv):
     run_simple(
         args.host,
         args.port,
-        with_sessions(with_ebs_direct(with_ebs_vault(app))),
+        with_sessions(with_organizations_state(with_ebs_direct(with_ebs_vault(app)))),
         threaded=True,
         request_handler=MotoRequestHandler,
     )
