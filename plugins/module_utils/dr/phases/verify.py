@@ -156,7 +156,9 @@ def _verify_blocks(
                     record = _record(ctx, calls, reader, copy, source, sources[source], marks.get(key))
                 except CloudError as error:
                     record = {'action': NOT_VERIFIED, 'error': error.as_result()}
-                    problems.setdefault(plan.key, []).append('verifying the copy in %s: %s' % (key[0], error))
+                    problems.setdefault(plan.key, []).append(
+                        'DR copy %s in %s is not verified: %s (the next run reads it again)' % (key[1], key[0], error)
+                    )
                 if record['action'] == DIFFERS:
                     problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
                     _mark_differs(ctx, calls, copy, listed, record, unmark=bool(marks.get(key)))

@@ -45,10 +45,19 @@ snapshot it was corrupted on. A snapshot this layer did not see made (seeded in 
 its first read with its volume's operations of that moment.
 
 Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, DENIED ((account, operation) answered
-AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation); and the same over HTTP for suites that
-run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body {"write": {"volume_id", "indexes"} or
-{"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}, or {"device_dir": a folder, or null} for the
-device directory below.
+AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation), and the fault plan (fault, FAULTS);
+and the same over HTTP for suites that run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body
+{"write": {"volume_id", "indexes"} or {"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}, or
+{"fault": {"operation", "code", "reason", "count"}} (or {"fault": null}: none), or {"device_dir": a folder, or null}
+for the device directory below.
+
+The fault plan: ``fault(operation, code, reason, count)`` has the next ``count`` calls of ``operation`` (every one with
+count None) answered with the error ``code``, counted in EBS_CALLS as any answer. Only what the model lists for the read
+operations (their "errors": RequestThrottledException, ServiceQuotaExceededException, InternalServerException), with a
+reason of the exception's enum: RequestThrottledException 400 (ACCOUNT_THROTTLED, DEPENDENCY_REQUEST_THROTTLED,
+RESOURCE_LEVEL_THROTTLE), ServiceQuotaExceededException 402 (DEPENDENCY_SERVICE_QUOTA_EXCEEDED), InternalServerException
+500 (no reason). ConcurrentLimitExceededException is listed for StartSnapshot only, a call this layer does not answer.
+The messages are ours (unverifiable).
 
 The device directory: a restore drill's user tasks read the disks it attached, here as files. With the environment
 variable SNAPCOPY_DEVICE_DIR set in the emulator's process (read at each call, so a test may set it for a while), an
@@ -109,12 +118,20 @@ VOLUMES: dict = {}  # volume id -> [Write], in order
 SNAPSHOTS: dict = {}  # snapshot id -> Snapshot
 VOLUME_DATA: dict = {}  # volume id -> the Snapshot it was made from, as it was then (the device directory)
 DENIED: set = set()  # (account, operation) answered AccessDeniedException UNAUTHORIZED_ACCOUNT
+FAULTS: list = []  # the fault plan: [{operation, code, reason, left (None: every call)}], in order
 EBS_CALLS: collections.Counter = collections.Counter()  # operation -> calls answered here
 _LOCK = threading.Lock()
 
 
 class EbsError(Exception):
-    STATUS = {'ValidationException': 400, 'ResourceNotFoundException': 404, 'AccessDeniedException': 403}
+    STATUS = {
+        'ValidationException': 400,
+        'ResourceNotFoundException': 404,
+        'AccessDeniedException': 403,
+        'RequestThrottledException': 400,
+        'ServiceQuotaExceededException': 402,
+        'InternalServerException': 500,
+    }
 
     def __init__(self, code, reason, message):
         super().__init__(message)
@@ -148,6 +165,40 @@ def corrupt_block(snapshot_id, index):
         snapshot.corrupt[int(index)] = 'corrupt-%s' % snapshot_id
 
 
+# What the fault plan may answer: the read operations' errors of the model, with the reasons of their enums.
+FAULT_REASONS = {
+    'RequestThrottledException': ('ACCOUNT_THROTTLED', 'DEPENDENCY_REQUEST_THROTTLED', 'RESOURCE_LEVEL_THROTTLE'),
+    'ServiceQuotaExceededException': ('DEPENDENCY_SERVICE_QUOTA_EXCEEDED',),
+    'InternalServerException': (None,),
+}
+FAULT_MESSAGES = {
+    'RequestThrottledException': 'Rate exceeded.',
+    'ServiceQuotaExceededException': 'Your current service quotas do not allow you to perform this action.',
+    'InternalServerException': 'An internal error has occurred.',
+}
+
+
+def fault(operation, code, reason=None, count=1):
+    """The next ``count`` calls of ``operation`` (every one with None) answered with the error ``code`` and
+    ``reason`` (the fault plan, the module's docstring); a code or reason the model does not list is refused."""
+    if operation not in {name for name, dummy in ROUTES} or code not in FAULT_REASONS:
+        raise ValueError('no such fault in the ebs model: %s %s' % (operation, code))
+    if reason not in FAULT_REASONS[code]:
+        raise ValueError('%s takes the reasons %s' % (code, FAULT_REASONS[code]))
+    with _LOCK:
+        FAULTS.append({'operation': operation, 'code': code, 'reason': reason, 'left': count})
+
+
+def _planned_fault(operation):
+    """The error the fault plan answers this call of ``operation`` with, its count spent; None. Under _LOCK."""
+    for rule in FAULTS:
+        if rule['operation'] == operation and rule['left'] != 0:
+            if rule['left'] is not None:
+                rule['left'] -= 1
+            return EbsError(rule['code'], rule['reason'], FAULT_MESSAGES[rule['code']])
+    return None
+
+
 def reset():
     """Forget every volume's writes and every snapshot's data (a test's own regions make this rarely needed)."""
     with _LOCK:
@@ -155,6 +206,7 @@ def reset():
         SNAPSHOTS.clear()
         VOLUME_DATA.clear()
         DENIED.clear()
+        FAULTS.clear()
         EBS_CALLS.clear()
 
 
@@ -566,6 +618,9 @@ def answer_ebs(environ, scope):
     now = ebs_vault.cloud_time()
     with _LOCK:
         EBS_CALLS[operation] += 1
+        planned = _planned_fault(operation)
+        if planned is not None:
+            raise planned
         if (account, operation) in DENIED:
             raise EbsError(
                 'AccessDeniedException', 'UNAUTHORIZED_ACCOUNT', 'You are not authorized to perform: ebs:%s' % operation
@@ -596,6 +651,12 @@ def admin(environ):
             write_range(write['volume_id'], write.get('start', 0), write.get('stop'))
     if 'corrupt' in order:
         corrupt_block(order['corrupt']['snapshot_id'], order['corrupt']['index'])
+    if 'fault' in order:
+        if order['fault']:
+            fault(**order['fault'])
+        else:
+            with _LOCK:
+                FAULTS.clear()
     if 'device_dir' in order:  # a suite's moto server runs as a process of its own: its device directory set here
         if order['device_dir']:
             os.environ[DEVICE_DIR_VARIABLE] = order['device_dir']
@@ -622,7 +683,8 @@ def with_ebs_direct(app):
                 _settle()
                 answered = answer_ebs(environ, scope)
             except EbsError as error:
-                body = json.dumps({'message': error.message, 'Reason': error.reason}).encode()
+                shown = {'message': error.message, 'Reason': error.reason} if error.reason else {'message': error.message}
+                body = json.dumps(shown).encode()
                 answered = (
                     EbsError.STATUS[error.code],
                     {'Content-Type': 'application/json', 'x-amzn-ErrorType': error.code},
