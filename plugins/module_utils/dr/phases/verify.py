@@ -24,11 +24,15 @@ from ...engine.outcomes import NOT_COPIED, WOULD_COPY
 from ..points import point_order, point_reader, region_points
 from ..prune import copies_by_disk, made_by_a_dr_run
 from ..verify import (
+    ZERO_BLOCK_CHECKSUM,
+    VerifyCost,
     checksum_mismatches,
     churn_share,
-    differing_blocks,
     is_suspect,
+    list_pages,
+    listed_on_both,
     mark_covers,
+    one_sided_blocks,
     sample_blocks,
     stated_differences,
     suspect_why,
@@ -257,15 +261,18 @@ def _verify(
     source: tuple[str, str],
     source_blocks: Mapping[int, str],
 ) -> dict[str, Any]:
-    """Read one copy beside its source: the same blocks listed, the sample's checksums equal; a verified copy marked."""
+    """Read one copy beside its source: the sample of the blocks both list, whose checksums must be equal, and every
+    block one side lists alone, which must hold zeros (dr.verify.ZERO_BLOCK_CHECKSUM); a verified copy marked."""
     settings = ctx.settings.verify
     copy_blocks = calls.call(reader.snapshot_blocks, copy.region, copy.id)
-    cost = verify_cost(settings, len(source_blocks))
-    record: dict[str, Any] = dict({'blocks': len(source_blocks)}, **cost.as_result())
-    listed_apart = differing_blocks(source_blocks, copy_blocks)
-    if listed_apart:
-        return dict(record, action=DIFFERS, why='blocks listed by one side only: %s' % listed_apart, get_calls=0)
-    sample = sample_blocks(source_blocks, settings, copy.id)
+    sample = sample_blocks(listed_on_both(source_blocks, copy_blocks), settings, copy.id)
+    alone = one_sided_blocks(source_blocks, copy_blocks)
+    sides = {'source': (source, source_blocks), 'copy': ((copy.region, copy.id), copy_blocks)}
+    cost = VerifyCost(
+        list_calls=list_pages(len(source_blocks)) + list_pages(len(copy_blocks)),
+        get_calls=2 * len(sample) + len(alone),
+    )
+    record: dict[str, Any] = dict({'blocks': len(source_blocks), 'one_sided': len(alone)}, **cost.as_result())
     # A block is a request of its own (tens of milliseconds on EBS): both sides' blocks are read on the run's workers.
     sums = ctx.each(
         [functools.partial(calls.call, reader.block_checksum, *source, index, source_blocks[index]) for index in sample]
@@ -273,9 +280,21 @@ def _verify(
             functools.partial(calls.call, reader.block_checksum, copy.region, copy.id, index, copy_blocks[index])
             for index in sample
         ]
+        + [
+            functools.partial(calls.call, reader.block_checksum, *sides[side][0], index, sides[side][1][index])
+            for index, side in alone
+        ]
     )
     source_sums = dict(zip(sample, sums[: len(sample)]))
-    copy_sums = dict(zip(sample, sums[len(sample) :]))
+    copy_sums = dict(zip(sample, sums[len(sample) : 2 * len(sample)]))
+    not_zeros = [index for (index, dummy), found in zip(alone, sums[2 * len(sample) :]) if found != ZERO_BLOCK_CHECKSUM]
+    if not_zeros:
+        return dict(
+            record,
+            action=DIFFERS,
+            why='blocks listed by one side only that do not hold zeros: %s' % not_zeros[:10],
+            sampled=len(sample),
+        )
     mismatches = checksum_mismatches(source_sums, copy_sums)
     if mismatches:
         return dict(record, action=DIFFERS, why='blocks whose data differ: %s' % mismatches[:10], sampled=len(sample))

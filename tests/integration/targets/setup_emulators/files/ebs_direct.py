@@ -44,10 +44,11 @@ bytes are SHAKE-256 of (volume, index, the generation that wrote it), made when 
 snapshot it was corrupted on. A snapshot this layer did not see made (seeded in moto's backend directly) is taken up at
 its first read with its volume's operations of that moment.
 
-Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, DENIED ((account, operation) answered
+Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, zero_block, DENIED ((account, operation) answered
 AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation), and the fault plan (fault, FAULTS);
 and the same over HTTP for suites that run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body
-{"write": {"volume_id", "indexes"} or {"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}, or
+{"write": {"volume_id", "indexes"} or {"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}} or
+{"zero": {"snapshot_id", "index"}}, or
 {"fault": {"operation", "code", "reason", "count"}} (or {"fault": null}: none), or {"device_dir": a folder, or null}
 for the device directory below.
 
@@ -110,6 +111,7 @@ ADMIN_PATH = '/snapcopy-test/ebs-direct'
 DEVICE_DIR_VARIABLE = 'SNAPCOPY_DEVICE_DIR'  # the device directory (the module's docstring)
 ACTION = re.compile(rb'(?:^|&)Action=([A-Za-z]+)(?:&|$)')
 SECRET = uuid.uuid4().bytes  # the tokens' key, this process's
+ZEROS = 'zeros'  # what wrote a block of zeros that a snapshot lists (zero_block)
 
 Snapshot = collections.namedtuple('Snapshot', 'volume_id size_gib seen corrupt')  # corrupt: {index: label}
 Write = collections.namedtuple('Write', 'generation indexes start stop')  # indexes (sorted) or [start, stop)
@@ -199,6 +201,17 @@ def _planned_fault(operation):
     return None
 
 
+def zero_block(snapshot_id, index):
+    """The snapshot ``snapshot_id`` lists the block ``index``, which holds zeros: a block written with zeros is written
+    data ("only blocks that hold written data are listed", the FAQ), and nothing in the vendor's texts says a copy lists
+    it as its source does (issue 61, 8)."""
+    with _LOCK:
+        snapshot = _known(snapshot_id)
+        if snapshot is None:
+            raise KeyError(snapshot_id)
+        snapshot.corrupt[int(index)] = ZEROS
+
+
 def reset():
     """Forget every volume's writes and every snapshot's data (a test's own regions make this rarely needed)."""
     with _LOCK:
@@ -268,6 +281,8 @@ def block_bytes(snapshot, index):
 
 
 def _data(volume_id, index, written_by):
+    if written_by == ZEROS:
+        return bytes(BLOCK_SIZE)
     return hashlib.shake_256(('%s/%d/%s' % (volume_id, index, written_by)).encode()).digest(BLOCK_SIZE)
 
 
@@ -651,6 +666,8 @@ def admin(environ):
             write_range(write['volume_id'], write.get('start', 0), write.get('stop'))
     if 'corrupt' in order:
         corrupt_block(order['corrupt']['snapshot_id'], order['corrupt']['index'])
+    if 'zero' in order:
+        zero_block(order['zero']['snapshot_id'], order['zero']['index'])
     if 'fault' in order:
         if order['fault']:
             fault(**order['fault'])
@@ -683,7 +700,9 @@ def with_ebs_direct(app):
                 _settle()
                 answered = answer_ebs(environ, scope)
             except EbsError as error:
-                shown = {'message': error.message, 'Reason': error.reason} if error.reason else {'message': error.message}
+                shown = (
+                    {'message': error.message, 'Reason': error.reason} if error.reason else {'message': error.message}
+                )
                 body = json.dumps(shown).encode()
                 answered = (
                     EbsError.STATUS[error.code],
