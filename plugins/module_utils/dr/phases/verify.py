@@ -376,6 +376,8 @@ def _measure_churn(
                         )
                     except CloudError as error:
                         records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
+                        if isinstance(error, CopiesNotCompared):
+                            records[key]['why'] = error.why
                         _mark_unmeasured(
                             ctx, calls, copy, listed_copy, records[key], warnings=warnings, disk=plan.disk.id
                         )
@@ -433,7 +435,8 @@ def _mark_unmeasured(
         return
     warnings.append(
         'DR copy %s of %s in %s: its rewrite could not be measured (%s); it stands in doubt, and the last known good '
-        'copy is kept until a run measures it' % (copy.id, disk, copy.region, record['error'].get('code') or 'error')
+        'copy is kept until a run measures it'
+        % (copy.id, disk, copy.region, record.get('why') or record['error'].get('code') or 'error')
     )
     if listed_copy is not None and listed_copy.tags.get(CHURN_TAG) == UNMEASURED:
         return
@@ -483,17 +486,45 @@ def _changed(
     request: CopyRequest,
 ) -> tuple[int, int]:
     """(changed blocks, the disk's blocks) between the source of ``before`` and the new source; the two sources being
-    in the source region. The older source gone, between the two copies, once the new copy completed (in one region)."""
+    in the source region. The older source gone, between the two copies, once the new copy completed (in one region).
+
+    Two copies compare only when both are incremental copies: ListChangedBlocks answers "blocks that are different
+    between two Amazon Elastic Block Store snapshots of the same volume/snapshot lineage" (ebs 2019-11-02), and a copy is
+    of its source's lineage only when incremental ("The resulting EBS Snapshot will be incremental if there is already
+    a prior copy of the EBS Snapshot encrypted under the same custom CMK in the destination account/region", AWS, 2018);
+    a disk's first copy in a region, or one under another key, is a full copy. Which a copy is, no EC2 answer says: the
+    call tells (ValidationException UNRELATED_SNAPSHOTS, the model's reason), and a fallback that cannot measure raises
+    CopiesNotCompared, which says why: the copy is unmeasured, with a warning (dr.points)."""
     before_region, dummy, before_source = before.tags.get(SOURCE_TAG, '').partition('/')
     pair = (before_region or source_region, before_source, request.source_id)
     if pair not in measured:
         try:
             measured[pair] = calls.call(reader.changed_blocks, *pair)
         except CloudError as error:
-            if error.kind != NOT_FOUND or copy is None or copy.state != COMPLETED or before.region != copy.region:
+            if error.kind != NOT_FOUND:
                 raise
-            return calls.call(reader.changed_blocks, copy.region, before.id, copy.id)
+            gone = 'the source of %s is gone' % before.id
+            if copy is None or copy.state != COMPLETED or before.region != copy.region:
+                raise CopiesNotCompared(error, '%s, and no completed copy beside it to compare with' % gone) from None
+            try:
+                return calls.call(reader.changed_blocks, copy.region, before.id, copy.id)
+            except CloudError as fallback:
+                raise CopiesNotCompared(
+                    fallback,
+                    '%s, and ListChangedBlocks compares two copies only when both are incremental copies of one '
+                    'lineage (%s: %s)' % (gone, fallback.code, fallback.message),
+                ) from None
     return measured[pair]
+
+
+class CopiesNotCompared(CloudError):
+    """The churn alarm's fallback could not measure between two copies: ``why``, in words, beside the cloud's error."""
+
+    def __init__(self, error: CloudError, why: str) -> None:
+        super().__init__(
+            error.action, error.code, error.message, request_id=error.request_id, kind=error.kind, region=error.region
+        )
+        self.why = why
 
 
 def _points(

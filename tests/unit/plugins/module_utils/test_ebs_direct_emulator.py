@@ -210,10 +210,20 @@ def test_changed_blocks_are_exactly_those_written_between_two_snapshots(moto_url
     first_blocks = {b['BlockIndex']: b for b in all_blocks(ebs, first)}
     kept = sorted(written - set(churn))[0]
     assert read(ebs, first, first_blocks[kept]) == read(ebs, second, second_blocks[kept])
-    # Copies of both in the DR region are of the same lineage and name the same changes.
-    dr = client(moto_url, 'ec2', dr_region)
+    # The volume's first copy in the DR region is a full copy, a lineage of its own; the copies after it are incremental
+    # copies of one lineage, and name the same changes as their sources. ListChangedBlocks between two copies works only
+    # when both are incremental copies (issue 61, 6).
+    dr, dr_ebs = client(moto_url, 'ec2', dr_region), client(moto_url, 'ebs', dr_region)
+    full = dr.copy_snapshot(SourceSnapshotId=first, SourceRegion=region)['SnapshotId']
     copies = [dr.copy_snapshot(SourceSnapshotId=s, SourceRegion=region)['SnapshotId'] for s in (first, second)]
-    assert [b['BlockIndex'] for b in changed(client(moto_url, 'ebs', dr_region), *copies)] == sorted(churn)
+    assert [b['BlockIndex'] for b in changed(dr_ebs, *copies)] == sorted(churn)
+    assert error_of(lambda: dr_ebs.list_changed_blocks(FirstSnapshotId=full, SecondSnapshotId=copies[1])) == {
+        'code': 'ValidationException',
+        'reason': 'UNRELATED_SNAPSHOTS',
+        'status': 400,
+    }
+    # A full copy lists and reads as its source all the same.
+    assert [b['BlockIndex'] for b in all_blocks(dr_ebs, full)] == sorted(written)
     # Ransomware rewrites the whole disk: every block of it changes.
     layers.write_range(volume)
     third = ec2.create_snapshot(VolumeId=volume)['SnapshotId']
@@ -284,6 +294,8 @@ def test_a_pending_snapshot_is_not_read_and_tokens_expire(moto_url, layers):
     region, dr_region = 'cn-northwest-1', 'cn-north-1'
     dr, ebs = client(moto_url, 'ec2', dr_region), client(moto_url, 'ebs', dr_region)
     dummy_volume, done = snapshot_of(moto_url, region)
+    # The volume's first copy there is a full copy: the incremental ones after it compare with each other.
+    dr.copy_snapshot(SourceSnapshotId=done, SourceRegion=region)
     first = dr.copy_snapshot(SourceSnapshotId=done, SourceRegion=region)['SnapshotId']
     # A copy held in flight (ebs_vault's HELD_COPIES; a held CreateSnapshot's answer is rewritten by ebs_vault under
     # moto's Content-Length, which the oldest SDKs' stack refuses).

@@ -33,8 +33,10 @@ name ``ebs``), then the EBS user guide's "Frequently asked questions for EBS dir
   answered as not found (unverified; the FAQ says only that public snapshots are not supported). Encrypted snapshots
   are read as others (the FAQ: the caller needs the KMS key; no key is checked here).
 - A copy: "CopySnapshot ... creates an exact copy" (EC2 API reference, CopySnapshot): the copy lists the same blocks
-  with the same data, in any region. ListChangedBlocks compares snapshots of "the same volume/snapshot lineage": here,
-  a copy is of its source's lineage (so two copies of two snapshots of one volume compare, as incremental copies do).
+  with the same data, in any region. ListChangedBlocks compares snapshots of "the same volume/snapshot lineage": two
+  copies compare only when both are incremental copies (issue 61, 6), the second and later copies of a volume's
+  snapshots in a region while an earlier one is there; a full copy (the first) is a lineage of its own, and compared
+  with any other snapshot is refused, ValidationException UNRELATED_SNAPSHOTS.
 
 The block data, never held in memory: a volume of N GiB has N * 2,048 blocks. Its first data (generation "base") is a
 run of 1-16 written blocks in each 256-block chunk (128 MiB), placed by a hash of the volume id and the chunk; a write
@@ -113,13 +115,15 @@ ACTION = re.compile(rb'(?:^|&)Action=([A-Za-z]+)(?:&|$)')
 SECRET = uuid.uuid4().bytes  # the tokens' key, this process's
 ZEROS = 'zeros'  # what wrote a block of zeros that a snapshot lists (zero_block)
 
-Snapshot = collections.namedtuple('Snapshot', 'volume_id size_gib seen corrupt')  # corrupt: {index: label}
+# corrupt: {index: label}; lineage: None for a volume's own snapshots, else the copy's (copied_snapshot)
+Snapshot = collections.namedtuple('Snapshot', 'volume_id size_gib seen corrupt lineage', defaults=(None,))
 Write = collections.namedtuple('Write', 'generation indexes start stop')  # indexes (sorted) or [start, stop)
 
 VOLUMES: dict = {}  # volume id -> [Write], in order
 SNAPSHOTS: dict = {}  # snapshot id -> Snapshot
 VOLUME_DATA: dict = {}  # volume id -> the Snapshot it was made from, as it was then (the device directory)
 DENIED: set = set()  # (account, operation) answered AccessDeniedException UNAUTHORIZED_ACCOUNT
+COPIES: dict = {}  # (account, region, volume id) -> the copies of its snapshots made there, in order
 FAULTS: list = []  # the fault plan: [{operation, code, reason, left (None: every call)}], in order
 EBS_CALLS: collections.Counter = collections.Counter()  # operation -> calls answered here
 _LOCK = threading.Lock()
@@ -219,6 +223,7 @@ def reset():
         SNAPSHOTS.clear()
         VOLUME_DATA.clear()
         DENIED.clear()
+        COPIES.clear()
         FAULTS.clear()
         EBS_CALLS.clear()
 
@@ -361,15 +366,24 @@ def took_snapshots(body, account, region):
             _known(snapshot_id, account=account, region=region)
 
 
-def copied_snapshot(body, params):
-    """A CopySnapshot answer: the copy holds its source's data exactly, corruptions too."""
+def copied_snapshot(body, params, account, region):
+    """A CopySnapshot answer in ``account`` and ``region``: the copy holds its source's data exactly, corruptions too.
+    It is an incremental copy when a copy of a snapshot of the same volume is still there ("The resulting EBS Snapshot
+    will be incremental if there is already a prior copy of the EBS Snapshot ... in the destination account/region", AWS
+    What's New, 2018-05; the key it names is not checked here), and then of the lineage of the volume's incremental
+    copies there; else a full copy, a lineage of its own. ListChangedBlocks compares two copies only when both are
+    incremental copies (issue 61, 6)."""
     match = re.search(r'<snapshotId>(snap-[0-9a-f]+)</snapshotId>', body)
     if not match:
         return
     with _LOCK:
         source = _known(params.get('SourceSnapshotId', ''), region=params.get('SourceRegion'))
         if source is not None:
-            SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt))
+            there = COPIES.setdefault((account, region, source.volume_id), [])
+            incremental = any(_moto_snapshot(copy_id, account, region) is not None for copy_id in there)
+            lineage = ('incremental', account, region) if incremental else ('full', match.group(1))
+            there.append(match.group(1))
+            SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt), lineage=lineage)
 
 
 # The device directory.
@@ -564,7 +578,7 @@ def list_changed_blocks(second_id, query, account, region, now):
     second = readable(second_id, account, region)
     first_id = query.get('firstSnapshotId')
     first = readable(first_id, account, region) if first_id else None
-    if first is not None and first.volume_id != second.volume_id:
+    if first is not None and (first.volume_id != second.volume_id or first.lineage != second.lineage):
         raise EbsError(
             'ValidationException',
             'UNRELATED_SNAPSHOTS',
@@ -726,13 +740,14 @@ def with_ebs_direct(app):
             return app(environ, start_response)
         answer = b''.join(app(environ, start_response))
         text = answer.decode('utf-8', 'replace')
+        from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
+        account = get_account_id_from(scope.group('key'))
         if b'Action=CopySnapshot' in request:
             params = {name: values[0] for name, values in parse_qs(request.decode('utf-8', 'replace')).items()}
-            copied_snapshot(text, params)
+            copied_snapshot(text, params, account, scope.group('region'))
         else:
-            from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
-
-            took_snapshots(text, get_account_id_from(scope.group('key')), scope.group('region'))
+            took_snapshots(text, account, scope.group('region'))
         return [answer]
 
     return serve
