@@ -8,7 +8,8 @@ blocks a snapshot holds, 10,000 a page at most, each with a token; GetSnapshotBl
 its SHA-256 (x-amz-Checksum). A copy is verified when it lists the same indexes as its source and the checksums of a
 sample of them (every block with ``full``) agree, both sides read. The sample is drawn from the copy's id, so that a
 rerun reads the same blocks and two copies of one source other ones. The costs are the clouds' (EBS direct APIs
-pricing): a List request $0.0006 per 1,000, a GetSnapshotBlock $0.003 per 1,000 blocks.
+pricing): a List request $0.0006 per 1,000, a GetSnapshotBlock $0.003 per 1,000 blocks; and the data transfer of the
+blocks read from outside their region (VerifyCost.transfer_usd).
 
 On a cloud whose APIs read no block (ECS, ENS, CBS: none in their models), verify checks what the cloud states of a
 completed copy against its source: the same size, encrypted where the source is, and the source the cloud links the copy
@@ -49,14 +50,28 @@ BLOCK_BYTES = 524288
 MAX_SAMPLE = 10000
 #: USD per request: ListSnapshotBlocks per 1,000, GetSnapshotBlock per 1,000 blocks (EBS direct APIs pricing).
 LIST_PRICE, GET_PRICE = 0.0006 / 1000, 0.003 / 1000
+#: USD per GB (2**30 bytes) of the blocks read that leave their region (issue 61, 7). "Data transferred directly between
+#: EBS direct APIs and Amazon EC2 instances in the same AWS Region is free when using non-FIPS endpoints" (EBS user guide,
+#: "Pricing for EBS direct APIs"): a block read from anywhere else is billed data transfer out of its region, at the
+#: Amazon EC2 On-Demand pricing page's rates (Data Transfer, US East (N. Virginia)): to another AWS region "$0.02 per
+#: GB", to the internet "$0.09 per GB" (the first 10 TB a month; other regions and tiers differ). A run reads both sides
+#: from one place: on EC2 in one of the two regions, the other side's blocks cross regions; outside AWS, every block
+#: leaves AWS. NAT gateways, PrivateLink and Transit Gateway on the way bill their own processing, not counted here.
+OTHER_REGION_PRICE_PER_GB, INTERNET_PRICE_PER_GB = 0.02, 0.09
+GB = 1 << 30
 
 
 @dataclass(frozen=True)
 class VerifyCost:
-    """What verifying one copy takes: calls of each API, both sides, and the bytes read."""
+    """What verifying one copy takes: calls of each API, the blocks read on each side, and the bytes read."""
 
     list_calls: int
-    get_calls: int
+    source_gets: int
+    copy_gets: int
+
+    @property
+    def get_calls(self) -> int:
+        return self.source_gets + self.copy_gets
 
     @property
     def bytes_read(self) -> int:
@@ -64,14 +79,26 @@ class VerifyCost:
 
     @property
     def usd(self) -> float:
+        """The requests' charges."""
         return round(self.list_calls * LIST_PRICE + self.get_calls * GET_PRICE, 6)
 
-    def as_result(self) -> dict[str, float | int]:
+    def transfer_usd(self) -> dict[str, float]:
+        """The data transfer the blocks read are billed, beside the requests' charges, by where the run reads from:
+        an EC2 instance in the source region (the copy's blocks cross regions), in the DR region (the source's), or
+        outside AWS (all of them leave AWS). The block lists' answers are left out (at most about 300 bytes a block)."""
+        return {
+            'in_source_region': round(self.copy_gets * BLOCK_BYTES / GB * OTHER_REGION_PRICE_PER_GB, 6),
+            'in_dr_region': round(self.source_gets * BLOCK_BYTES / GB * OTHER_REGION_PRICE_PER_GB, 6),
+            'outside_aws': round(self.bytes_read / GB * INTERNET_PRICE_PER_GB, 6),
+        }
+
+    def as_result(self) -> dict[str, object]:
         return {
             'list_calls': self.list_calls,
             'get_calls': self.get_calls,
             'bytes_read': self.bytes_read,
             'usd': self.usd,
+            'transfer_usd': self.transfer_usd(),
         }
 
 
@@ -88,7 +115,8 @@ def list_pages(blocks: int) -> int:
 def verify_cost(settings: VerifySettings, blocks: int) -> VerifyCost:
     """The calls verifying a copy of a source of ``blocks`` blocks takes: both sides listed and the sample read on
     both (a block listed on one side only adds a read, which no plan can know before the copy is listed)."""
-    return VerifyCost(list_calls=2 * list_pages(blocks), get_calls=2 * sample_size(settings, blocks))
+    sample = sample_size(settings, blocks)
+    return VerifyCost(list_calls=2 * list_pages(blocks), source_gets=sample, copy_gets=sample)
 
 
 def sample_blocks(indexes: Collection[int], settings: VerifySettings, seed: str) -> list[int]:

@@ -270,7 +270,8 @@ def _verify(
     sides = {'source': (source, source_blocks), 'copy': ((copy.region, copy.id), copy_blocks)}
     cost = VerifyCost(
         list_calls=list_pages(len(source_blocks)) + list_pages(len(copy_blocks)),
-        get_calls=2 * len(sample) + len(alone),
+        source_gets=len(sample) + sum(1 for dummy, side in alone if side == 'source'),
+        copy_gets=len(sample) + sum(1 for dummy, side in alone if side == 'copy'),
     )
     record: dict[str, Any] = dict({'blocks': len(source_blocks), 'one_sided': len(alone)}, **cost.as_result())
     # A block is a request of its own (tens of milliseconds on EBS): both sides' blocks are read on the run's workers.
