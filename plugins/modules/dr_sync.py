@@ -131,8 +131,8 @@ options:
         before is read beside its source through the EBS direct APIs - both listed with C(ListSnapshotBlocks), and this many
         blocks of both read with C(GetSnapshotBlock), their SHA-256 compared - or every block with V(full).
       - A copy whose sampled data differ, or that lists a block its source does not (or the other way round) holding other
-        data than zeros, is no DR copy (the disk's region is without one) and fails the run, naming the blocks. A verified copy gets the tag C(snapcopy:verified) (when, and the
-        sample), and a later run reads it no more.
+        data than zeros, is no DR copy (the disk's region is without one) and fails the run, naming the blocks. A verified
+        copy gets the tag C(snapcopy:verified) (when, and the sample), and a later run reads it no more.
       - Each copy's C(verification) in RV(disks) says what was read and what it cost (C(list_calls), C(get_calls),
         C(bytes_read), C(usd) at EBS's prices, and C(transfer_usd), the data transfer of the blocks read by where the run
         reads from); in check mode, what it would (the sources' block lists are read, no block).
