@@ -130,11 +130,12 @@ options:
       - Prove that each DR copy holds its source's data (AWS; C(docs/verify.md)). Each completed copy of the run not verified
         before is read beside its source through the EBS direct APIs - both listed with C(ListSnapshotBlocks), and this many
         blocks of both read with C(GetSnapshotBlock), their SHA-256 compared - or every block with V(full).
-      - A copy that lists other blocks than its source, or whose sampled data differ, is no DR copy (the disk's region is
-        without one) and fails the run, naming the blocks. A verified copy gets the tag C(snapcopy:verified) (when, and the
-        sample), and a later run reads it no more.
+      - A copy whose sampled data differ, or that lists a block its source does not (or the other way round) holding other
+        data than zeros, is no DR copy (the disk's region is without one) and fails the run, naming the blocks. A verified
+        copy gets the tag C(snapcopy:verified) (when, and the sample), and a later run reads it no more.
       - Each copy's C(verification) in RV(disks) says what was read and what it cost (C(list_calls), C(get_calls),
-        C(bytes_read), C(usd) at EBS's prices); in check mode, what it would (the sources' block lists are read, no block).
+        C(bytes_read), C(usd) at EBS's prices, and C(transfer_usd), the data transfer of the blocks read by where the run
+        reads from); in check mode, what it would (the sources' block lists are read, no block).
       - Needs O(wait). Alibaba Cloud and Tencent Cloud have no API that reads a snapshot's blocks - there each completed copy is
         held to what the cloud states of it (its size, encrypted where its source is, the source the cloud links it to) with no
         call of its own, V(stated) in its C(verification), never verified; a copy that differs is no DR copy. Prove their data
@@ -647,7 +648,7 @@ disks:
     C(verification) - C(action) V(verified), V(differs) (with C(why)), V(not_verified) (with the cloud's C(error)),
     V(verified_before) (with its C(mark)), V(in_flight) or V(would_verify), or where no block can be read V(stated) or
     V(would_check), and C(blocks), C(sampled), C(list_calls),
-    C(get_calls), C(bytes_read), C(usd) - and null without. With O(churn_alarm), each copy has C(churn) - C(action)
+    C(get_calls), C(bytes_read), C(usd), C(one_sided), C(transfer_usd) - and null without. With O(churn_alarm), each copy has C(churn) - C(action)
     V(measured), V(measured_before), V(would_measure) (check mode), V(first_copy) (nothing before it to compare) or
     V(not_measured) (with the cloud's C(error)), and C(share) (of the disk rewritten since C(compared_with), the copy before),
     C(usual) (the disk's usual share, null before any) and C(suspect) - and null without. Where the run read the DR copies

@@ -8,7 +8,8 @@ blocks a snapshot holds, 10,000 a page at most, each with a token; GetSnapshotBl
 its SHA-256 (x-amz-Checksum). A copy is verified when it lists the same indexes as its source and the checksums of a
 sample of them (every block with ``full``) agree, both sides read. The sample is drawn from the copy's id, so that a
 rerun reads the same blocks and two copies of one source other ones. The costs are the clouds' (EBS direct APIs
-pricing): a List request $0.0006 per 1,000, a GetSnapshotBlock $0.003 per 1,000 blocks.
+pricing): a List request $0.0006 per 1,000, a GetSnapshotBlock $0.003 per 1,000 blocks; and the data transfer of the
+blocks read from outside their region (VerifyCost.transfer_usd).
 
 On a cloud whose APIs read no block (ECS, ENS, CBS: none in their models), verify checks what the cloud states of a
 completed copy against its source: the same size, encrypted where the source is, and the source the cloud links the copy
@@ -25,6 +26,8 @@ measured keeps, is dr.points' rule.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import random
 from dataclasses import dataclass
@@ -47,14 +50,28 @@ BLOCK_BYTES = 524288
 MAX_SAMPLE = 10000
 #: USD per request: ListSnapshotBlocks per 1,000, GetSnapshotBlock per 1,000 blocks (EBS direct APIs pricing).
 LIST_PRICE, GET_PRICE = 0.0006 / 1000, 0.003 / 1000
+#: USD per GB (2**30 bytes) of the blocks read that leave their region (issue 61, 7). "Data transferred directly between
+#: EBS direct APIs and Amazon EC2 instances in the same AWS Region is free when using non-FIPS endpoints" (EBS user guide,
+#: "Pricing for EBS direct APIs"): a block read from anywhere else is billed data transfer out of its region, at the
+#: Amazon EC2 On-Demand pricing page's rates (Data Transfer, US East (N. Virginia)): to another AWS region "$0.02 per
+#: GB", to the internet "$0.09 per GB" (the first 10 TB a month; other regions and tiers differ). A run reads both sides
+#: from one place: on EC2 in one of the two regions, the other side's blocks cross regions; outside AWS, every block
+#: leaves AWS. NAT gateways, PrivateLink and Transit Gateway on the way bill their own processing, not counted here.
+OTHER_REGION_PRICE_PER_GB, INTERNET_PRICE_PER_GB = 0.02, 0.09
+GB = 1 << 30
 
 
 @dataclass(frozen=True)
 class VerifyCost:
-    """What verifying one copy takes: calls of each API, both sides, and the bytes read."""
+    """What verifying one copy takes: calls of each API, the blocks read on each side, and the bytes read."""
 
     list_calls: int
-    get_calls: int
+    source_gets: int
+    copy_gets: int
+
+    @property
+    def get_calls(self) -> int:
+        return self.source_gets + self.copy_gets
 
     @property
     def bytes_read(self) -> int:
@@ -62,14 +79,26 @@ class VerifyCost:
 
     @property
     def usd(self) -> float:
+        """The requests' charges."""
         return round(self.list_calls * LIST_PRICE + self.get_calls * GET_PRICE, 6)
 
-    def as_result(self) -> dict[str, float | int]:
+    def transfer_usd(self) -> dict[str, float]:
+        """The data transfer the blocks read are billed, beside the requests' charges, by where the run reads from:
+        an EC2 instance in the source region (the copy's blocks cross regions), in the DR region (the source's), or
+        outside AWS (all of them leave AWS). The block lists' answers are left out (at most about 300 bytes a block)."""
+        return {
+            'in_source_region': round(self.copy_gets * BLOCK_BYTES / GB * OTHER_REGION_PRICE_PER_GB, 6),
+            'in_dr_region': round(self.source_gets * BLOCK_BYTES / GB * OTHER_REGION_PRICE_PER_GB, 6),
+            'outside_aws': round(self.bytes_read / GB * INTERNET_PRICE_PER_GB, 6),
+        }
+
+    def as_result(self) -> dict[str, object]:
         return {
             'list_calls': self.list_calls,
             'get_calls': self.get_calls,
             'bytes_read': self.bytes_read,
             'usd': self.usd,
+            'transfer_usd': self.transfer_usd(),
         }
 
 
@@ -78,11 +107,16 @@ def sample_size(settings: VerifySettings, blocks: int) -> int:
     return blocks if settings.full else min(settings.sample or 0, blocks)
 
 
+def list_pages(blocks: int) -> int:
+    """ListSnapshotBlocks calls that list ``blocks`` blocks: a page per 10,000, one for none."""
+    return max(1, math.ceil(blocks / BLOCKS_PER_PAGE))
+
+
 def verify_cost(settings: VerifySettings, blocks: int) -> VerifyCost:
-    """The calls verifying a copy of a source of ``blocks`` blocks takes: both sides listed (a page per 10,000 blocks,
-    one for none) and the sample read on both."""
-    pages = max(1, math.ceil(blocks / BLOCKS_PER_PAGE))
-    return VerifyCost(list_calls=2 * pages, get_calls=2 * sample_size(settings, blocks))
+    """The calls verifying a copy of a source of ``blocks`` blocks takes: both sides listed and the sample read on
+    both (a block listed on one side only adds a read, which no plan can know before the copy is listed)."""
+    sample = sample_size(settings, blocks)
+    return VerifyCost(list_calls=2 * list_pages(blocks), source_gets=sample, copy_gets=sample)
 
 
 def sample_blocks(indexes: Collection[int], settings: VerifySettings, seed: str) -> list[int]:
@@ -95,9 +129,26 @@ def sample_blocks(indexes: Collection[int], settings: VerifySettings, seed: str)
     return sorted(random.Random(seed).sample(ordered, size))
 
 
-def differing_blocks(source: Collection[int], copy: Collection[int]) -> list[int]:
-    """The block indexes one of ``source`` and ``copy`` lists and the other does not, at most ten, in order."""
-    return sorted(set(source) ^ set(copy))[:10]
+#: The checksum (SHA-256, base64, as GetSnapshotBlockResponse.Checksum) of a block of zeros: what a block that one side
+#: lists and the other does not must read as. Nothing in the vendor's texts says a copy lists exactly its source's
+#: blocks: ListSnapshotBlocks answers "the blocks in an Amazon Elastic Block Store snapshot" (ebs 2019-11-02), and
+#: CopySnapshot "creates an exact copy" of the snapshot's data (EC2 API reference), not of its list. A block a side does
+#: not list reads as zeros on a restored volume, so the side that lists it must hold zeros there (issue 61, 8).
+ZERO_BLOCK_CHECKSUM = base64.b64encode(hashlib.sha256(bytes(BLOCK_BYTES)).digest()).decode('ascii')
+
+
+def one_sided_blocks(source: Collection[int], copy: Collection[int]) -> list[tuple[int, str]]:
+    """(index, 'source' or 'copy': the side that lists it) of every block one of ``source`` and ``copy`` lists and the
+    other does not, in order: each is read on its side and compared with zeros."""
+    copy_set, source_set = set(copy), set(source)
+    return sorted(
+        [(index, 'source') for index in source_set - copy_set] + [(index, 'copy') for index in copy_set - source_set]
+    )
+
+
+def listed_on_both(source: Collection[int], copy: Collection[int]) -> list[int]:
+    """The block indexes both ``source`` and ``copy`` list, in order: the sample is drawn from them."""
+    return sorted(set(source) & set(copy))
 
 
 def checksum_mismatches(source: Mapping[int, str], copy: Mapping[int, str]) -> list[int]:

@@ -69,6 +69,17 @@ THROTTLING = {
     'RequestTimeoutException',
     'PriorRequestNotComplete',
     'SnapshotCreationPerVolumeRateExceeded',
+    # The EBS direct APIs' (botocore ebs 2019-11-02). Each read operation's model says "You should always retry requests
+    # that receive server (5xx) error responses, and ThrottlingException and RequestThrottledException client error
+    # responses", and botocore's own retry rules (data/_retry.json, __default__: request_throttled_exception) retry
+    # RequestThrottledException (HTTP 400; reasons ACCOUNT_THROTTLED, DEPENDENCY_REQUEST_THROTTLED,
+    # RESOURCE_LEVEL_THROTTLE). ConcurrentLimitExceededException ("You have reached the limit for concurrent API
+    # requests", 400) and ServiceQuotaExceededException (402, reason DEPENDENCY_SERVICE_QUOTA_EXCEEDED) pass with load
+    # too: retried within the run's attempts and deadline, after which the verdict is the rule's (not verified,
+    # unmeasured), never a failed run.
+    'RequestThrottledException',
+    'ConcurrentLimitExceededException',
+    'ServiceQuotaExceededException',
 }
 # InvalidAttachment.NotFound: DetachVolume of a volume not attached (any more) to the instance.
 # ResourceNotFoundException: the EBS direct APIs' snapshot not found (ebs 2019-11-02, reason SNAPSHOT_NOT_FOUND).
@@ -315,10 +326,14 @@ class AwsClient:
                 kind = INVALID
             else:
                 kind = FATAL
+            message = details.get('Message') or '(the cloud gave no message)'
+            # The EBS direct APIs' errors carry a Reason (rest-json: a member of the answer, beside Error).
+            if isinstance(response.get('Reason'), str):
+                message = '%s (reason %s)' % (message, response['Reason'])
             return CloudError(
                 action,
                 code,
-                details.get('Message') or '(the cloud gave no message)',
+                message,
                 request_id=request_id,
                 kind=kind,
                 region=region,

@@ -23,11 +23,15 @@ from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPEC
 from ..points import point_order, point_reader, region_points
 from ..prune import copies_by_disk, made_by_a_dr_run
 from ..verify import (
+    ZERO_BLOCK_CHECKSUM,
+    VerifyCost,
     checksum_mismatches,
     churn_share,
-    differing_blocks,
     is_suspect,
+    list_pages,
+    listed_on_both,
     mark_covers,
+    one_sided_blocks,
     sample_blocks,
     stated_differences,
     suspect_why,
@@ -155,7 +159,9 @@ def _verify_blocks(
                     record = _record(ctx, calls, reader, copy, source, sources[source], marks.get(key))
                 except CloudError as error:
                     record = {'action': NOT_VERIFIED, 'error': error.as_result()}
-                    problems.setdefault(plan.key, []).append('verifying the copy in %s: %s' % (key[0], error))
+                    problems.setdefault(plan.key, []).append(
+                        'DR copy %s in %s is not verified: %s (the next run reads it again)' % (key[1], key[0], error)
+                    )
                 if record['action'] == DIFFERS:
                     problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
                     _mark_differs(ctx, calls, copy, listed, record, unmark=bool(marks.get(key)))
@@ -254,15 +260,19 @@ def _verify(
     source: tuple[str, str],
     source_blocks: Mapping[int, str],
 ) -> dict[str, Any]:
-    """Read one copy beside its source: the same blocks listed, the sample's checksums equal; a verified copy marked."""
+    """Read one copy beside its source: the sample of the blocks both list, whose checksums must be equal, and every
+    block one side lists alone, which must hold zeros (dr.verify.ZERO_BLOCK_CHECKSUM); a verified copy marked."""
     settings = ctx.settings.verify
     copy_blocks = calls.call(reader.snapshot_blocks, copy.region, copy.id)
-    cost = verify_cost(settings, len(source_blocks))
-    record: dict[str, Any] = dict({'blocks': len(source_blocks)}, **cost.as_result())
-    listed_apart = differing_blocks(source_blocks, copy_blocks)
-    if listed_apart:
-        return dict(record, action=DIFFERS, why='blocks listed by one side only: %s' % listed_apart, get_calls=0)
-    sample = sample_blocks(source_blocks, settings, copy.id)
+    sample = sample_blocks(listed_on_both(source_blocks, copy_blocks), settings, copy.id)
+    alone = one_sided_blocks(source_blocks, copy_blocks)
+    sides = {'source': (source, source_blocks), 'copy': ((copy.region, copy.id), copy_blocks)}
+    cost = VerifyCost(
+        list_calls=list_pages(len(source_blocks)) + list_pages(len(copy_blocks)),
+        source_gets=len(sample) + sum(1 for dummy, side in alone if side == 'source'),
+        copy_gets=len(sample) + sum(1 for dummy, side in alone if side == 'copy'),
+    )
+    record: dict[str, Any] = dict({'blocks': len(source_blocks), 'one_sided': len(alone)}, **cost.as_result())
     # A block is a request of its own (tens of milliseconds on EBS): both sides' blocks are read on the run's workers.
     sums = ctx.each(
         [functools.partial(calls.call, reader.block_checksum, *source, index, source_blocks[index]) for index in sample]
@@ -270,9 +280,21 @@ def _verify(
             functools.partial(calls.call, reader.block_checksum, copy.region, copy.id, index, copy_blocks[index])
             for index in sample
         ]
+        + [
+            functools.partial(calls.call, reader.block_checksum, *sides[side][0], index, sides[side][1][index])
+            for index, side in alone
+        ]
     )
     source_sums = dict(zip(sample, sums[: len(sample)]))
-    copy_sums = dict(zip(sample, sums[len(sample) :]))
+    copy_sums = dict(zip(sample, sums[len(sample) : 2 * len(sample)]))
+    not_zeros = [index for (index, dummy), found in zip(alone, sums[2 * len(sample) :]) if found != ZERO_BLOCK_CHECKSUM]
+    if not_zeros:
+        return dict(
+            record,
+            action=DIFFERS,
+            why='blocks listed by one side only that do not hold zeros: %s' % not_zeros[:10],
+            sampled=len(sample),
+        )
     mismatches = checksum_mismatches(source_sums, copy_sums)
     if mismatches:
         return dict(record, action=DIFFERS, why='blocks whose data differ: %s' % mismatches[:10], sampled=len(sample))
@@ -354,6 +376,8 @@ def _measure_churn(
                         )
                     except CloudError as error:
                         records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
+                        if isinstance(error, CopiesNotCompared):
+                            records[key]['why'] = error.why
                         _mark_unmeasured(
                             ctx, calls, copy, listed_copy, records[key], warnings=warnings, disk=plan.disk.id
                         )
@@ -411,7 +435,8 @@ def _mark_unmeasured(
         return
     warnings.append(
         'DR copy %s of %s in %s: its rewrite could not be measured (%s); it stands in doubt, and the last known good '
-        'copy is kept until a run measures it' % (copy.id, disk, copy.region, record['error'].get('code') or 'error')
+        'copy is kept until a run measures it'
+        % (copy.id, disk, copy.region, record.get('why') or record['error'].get('code') or 'error')
     )
     if listed_copy is not None and listed_copy.tags.get(CHURN_TAG) == UNMEASURED:
         return
@@ -461,17 +486,45 @@ def _changed(
     request: CopyRequest,
 ) -> tuple[int, int]:
     """(changed blocks, the disk's blocks) between the source of ``before`` and the new source; the two sources being
-    in the source region. The older source gone, between the two copies, once the new copy completed (in one region)."""
+    in the source region. The older source gone, between the two copies, once the new copy completed (in one region).
+
+    Two copies compare only when both are incremental copies: ListChangedBlocks answers "blocks that are different
+    between two Amazon Elastic Block Store snapshots of the same volume/snapshot lineage" (ebs 2019-11-02), and a copy is
+    of its source's lineage only when incremental ("The resulting EBS Snapshot will be incremental if there is already
+    a prior copy of the EBS Snapshot encrypted under the same custom CMK in the destination account/region", AWS, 2018);
+    a disk's first copy in a region, or one under another key, is a full copy. Which a copy is, no EC2 answer says: the
+    call tells (ValidationException UNRELATED_SNAPSHOTS, the model's reason), and a fallback that cannot measure raises
+    CopiesNotCompared, which says why: the copy is unmeasured, with a warning (dr.points)."""
     before_region, dummy, before_source = before.tags.get(SOURCE_TAG, '').partition('/')
     pair = (before_region or source_region, before_source, request.source_id)
     if pair not in measured:
         try:
             measured[pair] = calls.call(reader.changed_blocks, *pair)
         except CloudError as error:
-            if error.kind != NOT_FOUND or copy is None or copy.state != COMPLETED or before.region != copy.region:
+            if error.kind != NOT_FOUND:
                 raise
-            return calls.call(reader.changed_blocks, copy.region, before.id, copy.id)
+            gone = 'the source of %s is gone' % before.id
+            if copy is None or copy.state != COMPLETED or before.region != copy.region:
+                raise CopiesNotCompared(error, '%s, and no completed copy beside it to compare with' % gone) from None
+            try:
+                return calls.call(reader.changed_blocks, copy.region, before.id, copy.id)
+            except CloudError as fallback:
+                raise CopiesNotCompared(
+                    fallback,
+                    '%s, and ListChangedBlocks compares two copies only when both are incremental copies of one '
+                    'lineage (%s: %s)' % (gone, fallback.code, fallback.message),
+                ) from None
     return measured[pair]
+
+
+class CopiesNotCompared(CloudError):
+    """The churn alarm's fallback could not measure between two copies: ``why``, in words, beside the cloud's error."""
+
+    def __init__(self, error: CloudError, why: str) -> None:
+        super().__init__(
+            error.action, error.code, error.message, request_id=error.request_id, kind=error.kind, region=error.region
+        )
+        self.why = why
 
 
 def _points(

@@ -148,7 +148,10 @@ def test_check_mode_says_a_copy_would_be_suspect_and_marks_nothing(moto_url):
     assert CHURN_TAG not in copies_now(adapter, dr_region)[copy_id].tags
 
 
-def test_with_the_older_source_gone_the_two_copies_are_compared(moto_url):
+def test_with_the_older_source_gone_two_incremental_copies_are_compared_and_a_full_one_is_not(moto_url):
+    """Issue 61, 6: ListChangedBlocks between two copies works only when both are incremental copies; a disk's first
+    copy in a region is a full copy. A fallback that cannot measure says so: the copy is unmeasured, with a warning that
+    says why, and the disk stands by the copy before it."""
     source, dr_region = 'me-south-1', 'me-central-1'
     volume, first_source = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
     aged(source, first_source, 30)
@@ -158,11 +161,29 @@ def test_with_the_older_source_gone_the_two_copies_are_compared(moto_url):
     ec2 = ec2_with(moto_url, KEYS, source)
     ec2.delete_snapshot(SnapshotId=first_source)
     ebs_direct.write_blocks(volume, range(200))
-    ec2.create_snapshot(VolumeId=volume, Description='nightly')
+    second_source = ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
+    aged(source, second_source, 20)
+    adapter, report = run(moto_url, source, dr_region, churn_alarm=50)
+    ((second_copy, record),) = [item for item in churn(report).items() if item[0] != first_copy]
+    # The first copy is a full copy: the two copies are of two lineages.
+    assert record['action'] == 'not_measured' and record['compared_with'] == first_copy
+    assert record['error']['code'] == 'ValidationException' and 'incremental copies' in record['why']
+    assert any(
+        second_copy in warning and 'could not be measured' in warning and 'incremental copies' in warning
+        for warning in report['run_warnings']
+    )
+    assert copies_now(adapter, dr_region)[second_copy].tags[CHURN_TAG] == UNMEASURED
+    (cell,) = report['protection']['disks'][0]['regions']
+    assert (cell['doubt'], cell['copy_id']) == ('unmeasured', first_copy)
+    # The next copy is incremental, as the second: with the second's source gone, the two copies compare.
+    aged(dr_region, second_copy, 19)
+    ec2.delete_snapshot(SnapshotId=second_source)
+    ebs_direct.write_blocks(volume, range(300, 330))
+    aged(source, ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId'], 10)
     dummy, report = run(moto_url, source, dr_region, churn_alarm=50)
-    record = next(record for copy_id, record in churn(report).items() if copy_id != first_copy)
-    assert record['action'] == 'measured' and record['share'] == round(200 / BLOCKS, 4)
-    assert record['compared_with'] == first_copy and not record['suspect']
+    ((dummy, record),) = [item for item in churn(report).items() if item[0] not in (first_copy, second_copy)]
+    assert record['action'] == 'measured' and record['share'] == round(30 / BLOCKS, 4)
+    assert record['compared_with'] == second_copy
 
 
 @pytest.mark.parametrize(

@@ -136,6 +136,12 @@ def test_check_mode_plans_the_calls_and_bytes_and_reads_no_block(moto_url, moto_
             'get_calls': 8,
             'bytes_read': 8 * BLOCK_BYTES,
             'usd': round(2 * 0.0006 / 1000 + 8 * 0.003 / 1000, 6),
+            # Issue 61, 7: the blocks read from outside their region are billed data transfer, per GB.
+            'transfer_usd': {
+                'in_source_region': round(4 * BLOCK_BYTES / 2**30 * 0.02, 6),
+                'in_dr_region': round(4 * BLOCK_BYTES / 2**30 * 0.02, 6),
+                'outside_aws': round(8 * BLOCK_BYTES / 2**30 * 0.09, 6),
+            },
         }
     assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 2} and 'CopySnapshot' not in moto_calls
 

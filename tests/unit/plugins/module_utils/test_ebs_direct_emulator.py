@@ -210,10 +210,20 @@ def test_changed_blocks_are_exactly_those_written_between_two_snapshots(moto_url
     first_blocks = {b['BlockIndex']: b for b in all_blocks(ebs, first)}
     kept = sorted(written - set(churn))[0]
     assert read(ebs, first, first_blocks[kept]) == read(ebs, second, second_blocks[kept])
-    # Copies of both in the DR region are of the same lineage and name the same changes.
-    dr = client(moto_url, 'ec2', dr_region)
+    # The volume's first copy in the DR region is a full copy, a lineage of its own; the copies after it are incremental
+    # copies of one lineage, and name the same changes as their sources. ListChangedBlocks between two copies works only
+    # when both are incremental copies (issue 61, 6).
+    dr, dr_ebs = client(moto_url, 'ec2', dr_region), client(moto_url, 'ebs', dr_region)
+    full = dr.copy_snapshot(SourceSnapshotId=first, SourceRegion=region)['SnapshotId']
     copies = [dr.copy_snapshot(SourceSnapshotId=s, SourceRegion=region)['SnapshotId'] for s in (first, second)]
-    assert [b['BlockIndex'] for b in changed(client(moto_url, 'ebs', dr_region), *copies)] == sorted(churn)
+    assert [b['BlockIndex'] for b in changed(dr_ebs, *copies)] == sorted(churn)
+    assert error_of(lambda: dr_ebs.list_changed_blocks(FirstSnapshotId=full, SecondSnapshotId=copies[1])) == {
+        'code': 'ValidationException',
+        'reason': 'UNRELATED_SNAPSHOTS',
+        'status': 400,
+    }
+    # A full copy lists and reads as its source all the same.
+    assert [b['BlockIndex'] for b in all_blocks(dr_ebs, full)] == sorted(written)
     # Ransomware rewrites the whole disk: every block of it changes.
     layers.write_range(volume)
     third = ec2.create_snapshot(VolumeId=volume)['SnapshotId']
@@ -284,6 +294,8 @@ def test_a_pending_snapshot_is_not_read_and_tokens_expire(moto_url, layers):
     region, dr_region = 'cn-northwest-1', 'cn-north-1'
     dr, ebs = client(moto_url, 'ec2', dr_region), client(moto_url, 'ebs', dr_region)
     dummy_volume, done = snapshot_of(moto_url, region)
+    # The volume's first copy there is a full copy: the incremental ones after it compare with each other.
+    dr.copy_snapshot(SourceSnapshotId=done, SourceRegion=region)
     first = dr.copy_snapshot(SourceSnapshotId=done, SourceRegion=region)['SnapshotId']
     # A copy held in flight (ebs_vault's HELD_COPIES; a held CreateSnapshot's answer is rewritten by ebs_vault under
     # moto's Content-Length, which the oldest SDKs' stack refuses).
@@ -398,3 +410,66 @@ def test_every_answer_and_refusal_is_named_in_botocores_ebs_model(moto_url, laye
             and shape.metadata['error']['httpStatusCode'] == ebs_direct.EbsError.STATUS[code]
         )
         assert reason in shape.members['Reason'].enum, (code, reason)
+
+
+def test_the_fault_plan_answers_only_what_the_model_lists_for_the_read_calls(moto_url, layers):
+    """Issue 61, 5: the EBS direct APIs throttle; the layer's fault plan answers the read calls' errors of botocore's ebs
+    model (each operation's "errors"), with the status and a reason of the model, and botocore parses each as that
+    exception with its Reason."""
+    model = botocore.session.Session().get_service_model('ebs', api_version='2019-11-02')
+    for name in ('ListSnapshotBlocks', 'ListChangedBlocks', 'GetSnapshotBlock'):
+        listed = {shape.name for shape in model.operation_model(name).error_shapes}
+        assert set(ebs_direct.FAULT_REASONS) <= listed, name
+        assert 'ConcurrentLimitExceededException' not in listed  # StartSnapshot's only
+    for code, reasons in ebs_direct.FAULT_REASONS.items():
+        shape = model.shape_for(code)
+        assert shape.metadata['error']['httpStatusCode'] == ebs_direct.EbsError.STATUS[code]
+        enum = shape.members['Reason'].enum if 'Reason' in shape.members else [None]
+        assert set(reasons) <= set(enum), code
+    with pytest.raises(ValueError):
+        layers.fault('ListSnapshotBlocks', 'ConcurrentLimitExceededException')
+    with pytest.raises(ValueError):
+        layers.fault('ListSnapshotBlocks', 'RequestThrottledException', 'SLOW_DOWN')
+    region = 'us-gov-west-1'
+    dummy_volume, snapshot = snapshot_of(moto_url, region)
+    # Sent once: botocore's own rules retry RequestThrottledException (data/_retry.json), which max_attempts 1 allows.
+    session = botocore.session.Session()
+    session.set_credentials(*KEYS)
+    ebs = session.create_client(
+        'ebs', region_name=region, endpoint_url=moto_url, config=Config(retries={'total_max_attempts': 1})
+    )
+    try:
+        layers.fault('ListSnapshotBlocks', 'RequestThrottledException', 'ACCOUNT_THROTTLED')
+        layers.fault('ListSnapshotBlocks', 'ServiceQuotaExceededException', 'DEPENDENCY_SERVICE_QUOTA_EXCEEDED')
+        assert error_of(lambda: ebs.list_snapshot_blocks(SnapshotId=snapshot)) == {
+            'code': 'RequestThrottledException',
+            'reason': 'ACCOUNT_THROTTLED',
+            'status': 400,
+        }
+        assert error_of(lambda: ebs.list_snapshot_blocks(SnapshotId=snapshot)) == {
+            'code': 'ServiceQuotaExceededException',
+            'reason': 'DEPENDENCY_SERVICE_QUOTA_EXCEEDED',
+            'status': 402,
+        }
+        assert ebs.list_snapshot_blocks(SnapshotId=snapshot)['Blocks'], 'the plan is spent'
+        # Over HTTP, for suites whose moto runs as a process; a plan of every call until it is taken off.
+        for order in (
+            {'fault': {'operation': 'ListSnapshotBlocks', 'code': 'InternalServerException', 'count': None}},
+            None,
+            None,
+            {'fault': None},
+        ):
+            if order is None:
+                assert error_of(lambda: ebs.list_snapshot_blocks(SnapshotId=snapshot))['status'] == 500
+                continue
+            request = urllib.request.Request(
+                moto_url + ebs_direct.ADMIN_PATH,
+                data=json.dumps(order).encode(),
+                method='POST',
+                headers={'Content-Type': 'application/json'},
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                assert answer.status == 200
+        assert ebs.list_snapshot_blocks(SnapshotId=snapshot)['Blocks']
+    finally:
+        layers.FAULTS.clear()

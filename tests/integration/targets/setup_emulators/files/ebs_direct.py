@@ -33,8 +33,10 @@ name ``ebs``), then the EBS user guide's "Frequently asked questions for EBS dir
   answered as not found (unverified; the FAQ says only that public snapshots are not supported). Encrypted snapshots
   are read as others (the FAQ: the caller needs the KMS key; no key is checked here).
 - A copy: "CopySnapshot ... creates an exact copy" (EC2 API reference, CopySnapshot): the copy lists the same blocks
-  with the same data, in any region. ListChangedBlocks compares snapshots of "the same volume/snapshot lineage": here,
-  a copy is of its source's lineage (so two copies of two snapshots of one volume compare, as incremental copies do).
+  with the same data, in any region. ListChangedBlocks compares snapshots of "the same volume/snapshot lineage": two
+  copies compare only when both are incremental copies (issue 61, 6), the second and later copies of a volume's
+  snapshots in a region while an earlier one is there; a full copy (the first) is a lineage of its own, and compared
+  with any other snapshot is refused, ValidationException UNRELATED_SNAPSHOTS.
 
 The block data, never held in memory: a volume of N GiB has N * 2,048 blocks. Its first data (generation "base") is a
 run of 1-16 written blocks in each 256-block chunk (128 MiB), placed by a hash of the volume id and the chunk; a write
@@ -44,11 +46,21 @@ bytes are SHAKE-256 of (volume, index, the generation that wrote it), made when 
 snapshot it was corrupted on. A snapshot this layer did not see made (seeded in moto's backend directly) is taken up at
 its first read with its volume's operations of that moment.
 
-Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, DENIED ((account, operation) answered
-AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation); and the same over HTTP for suites that
-run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body {"write": {"volume_id", "indexes"} or
-{"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}, or {"device_dir": a folder, or null} for the
-device directory below.
+Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, zero_block, DENIED ((account, operation) answered
+AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation), and the fault plan (fault, FAULTS);
+and the same over HTTP for suites that run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body
+{"write": {"volume_id", "indexes"} or {"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}} or
+{"zero": {"snapshot_id", "index"}}, or
+{"fault": {"operation", "code", "reason", "count"}} (or {"fault": null}: none), or {"device_dir": a folder, or null}
+for the device directory below.
+
+The fault plan: ``fault(operation, code, reason, count)`` has the next ``count`` calls of ``operation`` (every one with
+count None) answered with the error ``code``, counted in EBS_CALLS as any answer. Only what the model lists for the read
+operations (their "errors": RequestThrottledException, ServiceQuotaExceededException, InternalServerException), with a
+reason of the exception's enum: RequestThrottledException 400 (ACCOUNT_THROTTLED, DEPENDENCY_REQUEST_THROTTLED,
+RESOURCE_LEVEL_THROTTLE), ServiceQuotaExceededException 402 (DEPENDENCY_SERVICE_QUOTA_EXCEEDED), InternalServerException
+500 (no reason). ConcurrentLimitExceededException is listed for StartSnapshot only, a call this layer does not answer.
+The messages are ours (unverifiable).
 
 The device directory: a restore drill's user tasks read the disks it attached, here as files. With the environment
 variable SNAPCOPY_DEVICE_DIR set in the emulator's process (read at each call, so a test may set it for a while), an
@@ -101,20 +113,31 @@ ADMIN_PATH = '/snapcopy-test/ebs-direct'
 DEVICE_DIR_VARIABLE = 'SNAPCOPY_DEVICE_DIR'  # the device directory (the module's docstring)
 ACTION = re.compile(rb'(?:^|&)Action=([A-Za-z]+)(?:&|$)')
 SECRET = uuid.uuid4().bytes  # the tokens' key, this process's
+ZEROS = 'zeros'  # what wrote a block of zeros that a snapshot lists (zero_block)
 
-Snapshot = collections.namedtuple('Snapshot', 'volume_id size_gib seen corrupt')  # corrupt: {index: label}
+# corrupt: {index: label}; lineage: None for a volume's own snapshots, else the copy's (copied_snapshot)
+Snapshot = collections.namedtuple('Snapshot', 'volume_id size_gib seen corrupt lineage', defaults=(None,))
 Write = collections.namedtuple('Write', 'generation indexes start stop')  # indexes (sorted) or [start, stop)
 
 VOLUMES: dict = {}  # volume id -> [Write], in order
 SNAPSHOTS: dict = {}  # snapshot id -> Snapshot
 VOLUME_DATA: dict = {}  # volume id -> the Snapshot it was made from, as it was then (the device directory)
 DENIED: set = set()  # (account, operation) answered AccessDeniedException UNAUTHORIZED_ACCOUNT
+COPIES: dict = {}  # (account, region, volume id) -> the copies of its snapshots made there, in order
+FAULTS: list = []  # the fault plan: [{operation, code, reason, left (None: every call)}], in order
 EBS_CALLS: collections.Counter = collections.Counter()  # operation -> calls answered here
 _LOCK = threading.Lock()
 
 
 class EbsError(Exception):
-    STATUS = {'ValidationException': 400, 'ResourceNotFoundException': 404, 'AccessDeniedException': 403}
+    STATUS = {
+        'ValidationException': 400,
+        'ResourceNotFoundException': 404,
+        'AccessDeniedException': 403,
+        'RequestThrottledException': 400,
+        'ServiceQuotaExceededException': 402,
+        'InternalServerException': 500,
+    }
 
     def __init__(self, code, reason, message):
         super().__init__(message)
@@ -148,6 +171,51 @@ def corrupt_block(snapshot_id, index):
         snapshot.corrupt[int(index)] = 'corrupt-%s' % snapshot_id
 
 
+# What the fault plan may answer: the read operations' errors of the model, with the reasons of their enums.
+FAULT_REASONS = {
+    'RequestThrottledException': ('ACCOUNT_THROTTLED', 'DEPENDENCY_REQUEST_THROTTLED', 'RESOURCE_LEVEL_THROTTLE'),
+    'ServiceQuotaExceededException': ('DEPENDENCY_SERVICE_QUOTA_EXCEEDED',),
+    'InternalServerException': (None,),
+}
+FAULT_MESSAGES = {
+    'RequestThrottledException': 'Rate exceeded.',
+    'ServiceQuotaExceededException': 'Your current service quotas do not allow you to perform this action.',
+    'InternalServerException': 'An internal error has occurred.',
+}
+
+
+def fault(operation, code, reason=None, count=1):
+    """The next ``count`` calls of ``operation`` (every one with None) answered with the error ``code`` and
+    ``reason`` (the fault plan, the module's docstring); a code or reason the model does not list is refused."""
+    if operation not in {name for name, dummy in ROUTES} or code not in FAULT_REASONS:
+        raise ValueError('no such fault in the ebs model: %s %s' % (operation, code))
+    if reason not in FAULT_REASONS[code]:
+        raise ValueError('%s takes the reasons %s' % (code, FAULT_REASONS[code]))
+    with _LOCK:
+        FAULTS.append({'operation': operation, 'code': code, 'reason': reason, 'left': count})
+
+
+def _planned_fault(operation):
+    """The error the fault plan answers this call of ``operation`` with, its count spent; None. Under _LOCK."""
+    for rule in FAULTS:
+        if rule['operation'] == operation and rule['left'] != 0:
+            if rule['left'] is not None:
+                rule['left'] -= 1
+            return EbsError(rule['code'], rule['reason'], FAULT_MESSAGES[rule['code']])
+    return None
+
+
+def zero_block(snapshot_id, index):
+    """The snapshot ``snapshot_id`` lists the block ``index``, which holds zeros: a block written with zeros is written
+    data ("only blocks that hold written data are listed", the FAQ), and nothing in the vendor's texts says a copy lists
+    it as its source does (issue 61, 8)."""
+    with _LOCK:
+        snapshot = _known(snapshot_id)
+        if snapshot is None:
+            raise KeyError(snapshot_id)
+        snapshot.corrupt[int(index)] = ZEROS
+
+
 def reset():
     """Forget every volume's writes and every snapshot's data (a test's own regions make this rarely needed)."""
     with _LOCK:
@@ -155,6 +223,8 @@ def reset():
         SNAPSHOTS.clear()
         VOLUME_DATA.clear()
         DENIED.clear()
+        COPIES.clear()
+        FAULTS.clear()
         EBS_CALLS.clear()
 
 
@@ -216,6 +286,8 @@ def block_bytes(snapshot, index):
 
 
 def _data(volume_id, index, written_by):
+    if written_by == ZEROS:
+        return bytes(BLOCK_SIZE)
     return hashlib.shake_256(('%s/%d/%s' % (volume_id, index, written_by)).encode()).digest(BLOCK_SIZE)
 
 
@@ -294,15 +366,24 @@ def took_snapshots(body, account, region):
             _known(snapshot_id, account=account, region=region)
 
 
-def copied_snapshot(body, params):
-    """A CopySnapshot answer: the copy holds its source's data exactly, corruptions too."""
+def copied_snapshot(body, params, account, region):
+    """A CopySnapshot answer in ``account`` and ``region``: the copy holds its source's data exactly, corruptions too.
+    It is an incremental copy when a copy of a snapshot of the same volume is still there ("The resulting EBS Snapshot
+    will be incremental if there is already a prior copy of the EBS Snapshot ... in the destination account/region", AWS
+    What's New, 2018-05; the key it names is not checked here), and then of the lineage of the volume's incremental
+    copies there; else a full copy, a lineage of its own. ListChangedBlocks compares two copies only when both are
+    incremental copies (issue 61, 6)."""
     match = re.search(r'<snapshotId>(snap-[0-9a-f]+)</snapshotId>', body)
     if not match:
         return
     with _LOCK:
         source = _known(params.get('SourceSnapshotId', ''), region=params.get('SourceRegion'))
         if source is not None:
-            SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt))
+            there = COPIES.setdefault((account, region, source.volume_id), [])
+            incremental = any(_moto_snapshot(copy_id, account, region) is not None for copy_id in there)
+            lineage = ('incremental', account, region) if incremental else ('full', match.group(1))
+            there.append(match.group(1))
+            SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt), lineage=lineage)
 
 
 # The device directory.
@@ -497,7 +578,7 @@ def list_changed_blocks(second_id, query, account, region, now):
     second = readable(second_id, account, region)
     first_id = query.get('firstSnapshotId')
     first = readable(first_id, account, region) if first_id else None
-    if first is not None and first.volume_id != second.volume_id:
+    if first is not None and (first.volume_id != second.volume_id or first.lineage != second.lineage):
         raise EbsError(
             'ValidationException',
             'UNRELATED_SNAPSHOTS',
@@ -566,6 +647,9 @@ def answer_ebs(environ, scope):
     now = ebs_vault.cloud_time()
     with _LOCK:
         EBS_CALLS[operation] += 1
+        planned = _planned_fault(operation)
+        if planned is not None:
+            raise planned
         if (account, operation) in DENIED:
             raise EbsError(
                 'AccessDeniedException', 'UNAUTHORIZED_ACCOUNT', 'You are not authorized to perform: ebs:%s' % operation
@@ -596,6 +680,14 @@ def admin(environ):
             write_range(write['volume_id'], write.get('start', 0), write.get('stop'))
     if 'corrupt' in order:
         corrupt_block(order['corrupt']['snapshot_id'], order['corrupt']['index'])
+    if 'zero' in order:
+        zero_block(order['zero']['snapshot_id'], order['zero']['index'])
+    if 'fault' in order:
+        if order['fault']:
+            fault(**order['fault'])
+        else:
+            with _LOCK:
+                FAULTS.clear()
     if 'device_dir' in order:  # a suite's moto server runs as a process of its own: its device directory set here
         if order['device_dir']:
             os.environ[DEVICE_DIR_VARIABLE] = order['device_dir']
@@ -622,7 +714,10 @@ def with_ebs_direct(app):
                 _settle()
                 answered = answer_ebs(environ, scope)
             except EbsError as error:
-                body = json.dumps({'message': error.message, 'Reason': error.reason}).encode()
+                shown = (
+                    {'message': error.message, 'Reason': error.reason} if error.reason else {'message': error.message}
+                )
+                body = json.dumps(shown).encode()
                 answered = (
                     EbsError.STATUS[error.code],
                     {'Content-Type': 'application/json', 'x-amzn-ErrorType': error.code},
@@ -645,13 +740,14 @@ def with_ebs_direct(app):
             return app(environ, start_response)
         answer = b''.join(app(environ, start_response))
         text = answer.decode('utf-8', 'replace')
+        from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
+        account = get_account_id_from(scope.group('key'))
         if b'Action=CopySnapshot' in request:
             params = {name: values[0] for name, values in parse_qs(request.decode('utf-8', 'replace')).items()}
-            copied_snapshot(text, params)
+            copied_snapshot(text, params, account, scope.group('region'))
         else:
-            from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
-
-            took_snapshots(text, get_account_id_from(scope.group('key')), scope.group('region'))
+            took_snapshots(text, account, scope.group('region'))
         return [answer]
 
     return serve
