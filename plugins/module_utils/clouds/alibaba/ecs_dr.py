@@ -161,8 +161,8 @@ class EcsAdapter(
     # CreateSnapshotGroup's limits, the stricter of two sources. The SDK's model (ecs-20140526
     # CreateSnapshotGroupRequest.DiskId): "A single snapshot-consistent group can contain up to 128 disks with a total
     # capacity of up to 256 TiB". The API reference (CreateSnapshotGroup, help.aliyun.com/document_detail/210939.html):
-    # "单个快照一致性组最多包括 16 块云盘（包括系统盘和数据盘），且总容量不超过 32 TiB" (16 disks, 32 TiB at most), "目前快照
-    # 一致性组只支持 ESSD 系列云盘（ESSD、ESSD AutoPL、ESSD Entry）" (the ESSD family only) and "开启多重挂载特性的云盘不支持
+    # "单个快照一致性组最多包括 16 块云盘(包括系统盘和数据盘), 且总容量不超过 32 TiB" (16 disks, 32 TiB at most), "目前快照
+    # 一致性组只支持 ESSD 系列云盘(ESSD、ESSD AutoPL、ESSD Entry)" (the ESSD family only) and "开启多重挂载特性的云盘不支持
     # 创建快照一致性组" (no disk with multi-attach enabled). The user guide ("Create a snapshot-consistent group") allows
     # 128 disks and 256 TiB in some regions and regional ESSDs among themselves: the stricter rules hold everywhere.
     # With InstanceId, only disks attached to it ("Setting multiple cross-instance disk IDs is no longer supported").
