@@ -19,6 +19,7 @@ from .actions import action
 from .errors import CloudError, tc_invalid, tc_missing
 from .resources import make_disk, make_snapshot, tc_time
 from .state import ATTACHED, ATTACHING, DETACHING, DONE, FREE, RUNNING, attachment, disk_phase
+from .tag import check_tag
 
 CLOUD = 'cbs'
 _USAGE = {'data': 'DATA_DISK', 'system': 'SYSTEM_DISK'}
@@ -289,6 +290,8 @@ def _tags_in(params: dict) -> dict:
         if not isinstance(item, dict) or not item.get('Key'):
             raise tc_invalid('Tags')
         tags[item['Key']] = str(item.get('Value', ''))
+        # The Tag service's rules hold for tags given to CBS too: they are the same tags (tag.check_tag).
+        check_tag(item['Key'], tags[item['Key']])
     return tags
 
 

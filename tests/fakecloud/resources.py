@@ -80,6 +80,8 @@ def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
         'source_snapshot_id': '',
         # ESSD performance level (ECS); '' for other categories and clouds.
         'performance_level': '',
+        # ECS's MultiAttach: Disabled, Enabled or LegacyShared (ecs-20140526 DescribeDisksRequest.MultiAttach).
+        'multi_attach': 'Disabled',
         'tags': {},
         # What the disk holds (bytes, small: seeded, or from the snapshot it was made from); None for a blank disk.
         'data': None,

@@ -43,6 +43,7 @@ _DISK_KEYS = (
     'tags',
     'source_snapshot_id',
     'performance_level',
+    'multi_attach',
 )
 _SNAP_KEYS = (
     'account',

@@ -7,7 +7,26 @@ from .actions import action
 from .errors import CloudError, tc_invalid, tc_missing
 from .rpc_params import decode_token, encode_token
 
-_RESERVED_PREFIXES = ('qcloud', 'tencent', 'project')
+# Reserved key prefixes, both sources': the SDK's error code InvalidParameterValue.ReservedTagKey ("系统预留标签键 qcloud、
+# tencent和project 禁止创建", tag 2018-08-13 errorcodes.py) and the Tag service's use limits ("qcs:、project、项目开头的标签键
+# 为系统预留标签键", cloud.tencent.com/document/product/651/13354). Compared without case (unverifiable: neither says).
+_RESERVED_PREFIXES = ('qcloud', 'tencent', 'project', 'qcs:', '项目')
+
+
+def check_tag(key: str, value) -> None:
+    """A tag the Tag service takes (issue 61): a key not reserved, a value of 1 to 255 characters ("标签值必须最少为1，最多为
+    255个 Unicode 字符", the use limits; InvalidParameterValue.TagValueEmpty "标签值不能为空值" and
+    InvalidParameterValue.TagValueLengthExceeded, errorcodes.py)."""
+    if key.lower().startswith(_RESERVED_PREFIXES):
+        raise CloudError('InvalidParameterValue.ReservedTagKey', 'The tag key `%s` is reserved.' % key, 200)
+    if value == '':
+        raise CloudError('InvalidParameterValue.TagValueEmpty', 'The value of the tag `%s` is empty.' % key, 200)
+    if not isinstance(value, str) or len(value) > 255:
+        raise CloudError(
+            'InvalidParameterValue.TagValueLengthExceeded', 'The value of the tag `%s` is too long.' % key, 200
+        )
+
+
 _TYPES = {'snapshot': 'snapshots', 'volume': 'disks'}
 # "每个云资源允许的最大标签数是50" (a cloud resource carries at most 50 tags: cloud.tencent.com/document/product/597/33355,
 # the Tag usage limits); past it, LimitExceeded.ResourceAttachedTags ("资源关联的标签数超过限制", tag 2018-08-13
@@ -55,11 +74,8 @@ def _tag_list(params: dict, name: str, need_value: bool = True) -> list:
         key = item.get('TagKey') if isinstance(item, dict) else None
         if not key or len(key) > 127:
             raise tc_invalid(name + '.TagKey')
-        if key.lower().startswith(_RESERVED_PREFIXES):
-            raise CloudError('InvalidParameterValue.ReservedTagKey', 'The tag key `%s` is reserved.' % key, 200)
         value = item.get('TagValue', '')
-        if need_value and (not isinstance(value, str) or len(value) > 255):
-            raise tc_invalid(name + '.TagValue')
+        check_tag(key, value if need_value else 'any')
         result.append((key, value))
     return result
 
@@ -132,8 +148,7 @@ def _resources_by_id(call) -> tuple[list, str]:
         raise CloudError(
             'InvalidParameterValue.ResourcePrefixInvalid', 'The resource prefix `%s` is not valid.' % prefix, 200
         )
-    if key.lower().startswith(_RESERVED_PREFIXES):
-        raise CloudError('InvalidParameterValue.ReservedTagKey', 'The tag key `%s` is reserved.' % key, 200)
+    check_tag(key, 'any')
     records = []
     for resource_id in ids:
         record = getattr(call.store, _TYPES[prefix])['cbs'].get(resource_id)
@@ -146,8 +161,7 @@ def _resources_by_id(call) -> tuple[list, str]:
 def attach_resources_tag(call) -> dict:
     records, key = _resources_by_id(call)
     value = p.text(call.params, 'TagValue', required=True)
-    if len(value) > 255:
-        raise tc_invalid('TagValue')
+    check_tag(key, value)
     for record in records:
         if len(set(record['tags']) | {key}) > _MAX_TAGS_PER_RESOURCE:
             raise CloudError('LimitExceeded.ResourceAttachedTags', 'The resource has too many tags.', 200)

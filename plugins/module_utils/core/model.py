@@ -133,6 +133,10 @@ class Disk:
     #: The instance the disk is attached to, as the cloud says (None: not attached); a volume EBS attaches to several
     #: instances (Multi-Attach) names the first of its attachments.
     instance_id: str | None = None
+    #: The disk's category as the cloud names it (ECS DescribeDisks' Category, ``cloud_essd``...; None where unread).
+    category: str | None = None
+    #: Whether the cloud attaches the disk to several instances at once (ECS DescribeDisks' MultiAttach ``Enabled``).
+    multi_attach: bool = False
 
     def __post_init__(self) -> None:
         self.tags = self.tags or {}

@@ -192,10 +192,11 @@ def source_tag_last(tags: Mapping[str, str]) -> list[tuple[str, str]]:
 class TagRules:
     """What one cloud accepts as the tags of a snapshot, checked before any call.
 
-    One of the cloud's ``max_tags`` is the collection's SOURCE_TAG, which users may not set.
-    Keys (and with ``values_too`` values) must not start with ``reserved_prefixes`` (compared
-    without case when ``prefixes_ignore_case``) nor contain ``forbidden_inside`` (never with case).
-    Keys that become the same text (``1`` and ``"1"`` in YAML) are refused as given twice.
+    One of the cloud's ``max_tags`` is the collection's SOURCE_TAG, which users may not set (a DR run needs more of
+    them: check_room). Keys (and with ``values_too`` values) must not start with ``reserved_prefixes`` (compared
+    without case when ``prefixes_ignore_case``) nor contain ``forbidden_inside`` (never with case). Values are
+    ``min_value_length`` to ``value_length`` characters. Keys that become the same text (``1`` and ``"1"`` in YAML)
+    are refused as given twice.
     """
 
     # pylint: disable-next=too-many-arguments
@@ -210,11 +211,13 @@ class TagRules:
         prefixes_ignore_case: bool = True,
         values_too: bool = False,
         forbidden_inside: Iterable[str] = (),
+        min_value_length: int = 0,
     ) -> None:
         self.cloud = cloud
         self.max_tags = max_tags
         self.key_length = key_length
         self.value_length = value_length
+        self.min_value_length = min_value_length
         self.reserved_prefixes = tuple(reserved_prefixes)
         self.prefixes_ignore_case = prefixes_ignore_case
         self.values_too = values_too
@@ -226,12 +229,7 @@ class TagRules:
             return
         if not isinstance(tags, dict):
             raise InputError(option, 'must be a dictionary of tag keys and values')
-        if len(tags) > self.max_tags - 1:
-            raise InputError(
-                option,
-                'at most %d tags (one of the %d that %s allows on a snapshot is %s), got %d'
-                % (self.max_tags - 1, self.max_tags, self.cloud, SOURCE_TAG, len(tags)),
-            )
+        self.check_room(tags, (SOURCE_TAG,), option)
         seen: set[str] = set()
         for raw_key, raw_value in tags.items():
             key = str(raw_key)
@@ -242,14 +240,50 @@ class TagRules:
                 raise InputError(
                     option, 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG
                 )
-            if not key or len(key) > self.key_length:
-                raise InputError(option, 'tag keys are 1 to %d characters, got %r' % (self.key_length, key))
-            self._check_text(option, 'key', key)
+            self.validate_key(key, option)
             value = '' if raw_value is None else str(raw_value)
-            if len(value) > self.value_length:
+            if not self.min_value_length <= len(value) <= self.value_length:
+                if self.min_value_length:
+                    raise InputError(
+                        option,
+                        'tag %r: values are %d to %d characters on %s, got %d'
+                        % (key, self.min_value_length, self.value_length, self.cloud, len(value)),
+                    )
                 raise InputError(option, 'tag %r: values are at most %d characters' % (key, self.value_length))
             if self.values_too:
                 self._check_text(option, 'value of %r' % key, value)
+
+    def validate_key(self, key: str, option: str = 'tags') -> None:
+        """A key alone: its length and what it must not start with or contain."""
+        if not key or len(key) > self.key_length:
+            raise InputError(option, 'tag keys are 1 to %d characters, got %r' % (self.key_length, key))
+        self._check_text(option, 'key', key)
+
+    def check_room(self, tags: Mapping[Any, Any], own: Iterable[str], option: str = 'tags') -> None:
+        """That ``tags`` fit beside the collection's ``own`` tag keys in the cloud's ``max_tags`` a resource, counted
+        before any call: an InputError naming the tags over the limit (the last ones in key order: requests send tags
+        sorted by key) and how many the collection needs for itself."""
+        needed = sorted(set(own))
+        room = self.max_tags - len(needed)
+        if len(tags) <= room:
+            return
+        keys = sorted(str(key) for key in tags)
+        over = keys[max(room, 0) :]
+        raise InputError(
+            option,
+            '%d tags given, %d too many: %s allows %d tags on a snapshot and this collection needs %d of them for its '
+            'own (%s), which leaves %d; over the limit: %s'
+            % (
+                len(keys),
+                len(over),
+                self.cloud,
+                self.max_tags,
+                len(needed),
+                ', '.join(needed),
+                max(room, 0),
+                ', '.join(over),
+            ),
+        )
 
     def _check_text(self, option: str, what: str, text: str) -> None:
         start = text.lower() if self.prefixes_ignore_case else text

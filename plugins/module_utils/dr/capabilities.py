@@ -136,6 +136,13 @@ class SnapshotSetAdapter(ABC):
         """Start one snapshot of each of ``disks`` at one moment in one call of the cloud's group API, each tagged with
         ``tags`` where the cloud takes tags; return (the set's id, [Snapshot], usually pending, with ``volume_id``)."""
 
+    # pylint: disable-next=useless-return  # a default that the clouds with rules of their own override
+    def members_refusal(self, disks: Sequence[Disk]) -> str | None:
+        """Why the cloud's group API would refuse a set of ``disks`` beyond how many and which instances (their kinds,
+        their total size), naming the disks; None where it would take them. Asked before any call."""
+        del disks
+        return None
+
     def set_instance(self, disks: Sequence[Disk]) -> str | None:
         """The one instance that ``disks`` are attached to, where a set cannot span instances (None where it can); an
         InputError naming each disk's instance, before any call, when they are not all attached to one."""

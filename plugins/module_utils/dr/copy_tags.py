@@ -22,7 +22,20 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
-from ..core.tagging import CHURN_TAG, COPY_TAG, COPY_TAGS_TAG, RESTORE_TESTED_TAG, SUSPECT_TAG, VERIFIED_TAG
+from ..core.tagging import (
+    CHURN_TAG,
+    COPY_TAG,
+    COPY_TAGS_TAG,
+    DIFFERS_TAG,
+    DISK_TAG,
+    GROUP_TAG,
+    POINT_TAG,
+    RESTORE_TESTED_TAG,
+    SET_TAG,
+    SOURCE_TAG,
+    SUSPECT_TAG,
+    VERIFIED_TAG,
+)
 from .capabilities import BlockReadAdapter, RestoreDrillAdapter
 
 if TYPE_CHECKING:
@@ -78,7 +91,27 @@ def check_copy_tags(settings: DrSettings, adapter: DrAdapter) -> None:
         # The cloud's rules for a key (its reserved prefixes, its length); not how many: a key names what a disk may
         # carry, and the cloud's limit is met per copy (fitting). The values are the disk's, checked per copy too.
         for key in keys:
-            adapter.copy_tag_rules.validate({key: ''}, 'copy_tags')
+            adapter.copy_tag_rules.validate_key(key, 'copy_tags')
+
+
+def own_copy_tags(settings: DrSettings, adapter: DrAdapter) -> tuple[str, ...]:
+    """The collection's own tag keys a DR copy of this run may carry: those of its copy call (SOURCE_TAG, DISK_TAG,
+    POINT_TAG; with groups GROUP_TAG and SET_TAG; with copy_tags their record) and the marks later phases write."""
+    keys = [SOURCE_TAG, DISK_TAG, POINT_TAG]
+    if settings.groups.by is not None:
+        keys.extend((GROUP_TAG, SET_TAG))
+    if settings.copy.copy_tags:
+        keys.append(COPY_TAGS_TAG)
+    keys.extend(later_marks(adapter, settings.dr_account is not None))
+    return tuple(dict.fromkeys(keys))
+
+
+def check_tag_room(settings: DrSettings, adapter: DrAdapter) -> None:
+    """The run's ``tags`` and the collection's own fit in the cloud's tags a snapshot, counted before any call (the copy
+    tags give way to the limit per copy: fitting)."""
+    rules = adapter.copy_tag_rules
+    if rules is not None and settings.copy.tags:
+        rules.check_room(settings.copy.tags, own_copy_tags(settings, adapter), 'tags')
 
 
 def no_tags_reason(adapter: DrAdapter) -> str:
@@ -91,6 +124,8 @@ def later_marks(adapter: DrAdapter, dr_account: bool = False) -> tuple[str, ...]
     marks: list[str] = list(adapter.dr_account_copy_marks) if dr_account else []
     if not adapter.records_copy_source:
         marks.append(COPY_TAG)
+    # verify's verdict on a copy that differs from its source, on every cloud (phases.verify).
+    marks.append(DIFFERS_TAG)
     if isinstance(adapter, BlockReadAdapter):
         marks.extend((VERIFIED_TAG, CHURN_TAG, SUSPECT_TAG))
     if isinstance(adapter, RestoreDrillAdapter):

@@ -21,7 +21,7 @@ from ..core.errors import InputError
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.progress import Progress
 from ..engine.copy_engine import run_retry
-from .copy_tags import check_copy_tags
+from .copy_tags import check_copy_tags, check_tag_room
 from .groups import sets_of
 from .leases import LeaseTerms, lease_seconds
 from .lock import check_lock
@@ -108,6 +108,7 @@ class DrRun:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         check_templates(self.settings)
         check_copy_tags(self.settings, self.adapter)
+        check_tag_room(self.settings, self.adapter)
         if self.settings.churn.enabled and self.context.blocks is None:
             raise InputError(
                 'churn_alarm',

@@ -1908,6 +1908,15 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
         '256 TiB' in alibaba.field_doc('ecs', 'CreateSnapshotGroupRequest', 'DiskId')
         and ecs.MAX_GROUP_GIB == 256 * 1024
     )
+    # fakecloud enforces the API reference's stricter 16 disks and 32 TiB (ecs.py quotes it), below the model's.
+    assert (ecs.GROUP_DISK_LIMIT, ecs.GROUP_GIB_LIMIT) == (16, 32 * 1024) and ecs.GROUP_DISK_LIMIT < ecs.MAX_GROUP_DISKS
+    # A disk's MultiAttach, which CreateSnapshotGroup refuses when enabled: the values DescribeDisks filters on.
+    assert alibaba.documented_values('ecs', 'DescribeDisksRequest', 'MultiAttach') == [
+        'Disabled',
+        'Enabled',
+        'LegacyShared',
+    ]
+    assert 'MultiAttach' in alibaba.fields('ecs', 'DescribeDisksResponseBodyDisksDisk')
     assert 'cannot be set at the same time' in alibaba.field_doc('ecs', 'CreateSnapshotGroupRequest', 'ExcludeDiskId')
     assert alibaba.required_parameters('ecs', 'DeleteSnapshotGroup') == {'RegionId', 'SnapshotGroupId'}
     # Nothing in DescribeSnapshots' snapshot names its group: members are read from DescribeSnapshotGroups.

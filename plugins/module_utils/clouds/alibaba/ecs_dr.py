@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import NOT_FOUND, RETRYABLE, CloudError
+from ...core.errors import NOT_FOUND, RETRYABLE, CloudError, InputError
 from ...core.model import (
     ATTACHED,
     ATTACHING,
@@ -114,6 +114,11 @@ UNTAG_KEYS_PER_CALL = 20
 GROUP_PAGE_SIZE = 100
 # Up to this many instances, a listing of each one's snapshot groups; beyond, one listing of the region's groups.
 GROUP_LISTINGS_BY_INSTANCE = 3
+# What one CreateSnapshotGroup takes: the API reference's 16 disks and 32 TiB, of the ESSD family (EcsAdapter.max_set_disks
+# quotes the sources).
+GROUP_MAX_DISKS = 16
+GROUP_MAX_GIB = 32 * 1024
+GROUP_CATEGORIES = ('cloud_essd', 'cloud_auto', 'cloud_essd_entry')
 
 
 # pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
@@ -153,10 +158,42 @@ class EcsAdapter(
     cool_off_within_duration = True
     lock_call_is_idempotent = True
     ids_per_lock_describe = ID_CHUNK
-    # CreateSnapshotGroup (ecs-20140526 CreateSnapshotGroupRequest.DiskId): "up to 128 disks with a total capacity of up
-    # to 256 TiB"; with InstanceId, only disks attached to it ("Setting multiple cross-instance disk IDs is no longer
-    # supported"); ESSDs only (the guide "Create a snapshot-consistent group").
-    max_set_disks = 128
+    # CreateSnapshotGroup's limits, the stricter of two sources. The SDK's model (ecs-20140526
+    # CreateSnapshotGroupRequest.DiskId): "A single snapshot-consistent group can contain up to 128 disks with a total
+    # capacity of up to 256 TiB". The API reference (CreateSnapshotGroup, help.aliyun.com/document_detail/210939.html):
+    # "单个快照一致性组最多包括 16 块云盘(包括系统盘和数据盘), 且总容量不超过 32 TiB" (16 disks, 32 TiB at most), "目前快照
+    # 一致性组只支持 ESSD 系列云盘(ESSD、ESSD AutoPL、ESSD Entry)" (the ESSD family only) and "开启多重挂载特性的云盘不支持
+    # 创建快照一致性组" (no disk with multi-attach enabled). The user guide ("Create a snapshot-consistent group") allows
+    # 128 disks and 256 TiB in some regions and regional ESSDs among themselves: the stricter rules hold everywhere.
+    # With InstanceId, only disks attached to it ("Setting multiple cross-instance disk IDs is no longer supported").
+    max_set_disks = GROUP_MAX_DISKS
+
+    def members_refusal(self, disks: Sequence[Disk]) -> str | None:
+        """The API reference's rules for CreateSnapshotGroup's disks (see max_set_disks), naming the disks."""
+        other = [
+            '%s (%s)' % (disk.id, disk.category or 'category unknown')
+            for disk in disks
+            if disk.category not in GROUP_CATEGORIES
+        ]
+        if other:
+            return (
+                'ECS makes a snapshot-consistent group of ESSD, ESSD AutoPL and ESSD Entry disks only (%s), not of %s'
+                % (
+                    ', '.join(GROUP_CATEGORIES),
+                    ', '.join(other),
+                )
+            )
+        shared = [disk.id for disk in disks if disk.multi_attach]
+        if shared:
+            return 'ECS makes no snapshot-consistent group of a disk with multi-attach enabled: %s' % ', '.join(shared)
+        total = sum(disk.size or 0 for disk in disks)
+        if total > GROUP_MAX_GIB:
+            return 'ECS makes a snapshot-consistent group of %d GiB (32 TiB) at most; these disks hold %d GiB: %s' % (
+                GROUP_MAX_GIB,
+                total,
+                ', '.join('%s %s GiB' % (disk.id, disk.size) for disk in disks),
+            )
+        return None
 
     def __init__(self, client: AlibabaClient, clock: Callable[[], float] = time.time) -> None:
         super().__init__(client)
@@ -229,6 +266,9 @@ class EcsAdapter(
                 size=item.get('Size'),
                 tags=tags,
                 instance_id=item.get('InstanceId') or None,  # '' when not attached (DescribeDisksResponseBody)
+                category=item.get('Category') or None,
+                # MultiAttach: Disabled, Enabled or LegacyShared (ecs-20140526 DescribeDisksRequest.MultiAttach).
+                multi_attach=item.get('MultiAttach') in ('Enabled', 'LegacyShared'),
             ),
         )
 
@@ -262,6 +302,15 @@ class EcsAdapter(
     def create_snapshot_set(
         self, region: str, disks: list[Disk], name: str | None, description: str, tags: dict[str, str]
     ) -> tuple[str, list[Snapshot]]:
+        # Bad input fails before the call, naming the disks (the read phase refuses such a group first).
+        refusal = self.members_refusal(disks)
+        if len(disks) > GROUP_MAX_DISKS:
+            refusal = 'ECS makes a snapshot-consistent group of %d disks at most, got %d' % (
+                GROUP_MAX_DISKS,
+                len(disks),
+            )
+        if refusal:
+            raise InputError('consistency_groups', refusal)
         params: dict[str, Any] = {'RegionId': region, 'InstanceId': self.set_instance(disks)}
         params.update(numbered('DiskId', sorted(disk.id for disk in disks)))
         if name:

@@ -68,9 +68,11 @@ COPY_PARAMETERS = {
 # botocore's EC2 model). tests/unit/plugins/module_utils/test_copy_call_parameters.py holds these and COPY_PARAMETERS to
 # that model.
 COPY_CALL_PARAMETERS = ('SourceRegion', 'SourceSnapshotId', 'TagSpecifications', 'Encrypted')
-# EC2 tag restrictions (Tag's model and the EC2 user guide): 50 per resource, keys of 1 to 128 characters,
-# values of up to 256, the aws: prefix reserved in any case.
-TAG_RULES = TagRules('EBS', max_tags=50, key_length=128, value_length=256, reserved_prefixes=('aws:',))
+# EC2 tag restrictions, the stricter of two sources. botocore's EC2 model (ec2 2016-11-15, Tag.Key and Tag.Value):
+# keys "accept a maximum of 127 Unicode characters. May not begin with aws:", values "a maximum of 256 Unicode
+# characters"; the EC2 user guide ("Tag restrictions"): 50 tags a resource, keys of 128 and values of 256 characters,
+# aws: reserved in any case. So 50 tags, keys of 1 to 127 characters, values of up to 256.
+TAG_RULES = TagRules('EBS', max_tags=50, key_length=127, value_length=256, reserved_prefixes=('aws:',))
 # Where ebs_snapshot_copy copies to when a task names no region, as AWS's tools read it (and community.aws's module).
 REGION_VARIABLES = ('AWS_REGION', 'AWS_DEFAULT_REGION', 'EC2_REGION')
 

@@ -75,10 +75,19 @@ MAX_NAME = 60
 # CopySnapshotCrossRegions' request parameters that start_copy sends, and no others. test_copy_call_parameters.py
 # (tests/unit/plugins/module_utils) holds them to the vendor's model (the Tencent SDK's cbs v20170312 models.py).
 COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegions', 'SnapshotName')
-# Tencent Cloud's tag restrictions (Tag API, "Tag restrictions"): 50 per resource, keys of 1 to 127
-# characters, values of up to 255, the qcloud, tencent and project prefixes reserved in any case.
+# Tencent Cloud's tag restrictions, the stricter of two sources. The Tag service's use limits
+# (cloud.tencent.com/document/product/651/13354): "1个资源最多可以绑定50个标签" (50 a resource), "qcs:、project、项目开头的
+# 标签键为系统预留标签键" (keys starting with qcs:, project or 项目 are reserved), keys of 1 to 127 and values of "最少为1, 最多
+# 为255个 Unicode 字符" (1 to 255). The SDK's error codes (tencentcloud tag v20180813 errorcodes.py,
+# InvalidParameterValue.ReservedTagKey): "系统预留标签键 qcloud、tencent和project 禁止创建", and
+# InvalidParameterValue.TagValueEmpty "标签值不能为空值". Every prefix of both is reserved, in any case; no empty value.
 TAG_RULES = TagRules(
-    'Tencent Cloud', max_tags=50, key_length=127, value_length=255, reserved_prefixes=('qcloud', 'tencent', 'project')
+    'Tencent Cloud',
+    max_tags=50,
+    key_length=127,
+    value_length=255,
+    min_value_length=1,
+    reserved_prefixes=('qcloud', 'tencent', 'project', 'qcs:', '项目'),
 )
 PAGE_SIZE = 100
 IDS_PER_CALL = 100

@@ -170,6 +170,9 @@ def _set_refusal(sets: SnapshotSetAdapter, cloud: str, group: Group) -> str | No
             cloud,
             sets.max_set_disks,
         )
+    refusal = sets.members_refusal(group.disks)
+    if refusal:
+        return 'consistency group %s: %s' % (group.name, refusal)
     return None
 
 
@@ -181,6 +184,9 @@ def plan_member(ctx: PhaseContext, disk: Disk, group: Group, point: GroupPoint) 
     set_id = recovery_point.set_id if recovery_point is not None else None
     max_age = ctx.settings.fresh.max_age_hours
     if not max_age or (recovery_point is not None and recovery_point.age_hours(ctx.now) <= max_age):
+        return DiskPlan(disk, source, group=group, set_id=set_id)
+    if ctx.sets is not None and _set_refusal(ctx.sets, ctx.adapter.cloud, group):
+        # No set of this group can be made (the read's problem says why): no call that the cloud would refuse.
         return DiskPlan(disk, source, group=group, set_id=set_id)
     in_flight = [snapshot_set for snapshot_set, state in point.newer if state == IN_FLIGHT]
     if in_flight:

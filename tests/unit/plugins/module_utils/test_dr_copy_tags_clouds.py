@@ -255,8 +255,9 @@ def test_a_key_also_in_tags_is_refused(fakecloud_clean):
 
 def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakecloud_clean):
     """ECS: 20 tags a snapshot. The copy call carries SOURCE_TAG, DISK_TAG, POINT_TAG, 2 of the run's fixed tags and the
-    record of the copy tags (COPY_TAGS_TAG), and room is kept for the restore drill's mark: 13 for copy tags, of 20 the
-    disk carries; the 7 left out are reported, the copy is made, and a rerun neither fails nor writes."""
+    record of the copy tags (COPY_TAGS_TAG), and room is kept for verify's verdict and the restore drill's mark: 12 for
+    copy tags, of 20 the disk carries; the 8 left out are reported, the copy is made, and a rerun neither fails nor
+    writes."""
     cloud = fakecloud_clean
     many = {'c%02d' % number: 'v%d' % number for number in range(19)}  # with the selector's key, the disk's 20
     adapter, disks = seed(cloud, 'ecs', disks=1, tags=many)
@@ -267,13 +268,13 @@ def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakeclo
     report = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
     assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
     (record,) = copy_records(report)
-    assert record['action'] == 'copied_with' and len(record['set']) == 13
-    assert len(record['not_set']) == 7 and all('no room' in reason for reason in record['not_set'].values())
+    assert record['action'] == 'copied_with' and len(record['set']) == 12
+    assert len(record['not_set']) == 8 and all('no room' in reason for reason in record['not_set'].values())
     (tags,) = dr_copies(adapter, dr_region)['%s/%s' % (disks[0].region, disks[0].id)]
-    assert len(tags) == 19
+    assert len(tags) == 18
     again = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
     (record,) = copy_records(again)
-    assert record['action'] == 'unchanged' and len(record['not_set']) == 7 and not again['failures']
+    assert record['action'] == 'unchanged' and len(record['not_set']) == 8 and not again['failures']
     assert not again['changed']
 
 
@@ -285,9 +286,9 @@ def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fa
     run(cloud, 'cbs', adapter)
     dr_region = REGIONS['cbs'][1]
     (copy,) = adapter.list_copies(dr_region)
-    # SOURCE_TAG, DISK_TAG, POINT_TAG, COPY_TAG, the 2 copy tags and their record, room for the drill's mark: 42 more
-    # make 50.
-    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(42)})
+    # SOURCE_TAG, DISK_TAG, POINT_TAG, COPY_TAG, the 2 copy tags and their record, room for verify's verdict and the
+    # drill's mark: 41 more make 50.
+    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(41)})
     set_disk_tags(adapter, 'cbs', disks[0], {'team': 'databases', 'billing-code': 'b7'})
     report, calls = run(cloud, 'cbs', adapter)
     assert not report['failures'], report['failures']
@@ -299,7 +300,7 @@ def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fa
     )
     assert calls.get('TagResources') == 1, calls
     (tags,) = list(dr_copies(adapter, dr_region).values())
-    assert tags[0]['team'] == 'databases' and 'billing-code' not in tags[0] and len(tags[0]) == 49
+    assert tags[0]['team'] == 'databases' and 'billing-code' not in tags[0] and len(tags[0]) == 48
 
 
 def test_with_a_dr_account_cbs_keeps_room_for_its_staging_marks(fakecloud_clean):

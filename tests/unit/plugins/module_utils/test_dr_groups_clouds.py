@@ -5,6 +5,8 @@ CreateSnapshots), never a snapshot a disk."""
 
 from __future__ import annotations
 
+import re
+
 import botocore
 import pytest
 
@@ -224,3 +226,50 @@ def test_a_torn_create_snapshots_set_on_ebs_is_not_copied_the_whole_one_before_i
         )
     sets, dummy = source_sets(adapter, dr_region, source)
     assert sorted(sets) == sorted(snapshot['SnapshotId'] for snapshot in whole) and len(set(sets.values())) == 1
+
+
+ECS_LIMIT_CASES = {
+    # case: (the odd disk's seed, the words of the refusal, whether the refusal names the odd disk)
+    'not of the ESSD family': ({'category': 'cloud_efficiency'}, 'ESSD, ESSD AutoPL and ESSD Entry disks only', True),
+    'multi-attach enabled': ({'multi_attach': 'Enabled'}, 'multi-attach enabled', True),
+    'more than 32 TiB': ({'size': 32 * 1024}, '32768 GiB (32 TiB) at most', True),
+    '17 disks': ({}, 'holds 17 disks: a set of Alibaba Cloud ECS holds 16 at most', False),
+}
+
+
+@pytest.mark.parametrize('case', sorted(ECS_LIMIT_CASES))
+def test_an_ecs_group_over_the_api_references_limits_is_refused_before_any_call(fakecloud_clean, case):
+    """ECS (fakecloud, which refuses such a group as the API reference says): a group of 16 disks at most, 32 TiB, of the
+    ESSD family and no multi-attach disk. The run names the group and the disk, calls no CreateSnapshotGroup for it, and
+    another instance's group is made and copied as before."""
+    cloud = fakecloud_clean
+    source, dr_region = REGIONS['ecs']
+    odd_seed, words, names_disk = ECS_LIMIT_CASES[case]
+    cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 5, 'copy_seconds': 5}})
+    count = 16 if case == '17 disks' else 1
+    base = {'region': source, 'instance_id': 'i-big01', 'size': 40, 'tags': dict(SELECTOR)}
+    specs = [dict(base) for dummy in range(count)] + [dict(base, **odd_seed)]
+    specs += [{'region': source, 'instance_id': 'i-app01', 'size': 40, 'tags': dict(SELECTOR)} for dummy in range(2)]
+    created = cloud.admin.seed(ecs={'disks': specs})['ecs']['disks']
+    odd = created[count]
+    adapter = fakecloud_adapter(cloud, 'ecs')
+    cloud.admin.calls(reset=True)
+    report = dr_run_with(
+        adapter,
+        scope('ecs', source, [dr_region], SELECTOR, consistency_groups='instance', max_snapshot_age_hours=24),
+        clock=CloudMovingClock(cloud),
+    )
+    refusals = [failure for failure in report['failures'] if failure.startswith('consistency group i-big01')]
+    assert refusals and words in refusals[0], report['failures']
+    assert not names_disk or odd in refusals[0]
+    # One group made: i-app01's, whose two disks are copied; nothing of i-big01's is snapshotted or copied.
+    assert fakecloud_calls(cloud).get('CreateSnapshotGroup') == 1
+    sets, groups = source_sets(adapter, dr_region)
+    assert groups == {'i-app01'} and len(sets) == 2
+    # The adapter's own check, before the call, for a caller that skips the read.
+    big = [disk for disk in adapter.find_disks(source, dict(SELECTOR)) if disk.instance_id == 'i-big01']
+    assert len(big) == count + 1
+    cloud.admin.calls(reset=True)
+    with pytest.raises(InputError, match=re.escape(words if case != '17 disks' else '16 disks at most')):
+        adapter.create_snapshot_set(source, big, None, 'fresh set', {})
+    assert 'CreateSnapshotGroup' not in fakecloud_calls(cloud)

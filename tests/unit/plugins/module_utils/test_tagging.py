@@ -91,7 +91,11 @@ RULES = TagRules('Cloud X', max_tags=4, key_length=5, value_length=6, reserved_p
 @pytest.mark.parametrize(
     'tags, words',
     [
-        ({'a': '1', 'b': '2', 'c': '3', 'd': '4'}, 'at most 3 tags (one of the 4 that Cloud X allows'),
+        (
+            {'d': '4', 'a': '1', 'b': '2', 'c': '3'},
+            'Cloud X allows 4 tags on a snapshot and this collection needs 1 of them for its own (snapcopy:source), '
+            'which leaves 3; over the limit: d',
+        ),
         ({1: 'a', '1': 'b'}, "'1' is given twice"),
         ({SOURCE_TAG: 'x'}, 'set by this collection'),
         ({'': 'v'}, 'tag keys are 1 to 5 characters'),

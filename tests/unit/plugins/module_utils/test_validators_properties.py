@@ -119,13 +119,13 @@ def aws_validate(**options):
 
 
 def aws_tags_rule(tags):
-    """EC2 tags: keys of 1 to 128 characters, not starting with aws: (in any case), values of up to 256;
-    50 tags on a snapshot, one of them the collection's own snapcopy:source."""
+    """EC2 tags: keys of 1 to 127 characters (botocore's Tag.Key; the guide's 128 is the looser), not starting with aws:
+    (in any case), values of up to 256; 50 tags on a snapshot, one of them the collection's own snapcopy:source."""
     return (
         len(tags) <= 49
         and SOURCE_TAG not in tags
         and all(
-            1 <= len(key) <= 128 and not key.lower().startswith('aws:') and len(value) <= 256
+            1 <= len(key) <= 127 and not key.lower().startswith('aws:') and len(value) <= 256
             for key, value in tags.items()
         )
     )
@@ -141,6 +141,8 @@ TAG_KEYS = st.one_of(
 @given(st.dictionaries(TAG_KEYS, TAG_TEXT, max_size=52))
 @example({'k%d' % number: 'v' for number in range(49)})
 @example({'k%d' % number: 'v' for number in range(50)})
+@example({'k' * 127: 'v'})
+@example({'k' * 128: 'v'})
 def test_aws_tag_validator_agrees_with_the_rule(tags):
     assert accepted(EBS_TAG_RULES.validate, tags) == aws_tags_rule(tags)
 
@@ -160,22 +162,30 @@ def cbs_validate(**options):
 
 
 def tencent_tags_rule(tags):
-    """Tencent Cloud tags: keys of 1 to 127 characters, not starting with qcloud, tencent or project
-    (in any case), values of up to 255; 50 tags on a resource, one of them snapcopy:source."""
+    """Tencent Cloud tags: keys of 1 to 127 characters, not starting with qcloud, tencent, project (the SDK's error codes),
+    qcs: or 项目 (the Tag service's use limits), in any case; values of 1 to 255; 50 tags on a resource, one of them
+    snapcopy:source."""
     return (
         len(tags) <= 49
         and SOURCE_TAG not in tags
         and all(
-            1 <= len(key) <= 127 and not key.lower().startswith(('qcloud', 'tencent', 'project')) and len(value) <= 255
+            1 <= len(key) <= 127
+            and not key.lower().startswith(('qcloud', 'tencent', 'project', 'qcs:', '项目'))
+            and 1 <= len(value) <= 255
             for key, value in tags.items()
         )
     )
 
 
 @given(
-    st.dictionaries(st.one_of(TAG_KEYS, st.sampled_from(['Tencent-x', 'PROJECT', 'qcloud:a'])), TAG_TEXT, max_size=52)
+    st.dictionaries(
+        st.one_of(TAG_KEYS, st.sampled_from(['Tencent-x', 'PROJECT', 'qcloud:a', 'QCS:x', '项目组'])),
+        TAG_TEXT,
+        max_size=52,
+    )
 )
 @example({'k' * 127: 'v' * 255})
+@example({'k': ''})
 @example({'k' * 128: 'v'})
 def test_tencent_tag_validator_agrees_with_the_rule(tags):
     assert accepted(CBS_TAG_RULES.validate, tags) == tencent_tags_rule(tags)
