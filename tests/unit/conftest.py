@@ -157,12 +157,17 @@ def moto_url():
         with_ebs_direct,
     )
 
+    # Data Lifecycle Manager's policies (ebs_dlm.py), which moto's server does not serve.
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_dlm import (  # pylint: disable=import-outside-toplevel
+        with_ebs_dlm,
+    )
+
     ec2_tags_by_id()
     method_names_once()
     server = make_server(
         '127.0.0.1',
         0,
-        counting_calls(with_ebs_direct(with_ebs_vault(DomainDispatcherApplication(create_backend_app)))),
+        counting_calls(with_ebs_dlm(with_ebs_direct(with_ebs_vault(DomainDispatcherApplication(create_backend_app))))),
         threaded=True,
         request_handler=quiet(request_handler()),
     )
