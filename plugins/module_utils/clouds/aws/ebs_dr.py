@@ -44,8 +44,8 @@ from ...core.model import (
 from ...core.paging import token_pages
 from ...core.tagging import (
     RESTORE_RUN_TAG,
-    SHARE_LEASE_TAG_PREFIX,
     SET_TAG,
+    SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
     SOURCE_TAG,
     tag_dict,

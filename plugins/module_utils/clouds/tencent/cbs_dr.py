@@ -45,7 +45,7 @@ from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from .cbs_disks import CbsDiskAdapter
 from .cbs_dr_account import CbsDrAccount
 from .cbs_dr_bridge import ASKED_TAG
-from .client import TencentAccountRouter, TencentClient, cloud_error
+from .client import HINTS, TencentAccountRouter, TencentClient, cloud_error
 
 if TYPE_CHECKING:
     from ...dr.leases import LeaseTerms
@@ -520,13 +520,13 @@ class CbsAdapter(
         return failures
 
 
-# SnapshotGroup.SnapshotGroupType (tencentcloud-sdk-python cbs v20170312 models.py): "快照组类型。NORMAL: 普通快照组，非一致性快照"
+# SnapshotGroup.SnapshotGroupType (tencentcloud-sdk-python cbs v20170312 models.py): "快照组类型。NORMAL: 普通快照组，非一致性快照"  # noqa: RUF003
 # (the group's type; NORMAL: an ordinary snapshot group, not a consistent snapshot), its one documented value. The CBS
 # user guide ("Creating Snapshot Group") says a group's snapshots keep "the write-order consistency and crash consistency"
 # of the disks. Of the two, the stricter: a group is called crash-consistent only when its type says so, and no type
 # the model documents does (issue 61).
 CONSISTENT_GROUP_TYPES: frozenset[str] = frozenset()
-GROUP_TYPE_WORDS = {'NORMAL': '普通快照组，非一致性快照 (an ordinary snapshot group, not a consistent snapshot)'}
+GROUP_TYPE_WORDS = {'NORMAL': '普通快照组，非一致性快照 (an ordinary snapshot group, not a consistent snapshot)'}  # noqa: RUF001
 # CreateSnapshotGroup's refusal to an account outside the beta. The user guide: "The snapshot group feature is currently
 # in a limited beta testing phase. You can contact your account manager or submit a ticket to apply for access." The
 # refusal's code is documented nowhere: the SDK's errorcodes.py lists UnauthorizedOperation ("未授权操作", an operation
@@ -550,15 +550,21 @@ def group_consistency(group_type: str | None) -> str | None:
 
 
 def beta_refusal(error: CloudError) -> CloudError:
-    """``error`` of CreateSnapshotGroup, said for what it is when it is the beta's refusal."""
+    """``error`` of CreateSnapshotGroup, said for what it is when it may be the beta's refusal: the client's general
+    hint (a CAM policy for copies) gives way to the two causes of this call's refusal."""
     if error.code not in BETA_REFUSALS:
         return error
+    hint = HINTS.get(error.code)
+    cloud_words = error.message
+    if hint and cloud_words.endswith(hint[1:]):
+        cloud_words = cloud_words[: -len(hint)].rstrip('. ')
     return CloudError(
         error.action,
         error.code,
         '%s. CBS snapshot groups are a limited beta that an account is admitted to on request (CBS user guide, '
-        '"Creating Snapshot Group": contact your account manager or submit a ticket); until this account is, leave '
-        'consistency_groups unset for Tencent' % error.message.rstrip('.'),
+        '"Creating Snapshot Group": contact your account manager or submit a ticket): until this account is, leave '
+        'consistency_groups unset for Tencent. If it is, the key lacks cbs:CreateSnapshotGroup in its CAM policy: '
+        'grant it' % cloud_words.rstrip('.'),
         request_id=error.request_id,
         kind=FATAL,
         region=error.region,

@@ -178,7 +178,7 @@ def _group_points(
 def _set_warnings(groups: Sequence[tuple[Group, GroupPoint]]) -> list[str]:
     """What the run says of each group's sets beyond their states: snapshots that look like a set and are in none (with
     how to mark one), and a recovery point the cloud does not call crash-consistent."""
-    warnings = []
+    warnings: list[str] = []
     for group, point in groups:
         warnings.extend('consistency group %s: %s' % (group.name, found.why) for found in point.look_alikes)
         if point.point is not None and point.point.set_id in point.not_crash_consistent:

@@ -116,4 +116,5 @@ def test_the_beta_gate_refusal_says_what_it_is_and_what_to_do(cloud):
     error = refused.value
     assert (error.action, error.code, error.region) == ('CreateSnapshotGroup', 'UnauthorizedOperation', REGION)
     assert error.request_id and 'limited beta' in error.message and 'consistency_groups' in error.message
-    assert 'account manager' in error.message
+    assert 'account manager' in error.message and 'cbs:CreateSnapshotGroup' in error.message
+    assert 'cbs:CopySnapshotCrossRegions' not in error.message  # the client's hint for copies gives way
