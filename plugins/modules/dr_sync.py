@@ -122,7 +122,22 @@ options:
       - A group is protected in a DR region only when every member's copy there is completed and of one set; each copy
         carries its group and set in the tags C(snapcopy:group) and C(snapcopy:set).
       - EBS and ECS make a set of one instance's disks only; ENS has no group API and refuses this option.
+      - On EBS a set counts only with evidence that one request made it, since EC2 names no set and dates snapshots to
+        the second - the set tag C(snapcopy:set) the run's own fresh sets carry from their first moment, a Data
+        Lifecycle Manager policy whose resource type is C(INSTANCE) (read with C(dlm:GetLifecyclePolicy)), or
+        O(consistency_set_tag). Snapshots that share only a start time and a description are no set, and the run says so.
+      - A CBS snapshot group is copied as a set but not called crash-consistent - the CBS API model describes its one
+        type C(NORMAL) as not a consistent snapshot (C(crash_consistent) in the report).
       - V(none), or an empty string as an AWX survey sends it, for no groups.
+    type: str
+    version_added: 0.2.0
+  consistency_set_tag:
+    description:
+      - AWS - the tag key that marks the sets of snapshots your own tooling made, such as one C(CreateSnapshots) call
+        with C(TagSpecifications). The snapshots of one set share its value, and no other snapshot has that value. Such
+        a set counts as one for O(consistency_groups) (C(docs/consistency.md)).
+      - Refused without O(consistency_groups), and on the other providers, whose snapshot groups name their sets.
+      - Empty, as an AWX survey sends it, for none.
     type: str
     version_added: 0.2.0
   verify:
@@ -643,8 +658,10 @@ disks:
     and its C(lock)), C(other_locks) (with O(lock), the older DR copies of the disk that no run had locked, such as a killed
     run's, locked by this run - C(region), C(snapshot_id), C(action) and the lock), C(problems), and C(consistency_group)
     (null for a disk on its own; with O(consistency_groups), the group's C(name), its C(disks), the C(set_id) its copies are
-    of, and C(newer_sets), the sets newer than its recovery point, each with C(set_id), C(state) V(in_flight) or V(torn),
-    and C(snapshots)). Each copy of a disk of a group has the C(set_id) it is of. With O(verify), each copy has
+    of, C(crash_consistent) (false for a set the cloud does not call so, a CBS group of type C(NORMAL)), C(newer_sets),
+    the sets newer than its recovery point, each with C(set_id), C(state) V(in_flight) or V(torn), and C(snapshots), and
+    C(look_alikes), snapshots that look like a set without evidence (EBS), each with C(snapshots) and C(why)). Each copy
+    of a disk of a group has the C(set_id) it is of. With O(verify), each copy has
     C(verification) - C(action) V(verified), V(differs) (with C(why)), V(not_verified) (with the cloud's C(error)),
     V(verified_before) (with its C(mark)), V(in_flight) or V(would_verify), or where no block can be read V(stated) or
     V(would_check), and C(blocks), C(sampled), C(list_calls),

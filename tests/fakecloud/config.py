@@ -109,6 +109,10 @@ def default_config() -> dict:
         'disk_categories': copy.deepcopy(DISK_CATEGORIES),
         # CBS: snapshots allowed per region before copies into it answer InsufficientSnapshotQuota.
         'quotas': {'cbs': {'snapshots_per_region': 100000}},
+        # CBS snapshot groups are "in a limited beta testing phase" (the CBS guide, "Creating Snapshot Group"): the
+        # accounts (uins) admitted to it; None admits every account. Another account's CreateSnapshotGroup is refused
+        # (cbs.create_snapshot_group).
+        'snapshot_group_beta': {'cbs': None},
         'regions': copy.deepcopy(DEFAULT_REGIONS),
         # KMS keys (resourcesharing.list_aliases_by_key_id): key id -> {'aliases': [...], 'account': its account}. The
         # service key's alias is alias/acs/ecs (ECS guide, "Grant access to KMS keys through RAM roles").

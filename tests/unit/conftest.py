@@ -162,6 +162,11 @@ def moto_url():
         organizations_state,
     )
 
+    # Data Lifecycle Manager's policies (ebs_dlm.py), which moto's server does not serve.
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_dlm import (  # pylint: disable=import-outside-toplevel
+        with_ebs_dlm,
+    )
+
     ec2_tags_by_id()
     method_names_once()
     server = make_server(
@@ -169,7 +174,7 @@ def moto_url():
         0,
         counting_calls(
             organizations_state.with_organizations_state(
-                with_ebs_direct(with_ebs_vault(DomainDispatcherApplication(create_backend_app)))
+                with_ebs_dlm(with_ebs_direct(with_ebs_vault(DomainDispatcherApplication(create_backend_app))))
             )
         ),
         threaded=True,

@@ -9,6 +9,7 @@ CopyAdapter is: an adapter that lacks a method cannot be made."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import CloudError, InputError
@@ -109,6 +110,27 @@ class CompletedSnapshotsAdapter(ABC):
         region's snapshots, filtered by state where the cloud can, here otherwise; never a call per disk."""
 
 
+@dataclass(frozen=True)
+class LookAlikeSet:
+    """Snapshots of several disks that look like one set, and are in none: nothing says one request made them (EBS:
+    one start time and one description, which snapshots taken one by one in one second share too). ``why`` says so, and
+    how a set is marked that the run counts."""
+
+    snapshot_ids: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class SetReading:
+    """What a cloud says of a group's snapshots: ``sets`` {snapshot id: set id} of those made as one set; ``look_alikes``,
+    snapshots that look like a set without evidence (in no set); ``not_crash_consistent`` {set id: why the cloud does
+    not call the set crash-consistent} (a CBS group of SnapshotGroupType NORMAL)."""
+
+    sets: Mapping[str, str] = field(default_factory=dict)
+    look_alikes: tuple[LookAlikeSet, ...] = ()
+    not_crash_consistent: Mapping[str, str] = field(default_factory=dict)
+
+
 class SnapshotSetAdapter(ABC):
     """Consistency groups (dr.groups, dr_sync's ``consistency_groups``): which snapshots the cloud made together as one
     set, and a fresh set of a group's disks at one moment through the cloud's group API (EBS CreateSnapshots, an ECS or
@@ -126,8 +148,22 @@ class SnapshotSetAdapter(ABC):
     ) -> dict[str, str]:
         """{snapshot id: set id} for those of ``snapshots`` (by disk id, as disk_snapshots read them for ``disks``) that
         the cloud made as one set (on ECS and CBS a snapshot group, whatever is left of it; on EBS one CreateSnapshots
-        call, which two or more snapshots sharing a start time reveal); a snapshot made on its own is in none. Paged, a listing an
+        call, where evidence says so: clouds/aws/ebs_dr.py); a snapshot made on its own is in none. Paged, a listing an
         instance at most where the cloud names sets apart from snapshots."""
+
+    def read_sets(
+        self,
+        region: str,
+        disks: list[Disk],
+        snapshots: Mapping[str, Sequence[Snapshot]],
+        *,
+        set_tag: str | None = None,
+    ) -> SetReading:
+        """snapshot_sets with what else the cloud says of them (SetReading); ``set_tag``: dr_sync's consistency_set_tag,
+        the tag key whose value marks the snapshots of one set the user's own tooling made (EBS; the other clouds name
+        their sets)."""
+        del set_tag  # ECS and CBS name their sets: a tag adds no evidence there
+        return SetReading(sets=self.snapshot_sets(region, disks, snapshots))
 
     @abstractmethod
     def create_snapshot_set(

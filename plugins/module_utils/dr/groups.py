@@ -5,9 +5,9 @@
 data and log disks of a database), so protected only as a set.
 
 A *set* is the snapshots that one request made together: on ECS and CBS a snapshot group (its id), on EBS the
-snapshots of one CreateSnapshots call, which share its StartTime ("the same for all snapshots initiated by the same
-request", botocore's ec2 2016-11-15 SnapshotInfo.StartTime). The cloud's adapter says which set a snapshot is of
-(``set_of``); this file holds the rules, once for every cloud:
+snapshots of one CreateSnapshots call where evidence says so (a set tag, a DLM policy of instances: clouds/aws/ebs_dr.py;
+a shared StartTime alone is none). The cloud's adapter says which set a snapshot is of (``set_of``); this file holds the
+rules, once for every cloud:
 
 - a group's recovery point is its newest *complete* set: one snapshot of the set for each member disk, each completed;
 - a newer set is no recovery point: *in flight* while a member is still pending, *torn* when a member failed, is
@@ -18,7 +18,7 @@ request", botocore's ec2 2016-11-15 SnapshotInfo.StartTime). The cloud's adapter
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..core.errors import InputError
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from ..core.model import Disk, Snapshot
-    from .capabilities import DrAdapter
+    from .capabilities import DrAdapter, LookAlikeSet
     from .settings import GroupSettings
 
 #: A set's state: COMPLETED (a recovery point), IN_FLIGHT (a member still being made), TORN (never one).
@@ -136,6 +136,14 @@ class GroupPoint:
     disks: tuple[str, ...]
     point: SnapshotSet | None
     newer: tuple[tuple[SnapshotSet, str], ...] = ()
+    #: Snapshots of its disks that look like a set and are in none (dr.capabilities.LookAlikeSet).
+    look_alikes: tuple[LookAlikeSet, ...] = ()
+    #: {set id: why the cloud does not call it crash-consistent} of its sets (a CBS group of type NORMAL).
+    not_crash_consistent: Mapping[str, str] = field(default_factory=dict)
+
+    def crash_consistent(self, set_id: str | None) -> bool | None:
+        """Whether the cloud calls the set ``set_id`` crash-consistent (None for no set)."""
+        return None if set_id is None else set_id not in self.not_crash_consistent
 
 
 def snapshot_sets(

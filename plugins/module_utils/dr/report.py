@@ -378,9 +378,11 @@ def no_set_problem(group: Mapping[str, Any], being_made: bool) -> str:
         if newer
         else ' of its disks'
     )
+    # Snapshots that look like a set without evidence: the problem says why they are none, and how to mark a set.
+    look_alikes = ''.join('; %s' % found['why'] for found in group.get('look_alikes') or [])
     return (
         'consistency group %s has no complete set%s; its disks get no copy until a set of them all completes (set '
-        'max_snapshot_age_hours to have one made)' % (group['name'], seen)
+        'max_snapshot_age_hours to have one made)%s' % (group['name'], seen, look_alikes)
     )
 
 

@@ -134,6 +134,9 @@ class GroupSettings:
 
     by: str | None = None
     tag_key: str | None = None
+    #: consistency_set_tag: the tag key whose value marks the snapshots of one set the user's own tooling made (EBS,
+    #: where the cloud names no set: clouds/aws/ebs_dr.py).
+    set_tag: str | None = None
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'coverage_exempt': {'type': 'dict'},
     'disk_ids': {'type': 'list', 'elements': 'str'},
     'consistency_groups': {},
+    'consistency_set_tag': {},
     'verify': {},
     'churn_alarm': {},
     'restore_test': {'type': 'bool', 'default': False},
@@ -222,17 +223,27 @@ def disk_ids(value: Any) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(ids)) or None
 
 
-def consistency_groups(value: Any) -> GroupSettings:
+def consistency_groups(value: Any, *, set_tag: Any = None, provider: str = 'aws') -> GroupSettings:
     """``consistency_groups`` as a run takes it: ``instance``, ``tag:<key>``, or none (unset, ``none`` or blank, as an
-    AWX survey question left blank sends it)."""
+    AWX survey question left blank sends it); with ``consistency_set_tag`` (``set_tag``: blank is unset), the tag key
+    that marks the sets the user's own tooling made, on AWS only, where the cloud names no set."""
     text = '' if value is None else str(value).strip()
+    tag = '' if set_tag is None else str(set_tag).strip()
+    if tag and provider != 'aws':
+        raise InputError(
+            'consistency_set_tag',
+            'is for AWS, whose snapshots name no set; provider %s names its sets (snapshot groups): leave it unset'
+            % provider,
+        )
+    if tag and text.lower() in ('', 'none'):
+        raise InputError('consistency_set_tag', 'marks the sets of consistency groups: set consistency_groups too')
     if text.lower() in ('', 'none'):
         return GroupSettings()
     if text == GROUP_BY_INSTANCE:
-        return GroupSettings(by=GROUP_BY_INSTANCE)
+        return GroupSettings(by=GROUP_BY_INSTANCE, set_tag=tag or None)
     kind, colon, key = text.partition(':')
     if kind == GROUP_BY_TAG and colon and key.strip():
-        return GroupSettings(by=GROUP_BY_TAG, tag_key=key.strip())
+        return GroupSettings(by=GROUP_BY_TAG, tag_key=key.strip(), set_tag=tag or None)
     raise InputError(
         'consistency_groups',
         'is instance (the disks attached to one instance form a group), tag:<key> (the disks that share that tag\'s '
@@ -395,7 +406,9 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
             if params.get('coverage_exempt')
             else None,
         ),
-        groups=consistency_groups(params.get('consistency_groups')),
+        groups=consistency_groups(
+            params.get('consistency_groups'), set_tag=params.get('consistency_set_tag'), provider=provider
+        ),
         verify=verify_settings(params.get('verify')),
         churn=churn_settings(params.get('churn_alarm')),
         restore=RestoreSettings(

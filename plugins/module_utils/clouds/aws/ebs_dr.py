@@ -17,6 +17,7 @@ import base64
 import hashlib
 import re
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -43,6 +44,7 @@ from ...core.model import (
 from ...core.paging import token_pages
 from ...core.tagging import (
     RESTORE_RUN_TAG,
+    SET_TAG,
     SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
     SOURCE_TAG,
@@ -56,7 +58,9 @@ from ...dr.capabilities import (
     DrAccountAdapter,
     DrAdapter,
     DrillHostAdapter,
+    LookAlikeSet,
     RestoreDrillAdapter,
+    SetReading,
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
@@ -100,6 +104,20 @@ ATTACHMENT_STATE_MAP: dict[str | None, str | None] = {
 # one form is taken in both.
 DRILL_DEVICES = tuple('/dev/sd%s' % letter for letter in 'fghijklmnop')
 DEVICE_NAME = re.compile(r'(?:/dev/)?(?:sd|xvd)([a-z]+)[0-9]*')
+
+
+# The tag DLM puts on the snapshots its policies make, naming the policy (DLM user guide, "Tag snapshots and AMIs":
+# aws:dlm:lifecycle-policy-id), and PolicyDetails.ResourceTypes' value for multi-volume snapshots (dlm 2018-01-12).
+DLM_POLICY_TAG = 'aws:dlm:lifecycle-policy-id'
+DLM_INSTANCE = 'INSTANCE'
+#: How a set of EBS snapshots is marked so that the run counts it (issue 61): every surface that calls snapshots no set
+#: says so.
+HOW_TO_MARK_A_SET = (
+    'A set counts when made by CreateSnapshots with the run\'s set tag (snapcopy:set: max_snapshot_age_hours has the '
+    'run make one), by a DLM policy whose resource type is INSTANCE, or by your own tooling with a tag whose key '
+    'consistency_set_tag names and whose value the snapshots of one set share and no other has (TagSpecifications on '
+    'CreateSnapshots)'
+)
 
 
 # One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py,
@@ -146,6 +164,9 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         # may not show it yet (EC2's eventual consistency), and the next disk must not be given it again.
         self._devices_given: dict[tuple[str, str], dict[str, str]] = {}
         self._devices_lock = threading.Lock()
+        # Whether each DLM policy read targets instances, by (region, policy id): read once.
+        self._dlm_policies: dict[tuple[str, str], bool] = {}
+        self._dlm_lock = threading.Lock()
 
     # ------------------------------------------------------------------ a separate DR account (dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
@@ -330,10 +351,16 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
 
     # ------------------------------------------------------------------ consistency groups (issue 49, dr/groups.py)
-    # A set is the snapshots of one CreateSnapshots call: EC2 names no set, but their StartTime is "the same for all
-    # snapshots initiated by the same request" (ec2 2016-11-15 SnapshotInfo.StartTime), as is their Description ("applied
-    # to all snapshots", SnapshotInfo.Description), which tells a set from snapshots made one by one in the same instant
-    # (moto's times are whole seconds). One instance's volumes a call (InstanceSpecification.InstanceId).
+    # A set is the snapshots of one CreateSnapshots call. EC2 names no set: their StartTime is "the same for all
+    # snapshots initiated by the same request" (ec2 2016-11-15 SnapshotInfo.StartTime), but the reverse does not hold:
+    # EBS dates snapshots to the second, so snapshots taken one by one in one second with one description (our parallel
+    # fresh snapshots, a DLM volume policy's) look the same (issue 61). A set counts only with evidence that one request
+    # made it: our SET_TAG, given by TagSpecifications on CreateSnapshots from the snapshots' first moment; a DLM policy
+    # that targets instances (GetLifecyclePolicy, PolicyDetails.ResourceTypes INSTANCE: "use INSTANCE to create
+    # multi-volume snapshots from the volumes for an instance", dlm 2018-01-12) named by the snapshots'
+    # aws:dlm:lifecycle-policy-id, with one StartTime and one instance; or the user's consistency_set_tag, a key whose
+    # value the snapshots of one set share and no other has.
+    # ------------------------------------------------------------------ blocks (issue 50, dr/verify.py)
     # ------------------------------------------------------------------ blocks (issue 50, dr/verify.py)
     def snapshot_blocks(self, region: str, snapshot_id: str) -> dict[int, str]:
         """ListSnapshotBlocks of the EBS direct APIs (ebs 2019-11-02), 10,000 blocks a page."""
@@ -390,13 +417,68 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def snapshot_sets(
         self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
     ) -> dict[str, str]:
-        # No call: the start times are in what disk_snapshots read.
-        members: dict[str, list[str]] = {}
+        return dict(self.read_sets(region, disks, snapshots).sets)
+
+    def read_sets(
+        self,
+        region: str,
+        disks: list[Disk],
+        snapshots: Mapping[str, Sequence[Snapshot]],
+        *,
+        set_tag: str | None = None,
+    ) -> SetReading:
+        # The tags and start times are in what disk_snapshots read; a DLM policy is read once a run and region.
+        sets: dict[str, str] = {}
+        unproven: dict[tuple[str, str, str], list[str]] = {}
         for disk in disks:
             for snapshot in snapshots.get(disk.id, ()):
-                if snapshot.created:
-                    members.setdefault(ebs_set_id(region, snapshot), []).append(snapshot.id)
-        return {snapshot_id: set_id for set_id, ids in members.items() if len(ids) > 1 for snapshot_id in ids}
+                set_id = self._evidence_set(region, disk, snapshot, set_tag)
+                if set_id is not None:
+                    sets[snapshot.id] = set_id
+                elif snapshot.created and disk.instance_id:
+                    key = (disk.instance_id, snapshot.created, snapshot.description or '')
+                    unproven.setdefault(key, []).append(snapshot.id)
+        return SetReading(
+            sets=sets,
+            look_alikes=tuple(
+                LookAlikeSet(tuple(sorted(ids)), look_alike_why(ids, created))
+                for (dummy, created, dummy_description), ids in sorted(unproven.items())
+                if len(ids) > 1
+            ),
+        )
+
+    def _evidence_set(self, region: str, disk: Disk, snapshot: Snapshot, set_tag: str | None) -> str | None:
+        """The set ``snapshot`` is of by the evidence it carries (None: none)."""
+        if snapshot.tags.get(SET_TAG):
+            return own_set_id(region, snapshot.tags[SET_TAG])
+        if set_tag and snapshot.tags.get(set_tag):
+            digest = hashlib.sha256(('%s\0%s' % (set_tag, snapshot.tags[set_tag])).encode('utf-8')).hexdigest()[:16]
+            return '%s/tag/%s' % (region, digest)
+        policy_id = snapshot.tags.get(DLM_POLICY_TAG)
+        if policy_id and snapshot.created and disk.instance_id and self._dlm_targets_instances(region, policy_id):
+            return '%s/dlm/%s/%s/%s' % (region, policy_id, disk.instance_id, snapshot.created)
+        return None
+
+    def _dlm_targets_instances(self, region: str, policy_id: str) -> bool:
+        """Whether the DLM policy ``policy_id`` snapshots instances (PolicyDetails.ResourceTypes holds INSTANCE:
+        multi-volume snapshots, one CreateSnapshots a run of it); one read a policy. A policy gone (deleted since:
+        ResourceNotFoundException) is no evidence."""
+        key = (region, policy_id)
+        with self._dlm_lock:
+            known = self._dlm_policies.get(key)
+        if known is not None:
+            return known
+        try:
+            answer = self.client.call_service('dlm', region, 'GetLifecyclePolicy', PolicyId=policy_id)
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise
+            answer = {}
+        details = (answer.get('Policy') or {}).get('PolicyDetails') or {}
+        targets = DLM_INSTANCE in (details.get('ResourceTypes') or [])
+        with self._dlm_lock:
+            self._dlm_policies[key] = targets
+        return targets
 
     def create_snapshot_set(
         self, region: str, disks: list[Disk], name: str | None, description: str, tags: dict[str, str]
@@ -439,12 +521,16 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
                 )
             if data:
                 specification['ExcludeDataVolumeIds'] = data
-        tags = dict(tags or {})
+        # The set's tag from its first moment (TagSpecifications): the evidence that one request made these snapshots.
+        mark = 'snapcopy-%s' % uuid.uuid4().hex[:16]
+        tags = dict(tags or {}, **{SET_TAG: mark})
         if name:
             tags['Name'] = name
-        arguments: dict[str, Any] = {'InstanceSpecification': specification, 'Description': description or ''}
-        if tags:
-            arguments['TagSpecifications'] = snapshot_tag_specification(tags)
+        arguments: dict[str, Any] = {
+            'InstanceSpecification': specification,
+            'Description': description or '',
+            'TagSpecifications': snapshot_tag_specification(tags),
+        }
         answer = self.client.call(region, 'CreateSnapshots', **arguments)
         made = [self.snapshot(item, region) for item in answer.get('Snapshots') or []]
         if not made or not made[0].created:
@@ -455,7 +541,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
                 kind=FATAL,
                 region=region,
             )
-        return ebs_set_id(region, made[0]), made
+        return own_set_id(region, mark), made
 
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
@@ -648,12 +734,18 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         )
 
 
-def ebs_set_id(region: str, snapshot: Snapshot) -> str:
-    """The id of the CreateSnapshots set ``snapshot`` would be of: its region, its start time (as Snapshot.created has
-    it) and a digest of its description, which the call gave all its snapshots; the same for each, and for ever (EC2
-    changes neither)."""
-    digest = hashlib.sha256((snapshot.description or '').encode('utf-8')).hexdigest()[:8]
-    return '%s/%s/%s' % (region, snapshot.created, digest)
+def own_set_id(region: str, mark: str) -> str:
+    """The id of the set the collection made (CreateSnapshots with SET_TAG ``mark`` on every snapshot)."""
+    return '%s/%s' % (region, mark)
+
+
+def look_alike_why(snapshot_ids: Sequence[str], created: str) -> str:
+    """Why snapshots of one instance sharing a start time and a description are no set, and how to mark one."""
+    return (
+        'snapshots %s share a start time (%s) and a description, but nothing says one request made them: EBS dates '
+        'snapshots to the second, and snapshots taken one by one look the same, so they are no set. %s'
+        % (', '.join(sorted(snapshot_ids)), created, HOW_TO_MARK_A_SET)
+    )
 
 
 def device_letters(name: str) -> str:

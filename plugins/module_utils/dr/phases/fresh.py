@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -175,7 +176,12 @@ def _create_fresh_set(ctx: PhaseContext, calls: PhaseRetry, members: Sequence[Di
             ]
             for disk_id, found in snapshots.items()
         }
-        set_ids = calls.call(sets.snapshot_sets, ctx.settings.source_region, disks, recent)
+        set_ids = calls.call(
+            functools.partial(sets.read_sets, set_tag=ctx.settings.groups.set_tag),
+            ctx.settings.source_region,
+            disks,
+            recent,
+        ).sets
         members: dict[str, list[Snapshot]] = {}
         for found in recent.values():
             for snapshot in found:

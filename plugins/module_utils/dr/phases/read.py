@@ -7,11 +7,13 @@ copies after the copies (list_dr_copies), for the locks, the restore drill and p
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...core.model import COMPLETED, PENDING
 from ...core.progress import READING
+from ..capabilities import SetReading
 from ..coverage import Coverage, coverage_notes, format_selector, scope_disks
 from ..groups import IN_FLIGHT, consistency_groups, group_point
 from .context import DiskPlan
@@ -67,6 +69,7 @@ def read_disks(ctx: PhaseContext) -> Reading:
     snapshots = calls.call(ctx.adapter.disk_snapshots, region, disks) if disks else {}
     problems: list[str] = []
     groups = _group_points(ctx, calls, disks, snapshots, problems)
+    warnings.extend(_set_warnings(groups))
     in_group = {disk.id: (group, point) for group, point in groups for disk in group.disks}
     plans = tuple(
         plan_member(ctx, disk, *in_group[disk.id])
@@ -143,15 +146,47 @@ def _group_points(
         return []
     groups = consistency_groups(disks, settings.groups)
     members = [disk for group in groups for disk in group.disks]
-    set_ids = calls.call(sets.snapshot_sets, settings.source_region, members, snapshots) if members else {}
+    reading = (
+        calls.call(
+            functools.partial(sets.read_sets, set_tag=settings.groups.set_tag),
+            settings.source_region,
+            members,
+            snapshots,
+        )
+        if members
+        else SetReading()
+    )
+    set_ids = reading.sets
     points = []
     for group in groups:
         point = group_point(group.name, group.disk_ids, snapshots, lambda snapshot: set_ids.get(snapshot.id))
+        mine = {snapshot.id for disk in group.disk_ids for snapshot in snapshots.get(disk, ())}
+        point = dataclasses.replace(
+            point,
+            look_alikes=tuple(found for found in reading.look_alikes if mine.intersection(found.snapshot_ids)),
+            not_crash_consistent={
+                set_id: why for set_id, why in reading.not_crash_consistent.items() if set_id in set(set_ids.values())
+            },
+        )
         refusal = _set_refusal(sets, ctx.adapter.cloud, group)
         if refusal:
             problems.append(refusal)
         points.append((group, point))
     return points
+
+
+def _set_warnings(groups: Sequence[tuple[Group, GroupPoint]]) -> list[str]:
+    """What the run says of each group's sets beyond their states: snapshots that look like a set and are in none (with
+    how to mark one), and a recovery point the cloud does not call crash-consistent."""
+    warnings: list[str] = []
+    for group, point in groups:
+        warnings.extend('consistency group %s: %s' % (group.name, found.why) for found in point.look_alikes)
+        if point.point is not None and point.point.set_id in point.not_crash_consistent:
+            warnings.append(
+                'consistency group %s: its set %s is copied, kept and pruned whole, but is not called crash-consistent: '
+                '%s' % (group.name, point.point.set_id, point.not_crash_consistent[point.point.set_id])
+            )
+    return warnings
 
 
 def _set_refusal(sets: SnapshotSetAdapter, cloud: str, group: Group) -> str | None:

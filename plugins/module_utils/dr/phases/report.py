@@ -108,7 +108,8 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
 
 def group_record(plan: DiskPlan, set_id: str | None, groups: Sequence[GroupPoint]) -> dict[str, Any] | None:
     """The consistency group of a disk as its report shows it (None for a disk on its own): its name, disks, the set its
-    copies are of, and the sets newer than the group's recovery point (in flight or torn), newest last."""
+    copies are of (and whether the cloud calls it crash-consistent), the sets newer than the group's recovery point (in
+    flight or torn), newest last, and the snapshots that look like a set without evidence."""
     if plan.group is None:
         return None
     point = next((point for point in groups if point.name == plan.group.name), None)
@@ -126,6 +127,12 @@ def group_record(plan: DiskPlan, set_id: str | None, groups: Sequence[GroupPoint
             }
             for snapshot_set, state in point.newer
         ],
+        # Whether the cloud calls the set its copies are of crash-consistent (a CBS group of type NORMAL: no).
+        'crash_consistent': None if point is None else point.crash_consistent(set_id),
+        # Snapshots of its disks that look like a set and are in none, and why (issue 61).
+        'look_alikes': []
+        if point is None
+        else [{'snapshots': list(found.snapshot_ids), 'why': found.why} for found in point.look_alikes],
     }
 
 

@@ -74,6 +74,10 @@ def test_a_torn_group_is_not_copied_the_whole_one_before_it_is(fakecloud_clean, 
     group = report['disks'][0]['consistency_group']
     assert group['set_id'] == whole and [found['set_id'] for found in group['newer_sets']] == [torn]
     assert group['newer_sets'][0]['state'] == 'torn'
+    # CBS's groups are of SnapshotGroupType NORMAL, "非一致性快照" by its model: a set, never called crash-consistent.
+    assert group['crash_consistent'] is (provider == 'ecs')
+    warned = [warning for warning in report['run_warnings'] if 'not called crash-consistent' in warning]
+    assert len(warned) == (provider == 'cbs') and all('普通快照组，非一致性快照' in warning for warning in warned)
     sets, groups = source_sets(adapter, dr_region)
     assert sets == {snapshot.id: whole for snapshot in members}
     assert groups == {INSTANCES[provider]}
@@ -201,19 +205,30 @@ def test_a_torn_create_snapshots_set_on_ebs_is_not_copied_the_whole_one_before_i
         client.attach_volume(VolumeId=volume, InstanceId=instance['InstanceId'], Device=device)
         volumes.append(volume)
     specification = {'InstanceId': instance['InstanceId'], 'ExcludeBootVolume': True}
-    whole = client.create_snapshots(InstanceSpecification=specification, Description='nightly')['Snapshots']
+
+    def marked(value):
+        # Each set marked by the user's own tag (consistency_set_tag): a shared StartTime alone is no set (issue 61).
+        return [{'ResourceType': 'snapshot', 'Tags': [{'Key': 'backup-set', 'Value': value}]}]
+
+    whole = client.create_snapshots(
+        InstanceSpecification=specification, Description='nightly', TagSpecifications=marked('one')
+    )['Snapshots']
     # The next set two seconds on by the cloud's clock (the layer's start times are whole seconds, EC2's finer).
     ebs_vault.HELD_VOLUMES.add((account, source, volumes[1]))
     ebs_vault.CLOCK['offset'] += 2
     try:
-        torn = client.create_snapshots(InstanceSpecification=specification, Description='nightly')['Snapshots']
+        torn = client.create_snapshots(
+            InstanceSpecification=specification, Description='nightly', TagSpecifications=marked('two')
+        )['Snapshots']
     finally:
         ebs_vault.HELD_VOLUMES.discard((account, source, volumes[1]))
         ebs_vault.CLOCK['offset'] -= 2
     held = next(snapshot['SnapshotId'] for snapshot in torn if snapshot['VolumeId'] == volumes[1])
     adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
     connection = dict(keys, endpoint_url=moto_url)
-    options = scope('aws', source, [dr_region], SELECTOR, consistency_groups='instance')
+    options = scope(
+        'aws', source, [dr_region], SELECTOR, consistency_groups='instance', consistency_set_tag='backup-set'
+    )
     for outcome in ('in_flight', 'torn'):
         if outcome == 'torn':
             ebs_vault.fail_snapshot(account, source, held)

@@ -1,7 +1,7 @@
 """The EBS adapter's snapshot sets (issue 49, dr/capabilities.py SnapshotSetAdapter), through botocore against moto's
 server and the suites' EBS layer (ebs_vault.py, which makes CreateSnapshots as EC2 does): a set is one CreateSnapshots
 call of the disks of one instance, the others of the instance left out (the root volume by ExcludeBootVolume, the data
-volumes by ExcludeDataVolumeIds), found again by the start time its snapshots share."""
+volumes by ExcludeDataVolumeIds), found again by the set tag its snapshots carry from their first moment (issue 61)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
 
 ACCOUNT = '123456789012'  # moto's account of these keys
@@ -63,7 +64,7 @@ def vault():
     ebs_vault.DENIED.clear()
 
 
-def test_a_set_of_data_volumes_is_one_call_and_found_again_by_its_start_time(moto_url, moto_calls):
+def test_a_set_of_data_volumes_is_one_call_and_found_again_by_its_set_tag(moto_url, moto_calls):
     instance, root, volumes = instance_with_volumes(moto_url, REGION)
     adapter = adapter_of(moto_url)
     disks = disks_of(adapter, REGION, [volumes['data'], volumes['log']])
@@ -72,9 +73,11 @@ def test_a_set_of_data_volumes_is_one_call_and_found_again_by_its_start_time(mot
     # The instance's volumes, its root volume among the others (left out by ExcludeBootVolume), then the one call.
     assert moto_calls == {'DescribeVolumes': 1, 'DescribeInstanceAttribute': 1, 'CreateSnapshots': 1}
     assert sorted(snapshot.volume_id for snapshot in made) == sorted([volumes['data'], volumes['log']])
-    assert all(snapshot.tags == {'app': 'db', 'Name': 'db-set'} for snapshot in made)
+    # The set's tag from the snapshots' first moment (TagSpecifications): the evidence that one call made them.
+    (mark,) = {snapshot.tags.get(SET_TAG) for snapshot in made}
+    assert mark and all(snapshot.tags == {'app': 'db', 'Name': 'db-set', SET_TAG: mark} for snapshot in made)
     assert {snapshot.description for snapshot in made} == {'a set of db'}
-    assert set_id.startswith(REGION + '/' + made[0].created)
+    assert set_id == REGION + '/' + made[0].tags[SET_TAG]
     # A snapshot of one member made on its own, after the set: in no set.
     alone = adapter.create_snapshot(REGION, disks[0], 'alone', 'alone', {})
     snapshots = adapter.disk_snapshots(REGION, disks)
@@ -138,10 +141,12 @@ def test_a_cloud_error_is_a_cloud_error_with_code_message_and_request_id(moto_ur
     assert error.message == 'You are not authorized to perform this operation.' and error.request_id
 
 
-def test_a_set_counts_only_with_two_of_the_snapshots_given(moto_url):
+def test_one_member_of_a_set_given_is_still_of_its_set_by_its_tag(moto_url):
+    # Until issue 61 a set was two or more snapshots sharing a start time, so one member alone was in none; the set tag
+    # names its set whatever else is read (a group of two then finds it torn).
     dummy, dummy, volumes = instance_with_volumes(moto_url, REGION)
     adapter = adapter_of(moto_url)
     disks = disks_of(adapter, REGION, [volumes['data'], volumes['log']])
-    adapter.create_snapshot_set(REGION, disks, None, 'set', {})
-    # One member given: for these disks, the snapshot was made alone.
-    assert adapter.snapshot_sets(REGION, disks[:1], adapter.disk_snapshots(REGION, disks[:1])) == {}
+    set_id, dummy = adapter.create_snapshot_set(REGION, disks, None, 'set', {})
+    snapshots = adapter.disk_snapshots(REGION, disks[:1])
+    assert adapter.snapshot_sets(REGION, disks[:1], snapshots) == {snapshots[disks[0].id][0].id: set_id}

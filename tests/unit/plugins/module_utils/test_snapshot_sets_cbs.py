@@ -94,3 +94,27 @@ def test_a_cloud_error_comes_back_with_its_code_message_and_request_id(cloud):
         'UnsupportedOperation.SnapshotGroupDiskAttachMultiInstance',
     )
     assert error.message and error.request_id
+
+
+def test_a_group_is_a_set_but_never_called_crash_consistent(cloud):
+    """CBS-M SnapshotGroup.SnapshotGroupType NORMAL: "普通快照组，非一致性快照" (not a consistent snapshot); the CBS guide
+    promises crash consistency. The stricter of the two: a set, not called crash-consistent (issue 61)."""
+    disks = seed_instance(cloud)[1:]
+    adapter = fakecloud_adapter(cloud, 'cbs')
+    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', '', {})
+    reading = adapter.read_sets(REGION, disks, {snapshot.volume_id: [snapshot] for snapshot in made})
+    assert reading.sets == {snapshot.id: set_id for snapshot in made}
+    assert '普通快照组，非一致性快照' in reading.not_crash_consistent[set_id]
+
+
+def test_the_beta_gate_refusal_says_what_it_is_and_what_to_do(cloud):
+    disks = seed_instance(cloud)[1:]
+    adapter = fakecloud_adapter(cloud, 'cbs')
+    cloud.admin.configure(snapshot_group_beta={'cbs': ['100000000001']})
+    with pytest.raises(CloudError) as refused:
+        adapter.create_snapshot_set(REGION, disks, 'db-set', '', {})
+    error = refused.value
+    assert (error.action, error.code, error.region) == ('CreateSnapshotGroup', 'UnauthorizedOperation', REGION)
+    assert error.request_id and 'limited beta' in error.message and 'consistency_groups' in error.message
+    assert 'account manager' in error.message and 'cbs:CreateSnapshotGroup' in error.message
+    assert 'cbs:CopySnapshotCrossRegions' not in error.message  # the client's hint for copies gives way

@@ -23,6 +23,7 @@ import signal
 import sys
 
 from ebs_direct import with_ebs_direct  # beside this file, which is run as a script
+from ebs_dlm import with_ebs_dlm  # beside this file, which is run as a script
 from ebs_vault import with_ebs_vault  # beside this file, which is run as a script
 from organizations_state import with_organizations_state  # beside this file, which is run as a script
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -65,7 +66,7 @@ def main(argv):
     run_simple(
         args.host,
         args.port,
-        with_sessions(with_organizations_state(with_ebs_direct(with_ebs_vault(app)))),
+        with_sessions(with_organizations_state(with_ebs_dlm(with_ebs_direct(with_ebs_vault(app))))),
         threaded=True,
         request_handler=MotoRequestHandler,
     )
