@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...core.organization import ACTIVE, MemberAccount, OrganizationRead, Unit
+from ...core.organization import ACTIVE, UNKNOWN, MemberAccount, OrganizationRead, Unit
 
 if TYPE_CHECKING:
     from .client import AlibabaClient
@@ -82,7 +82,7 @@ def read_organization(client: AlibabaClient, *, with_units: bool, with_tags: boo
     if with_units and directory.get('RootFolderId'):
         _walk_folders(client, read, directory['RootFolderId'])
     for row in _pages(client, read, 'ListAccounts', ('Accounts', 'Account'), IncludeTags='true'):
-        status = row.get('Status') or 'Unknown'
+        status = row.get('Status') or UNKNOWN
         read.accounts.append(
             MemberAccount(
                 account=str(row['AccountId']),
@@ -92,6 +92,8 @@ def read_organization(client: AlibabaClient, *, with_units: bool, with_tags: boo
                 tags={tag['Key']: tag.get('Value', '') for tag in (row.get('Tags') or {}).get('Tag') or []}
                 if with_tags
                 else None,
+                why='ListAccounts answers no Status for it' if status == UNKNOWN else None,
             )
         )
+    read.require_states('ListAccounts', 'AccountStatusMissing', 'a Status')
     return read

@@ -12,6 +12,7 @@ import subprocess
 import boto3
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import organization as alibaba_organization
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import organization as tencent_organization
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization import MemberAccount, OrganizationRead
@@ -400,6 +401,35 @@ def test_tencent_member_states_are_the_models_words():
     read.accounts.append(MemberAccount(account='1', name='one', state=state, why=why))
     with pytest.raises(CloudError, match="PermissionStatusMissing: the organisation's 1 accounts are listed without"):
         read.require_states('DescribeOrganizationMembers', 'PermissionStatusMissing', 'a PermissionStatus')
+
+
+class ResourceDirectoryAnswers:
+    """Resource Directory's answers as given, for the one rule read here (fakecloud answers every Status the model has)."""
+
+    def __init__(self, accounts):
+        self.accounts = accounts
+
+    def call_service(self, dummy, action, params):
+        if action == 'GetResourceDirectory':
+            return {'ResourceDirectory': {'MasterAccountId': '1'}}
+        assert action == 'ListAccounts' and params['PageNumber'] == 1
+        return {'Accounts': {'Account': self.accounts}, 'TotalCount': len(self.accounts)}
+
+
+def test_alibaba_an_organisation_listed_without_any_account_status_fails_the_read_not_the_fleet():
+    """As on AWS and Tencent: a field no longer answered leaves every account unknown, and the read fails loudly."""
+    rows = [{'AccountId': '2', 'DisplayName': 'two'}, {'AccountId': '3', 'DisplayName': 'three'}]
+    with pytest.raises(
+        CloudError, match="AccountStatusMissing: the organisation's 2 accounts are listed without a Status"
+    ):
+        alibaba_organization.read_organization(ResourceDirectoryAnswers(rows), with_units=False, with_tags=False)
+    read = alibaba_organization.read_organization(
+        ResourceDirectoryAnswers([*rows, {'AccountId': '4', 'Status': 'CreateSuccess'}]),
+        with_units=False,
+        with_tags=False,
+    )
+    states = {account.account: (account.state, account.why) for account in read.accounts}
+    assert states['4'] == ('active', None) and states['2'] == ('UNKNOWN', 'ListAccounts answers no Status for it')
 
 
 @pytest.mark.parametrize(
