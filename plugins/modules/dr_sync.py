@@ -660,7 +660,8 @@ disks:
     (null for a disk on its own; with O(consistency_groups), the group's C(name), its C(disks), the C(set_id) its copies are
     of, C(crash_consistent) (false for a set the cloud does not call so, a CBS group of type C(NORMAL)), C(newer_sets),
     the sets newer than its recovery point, each with C(set_id), C(state) V(in_flight) or V(torn), and C(snapshots), and
-    C(look_alikes), snapshots that look like a set without evidence (EBS), each with C(snapshots) and C(why)). Each copy
+    C(look_alikes), snapshots that look like a set without evidence (EBS), each with C(snapshots) and C(why), and
+    C(refusal), why the cloud can make no set of its disks, null when it can). Each copy
     of a disk of a group has the C(set_id) it is of. With O(verify), each copy has
     C(verification) - C(action) V(verified), V(differs) (with C(why)), V(not_verified) (with the cloud's C(error)),
     V(verified_before) (with its C(mark)), V(in_flight) or V(would_verify), or where no block can be read V(stated) or

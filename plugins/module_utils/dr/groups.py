@@ -140,6 +140,8 @@ class GroupPoint:
     look_alikes: tuple[LookAlikeSet, ...] = ()
     #: {set id: why the cloud does not call it crash-consistent} of its sets (a CBS group of type NORMAL).
     not_crash_consistent: Mapping[str, str] = field(default_factory=dict)
+    #: Why the cloud can make no set of its disks (too many, the wrong kind; None: it can), said once for the group.
+    refusal: str | None = None
 
     def crash_consistent(self, set_id: str | None) -> bool | None:
         """Whether the cloud calls the set ``set_id`` crash-consistent (None for no set)."""

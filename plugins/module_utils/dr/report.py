@@ -367,6 +367,12 @@ def dr_report(
 def no_set_problem(group: Mapping[str, Any], being_made: bool) -> str:
     """Why a disk of a consistency group has nothing to copy: its group has no complete set (``being_made``: a fresh
     set of it is being made)."""
+    if group.get('refusal'):
+        # The run's failures say why once for the group; no fresh set would help.
+        return (
+            'consistency group %s can have no set made on this cloud (see the run\'s failures): no copy'
+            % (group['name'])
+        )
     if being_made:
         return (
             'consistency group %s has no complete set to copy yet (a fresh set is being made: the next run copies it)'

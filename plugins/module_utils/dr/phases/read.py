@@ -171,6 +171,7 @@ def _group_points(
         refusal = _set_refusal(sets, ctx.adapter.cloud, group)
         if refusal:
             problems.append(refusal)
+            point = dataclasses.replace(point, refusal=refusal)
         points.append((group, point))
     return points
 

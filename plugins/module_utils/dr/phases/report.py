@@ -133,6 +133,8 @@ def group_record(plan: DiskPlan, set_id: str | None, groups: Sequence[GroupPoint
         'look_alikes': []
         if point is None
         else [{'snapshots': list(found.snapshot_ids), 'why': found.why} for found in point.look_alikes],
+        # Why no set of it can be made (said once, in the run's failures); None: one can.
+        'refusal': None if point is None else point.refusal,
     }
 
 
