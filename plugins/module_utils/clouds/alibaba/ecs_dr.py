@@ -170,10 +170,11 @@ class EcsAdapter(
 
     def members_refusal(self, disks: Sequence[Disk]) -> str | None:
         """The API reference's rules for CreateSnapshotGroup's disks (see max_set_disks), naming the disks."""
+        # A disk read without its category (a caller that built it by id) is left to the cloud's own refusal.
         other = [
-            '%s (%s)' % (disk.id, disk.category or 'category unknown')
+            '%s (%s)' % (disk.id, disk.category)
             for disk in disks
-            if disk.category not in GROUP_CATEGORIES
+            if disk.category is not None and disk.category not in GROUP_CATEGORIES
         ]
         if other:
             return (
