@@ -35,7 +35,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     counted,
     of_report,
     point_rows,
-    points_line,
     scope_groups,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
@@ -45,6 +44,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     lock_summary,
     lock_words,
     summary_line,
+    verified_points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
@@ -292,9 +292,10 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <p id="checks" data-state="{{ checks.state }}">Your checks on {{ checks.instance_id }}: {{ checks.state
  | replace('pending', 'not run yet (the disks are held for them)') }}{% if checks.get('seconds') is not none %} in {{ checks.seconds }} s{% endif %}
 {%- if checks.state == 'failed' %}, at &ldquo;{{ checks.failed_task }}&rdquo;: {{ checks.message }}{% endif %}.
-{% for test in report.restore.get('held') or [] %}{% if loop.first %}Time to a disk known good:{% endif %}
+{% if checks.state == 'failed' %} The drill failed: no disk known good.
+{% else %}{% for test in report.restore.get('held') or [] %}{% if loop.first %}Time to a disk known good:{% endif %}
  {{ test.disk_id }} {{ '%s s' % test.seconds_to_validated if test.get('seconds_to_validated') is not none else '-' }}{% if not loop.last %};{% endif %}
-{% endfor %}</p>{% endif %}
+{% endfor %}{% endif %}</p>{% endif %}
 </section>
 {% endif %}
 <footer>{{ report.provider }} {{ report.source_region }}: {{ protection.disks | length }} disks, run took {{ report.duration_seconds | default('-') }} s.
@@ -775,7 +776,7 @@ def dr_report_html(report, report_files=None):
         uncovered=uncovered[:MAX_UNCOVERED_ROWS],
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
         groups=scope_groups(protection),
-        points_line=points_line(protection),
+        points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
     )
 

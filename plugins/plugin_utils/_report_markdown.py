@@ -18,10 +18,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     STANDING_WORDS,
     of_report,
     point_rows,
-    points_line,
     scope_groups,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
+    dr_account_line,
+    lock_rows,
+    lock_summary,
+    verified_points_line,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
 # In check mode the totals of what the run would do are headed so: a plan is never read as done.
@@ -348,7 +352,7 @@ def dr_report_markdown(report):
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
         groups=scope_groups(protection),
         newer_sets=newer_sets(report),
-        points_line=points_line(protection),
+        points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
     )
 
