@@ -14,6 +14,7 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._drill_checks import record_checks
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import selector_arguments
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import read_report
 
 display = Display()
 
@@ -39,4 +40,8 @@ class ActionModule(ActionBase):
             result['report_files'] = record_checks(
                 arguments['report_dir'], arguments['report_name'], result, check_mode=self._task.check_mode
             )
+            if result['report_files']:
+                # The drill as the checks left it (a test whose checks failed is failed): the role keeps it in its
+                # result, which the fleet report counts.
+                result['restore'] = (read_report(result['report_files']['json']) or {}).get('restore')
         return result

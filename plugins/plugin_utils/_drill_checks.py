@@ -12,6 +12,7 @@ from ansible.plugins.filter.core import to_nice_json
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ScopeProtection
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import set_results
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_mode, report_paths, write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
@@ -45,8 +46,19 @@ def with_checks(report, finish):
             test['test_disk'] = {key: outcome[key] for key in ('action', 'error') if key in outcome}
         parts = (test.get('seconds_to_usable'), test.get('seconds_to_attached'), validation.get('seconds'))
         test['seconds_to_validated'] = None if None in parts else round(sum(parts), 1)
+        if validation['state'] == FAILED:
+            # The disk came up, but the user's checks say its data are not good: the test failed, on every surface
+            # (the page, the Markdown, the text, the fleet's counts), and no disk was known good, so no time to one.
+            test['result'] = FAILED
+            test['seconds_to_validated'] = None
+            test['error'] = {'message': 'your checks of its data failed'}
     restore['validation'] = validation
     restore['held'] = [test for test in restore.get('tests') or [] if test.get('held')]
+    if validation['state'] == FAILED:
+        tests = restore.get('tests') or []
+        totals = restore.setdefault('totals', {})
+        totals.update((name, sum(1 for test in tests if test.get('result') == name)) for name in (PASSED, FAILED))
+        restore['sets'] = set_results(tests)
     restore.setdefault('totals', {})['validated'] = len(restore['held']) if validation['state'] == PASSED else 0
     new_failures = list(finish.get('failures') or [])
     if validation['state'] == FAILED:

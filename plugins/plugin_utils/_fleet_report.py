@@ -102,6 +102,9 @@ def scope_row(scope):
         else None
     )
     row['near_misses'] = protection.near_misses if protection is not None else 0
+    # Of those, the disks that no scope of the fleet covers (fleet_not_covered sets them; None: not read).
+    row['not_covered_by_any'] = None
+    row['near_misses_by_any'] = 0
     row['disk_ids'] = [disk.disk_id for disk in protection.disks] if protection is not None else []
     # The scope's consistency groups, each standing as one (the model's rule): a partial set is at risk.
     row['groups'] = group_records(protection) if protection is not None else []
@@ -135,6 +138,58 @@ def not_covered_by_any(rows):
         return None
     left = set.intersection(*({disk['disk_id'] for disk in row['uncovered']} for row in read))
     return left - {disk_id for row in rows if row['uncovered'] is None for disk_id in row['disk_ids']}
+
+
+def fleet_not_covered(rows):
+    """The disks that no scope of the fleet covers (not_covered_by_any of each source region), near misses first, each
+    with the scopes that read its region and leave it; None when no scope read its region. The fleet's headline, its
+    page and its Markdown list and count these, and each scope's "not covered" is how many of them are in its region: a
+    disk one scope leaves and another takes is covered, and never listed."""
+    regions = {}
+    for row in rows:
+        regions.setdefault((row['provider'], row['account'], row['source_region']), []).append(row)
+    listed, read = [], False
+    for (provider, account, source_region), region_rows in regions.items():
+        left = not_covered_by_any(region_rows)
+        if left is None:
+            continue
+        read = True
+        found = {}
+        for row in region_rows:
+            for disk in row['uncovered'] or []:
+                if disk['disk_id'] not in left:
+                    continue
+                entry = found.setdefault(
+                    disk['disk_id'],
+                    {
+                        'provider': provider,
+                        'account': account,
+                        'source_region': source_region,
+                        'disk_id': disk['disk_id'],
+                        'name': disk.get('name'),
+                        'near_miss': [],
+                        'scopes': [],
+                    },
+                )
+                entry['near_miss'] = sorted(set(entry['near_miss']) | set(disk.get('near_miss') or []))
+                entry['scopes'].append(row['scope'])
+        listed.extend(found.values())
+        for row in region_rows:
+            if row['uncovered'] is not None:
+                row['not_covered_by_any'] = len(found)
+                row['near_misses_by_any'] = sum(1 for entry in found.values() if entry['near_miss'])
+    if not read:
+        return None
+    return sorted(
+        listed,
+        key=lambda entry: (
+            not entry['near_miss'],
+            str(entry['provider']),
+            str(entry['account']),
+            str(entry['source_region']),
+            entry['disk_id'],
+        ),
+    )
 
 
 def by_account(rows):
@@ -224,8 +279,8 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False, organizatio
     )
     accounts = by_account(rows)
     # Not the scopes' own counts added up: a disk that one scope leaves and another takes is covered.
-    read = [account['not_covered'] for account in accounts if account['not_covered'] is not None]
-    totals['not_covered'] = sum(read) if read else None
+    not_covered = fleet_not_covered(rows)
+    totals['not_covered'] = None if not_covered is None else len(not_covered)
     organization_rows = organization_records(organizations, rows)
     totals['accounts_without_scope'] = (
         None if organization_rows is None else sum(len(record['without_scope']) for record in organization_rows)
@@ -241,4 +296,6 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False, organizatio
         'accounts': accounts,
         'organizations': organization_rows,
         'scopes': rows,
+        # The disks no scope covers, near misses first (None: no scope read its region).
+        'not_covered_disks': not_covered,
     }

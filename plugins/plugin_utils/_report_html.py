@@ -35,7 +35,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     counted,
     of_report,
     point_rows,
-    points_line,
     scope_groups,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
@@ -45,6 +44,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     lock_summary,
     lock_words,
     summary_line,
+    verified_points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
@@ -82,7 +82,7 @@ AXIS_HOURS = (1, 2, 3, 4, 6, 8, 12, 18, 24, 36, 48, 72, 96, 120, 168, 240, 336, 
 # The scope page's chart, in pixels: labels end at LABEL_RIGHT, marks start at MARK_LEFT, then the bars' BAR_WIDTH.
 LABEL_RIGHT, MARK_LEFT, BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT, TOP, FONT = 430, 440, 360, 20, 14, 40, 12
 # The fleet page's cells: the region's name, then its marks, then its bar (one layout and one scale for every scope).
-FLEET_MARK_LEFT, FLEET_BAR_WIDTH, FLEET_ROW, FLEET_TOP, FLEET_FONT = 88, 150, 16, 18, 11
+FLEET_MARK_LEFT, FLEET_BAR_WIDTH, FLEET_ROW, FLEET_TOP, FLEET_FONT = 88, 120, 16, 18, 11
 AXIS_COLOUR, GRID_COLOUR = '#767676', '#bdbdbd'
 # A fleet cell's marks in short (its legend and column headers say them in full), and a chart row's mark of a completed
 # copy older than the RPO whose age is not known.
@@ -127,6 +127,11 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; } .bad { colo
 .mark { display: inline-block; min-width: 14px; padding: 0 1px; margin-right: 4px; border-radius: 3px; text-align: center;
  font-style: normal; font-size: 12px; line-height: 16px; }
 td.what { min-width: 11em; } svg { font: 12px system-ui, sans-serif; } footer { margin-top: 24px; color: #555; }
+.neutral { color: #424242; font-weight: 400; }
+body.fleet { max-width: none; margin: 16px; } body.fleet > header, body.fleet section > p, body.fleet .failures { max-width: 1100px; }
+table.fleet th { font-size: 12px; vertical-align: bottom; padding: 3px 4px; } table.fleet td { padding: 3px 4px; }
+table.fleet td.scope { white-space: nowrap; font-size: 13px; } table.fleet .what { display: block; color: #555; font-size: 12px; white-space: normal; }
+table.fleet td.kept { font-size: 12px; max-width: 11em; } .id { white-space: nowrap; } .locks { white-space: nowrap; }
 """
 
 PAGE_TEMPLATE = """<!DOCTYPE html>
@@ -138,7 +143,7 @@ PAGE_TEMPLATE = """<!DOCTYPE html>
 <title>{{ title }}</title>
 <style>{{ style }}</style>
 </head>
-<body>
+<body{% if body_class %} class="{{ body_class }}"{% endif %}>
 {% block body %}{% endblock %}
 </body>
 </html>
@@ -278,7 +283,7 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <table>
 <tr><th>DR region</th><th>disk</th><th>copy</th><th>result</th><th>usable after</th><th>test disk</th></tr>
 {% for test in report.restore.tests %}
-<tr data-region="{{ test.region }}"><td>{{ test.region }}</td><td>{{ test.disk_id }}</td><td>{{ test.copy_id }}</td>
+<tr data-region="{{ test.region }}"><td class="id">{{ test.region }}</td><td class="id">{{ test.disk_id }}</td><td class="id">{{ test.copy_id }}</td>
 <td class="{{ 'status-ok' if test.result == 'passed' else 'status-failed' if test.result in ('failed', 'timed_out') else '' }}"
  data-key="result">{{ test.result | plain }}</td>
 <td class="number" data-key="seconds_to_usable" data-seconds="{{ test.seconds_to_usable | json_number }}">{{
@@ -292,9 +297,10 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <p id="checks" data-state="{{ checks.state }}">Your checks on {{ checks.instance_id }}: {{ checks.state
  | replace('pending', 'not run yet (the disks are held for them)') }}{% if checks.get('seconds') is not none %} in {{ checks.seconds }} s{% endif %}
 {%- if checks.state == 'failed' %}, at &ldquo;{{ checks.failed_task }}&rdquo;: {{ checks.message }}{% endif %}.
-{% for test in report.restore.get('held') or [] %}{% if loop.first %}Time to a disk known good:{% endif %}
+{% if checks.state == 'failed' %} The drill failed: no disk known good.
+{% else %}{% for test in report.restore.get('held') or [] %}{% if loop.first %}Time to a disk known good:{% endif %}
  {{ test.disk_id }} {{ '%s s' % test.seconds_to_validated if test.get('seconds_to_validated') is not none else '-' }}{% if not loop.last %};{% endif %}
-{% endfor %}</p>{% endif %}
+{% endfor %}{% endif %}</p>{% endif %}
 </section>
 {% endif %}
 <footer>{{ report.provider }} {{ report.source_region }}: {{ protection.disks | length }} disks, run took {{ report.duration_seconds | default('-') }} s.
@@ -329,32 +335,54 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <p>Per DR region, the oldest recovery point of its completed copies as a bar from 0 h, every scope on one scale; the
  disks with no age to draw as marks, with how many.</p>
 {% include 'legend' %}
-<table>
-<tr><th>scope</th><th>status</th><th>what</th><th>DR copies kept by</th><th>disks</th><th>RPO</th>
-<th>oldest recovery point per DR region</th><th>older than the RPO</th>
-<th>no copy</th><th>in flight</th><th>not covered</th><th>restore tests passed / failed</th><th>page</th></tr>
+<table class="fleet">
+<tr><th>scope: its page, and what it copies</th><th>status</th><th>DR copies kept by: account, locks</th><th>disks</th><th>RPO</th>
+<th>oldest recovery point per DR region</th><th>copies older than the RPO</th>
+<th>no copy</th><th>in flight</th><th>not covered</th><th>restore tests passed / failed</th></tr>
 {% for scope in report.scopes %}
-<tr data-scope="{{ scope.scope }}"><td>{{ scope.scope }}</td>
+<tr data-scope="{{ scope.scope }}"><td class="scope">{% if scope.report_files and scope.report_files.html
+ %}<a class="scope-name" href="{{ scope.report_files.html | page_link }}">{{ scope.scope }}</a>{% else
+ %}<span class="scope-name">{{ scope.scope }}</span>{% endif %}
+<span class="what">{{ scope.provider or '-' }} {{ scope.source_region or '' }} &rarr; {{ scope.dr_regions | join(', ') }}</span></td>
 <td class="{{ status_classes[scope.status] }}" data-key="status">{{ scope.status }}{% if scope.run == 'failed' %} (run failed){% endif %}</td>
-<td class="what">{{ scope.provider or '-' }} {{ scope.source_region or '' }} &rarr; {{ scope.dr_regions | join(', ') }}</td>
-<td data-key="dr_account">{{ 'DR account %s' % scope.dr_account if scope.get('dr_account')
- else "the disks' account" if scope.run != 'failed' else '-' }}
-{%- if scope.get('locks') and scope.locks.in_force %}; {{ scope.locks.in_force }} locked
-{%- if scope.locks.first_lock_ends %}, the first until {{ scope.locks.first_lock_ends }}{% endif %}{% endif %}</td>
+<td class="kept" data-key="dr_account">{% if scope.get('dr_account') %}<span class="id">{{ scope.dr_account }}</span>
+{%- elif scope.run != 'failed' %}the disks' account{% else %}-{% endif %}
+{%- if scope.get('locks') and scope.locks.in_force %}; <span class="locks">{{ scope.locks.in_force }} locked
+{%- if scope.locks.first_lock_ends and not shared_lock_day %}, the first to <span class="id" title="{{ scope.locks.first_lock_ends }}">{{
+ scope.locks.first_lock_ends[:10] }}</span>{% endif %}</span>{% endif %}</td>
 <td class="number" data-key="disks">{{ scope.disks }}</td>
 <td class="number" data-key="rpo_hours" data-hours="{{ scope.rpo_hours | json_number }}">{{ scope.rpo_hours | hours if scope.rpo_hours else 'none' }}</td>
 <td>{{ scope_charts[scope.scope] }}</td>
 <td class="number{% if scope.over_rpo %} bad{% endif %}" data-key="over_rpo">{{ scope.over_rpo }}</td>
 <td class="number{% if scope.no_copy %} bad{% endif %}" data-key="no_copy">{{ scope.no_copy }}</td>
 <td class="number" data-key="in_flight">{{ scope.in_flight }}</td>
-<td class="number{% if scope.near_misses %} bad{% endif %}" data-key="not_covered">{{ scope.not_covered
- if scope.uncovered is not none else '-' }}{% if scope.near_misses %} ({{ scope.near_misses }} near){% endif %}</td>
-<td class="number" data-key="restore">{{ scope.restore_passed }} / {{ scope.restore_failed }}</td>
-<td>{% if scope.report_files and scope.report_files.html %}<a href="{{ scope.report_files.html | page_link }}">posture</a>{% else %}-{% endif %}</td>
+<td class="number{% if scope.near_misses_by_any %} bad{% endif %}" data-key="not_covered">{{ '-' if scope.get('not_covered_by_any') is none
+ else scope.not_covered_by_any }}{% if scope.near_misses_by_any %} ({{ scope.near_misses_by_any }} near){% endif %}</td>
+<td class="number{% if scope.restore_failed %} bad{% endif %}" data-key="restore">{{ scope.restore_passed }} / {{ scope.restore_failed }}</td>
 </tr>
 {% endfor %}
 </table>
+{% if shared_lock_day %}<p id="lock-ends">Locks: the first lock of each scope that locks ends on {{ shared_lock_day }} (UTC).</p>{% endif %}
 </section>
+{% if report.get('not_covered_disks') %}
+<section id="not-covered-disks">
+<h2>Not covered ({{ report.not_covered_disks | length }})</h2>
+<p>The disks of the scopes' source regions that no scope covers, near misses first: a near miss carries a selector's
+ tags but for case or spaces, and is almost always meant to be covered. A disk one scope leaves and another takes is
+ covered.</p>
+<table>
+<tr><th>source region</th><th>account</th><th>disk</th><th>name</th><th>near miss</th><th>left by</th></tr>
+{% for disk in report.not_covered_disks[:max_uncovered] %}
+<tr data-disk="{{ disk.disk_id }}"><td class="id">{{ disk.source_region or '-' }}</td><td class="id">{{ disk.account or 'not known' }}</td>
+<td class="id">{{ disk.disk_id }}</td><td>{{ disk.name or '-' }}</td>
+<td data-key="near_miss" class="{{ 'bad' if disk.near_miss else '' }}">{{ disk.near_miss | join(', ') or '-' }}</td>
+<td data-key="scopes">{% for name in disk.scopes %}<span class="id">{{ name }}</span>{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>
+{% endfor %}
+</table>
+{% if report.not_covered_disks | length > max_uncovered %}<p>&hellip; and {{ report.not_covered_disks | length - max_uncovered }} more, in
+ the JSON report.</p>{% endif %}
+</section>
+{% endif %}
 {% set suspect = report.scopes | selectattr('suspect') | list %}
 {% if suspect %}
 <section id="suspect">
@@ -402,7 +430,7 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <table>
 <tr><th>account</th><th>name</th><th>why it has no scope</th></tr>
 {% for account in organization.without_scope %}
-<tr data-account="{{ account.account }}"><td>{{ account.account }}</td><td>{{ account.name }}</td><td class="bad">{{ account.why }}</td></tr>
+<tr data-account="{{ account.account }}"><td>{{ account.account }}</td><td>{{ account.name }}</td><td class="neutral" data-key="why">{{ account.why }}</td></tr>
 {% endfor %}
 </table>
 {% endif %}
@@ -672,7 +700,10 @@ def fleet_layout(scopes):
         rpos.append(posture.get('rpo_hours'))
         for counts in (posture.get('regions') or {}).values():
             ages.append(counts.get('oldest_recovery_point_hours'))
-            marks = region_marks(counts, scope['run'] == 'failed')
+            # A failed scope has no bar: its mark may stand where bars are, and takes no room from every row's bars.
+            if scope['run'] == 'failed':
+                continue
+            marks = region_marks(counts, False)
             widths.append(sum(mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4 for kind, count in marks))
     return Scale(axis_top(ages, rpos), FLEET_MARK_LEFT + max(widths) + 6, FLEET_BAR_WIDTH)
 
@@ -685,12 +716,23 @@ def region_bars_svg(posture, scale, failed=False):
     if not regions:
         return '<span>-</span>'
     rpo = posture.get('rpo_hours')
+    # A failed scope's marks may be wider than the room the fleet's scale leaves them (fleet_layout): its svg fits them.
+    marks_right = max(
+        [FLEET_MARK_LEFT]
+        + [
+            FLEET_MARK_LEFT
+            + sum(
+                mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4 for kind, count in region_marks(counts, failed)
+            )
+            for dummy, counts in regions
+        ]
+    )
     # A failed scope has no bar, hence no hours to print.
     top = 0 if failed else FLEET_TOP
     height = top + FLEET_ROW * len(regions) + 2
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" data-top-hours="%g">'
-        % (scale.right + 44, height, scale.top)
+        % (max(scale.right + 44, marks_right), height, scale.top)
     ]
     if not failed:
         parts.append(scale.axis(FLEET_TOP - 4, height, FLEET_FONT - 1))
@@ -749,6 +791,7 @@ def dr_report_html(report, report_files=None):
     return ENVIRONMENT.get_template('dr').render(
         title=title,
         style=STYLE,
+        body_class=None,
         report=report,
         rpo=rpo,
         protection=protection,
@@ -775,7 +818,7 @@ def dr_report_html(report, report_files=None):
         uncovered=uncovered[:MAX_UNCOVERED_ROWS],
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
         groups=scope_groups(protection),
-        points_line=points_line(protection),
+        points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
     )
 
@@ -783,9 +826,19 @@ def dr_report_html(report, report_files=None):
 def fleet_report_html(report):
     """The fleet report (the dr_fleet_report filter's) as one page with every scope, failed scopes first."""
     scale = fleet_layout(report['scopes'])
+    # The day the first lock of every scope that locks ends, when it is one day: said once under the table, not in each row.
+    lock_days = {
+        scope['locks']['first_lock_ends'][:10]
+        for scope in report['scopes']
+        if scope.get('locks') and scope['locks'].get('in_force') and scope['locks'].get('first_lock_ends')
+    }
+    locked = sum(1 for scope in report['scopes'] if scope.get('locks') and scope['locks'].get('in_force'))
     return ENVIRONMENT.get_template('fleet').render(
         title='DR posture of the fleet',
         style=STYLE,
+        body_class='fleet',
+        shared_lock_day=lock_days.pop() if len(lock_days) == 1 and locked > 1 else None,
+        max_uncovered=MAX_UNCOVERED_ROWS,
         report=report,
         words=STANDING_WORDS,
         bar_colours=BAR_COLOURS,

@@ -18,10 +18,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     STANDING_WORDS,
     of_report,
     point_rows,
-    points_line,
     scope_groups,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
+    dr_account_line,
+    lock_rows,
+    lock_summary,
+    verified_points_line,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
 # In check mode the totals of what the run would do are headed so: a plan is never read as done.
@@ -220,7 +224,7 @@ Generated {{ report['generated_at'] }} over \
 {% for scope in report['scopes'] %}
 {# A scope that failed without a problem of its own (its error) counts as one failure. #}
 {{ row([scope['scope'], scope['status'], scope['run'], scope['provider'], scope['account'], scope.get('dr_account'), scope['source_region'],
-        scope['disks'], scope['without_dr_copy'], scope['not_covered'] if scope['uncovered'] is not none else none, scope['copied'],
+        scope['disks'], scope['without_dr_copy'], scope.get('not_covered_by_any'), scope['copied'],
         scope['existing'], scope['would_copy'], scope['missing_copies'],
         scope['failure_count'] + (1 if scope['error'] and not scope['failure_count'] else 0), scope['duration_seconds']]) }}
 {% endfor %}
@@ -251,16 +255,17 @@ Disks by status in each account's scopes, and the disks of their source regions 
 {% endfor %}
 {% endif %}
 {% endfor %}
-{% set uncovered = report['scopes'] | selectattr('uncovered') | list %}
-{% if uncovered %}
+{% if report.get('not_covered_disks') %}
 
 ## Not covered
 
-{{ head(['scope', 'source region', 'disk', 'name', 'near miss']) }}
-{% for scope in uncovered %}
-{% for disk in scope['uncovered'] %}
-{{ row([scope['scope'], scope['source_region'], disk['disk_id'], disk['name'], disk['near_miss'] | join(', ') or none]) }}
-{% endfor %}
+{{ report['not_covered_disks'] | length }} disks that no scope covers, near misses first: a near miss carries a selector's \
+tags but for case or spaces, and is almost always meant to be covered.
+
+{{ head(['source region', 'account', 'disk', 'name', 'near miss', 'left by']) }}
+{% for disk in report['not_covered_disks'] %}
+{{ row([disk['source_region'], disk['account'], disk['disk_id'], disk['name'], disk['near_miss'] | join(', ') or none,
+        disk['scopes'] | join(', ')]) }}
 {% endfor %}
 {% endif %}
 {% if report['scopes'] | map(attribute='suspect', default=[]) | select | list %}
@@ -348,7 +353,7 @@ def dr_report_markdown(report):
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
         groups=scope_groups(protection),
         newer_sets=newer_sets(report),
-        points_line=points_line(protection),
+        points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
     )
 

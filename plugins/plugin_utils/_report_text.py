@@ -17,7 +17,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     STANDING_WORDS,
     of_report,
     point_rows,
-    points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     disk_label,
@@ -25,6 +24,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     lock_summary,
     lock_words,
     summary_line,
+    verified_points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
@@ -117,7 +117,7 @@ def dr_report_text(report, report_files=None):
         lines.extend(columns(rows))
         if len(disks) > MAX_DISK_ROWS:
             lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))
-    line = points_line(protection)
+    line = verified_points_line(report, protection)
     if line:
         lines.append('  ' + line)
         lines.extend(

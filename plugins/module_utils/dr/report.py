@@ -16,9 +16,12 @@ from .coverage import model_fields
 from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 from .points import hours_since
 from .protection import (
+    BLOCK_READING_PROVIDERS,
     ScopeProtection,
     counted,
     disk_of_run,
+    doubts_words,
+    points_line,
     run_copy_standing,
 )
 
@@ -69,6 +72,7 @@ REPORT_KEYS = (
     'dr_account',
     'run_id',
     'protection',
+    'verify',
 )
 
 
@@ -221,6 +225,29 @@ def lock_summary(report: dict[str, Any]) -> str | None:
     return 'Locks: ' + '; '.join(parts) if parts else None
 
 
+def verify_setting(settings: DrSettings) -> str:
+    """The run's ``verify`` as the report keeps it: 'off', 'full', or the blocks sampled of each copy."""
+    if settings.verify.full:
+        return 'full'
+    return str(settings.verify.sample) if settings.verify.sample else 'off'
+
+
+def verified_points_line(report: dict[str, Any], scope: ScopeProtection) -> str | None:
+    """The scope's verified recovery points in a sentence (points_line), and, where the cloud can verify and this run
+    did not, that verification is off and how to turn it on: "0 of 18" alone reads as 18 copies that failed a check."""
+    line = points_line(scope)
+    if line is None or report.get('verify') != 'off' or scope.provider not in BLOCK_READING_PROVIDERS:
+        return line
+    verified = sum(1 for cell in scope.cells() if cell.verified_copy_id)
+    off = (
+        'verification is off in this run: no copy\'s blocks were read beside its source\'s. Turn it on with verify: 64 '
+        '(the dr_copy role: dr_copy_verify: 64) to read 64 blocks of each new copy, or full for every block'
+    )
+    if not verified:
+        return 'Verified recovery points: %s%s' % (off, doubts_words(scope.cells()))
+    return '%s (by earlier runs; %s)' % (line, off)
+
+
 def dr_account_line(report: dict[str, Any]) -> str | None:
     """Where the DR copies are, for the pages and the text: the DR account and what the run did with its shares; None when
     the copies are in the disks' own account."""
@@ -359,6 +386,8 @@ def dr_report(
         'disks': disks,
         'restore': restore,
         'failures': failures,
+        # Whether this run read its copies' blocks (dr.verify): the pages say so when it did not.
+        'verify': verify_setting(settings),
     }
     report['locks'] = lock_counts(report)
     return report

@@ -354,3 +354,27 @@ def copy_of(adapter, region, copy_id):
 def own_copies(adapter, region, volume):
     """{id: copy} of the DR copies of ``volume`` in ``region`` (other tests' copies may share the region)."""
     return {copy.id: copy for copy in adapter.list_copies(region) if copy.tags.get(DISK_TAG, '').endswith('/' + volume)}
+
+
+def test_a_run_that_prunes_with_verification_off_says_it_is_off_and_how_to_turn_it_on(moto_url):
+    """Issue 62: a run that reads its copies' points (here: to prune) with verify off printed "Verified recovery points:
+    0 of 2 disks and DR regions", as if two copies had failed a check. Every surface says that verification is off and
+    how to turn it on."""
+    # pylint: disable=import-outside-toplevel  # the renderers import ansible-core, which the SDK-only run lacks
+    from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
+    from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
+    from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
+
+    source, dr_region = 'eu-north-1', 'eu-south-1'
+    disks_with_snapshots(moto_url, source, tag_value='off')
+    dummy, report = run(moto_url, source, dr_region, selector={'verify': 'off'}, prune=True, keep_copies=5)
+    assert report['verify'] == 'off' and report['protection']['points_read'], report['failures']
+    # What the module adds to the run's report.
+    report = dict(report, account=ACCOUNT, dr_account=None, run_warnings=[], api_retries=0, duration_seconds=1.0)
+    for surface in (dr_report_html(report), dr_report_markdown(report), dr_report_text(report)):
+        assert 'Verified recovery points: verification is off in this run' in surface
+        assert 'dr_copy_verify: 64' in surface and '0 of 2' not in surface
+    # With verify on, the count is the proof it is.
+    dummy, verified = run(moto_url, source, dr_region, selector={'verify': 'off'}, prune=True, keep_copies=5, verify=8)
+    assert verified['verify'] == '8'
+    assert 'Verified recovery points: 2 of 2 disks and DR regions' in dr_report_markdown(verified)

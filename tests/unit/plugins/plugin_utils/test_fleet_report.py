@@ -258,7 +258,10 @@ def test_the_fleet_page_names_a_scopes_locks_and_a_failed_scope_has_no_near_miss
     rows = {row['scope']: row for row in report['scopes']}
     assert rows['locked']['locks'] == locks and rows['lost']['near_misses'] == 0
     page = fleet_report_html(report)
-    assert 'the disks&#39; account; 3 locked, the first until 2026-11-28T10:00:00Z</td>' in page
+    assert (
+        'the disks\' account; <span class="locks">3 locked, the first to '
+        '<span class="id" title="2026-11-28T10:00:00Z">2026-11-28</span></span></td>'
+    ) in page
     lost = page.split('<tr data-scope="lost">')[1].split('</tr>')[0]
     assert '<td class="number" data-key="not_covered">-</td>' in lost
 
