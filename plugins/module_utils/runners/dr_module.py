@@ -538,6 +538,10 @@ def run_dr_module(module: AnsibleModule) -> None:
         check_wait_options(params)
         settings = dr_settings(params)
         adapter = make_adapter(module, settings.provider, retry, params)
+        for warning in adapter.region_warnings(
+            [('source_region', settings.source_region)] + [('dr_regions', region) for region in settings.region_names]
+        ):
+            module.warn(in_role_words(warning) if as_role else warning)
         account = assumed_account(settings.provider, params)
         run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if params.get('run_id'):
