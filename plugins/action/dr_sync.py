@@ -198,13 +198,14 @@ def wait_seconds(arguments):
         return DEFAULT_WAIT_TIMEOUT
 
 
-# Seconds between two progress lines at verbosity 0 with show_progress unset.
-QUIET_PROGRESS_INTERVAL = 60
+# Seconds between two progress lines at verbosity 0 with show_progress unset: at least one line every 30 s (issue 62:
+# a role run waiting on its copies printed nothing for 60 s, and looked hung).
+QUIET_PROGRESS_INTERVAL = 30
 
 
 def progress_settings(arguments, verbosity):
     """(show a run's own lines, show the fleet's line, seconds between lines) from the task's options as typed (the
-    module checks them again, and refuses a bad value). Unset, at verbosity 0 (AWX's default), a line a minute: a run
+    module checks them again, and refuses a bad value). Unset, at verbosity 0 (AWX's default), a line every 30 s: a run
     that waits for copies for hours must not look hung; from -v on, a line every progress_interval."""
     fleet = boolean(arguments.get('fleet_progress') or False, strict=False)
     given = arguments.get('show_progress')
