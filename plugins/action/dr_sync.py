@@ -37,6 +37,7 @@ from ansible.plugins.filter.core import to_nice_json
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
     DEFAULT_PROGRESS_INTERVAL,
     MIN_PROGRESS_INTERVAL,
@@ -45,7 +46,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, role_variable
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_mode, report_paths, write_file

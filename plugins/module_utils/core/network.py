@@ -36,7 +36,7 @@ def connection_reason(message: str) -> str:
     (``Connection refused``, ``Name or service not known``), else the message, cut short."""
     found = ERRNO_REASON.findall(message)
     if found:
-        return found[-1].strip().rstrip('.')
+        return str(found[-1]).strip().rstrip('.')
     return message if len(message) <= MAX_REASON else message[: MAX_REASON - 3] + '...'
 
 
