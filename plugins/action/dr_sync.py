@@ -37,6 +37,7 @@ from ansible.plugins.filter.core import to_nice_json
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
     DEFAULT_PROGRESS_INTERVAL,
     MIN_PROGRESS_INTERVAL,
@@ -58,6 +59,10 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history imp
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._role_variables import (
+    connection_key_words,
+    unknown_variable_warnings,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import (
     FINISHED,
     RunReportFiles,
@@ -120,16 +125,30 @@ def option_name(arguments, option):
     return 'dr_copy_' + option if arguments.get('option_names') == 'role' else option
 
 
-def checked_arguments(arguments):
+def checked_arguments(arguments, connection_variables=()):
     """(the arguments as the module is to get them, their problems): the tag selectors' text read as the mapping it
     stands for, and every option checked against dr_sync's spec, each problem in a few words naming the option as the
-    user typed it (plugin_utils/_module_arguments.py). dr_account is dr_account_argument's."""
+    user typed it (plugin_utils/_module_arguments.py). dr_account is dr_account_argument's. With the role, a key that
+    is no option came from its connection variables (``connection_variables``: (name, value) pairs, templated) and is
+    named as a key of the one that holds it (plugin_utils/_role_variables.py)."""
+    as_role = arguments.get('option_names') == 'role'
 
     def name(option):
-        return role_variable(option) if arguments.get('option_names') == 'role' else option
+        return role_variable(option) if as_role else option
+
+    def unknown(key):
+        return connection_key_words(key, connection_variables, CONNECTION_OPTIONS)
 
     arguments, problems, refused = selector_arguments(arguments, name)
-    return arguments, problems + argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account', *refused))
+    return arguments, problems + argument_problems(
+        arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account', *refused), unknown=unknown if as_role else None
+    )
+
+
+# The keys of the role's connection variables: dr_sync's connection options and their aliases.
+CONNECTION_OPTIONS = sorted(
+    {name for option, spec in DR_CONNECTION_SPEC.items() for name in (option, *spec.get('aliases', ()))}
+)
 
 
 # The role's variables that reach dr_sync as module_defaults (roles/dr_copy/tasks/main.yml), not as options.
@@ -179,13 +198,14 @@ def wait_seconds(arguments):
         return DEFAULT_WAIT_TIMEOUT
 
 
-# Seconds between two progress lines at verbosity 0 with show_progress unset.
-QUIET_PROGRESS_INTERVAL = 60
+# Seconds between two progress lines at verbosity 0 with show_progress unset: at least one line every 30 s (issue 62:
+# a role run waiting on its copies printed nothing for 60 s, and looked hung).
+QUIET_PROGRESS_INTERVAL = 30
 
 
 def progress_settings(arguments, verbosity):
     """(show a run's own lines, show the fleet's line, seconds between lines) from the task's options as typed (the
-    module checks them again, and refuses a bad value). Unset, at verbosity 0 (AWX's default), a line a minute: a run
+    module checks them again, and refuses a bad value). Unset, at verbosity 0 (AWX's default), a line every 30 s: a run
     that waits for copies for hours must not look hung; from -v on, a line every progress_interval."""
     fleet = boolean(arguments.get('fleet_progress') or False, strict=False)
     given = arguments.get('show_progress')
@@ -295,15 +315,14 @@ class ActionModule(ActionBase):
         arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
         if dropped:
             display.vv(dropped_words('dr_sync', arguments, dropped))
-        arguments, problems = checked_arguments(arguments)
-        if arguments.get('option_names') == 'role':
-            problems = (
-                role_connection_problems(
-                    self._templar.template([task_vars.get(name) for name in ROLE_CONNECTION_VARIABLES])
-                )
-                + problems
-            )
-        return arguments, problems
+        if arguments.get('option_names') != 'role':
+            return checked_arguments(arguments)
+        connections = self._templar.template([task_vars.get(name) for name in ROLE_CONNECTION_VARIABLES])
+        arguments, problems = checked_arguments(arguments, list(zip(ROLE_CONNECTION_VARIABLES, connections)))
+        # A misspelt variable does nothing: said at once, whatever the run then does.
+        for warning in unknown_variable_warnings(task_vars):
+            display.warning(warning)
+        return arguments, role_connection_problems(connections) + problems
 
     def _check_mode(self):
         return self._play_context.check_mode if self._play_context is not None else self._task.check_mode

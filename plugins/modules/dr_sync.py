@@ -478,8 +478,8 @@ options:
         flight, failed and not started, and the copy in flight least far along, say
         C(progress [db-scope] aws us-east-1, 40 s, waiting for copies - us-west-2 12 of 40 done (10 already there),
         28 in flight - slowest snap-0ab12 at 35%).
-      - Unset, a line a minute at verbosity 0 (AWX's default; a run that waits for its copies for hours then does not look
-        hung, and a run shorter than a minute prints none), and a line every O(progress_interval) seconds at C(-v) and
+      - Unset, a line every 30 seconds at verbosity 0 (AWX's default; a run that waits for its copies for hours then does
+        not look hung, and a run shorter than 30 seconds prints none), and a line every O(progress_interval) seconds at C(-v) and
         above; V(true) prints them every O(progress_interval) seconds at every verbosity, V(false) never.
       - Shown when the module runs on the controller (a local connection, as the role and the fleet playbook run it),
         without C(async); elsewhere the run is silent until its end.

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 
 import yaml
@@ -123,13 +124,14 @@ def _value_problem(spec, value):
     return value, None
 
 
-def argument_problems(arguments, spec, name_of, skip=()):
+def argument_problems(arguments, spec, name_of, skip=(), unknown=None):
     """The problems of ``arguments`` against the module's argument ``spec``, one line each, every option named by
-    ``name_of(option)``. Options in ``skip`` are checked elsewhere."""
+    ``name_of(option)``. Options in ``skip`` are checked elsewhere. ``unknown(key)`` says what is wrong with a key that
+    is no option (by default: no option of this module, and the nearest that is)."""
     names = {alias: option for option, option_spec in spec.items() for alias in option_spec.get('aliases', ())}
     names.update({option: option for option in spec})
     problems = [
-        '%s is no option of this module' % name_of(key)
+        unknown(key) if unknown is not None else _no_option(key, names, name_of)
         for key in sorted(arguments)
         if key not in names and not key.startswith('_ansible')
     ]
@@ -158,6 +160,11 @@ def argument_problems(arguments, spec, name_of, skip=()):
         elif problem is not None:
             problems.append('%s %s' % (name_of(option), problem))
     return problems
+
+
+def _no_option(key, names, name_of):
+    near = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.6)
+    return '%s is no option of this module%s' % (name_of(key), ': did you mean %s?' % name_of(near[0]) if near else '')
 
 
 def _sub_problems(options, value):

@@ -7,6 +7,7 @@ and checks, documented once in the ``timeouts`` doc fragment) and quiet TLS warn
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,23 @@ TIMEOUT_SPEC: dict[str, dict[str, Any]] = {
     'connect_timeout': {'type': 'int', 'default': CONNECT_TIMEOUT},
     'read_timeout': {'type': 'int', 'default': READ_TIMEOUT, 'aliases': ['request_timeout']},
 }
+
+
+# The reason urllib3 (and the socket under it) gives for a connection that failed, as its text holds it, twice: in the
+# pool's words ("HTTPConnectionPool(host=..., port=9): Max retries exceeded with url: / (Caused by NewConnectionError(
+# '...: Failed to establish a new connection: [Errno 111] Connection refused'))").
+ERRNO_REASON = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+# The longest a reason without an errno is kept: an error says what failed and the fix in a few lines.
+MAX_REASON = 160
+
+
+def connection_reason(message: str) -> str:
+    """Why a connection failed, in a few words, out of the network layer's ``message``: the socket's reason
+    (``Connection refused``, ``Name or service not known``), else the message, cut short."""
+    found = ERRNO_REASON.findall(message)
+    if found:
+        return str(found[-1]).strip().rstrip('.')
+    return message if len(message) <= MAX_REASON else message[: MAX_REASON - 3] + '...'
 
 
 def connection_timeouts(connection: Mapping[str, Any]) -> tuple[int, int]:

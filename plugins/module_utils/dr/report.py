@@ -332,6 +332,8 @@ def dr_report(
     disks: list[dict[str, Any]] = []
     models = []
     failures: list[str] = []
+    # {a consistency group's problem: the disks it holds}
+    group_disks: dict[str, list[str]] = {}
     for entry in entries:
         record, model = disk_record(entry, dr_regions, now, check_mode, waits=bool(settings.wait.wait), rpo=rpo)
         for copy in record['copies']:
@@ -345,9 +347,22 @@ def dr_report(
         totals['kept'] += len(entry.kept)
         disks.append(record)
         models.append(model)
-        failures.extend(
-            'disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in record['problems']
-        )
+        for problem in record['problems']:
+            label = disk_label(entry.disk.id, entry.disk.name)
+            if entry.group is not None and problem.startswith(GROUP_PROBLEM):
+                # The group's problem, the same for each of its disks: said once, naming them all.
+                if problem not in group_disks:
+                    group_disks[problem] = []
+                    failures.append(problem)
+                group_disks[problem].append(label)
+            else:
+                failures.append('disk %s: %s' % (label, problem))
+    failures = [
+        '%s %s: %s' % ('disks' if len(group_disks[text]) > 1 else 'disk', ', '.join(group_disks[text]), text)
+        if text in group_disks
+        else text
+        for text in failures
+    ]
     failures.extend(run_problems)
     protection = ScopeProtection(
         provider=settings.provider,
@@ -391,6 +406,10 @@ def dr_report(
     }
     report['locks'] = lock_counts(report)
     return report
+
+
+# How a problem of a consistency group as a whole begins (no_set_problem): a disk's, said once for all its disks.
+GROUP_PROBLEM = 'consistency group '
 
 
 def no_set_problem(group: Mapping[str, Any], being_made: bool) -> str:

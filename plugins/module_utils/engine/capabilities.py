@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import NOT_FOUND, CloudError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from typing import Self
 
     from ..core.model import CopyRequest, Snapshot
@@ -83,6 +83,12 @@ class CopyAdapter(ABC):
     def sdk_warnings(self) -> list[str]:
         """Warnings about the SDK release the client runs on (older than the collection is tested with)."""
         return list(getattr(self.client, 'sdk_warnings', ()))
+
+    def region_warnings(self, regions: Sequence[tuple[str, str]]) -> list[str]:
+        """Warnings of ``regions`` ((option, region) pairs) that the cloud's SDK does not list; InputError for one that
+        cannot be a region of the cloud. No API call here. By default none."""
+        del regions
+        return []
 
     @abstractmethod
     def validate(self, request: CopyRequest) -> None:

@@ -190,6 +190,11 @@ def run_copy_module(
         check_wait_options(params)
         request = make_request(params)
         adapter = new_adapter(module, adapter_class, params, retry)
+        destination_option = 'destination_regions' if params.get('destination_regions') else 'destination_region'
+        for warning in adapter.region_warnings(
+            [('source_region', request.source_region)] + [(destination_option, place) for place in request.destinations]
+        ):
+            module.warn(warning)
         engine = build_engine(module, adapter, retry)
         outcome = engine.run([request])[0]
     for warning in engine.warnings:

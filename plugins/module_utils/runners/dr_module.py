@@ -15,7 +15,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ..clouds.registry import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, provider_connection
 from ..core.assume_role import EXTERNAL_ID_NAMES
-from ..core.errors import InputError
+from ..core.errors import CloudError, InputError
 from ..core.inputs import typed_places
 from ..core.model import COMPLIANCE, GOVERNANCE
 from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
@@ -493,6 +493,12 @@ def input_errors_in_role_words(as_role: bool) -> Iterator[None]:
         if not as_role or isinstance(error, RoleWordsError):
             raise
         raise RoleWordsError(error) from None
+    except CloudError as error:
+        # Its fix names an option too ("Check endpoint_url and the network"): the variable the user set.
+        if as_role:
+            error.message = in_role_words(error.message)
+            error.args = (error.describe(),)
+        raise
 
 
 def given_run_id(value: Any) -> str:
@@ -538,6 +544,10 @@ def run_dr_module(module: AnsibleModule) -> None:
         check_wait_options(params)
         settings = dr_settings(params)
         adapter = make_adapter(module, settings.provider, retry, params)
+        for warning in adapter.region_warnings(
+            [('source_region', settings.source_region)] + [('dr_regions', region) for region in settings.region_names]
+        ):
+            module.warn(in_role_words(warning) if as_role else warning)
         account = assumed_account(settings.provider, params)
         run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if params.get('run_id'):

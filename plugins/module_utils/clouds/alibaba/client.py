@@ -42,7 +42,7 @@ from ...core.errors import (
     SnapcopyError,
     note_read_timeout,
 )
-from ...core.network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
+from ...core.network import TIMEOUT_SPEC, connection_reason, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import missing_feature, version_warnings
 
@@ -563,7 +563,8 @@ def client_error(
             return CloudError(
                 action,
                 'EndpointConnectionError',
-                'could not connect to %s: %s. Check endpoint_url and the network' % (endpoint, message),
+                'could not connect to %s: %s. Check endpoint_url and the network'
+                % (endpoint, connection_reason(message)),
                 kind=FATAL,
                 region=region,
             )

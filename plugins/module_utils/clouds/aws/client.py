@@ -361,7 +361,13 @@ class AwsClient:
             error, exceptions.ConnectTimeoutError
         ):
             # Nothing answered at all (refused, no route, DNS): a setup problem, reported at once.
-            return CloudError(action, 'EndpointConnectionError', str(error), kind=FATAL, region=region)
+            return CloudError(
+                action,
+                'EndpointConnectionError',
+                '%s. Check endpoint_url and the network' % str(error).rstrip('.'),
+                kind=FATAL,
+                region=region,
+            )
         if isinstance(error, (exceptions.ConnectionClosedError, exceptions.ReadTimeoutError)):
             # The request went out and no answer came back: it may have been carried out.
             return CloudError(action, type(error).__name__, str(error), kind=RETRYABLE, uncertain=True, region=region)

@@ -26,6 +26,7 @@ from ...core.sdk_versions import BOTOCORE_PARAMETER_RELEASES
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, TagRules, tag_dict, tag_list
 from ...engine.capabilities import CopyAdapter
 from .client import AwsClient
+from .regions import KnownRegions
 
 if TYPE_CHECKING:
     from typing import Self
@@ -124,6 +125,16 @@ class EbsCopyAdapter(CopyAdapter):
         return cls(AwsClient.from_connection(connection, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
+    def region_warnings(self, regions: Sequence[tuple[str, str]]) -> list[str]:
+        """A region no partition of botocore's data holds is refused; one it does not list is warned of with
+        endpoint_url, or when named like a partition's (clouds/aws/regions.py). A name unlike any region is left to
+        validate, which says what one looks like."""
+        well_formed = [(option, region) for option, region in regions if REGION.match(region or '')]
+        if not well_formed:
+            return []
+        known = KnownRegions.of_botocore(self.client.botocore)
+        return known.check(well_formed, endpoint_url=self.client.connection.get('endpoint_url'))
+
     def validate(self, request: CopyRequest) -> None:
         options = request.options
         if not SNAPSHOT_ID.match(request.source_id or ''):

@@ -43,7 +43,7 @@ from ...core.errors import (
     InputError,
     note_read_timeout,
 )
-from ...core.network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
+from ...core.network import TIMEOUT_SPEC, connection_reason, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import version_warnings
 
@@ -513,7 +513,7 @@ def network_error(action: str, region: str | None, error: Exception) -> CloudErr
             action,
             'ConnectionFailed',
             'could not connect to the Tencent Cloud endpoint: %s. Check '
-            'endpoint_url and the network (proxies come from HTTPS_PROXY/HTTP_PROXY)' % message,
+            'endpoint_url and the network (proxies come from HTTPS_PROXY/HTTP_PROXY)' % connection_reason(message),
             kind=FATAL,
             region=region,
         )

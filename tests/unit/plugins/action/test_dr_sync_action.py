@@ -292,7 +292,7 @@ def test_an_async_job_just_started_has_no_markdown_and_no_file(tmp_path):
         ('local', {'show_progress': True}, 'own lines'),
         ('ansible.builtin.local', {'show_progress': 'yes', 'fleet_progress': 'yes'}, 'fleet line'),
         ('local', {'show_progress': False}, None),
-        ('local', {}, 'a line a minute'),  # verbosity 0, unset: AWX's default
+        ('local', {}, 'a line every 30 s'),  # verbosity 0, unset: AWX's default (issue 62: not 60 s of silence)
         ('ssh', {'show_progress': True}, None),  # the module's progress file would be on the other host
     ],
 )
@@ -306,7 +306,7 @@ def test_live_progress_unless_turned_off_when_the_module_runs_on_the_controller(
         assert live is None
     else:
         assert (live.scope, live.title, live.show_own) == ('aws-prod', 'aws us-east-1', expected != 'fleet line')
-        assert live.interval == (60 if expected == 'a line a minute' else 5)
+        assert live.interval == (30 if expected == 'a line every 30 s' else 5)
         assert (live.board is not None) == (expected == 'fleet line')
         if live.board is not None:
             assert live.board.scopes == ['aws-prod', 'cbs-prod']
