@@ -763,6 +763,13 @@ check_mode:
   description: Whether this was a plan only.
   returned: always
   type: bool
+verify:
+  description:
+    - The run's O(verify) setting, V(off), V(full) or the number of blocks sampled a copy, by which the pages say whether a
+      count of verified recovery points is of this run's reads or of earlier runs' marks.
+  returned: always
+  type: str
+  sample: 'off'
 duration_seconds:
   description: How long the run took, from the first cloud call to the report, in seconds.
   returned: always
