@@ -43,6 +43,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     lock_rows,
     lock_summary,
     lock_words,
+    not_crash_consistent_line,
     summary_line,
     verified_points_line,
 )
@@ -208,6 +209,7 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <h2>Consistency groups</h2>
 <p>Each group's disks are copied from one set of snapshots the cloud made at one moment, and stand in a DR region only
  together: with every member's copy there completed and of one set.</p>
+{% if consistency_line %}<p class="neutral" id="not-crash-consistent">{{ consistency_line }}.</p>{% endif %}
 <table>
 <tr><th>group</th><th>disks</th>{% for region in protection.dr_regions %}<th>{{ region }}</th>{% endfor %}</tr>
 {% for name, members in groups.items() %}<tr data-group="{{ name }}"><td>{{ name }}</td>
@@ -818,6 +820,7 @@ def dr_report_html(report, report_files=None):
         uncovered=uncovered[:MAX_UNCOVERED_ROWS],
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
         groups=scope_groups(protection),
+        consistency_line=not_crash_consistent_line(report),
         points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
     )

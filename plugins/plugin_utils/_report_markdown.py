@@ -24,6 +24,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     dr_account_line,
     lock_rows,
     lock_summary,
+    not_crash_consistent_line,
     verified_points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
@@ -96,6 +97,9 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 ## Consistency groups
 
 Each group's disks are copied from one set of snapshots made at one moment, and stand in a DR region only together.
+{% if consistency_line %}
+{{ consistency_line }}.
+{% endif %}
 
 {{ head(['group', 'disks', 'DR region', 'set', 'standing', 'data age (h)', 'newer sets']) }}
 {% for name, members in groups.items() %}
@@ -352,6 +356,7 @@ def dr_report_markdown(report):
         uncovered=protection.uncovered_near_misses_first(),
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
         groups=scope_groups(protection),
+        consistency_line=not_crash_consistent_line(report),
         newer_sets=newer_sets(report),
         points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),

@@ -225,6 +225,25 @@ def lock_summary(report: dict[str, Any]) -> str | None:
     return 'Locks: ' + '; '.join(parts) if parts else None
 
 
+def not_crash_consistent_line(report: Mapping[str, Any]) -> str | None:
+    """A sentence naming the groups whose sets the cloud does not call crash-consistent (a CBS group of type NORMAL,
+    whose model says "普通快照组，非一致性快照"), so that no page says more of them than the cloud does; None: none."""  # noqa: RUF002
+    names = sorted(
+        {
+            disk['consistency_group']['name']
+            for disk in report.get('disks') or []
+            if (disk.get('consistency_group') or {}).get('crash_consistent') is False
+        }
+    )
+    if not names:
+        return None
+    return (
+        'The cloud does not call the sets of %s crash-consistent (a Tencent CBS snapshot group of type NORMAL is "not a '
+        'consistent snapshot" by its API model): they are copied, kept and pruned whole, but their disks\' data may be '
+        'of different instants' % ', '.join(names)
+    )
+
+
 def verify_setting(settings: DrSettings) -> str:
     """The run's ``verify`` as the report keeps it: 'off', 'full', or the blocks sampled of each copy."""
     if settings.verify.full:

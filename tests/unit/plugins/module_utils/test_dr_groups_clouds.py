@@ -15,6 +15,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import GROUP_TAG, SET_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import PROTECTED
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
@@ -78,6 +80,10 @@ def test_a_torn_group_is_not_copied_the_whole_one_before_it_is(fakecloud_clean, 
     assert group['crash_consistent'] is (provider == 'ecs')
     warned = [warning for warning in report['run_warnings'] if 'not called crash-consistent' in warning]
     assert len(warned) == (provider == 'cbs') and all('普通快照组，非一致性快照' in warning for warning in warned)
+    # And the pages say no more of them than the cloud does.
+    for page in (dr_report_markdown(dict(report, account=None)), dr_report_html(dict(report, account=None))):
+        said = 'does not call the sets of %s crash-consistent' % group['name']
+        assert (said in page) is (provider == 'cbs')
     sets, groups = source_sets(adapter, dr_region)
     assert sets == {snapshot.id: whole for snapshot in members}
     assert groups == {INSTANCES[provider]}
