@@ -373,7 +373,7 @@ class ActionModule(ActionBase):
     def _run(self, result, arguments, task_vars, wrap_async, module_args, files, refusal=None):  # pylint: disable=too-many-arguments
         live = None if wrap_async else self._live_progress(arguments, task_vars)
         if refusal is not None:
-            module_result = {'failed': True, 'changed': False, 'msg': refusal}
+            module_result = {'failed': True, 'changed': False, 'msg': refusal, 'input_refused': True}
         elif live is None:
             module_result = self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
         else:
@@ -383,11 +383,15 @@ class ActionModule(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
         # An async job just started: nothing to render or write.
         if not has_report(result):
-            # A run that ended without a report (bad input, a cloud error): its files say it failed before it could know,
-            # with the scope's last account, stale. Input refused before any call of a scope without files leaves none.
+            # A run that ended without a report (a cloud error, a crash): its files say it failed before it could know,
+            # with the scope's last account, stale. A run whose input was refused before it read its scope (the module's
+            # input_refused: a typo, a region the cloud does not know) leaves the scope's files as they were, byte for
+            # byte, and a scope without files none (issue 62); so does any end without a cloud error of a scope that had
+            # no file.
             if files is not None:
                 result['failed'] = True  # not async: a result without a report is a run that ended early
-                if not isinstance(result.get('error'), Mapping) and files.discard():
+                refused = result.get('input_refused') or not (isinstance(result.get('error'), Mapping) or files.existed)
+                if refused and files.put_back():
                     return result
                 if files.fail(error_record(result), stamp(utc_now())):
                     result['report_files'] = files.paths

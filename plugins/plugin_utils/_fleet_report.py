@@ -13,8 +13,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     NO_COPY,
     NOT_COVERED,
     NOT_KNOWN,
+    NOTHING_TO_PROTECT,
     OVER_RPO,
     PROTECTED,
+    WOULD_BE_PROTECTED,
     ScopeProtection,
     group_records,
     point_rows,
@@ -33,13 +35,23 @@ RESTORE_COUNTS = {
     'restore_planned': ('would_test',),
 }
 # The fleet's scopes by status, as its totals name them.
-STATUS_TOTALS = {PROTECTED: 'protected_scopes', AT_RISK: 'at_risk_scopes', NOT_KNOWN: 'not_known_scopes'}
-WORST_FIRST = (AT_RISK, NOT_KNOWN, PROTECTED)
+STATUS_TOTALS = {
+    PROTECTED: 'protected_scopes',
+    AT_RISK: 'at_risk_scopes',
+    NOT_KNOWN: 'not_known_scopes',
+    WOULD_BE_PROTECTED: 'would_be_protected_scopes',
+    NOTHING_TO_PROTECT: 'nothing_to_protect_scopes',
+}
+# Nothing to protect last: a neutral scope never stands before one a person must look at.
+WORST_FIRST = (AT_RISK, NOT_KNOWN, WOULD_BE_PROTECTED, PROTECTED, NOTHING_TO_PROTECT)
+# What a scope whose run failed cannot claim: the rest of its run is not known.
+CLAIMS = (PROTECTED, WOULD_BE_PROTECTED, NOTHING_TO_PROTECT)
 # The disks of a scope (and of an account, of the fleet) by status, and those of its source region that it does not cover.
 DISK_COUNTS = {
     PROTECTED: 'protected_disks',
     AT_RISK: 'at_risk_disks',
     NOT_KNOWN: 'not_known_disks',
+    WOULD_BE_PROTECTED: 'would_be_protected_disks',
     NOT_COVERED: 'not_covered',
 }
 
@@ -69,7 +81,7 @@ def scope_row(scope):
     row = {
         'scope': scope['scope'],
         # A scope whose run failed is never drawn as protected: what it did not get to is not known.
-        'status': NOT_KNOWN if run == 'failed' and status == PROTECTED else status,
+        'status': NOT_KNOWN if run == 'failed' and status in CLAIMS else status,
         # The run's own end: failed (an error, a problem, no report) or finished; what failed is listed once.
         'run': run,
         'provider': scope.get('provider'),
@@ -125,8 +137,8 @@ def disk_counts(protection, run):
     is not known rather than protected, as the scope is."""
     counts = protection.disk_counts() if protection is not None else dict.fromkeys(DISK_COUNTS, 0)
     if run == 'failed':
-        counts[NOT_KNOWN] += counts[PROTECTED]
-        counts[PROTECTED] = 0
+        counts[NOT_KNOWN] += counts[PROTECTED] + counts[WOULD_BE_PROTECTED]
+        counts[PROTECTED] = counts[WOULD_BE_PROTECTED] = 0
     return {name: counts[key] for key, name in DISK_COUNTS.items()}
 
 

@@ -26,12 +26,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     IN_FLIGHT,
     NO_COPY,
     NOT_KNOWN,
+    NOTHING_TO_PROTECT,
     OVER_RPO,
     PLANNED,
     PROTECTED,
     STANDING_WORDS as MODEL_WORDS,
     STANDINGS,
     WITHIN_RPO,
+    WOULD_BE_PROTECTED,
     counted,
     of_report,
     point_rows,
@@ -58,9 +60,21 @@ RUN_FAILED = 'run_failed'
 MAX_UNCOVERED_ROWS = 200
 # A completed copy whose recovery point is not known (its source snapshot is gone): no age to draw.
 AGE_NOT_KNOWN = 'age_not_known'
-STANDING_WORDS = dict(MODEL_WORDS, **{RUN_FAILED: 'run failed (not known)', AGE_NOT_KNOWN: 'age not known'})
-# A status's class on the pages: protected in green, at risk in red, not known in grey; never a run's mechanics.
-STATUS_CLASSES = {PROTECTED: 'status-protected', AT_RISK: 'status-at-risk', NOT_KNOWN: 'status-not-known'}
+# The DR regions of a scope that has nothing to protect (no disk, as allow_no_disks expects): a neutral mark, no alarm.
+NO_DISK = 'no_disk'
+STANDING_WORDS = dict(
+    MODEL_WORDS,
+    **{RUN_FAILED: 'run failed (not known)', AGE_NOT_KNOWN: 'age not known', NO_DISK: NOTHING_TO_PROTECT},
+)
+# A status's class on the pages: protected in green, at risk in red, not known in grey, and the neutral ones (nothing
+# to protect, a plan's "would be protected") in grey too; never a run's mechanics.
+STATUS_CLASSES = {
+    PROTECTED: 'status-protected',
+    AT_RISK: 'status-at-risk',
+    NOT_KNOWN: 'status-not-known',
+    NOTHING_TO_PROTECT: 'status-neutral',
+    WOULD_BE_PROTECTED: 'status-neutral',
+}
 # Only a completed copy has a bar, as long as its recovery point's age, in its standing's colour (the screenshot test
 # counts bars by colour). Bars are graphics, not text: WCAG asks 3:1 against the page, which both have.
 BAR_COLOURS = {WITHIN_RPO: '#2e7d32', OVER_RPO: '#e53935'}
@@ -73,6 +87,7 @@ MARKS = {
     PLANNED: ('\u25cb', '#dfe9fb', '#0d3c8c'),
     RUN_FAILED: ('?', '#e2e2e2', '#333333'),
     AGE_NOT_KNOWN: ('!', '#ffe6d5', '#7a1f00'),
+    NO_DISK: ('\u2013', '#ecf0f4', '#37474f'),
 }
 # The colour each standing is drawn in: its bar's, or its mark's fill.
 COLOURS = dict(BAR_COLOURS, **{kind: fill for kind, (dummy, fill, dummy) in MARKS.items()})
@@ -122,7 +137,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 24px 0 8p
 table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; } .bad { color: #b71c1c; font-weight: 600; }
 .status-failed, .status-at-risk { color: #b71c1c; font-weight: 700; } .status-protected { color: #2e7d32; font-weight: 700; }
-.status-not-known { color: #424242; font-weight: 700; } .status-ok { color: #2e7d32; font-weight: 700; }
+.status-not-known, .status-neutral { color: #424242; font-weight: 700; } .status-ok { color: #2e7d32; font-weight: 700; }
 .stale { border: 2px solid #616161; background: #eeeeee; padding: 4px 16px 8px; }
 .legend span { display: inline-block; margin-right: 14px; } .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; }
 .mark { display: inline-block; min-width: 14px; padding: 0 1px; margin-right: 4px; border-radius: 3px; text-align: center;
@@ -315,7 +330,10 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <p class="meta">Generated {{ report.generated_at }}{% if report.limit %} &middot; slice --limit {{ report.limit }}{% endif %}
 {%- if report.check_mode %} &middot; check mode: a plan{% endif %}</p>
 <p class="summary" id="summary">{{ report.totals.scopes }} scopes: {{ report.totals.protected_scopes }} protected,
- {{ report.totals.at_risk_scopes }} at risk, {{ report.totals.not_known_scopes }} not known; {{ report.totals.failed_scopes }} runs failed;
+ {{ report.totals.at_risk_scopes }} at risk, {{ report.totals.not_known_scopes }} not known
+{%- if report.totals.get('would_be_protected_scopes') %}, {{ report.totals.would_be_protected_scopes }} would be protected{% endif %}
+{%- if report.totals.get('nothing_to_protect_scopes') %}, {{ report.totals.nothing_to_protect_scopes }} with nothing to protect
+{%- endif %}; {{ report.totals.failed_scopes }} runs failed;
  {{ report.totals.disks }} disks, {{ report.totals.without_dr_copy }} without a DR copy;
  {{ report.totals.over_rpo }} disk copies older than the RPO, {{ report.totals.no_copy }} without a copy
 {%- if report.totals.not_covered is not none %}; <span id="not-covered" data-count="{{ report.totals.not_covered }}">{{
@@ -443,13 +461,15 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <h2>Accounts</h2>
 <p>Per account, the disks of its scopes by status, and the disks of their source regions that no scope takes.</p>
 <table>
-<tr><th>provider</th><th>account</th><th>scopes</th><th>protected</th><th>at risk</th><th>not known</th><th>not covered</th></tr>
+<tr><th>provider</th><th>account</th><th>scopes</th><th>protected</th><th>at risk</th><th>not known</th>
+{%- if report.check_mode %}<th>would be protected</th>{% endif %}<th>not covered</th></tr>
 {% for account in report.accounts %}
 <tr data-account="{{ account.provider }}/{{ account.account }}"><td>{{ account.provider or '-' }}</td><td>{{ account.account or 'not known' }}</td>
 <td class="number" data-key="scopes">{{ account.scopes }}</td>
 <td class="number" data-key="protected_disks">{{ account.protected_disks }}</td>
 <td class="number{% if account.at_risk_disks %} bad{% endif %}" data-key="at_risk_disks">{{ account.at_risk_disks }}</td>
 <td class="number" data-key="not_known_disks">{{ account.not_known_disks }}</td>
+{%- if report.check_mode %}<td class="number" data-key="would_be_protected_disks">{{ account.would_be_protected_disks }}</td>{% endif %}
 <td class="number{% if account.not_covered %} bad{% endif %}" data-key="not_covered">{{ '-' if account.not_covered is none
  else account.not_covered }}</td></tr>
 {% endfor %}
@@ -578,6 +598,8 @@ def mark_text(kind, count=None, words=None):
 def fleet_mark_text(kind, count):
     """A fleet cell's mark: how many disks stand so there (none for a failed scope's), in short; a region where no disk
     stands at all says so."""
+    if kind == NO_DISK:
+        return mark_text(kind)
     if count == 0:
         return mark_text(kind, words='%s (no disk)' % SHORT_WORDS[kind])
     return mark_text(kind, count, SHORT_WORDS[kind])
@@ -683,13 +705,14 @@ def chart_svg(rows, rpo):
     return '\n'.join(parts)
 
 
-def region_marks(counts, failed):
+def region_marks(counts, failed, nothing_to_protect=False):
     """[(kind, count)] of one DR region of the fleet: a failed scope's one mark; else a mark for each standing with no
-    age that some disk has there, and NO_COPY for a region where no disk stands (a selector that matched nothing)."""
+    age that some disk has there, and for a region where no disk stands NO_COPY (a selector that matched nothing), or
+    the neutral NO_DISK when the scope has ``nothing_to_protect`` (the model's status: allow_no_disks expects none)."""
     if failed:
         return [(RUN_FAILED, None)]
     if not any(counts.get(standing) for standing in WORST_FIRST):
-        return [(NO_COPY, 0)]
+        return [(NO_DISK, 0) if nothing_to_protect else (NO_COPY, 0)]
     return [(kind, counts[kind]) for kind in (NO_COPY, IN_FLIGHT, PLANNED) if counts.get(kind)]
 
 
@@ -705,12 +728,12 @@ def fleet_layout(scopes):
             # A failed scope has no bar: its mark may stand where bars are, and takes no room from every row's bars.
             if scope['run'] == 'failed':
                 continue
-            marks = region_marks(counts, False)
+            marks = region_marks(counts, False, scope['status'] == NOTHING_TO_PROTECT)
             widths.append(sum(mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4 for kind, count in marks))
     return Scale(axis_top(ages, rpos), FLEET_MARK_LEFT + max(widths) + 6, FLEET_BAR_WIDTH)
 
 
-def region_bars_svg(posture, scale, failed=False):
+def region_bars_svg(posture, scale, failed=False, nothing_to_protect=False):
     """A scope's DR regions for the fleet page, on the fleet's ``scale``: each region's oldest recovery point of its
     completed copies as a bar (red when a copy there is older than the RPO), its other standings as marks with their
     counts, and the scope's RPO as a dashed line. A ``failed`` scope's regions are a RUN_FAILED mark each, no bar."""
@@ -741,13 +764,14 @@ def region_bars_svg(posture, scale, failed=False):
     for index, (region, counts) in enumerate(regions):
         y = top + FLEET_ROW * index
         age = None if failed else counts.get('oldest_recovery_point_hours')
-        worst = RUN_FAILED if failed else next((standing for standing in WORST_FIRST if counts.get(standing)), NO_COPY)
+        empty = NO_DISK if nothing_to_protect else NO_COPY
+        worst = RUN_FAILED if failed else next((standing for standing in WORST_FIRST if counts.get(standing)), empty)
         parts.append(
             '<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d" font-size="%d">%s</text>'
             % (_svg_text(region), '' if age is None else age, worst, y + 11, FLEET_FONT, _svg_text(region[:15]))
         )
         x = FLEET_MARK_LEFT
-        for kind, count in region_marks(counts, failed):
+        for kind, count in region_marks(counts, failed, nothing_to_protect):
             text = fleet_mark_text(kind, count)
             width = mark_width(text, FLEET_FONT)
             parts.append(mark_svg(kind, text, x, y + 1, width, FLEET_ROW - 3, FLEET_FONT, count=count))
@@ -846,12 +870,20 @@ def fleet_report_html(report):
         words=STANDING_WORDS,
         bar_colours=BAR_COLOURS,
         marks=MARKS,
-        mark_kinds=(NO_COPY, IN_FLIGHT, PLANNED, RUN_FAILED),
+        mark_kinds=(NO_COPY, IN_FLIGHT, PLANNED, RUN_FAILED)
+        + ((NO_DISK,) if any(scope['status'] == NOTHING_TO_PROTECT for scope in report['scopes']) else ()),
         rpo_words="the scope's RPO",
         status_classes=STATUS_CLASSES,
         failed_scope_problems=failed_scope_problems,
         scope_charts={
-            scope['scope']: Markup(region_bars_svg(scope.get('posture'), scale, failed=scope['run'] == 'failed'))
+            scope['scope']: Markup(
+                region_bars_svg(
+                    scope.get('posture'),
+                    scale,
+                    failed=scope['run'] == 'failed',
+                    nothing_to_protect=scope['status'] == NOTHING_TO_PROTECT,
+                )
+            )
             for scope in report['scopes']
         },
     )

@@ -238,10 +238,12 @@ Generated {{ report['generated_at'] }} over \
 
 Disks by status in each account's scopes, and the disks of their source regions that no scope's selector takes.
 
-{{ head(['provider', 'account', 'scopes', 'protected', 'at risk', 'not known', 'not covered']) }}
+{{ head(['provider', 'account', 'scopes', 'protected', 'at risk', 'not known']
+        + (['would be protected'] if report['check_mode'] else []) + ['not covered']) }}
 {% for account in report['accounts'] %}
 {{ row([account['provider'], account['account'], account['scopes'], account['protected_disks'], account['at_risk_disks'],
-        account['not_known_disks'], account['not_covered']]) }}
+        account['not_known_disks']] + ([account['would_be_protected_disks']] if report['check_mode'] else [])
+       + [account['not_covered']]) }}
 {% endfor %}
 {% endif %}
 {% for organization in report.get('organizations') or [] %}

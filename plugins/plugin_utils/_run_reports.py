@@ -305,6 +305,24 @@ def state_html(report):
     )
 
 
+def _file_state(path):
+    """(its bytes, its mode) of the file at ``path``; None when there is none."""
+    try:
+        with open(path, 'rb') as stream:
+            return stream.read(), os.stat(path).st_mode & 0o7777
+    except OSError:
+        return None
+
+
+def write_bytes(path, data, mode):
+    """``data`` to ``path`` at once (a temporary file beside it, then a rename), with ``mode``."""
+    temporary = '%s.%d.put-back' % (path, os.getpid())
+    with open(temporary, 'wb') as stream:
+        stream.write(data)
+    os.chmod(temporary, mode)
+    os.replace(temporary, path)
+
+
 def write_state(paths, report, mode):
     """The three files of a run without a report (``report`` started_report's or failed_report's), each at once. The JSON,
     which readers look at first, comes last: a run killed between two files leaves no JSON ahead of its pages."""
@@ -324,9 +342,12 @@ class RunReportFiles:
         self.run = run
         self.mode = mode
         self.previous = None
+        # The scope's files (and the previous report's) as they were before the run, byte for byte (None: none), put
+        # back when the run's input is refused: a typo never rewrites what the last run that knew wrote (issue 62).
+        self.before = {path: _file_state(path) for path in (*paths.values(), *previous_paths(paths).values())}
         # Whether any file of this scope was there before the run: a run refused before it knew anything of a scope
         # that has none leaves none (a file named after a typo, dr-report-aws-.html, would outlive the typo).
-        self.existed = any(os.path.exists(path) for path in paths.values())
+        self.existed = any(self.before[path] is not None for path in paths.values())
         self.problem = None
         self.written = False
         # Set once the run's own report is written: nothing may then say it failed before it knew.
@@ -342,14 +363,21 @@ class RunReportFiles:
         except OSError as error:
             self.problem = error
 
-    def discard(self):
-        """The run's input was refused before any call, and the scope had no file: remove the marker it wrote, leave none.
-        Answers whether nothing is left."""
-        if self.existed or self.finished:
+    def put_back(self):
+        """The run's input was refused before it read its scope: every file of the scope as it was before the run (the
+        marker removed, the previous report where it was), none where there was none. Answers whether they are."""
+        if self.finished:
             return False
-        for path in self.paths.values():
-            if os.path.exists(path):
-                os.unlink(path)
+        try:
+            for path, state in self.before.items():
+                if state is None:
+                    if os.path.exists(path):
+                        os.unlink(path)
+                else:
+                    write_bytes(path, *state)
+        except OSError as problem:
+            self.problem = problem
+            return False
         return True
 
     def fail(self, error, ended_at):

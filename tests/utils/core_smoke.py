@@ -284,10 +284,12 @@ def check_text_reports(output, names, report_dir):
         if title is None or files not in output:
             raise SmokeFailure('the %s run printed no plain-text report (its title, or %r)' % (name, files))
         summary = output[title.end() :].lstrip('\n').splitlines()[0]
-        # The scope's status (issue 47's model: PROTECTED, AT RISK or NOT KNOWN), then its disks, what else the model
-        # says (the disks of the region it does not cover, copies in flight), and the run's copies.
+        # The scope's status (the model's: PROTECTED, AT RISK, NOT KNOWN, NOTHING TO PROTECT, WOULD BE PROTECTED), then its
+        # disks, what else the model says (the disks of the region it does not cover, copies in flight), and the run's
+        # copies.
         if not re.match(
-            r'\s+(PROTECTED|AT RISK|NOT KNOWN): \d+ disks?; \d+ disks? without a DR copy(; [^;]+)*?; '
+            r'\s+(PROTECTED|AT RISK|NOT KNOWN|NOTHING TO PROTECT|WOULD BE PROTECTED): \d+ disks?; '
+            r'\d+ disks? without a DR copy(; [^;]+)*?; '
             r'copies: \d+ made, \d+ already there',
             summary,
         ):

@@ -40,6 +40,14 @@ class InputError(SnapcopyError):
         self.message = message
 
 
+# The codes by which a cloud says that it knows no region of the name a request gave: a misspelt region, which only the
+# cloud can tell. Alibaba ECS: InvalidRegionId.NotFound, "The specified RegionId does not exist." (ECS API error codes of
+# DescribeDisks and the other RegionId calls; fakecloud's conformance tests send RegionId xx-nowhere). Tencent Cloud API
+# 3.0's common error code UnsupportedRegion, "the API does not support the region passed" (Tencent's common error codes;
+# tencentcloud-sdk-python's cbs errorcodes list only CBS's own).
+UNKNOWN_REGION_CODES = ('InvalidRegionId.NotFound', 'UnsupportedRegion')
+
+
 class CloudError(SnapcopyError):
     """An error answered by a cloud (or the network on the way to it).
 

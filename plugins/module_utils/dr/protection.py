@@ -33,7 +33,10 @@ STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
 # What a status says: protection, never run mechanics. Only a completed copy within the RPO, read back in a run that
 # finished with the whole scope known, is protected.
 PROTECTED, AT_RISK, NOT_KNOWN = 'protected', 'at risk', 'not known'
-STATUSES = (PROTECTED, AT_RISK, NOT_KNOWN)
+# Neutral, never an alarm: a scope allowed to have no disk (allow_no_disks) that has none; and a check run's plan that
+# finds every copy in place, in the plan's words (a plan claims nothing as done, so never "protected").
+NOTHING_TO_PROTECT, WOULD_BE_PROTECTED = 'nothing to protect', 'would be protected'
+STATUSES = (PROTECTED, AT_RISK, NOT_KNOWN, NOTHING_TO_PROTECT, WOULD_BE_PROTECTED)
 # A disk of the source region that no scope's selector takes (dr.coverage): counted beside the statuses of the disks a
 # scope looks after, never as one of them.
 NOT_COVERED = 'not covered'
@@ -183,7 +186,8 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     (``limited_to``: the disks the newest run read; ``complete`` is False until a run read them all), the run's
     ``failures``, and ``stale`` (why the newest run could not know, and since when the account is the last one known).
     ``uncovered``: the source region's disks that the selector does not take (dr.coverage; None: not read, coverage off),
-    and ``exempt``, how many the scope leaves out by choice (coverage_exempt)."""
+    and ``exempt``, how many the scope leaves out by choice (coverage_exempt). ``allow_no_disks``: the run was told that a
+    scope without disks is expected, so one of none has nothing to protect (not a typo's empty selector)."""
 
     provider: str | None
     source_region: str | None
@@ -201,6 +205,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     exempt: int = 0
     #: The DR copies were read with their marks: the verified and last known good points are known (dr.verify).
     points_read: bool = False
+    allow_no_disks: bool = False
 
     def __post_init__(self) -> None:
         # However the model was built (a run, a read, a report read back, merged), a disk stands by what dr.points' rule
@@ -260,12 +265,12 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
 
     def disk_status(self, disk: DiskProtection) -> str:
         """One disk's status by the scope's rule: at risk when a DR region holds no copy of it within the RPO; not known
-        when the scope's account is a plan or stale; else protected."""
+        when the scope's account is stale; would be protected in a plan; else protected."""
         if any(disk.region(region).standing != WITHIN_RPO or disk.region(region).doubt for region in self.dr_regions):
             return AT_RISK
-        if self.stale or self.check_mode:
+        if self.stale:
             return NOT_KNOWN
-        return PROTECTED
+        return WOULD_BE_PROTECTED if self.check_mode else PROTECTED
 
     def disk_counts(self) -> dict[str, int]:
         """How many disks are protected, at risk, not known, and how many of the source region are not covered."""
@@ -281,13 +286,17 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
 
     @property
     def status(self) -> str:
-        """protected, at risk or not known: at risk as soon as one disk and region is not within the RPO, or the run
-        failed somewhere; not known when the account is stale, a plan, a part of the scope or of no disk at all."""
+        """One of STATUSES: at risk as soon as one disk and region is not within the RPO, or the run failed somewhere;
+        not known when the account is stale, a part of the scope, or of no disk without allow_no_disks; nothing to protect
+        for a whole, current account of no disk that allow_no_disks expects; in a plan (check mode) with nothing at risk,
+        would be protected; else protected."""
         if any(cell.standing != WITHIN_RPO or cell.doubt for cell in self.cells()) or self.failures:
             return AT_RISK
-        if self.stale or self.check_mode or not self.complete or not self.disks:
+        if self.stale or not self.complete:
             return NOT_KNOWN
-        return PROTECTED
+        if not self.disks:
+            return NOTHING_TO_PROTECT if self.allow_no_disks else NOT_KNOWN
+        return WOULD_BE_PROTECTED if self.check_mode else PROTECTED
 
     def summary(self) -> str:
         """The protection in a few words, each count with its unit (the summary lines start with it)."""

@@ -395,6 +395,7 @@ def dr_report(
         failures=len(failures),
         disks=tuple(models),
         points_read=any(entry.points for entry in entries),
+        allow_no_disks=settings.allow_no_disks,
         **model_fields(coverage),
     )
     totals.update(protection.totals())

@@ -501,6 +501,16 @@ def input_errors_in_role_words(as_role: bool) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def input_refusals_said(module: AnsibleModule) -> Iterator[None]:
+    """Bad input ends the task saying that it was refused (``input_refused``): dr_sync's action then leaves the scope's
+    report files as they were, and writes none named after the input (issue 62)."""
+    try:
+        yield
+    except InputError as error:
+        module.fail_json(msg=str(error), input_refused=True)
+
+
 def given_run_id(value: Any) -> str:
     """``run_id`` as the action gives it; InputError otherwise."""
     if not isinstance(value, str) or not RUN_ID.match(value):
@@ -540,7 +550,7 @@ def run_dr_module(module: AnsibleModule) -> None:
     # The external ids, dr_account's too, are in params only (also one read from the environment: an AWX credential).
     params = withhold_external_ids(module)
     as_role = params.get('option_names') == 'role'
-    with errors_end_the_task(module), input_errors_in_role_words(as_role):
+    with errors_end_the_task(module), input_refusals_said(module), input_errors_in_role_words(as_role):
         check_wait_options(params)
         settings = dr_settings(params)
         adapter = make_adapter(module, settings.provider, retry, params)

@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...core.errors import UNKNOWN_REGION_CODES, CloudError, InputError
 from ...core.model import COMPLETED, PENDING
 from ...core.progress import READING
 from ..capabilities import SetReading
@@ -63,7 +64,19 @@ def read_disks(ctx: PhaseContext) -> Reading:
     calls = ctx.counted()
     settings = ctx.settings
     region = settings.source_region
-    taken, coverage = scope_disks(lambda where, selector: calls.call(ctx.adapter.find_disks, where, selector), settings)
+    try:
+        taken, coverage = scope_disks(
+            lambda where, selector: calls.call(ctx.adapter.find_disks, where, selector), settings
+        )
+    except CloudError as error:
+        # The run's first read of its scope, refused because the cloud knows no such region: bad input (a typo), which
+        # ends the run before it made anything, and leaves no report of a scope that does not exist (issue 62).
+        if error.code in UNKNOWN_REGION_CODES:
+            raise InputError(
+                'source_region',
+                'the cloud knows no region %s (%s: %s): check its spelling' % (region, error.code, error.message),
+            ) from error
+        raise
     disks, warnings = _named_disks(ctx, taken)
     disks = _whole_groups(ctx, taken, disks, warnings)
     snapshots = calls.call(ctx.adapter.disk_snapshots, region, disks) if disks else {}

@@ -182,7 +182,23 @@ def test_bad_input_of_a_scope_with_no_report_leaves_no_file_named_after_it(tmp_p
     assert reports_in(tmp_path) == []
 
 
-def test_bad_input_of_a_scope_with_a_report_keeps_its_last_account_and_says_it_is_stale(tmp_path):
+def test_input_the_module_refuses_of_a_scope_with_a_report_leaves_its_files_byte_for_byte(tmp_path):
+    """Issue 62: a typo (a DR region cn_beijing) rewrote the scope's page as a failed run's."""
+    earlier_run(tmp_path)
+    before = {path: open(path, 'rb').read() for path in sorted(map(str, tmp_path.rglob('*'))) if os.path.isfile(path)}
+    result = action_running(
+        {'failed': True, 'msg': 'dr_regions: expected a region id, got cn_beijing', 'input_refused': True},
+        report_dir=str(tmp_path),
+        **TASK,
+    ).run(task_vars={})
+    assert result['failed'] and 'report_files' not in result
+    after = {path: open(path, 'rb').read() for path in sorted(map(str, tmp_path.rglob('*'))) if os.path.isfile(path)}
+    assert after == before
+
+
+def test_a_run_that_ends_without_a_cloud_error_keeps_the_last_account_and_says_it_is_stale(tmp_path):
+    """An end the module did not say was refused input (a module crash without a cloud error) of a scope with a report:
+    its files say it failed, with the last account known."""
     earlier_run(tmp_path)
     action_running({'failed': True, 'msg': 'tag_selector: must not be empty'}, report_dir=str(tmp_path), **TASK).run(
         task_vars={}

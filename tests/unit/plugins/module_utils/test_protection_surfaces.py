@@ -20,7 +20,7 @@ import re
 import jinja2.nativetypes
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.action import dr_sync as dr_sync_action
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
@@ -125,12 +125,16 @@ def oracle_coverage(cloud):
     return len(others), sum(1 for disk in others if near(disk.get('tags') or {}))
 
 
-def oracle_status(cells, *, failures, stale=False, plan=False, whole=True):
+def oracle_status(cells, *, failures, stale=False, plan=False, whole=True, allow_no_disks=False):
     if any(word != WITHIN for word in cells.values()) or failures:
         return 'at risk'
-    if stale or plan or not whole or not cells:
+    if stale or not whole:
         return 'not known'
-    return 'protected'
+    if not cells:
+        # Issue 62: a scope of no disk is neutral where allow_no_disks expects it, never red nor green.
+        return 'nothing to protect' if allow_no_disks else 'not known'
+    # Issue 62: a plan with every copy in place speaks in its own words, claiming nothing as done.
+    return 'would be protected' if plan else 'protected'
 
 
 def numbers(cells, coverage=None):
@@ -365,6 +369,11 @@ def check_fleet(result, status, expected):
         assert cell == ('-' if expected['coverage'] is None else str(expected['coverage'][0])), cell
     if row['status'] != 'protected':
         assert 'status-protected' not in page.split('</style>')[1]
+    if row['status'] == 'nothing to protect':
+        # Neutral: no "no copy" mark, nothing counted as without a copy, no red.
+        body = page.split('</style>')[1]
+        assert 'data-standing="no_copy"' not in body and 'data-standing="no_disk"' in body, body
+        assert row['no_copy'] == row['missing_copies'] == 0 and 'status-at-risk' not in body
 
 
 def check_posture_info(cloud, disks):
@@ -597,6 +606,16 @@ def drawn_cells(disks, check_mode):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(disks=st.lists(DISK, min_size=0, max_size=3), check_mode=st.booleans())
+# Issue 62, always tried: a scope of no disk that allow_no_disks expects (nothing to protect), and a plan with every copy
+# in place (would be protected).
+@example(disks=[], check_mode=False)
+@example(disks=[], check_mode=True)
+@example(
+    disks=[
+        {'age': 1.5, 'regions': ({'action': 'existing', 'state': 'completed', 'error': False, 'mismatch': False},) * 2}
+    ],
+    check_mode=True,
+)
 def test_every_surface_says_what_the_run_read_back(tmp_path_factory, disks, check_mode):
     now = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
     settings_ = dr_settings(options(allow_no_disks=True))
@@ -622,7 +641,7 @@ def test_every_surface_says_what_the_run_read_back(tmp_path_factory, disks, chec
             1 for (dummy, where), word in cells.items() if where == region and word == PLANNED
         )
     expected['without'] = len({disk for (disk, dummy), word in cells.items() if word == NO_COPY})
-    status = oracle_status(cells, failures=len(report['failures']), plan=check_mode)
+    status = oracle_status(cells, failures=len(report['failures']), plan=check_mode, allow_no_disks=True)
     folder = tmp_path_factory.mktemp('outcomes')
     result, text = through_the_action(report, folder, check_mode=check_mode)
     written = files(folder, 'plan' if check_mode else 'report')

@@ -60,11 +60,11 @@ def test_scopes_at_risk_come_before_those_not_known_and_protected():
     )
     assert [(row['scope'], row['status']) for row in report['scopes']] == [
         ('c-missing', 'at risk'),
-        ('b-plan', 'not known'),
+        ('b-plan', 'would be protected'),
         ('a-fine', 'protected'),
     ]
     totals = report['totals']
-    assert (totals['protected_scopes'], totals['at_risk_scopes'], totals['not_known_scopes']) == (1, 1, 1)
+    assert (totals['protected_scopes'], totals['at_risk_scopes'], totals['would_be_protected_scopes']) == (1, 1, 1)
     assert (totals['no_copy'], totals['without_dr_copy'], totals['missing_copies']) == (2, 2, 2)
 
 

@@ -386,7 +386,7 @@ def text_colours(page):
 def every_kind_of_page():
     """A scope page with every standing, failures, a stale and limited account, locks (one failed) and a drill (one
     failed); its plan (check mode); and a fleet page with a failed scope, one without a report and ones that are protected,
-    at risk and not known."""
+    at risk, not known, would be protected (a plan) and have nothing to protect."""
     locked = {
         'action': 'locked',
         'in_force': True,
@@ -424,12 +424,16 @@ def every_kind_of_page():
     )
     plan = report([disk('vol-1', None, dict(copy_record('us-west-2', 'planned', None), action='would_copy'))])
     plan['check_mode'] = True
+    # Issue 62: a scope of no disk that allow_no_disks expects: nothing to protect, a neutral mark.
+    empty = report([])
+    empty['protection'] = dataclasses.replace(of_report(empty), allow_no_disks=True).as_data()
     fleet = fleet_report(
         [
             scope_record('a-risk', data),
             scope_record('b-failed', data, failures=data['failures'], failure_count=1),
             scope_record('c-good', report([disk('vol-9', None, copy_record('us-west-2', 'within_rpo', 1.0))])),
             scope_record('d-plan', plan),
+            scope_record('f-empty', empty),
             {'scope': 'e-none', 'provider': 'cbs', 'error': 'AuthFailure: the key is wrong', 'totals': {}},
         ],
         '2026-11-23T10:00:00Z',

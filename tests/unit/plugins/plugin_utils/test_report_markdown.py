@@ -362,11 +362,12 @@ def test_the_fleet_report_is_the_documented_shape():
 
 Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
 
-| scopes | failed scopes | protected scopes | at risk scopes | not known scopes | disks | copied | existing | would copy | missing copies \
+| scopes | failed scopes | protected scopes | at risk scopes | not known scopes | would be protected scopes \
+| nothing to protect scopes | disks | copied | existing | would copy | missing copies \
 | without dr copy | pruned | over rpo | no copy | in flight | restore passed | restore failed | restore planned | protected disks \
-| at risk disks | not known disks | not covered | accounts without scope |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| 2 | 1 | 1 | 0 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 2 | 0 | 0 | - | - |
+| at risk disks | not known disks | would be protected disks | not covered | accounts without scope |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| 2 | 1 | 1 | 0 | 1 | 0 | 0 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 2 | 0 | 0 | 0 | - | - |
 
 | scope | status | run | provider | account | DR account | source region | disks | without a DR copy | not covered | copied | existing \
 | would copy | missing copies | failures | seconds |
