@@ -19,8 +19,11 @@ import os
 import re
 
 import boto3
+import pytest
 import yaml
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import source_settings
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import (
     REPO,
     Command,
@@ -152,6 +155,13 @@ COVERAGE = [
         r'pip install .*|ansible-galaxy collection install snapcopy\.cloud',
         NOT_RUN,
         'the package registry and Galaxy; make eda-test installs them pinned, and the collection from its tarball',
+    ),
+    (
+        'docs/events.md',
+        r'mkdir -p ~/snapcopy-eda',
+        HERE,
+        'test_events_the_first_events_run_with_the_pages_files (as printed, in a home of the test\'s, as a user who is '
+        'not root)',
     ),
     (
         'docs/events.md',
@@ -342,13 +352,16 @@ def test_events_page_names_every_variable_of_the_rulebook():
     assert variables == named, 'the rulebook reads %s; the page\'s table names %s' % (sorted(variables), sorted(named))
 
 
-def test_events_the_first_events_run_with_the_pages_files(fakecloud_clean, tmp_path):
+def test_events_the_first_events_run_with_the_pages_files(fakecloud_clean, tmp_path, monkeypatch):
     """The run the rule starts for the first event (ansible-rulebook's run_playbook: ansible-playbook with the page's
     inventory, the rule's extra_vars and ansible_eda), with the page's scope.yml and inventory.yml as printed, but for
-    the emulator's endpoint (the page's commented line) and a report folder the test can write. The page's inventory
-    lacked ansible_python_interpreter: Ansible then ran the modules with the system's python3, which has no SDK, and the
-    first event's run failed."""
+    the emulator's endpoint (the page's commented line). The page's inventory lacked ansible_python_interpreter: Ansible
+    then ran the modules with the system's python3, which has no SDK, and the first event's run failed. Its state file
+    and reports were in /var/lib/eda, which the page never said to make and a user who is not root cannot (issue 62):
+    the page's folder, made by the page's mkdir in the user's home, is where the source's state file is accepted and
+    the run writes its reports."""
     (command,) = commands_like('docs/events.md', r'ansible-rulebook --rulebook .*')
+    (make_folder,) = commands_like('docs/events.md', r'mkdir -p .*')
     text = read('docs/events.md')
     blocks = {block.split('\n', 1)[0]: block for block in re.findall(r'```yaml\n(.*?)```', text, re.S)}
     scope = yaml.safe_load(next(block for block in blocks.values() if block.startswith('snapcopy_provider:')))
@@ -358,8 +371,25 @@ def test_events_the_first_events_run_with_the_pages_files(fakecloud_clean, tmp_p
         r'# (dr_copy_connection: \{endpoint_url: )[^}]+\}', r'\1%s}' % fakecloud_clean.url, inventory_text
     )
     inventory = yaml.safe_load(inventory_text)
-    inventory['all']['hosts']['localhost']['dr_copy_report_dir'] = str(tmp_path / 'dr-reports')
     (tmp_path / 'inventory.yml').write_text(yaml.safe_dump(inventory))
+    # The source's own check of its state file (the event source runs it at its start), in the test's home: refused
+    # before the page's mkdir, accepted after it.
+    monkeypatch.setenv('HOME', str(tmp_path))
+    state_file = {
+        'provider': scope['snapcopy_provider'],
+        'region': scope['snapcopy_region'],
+        'tag_selector': scope['snapcopy_tag_selector'],
+        'state_file': scope['snapcopy_state_file'],
+    }
+    with pytest.raises(InputError, match='folder that does not exist'):
+        source_settings(state_file, environ={})
+    env = clean_environment(
+        tmp_path,
+        ALICLOUD_ACCESS_KEY=credentials.ALIBABA_ACCESS_KEY_ID,
+        ALICLOUD_SECRET_KEY=credentials.ALIBABA_ACCESS_KEY_SECRET,
+    )
+    shell([make_folder], tmp_path, env)
+    assert source_settings(state_file, environ={}).state_file.startswith(str(tmp_path) + os.sep)
     disk = fakecloud_clean.admin.seed(
         ecs={'disks': [{'region': scope['snapcopy_region'], 'tags': scope['snapcopy_tag_selector'], 'snapshots': 1}]}
     )
@@ -385,15 +415,13 @@ def test_events_the_first_events_run_with_the_pages_files(fakecloud_clean, tmp_p
     }
     (tmp_path / 'event.json').write_text(json.dumps(extra))
     assert command.text.split()[:3] == ['ansible-rulebook', '--rulebook', action['name']]
-    # The credentials from the environment, as the page says; the rulebook's Python (with the SDKs) first on PATH.
-    env = clean_environment(
-        tmp_path,
-        ALICLOUD_ACCESS_KEY=credentials.ALIBABA_ACCESS_KEY_ID,
-        ALICLOUD_SECRET_KEY=credentials.ALIBABA_ACCESS_KEY_SECRET,
-    )
+    # The credentials from the environment, as the page says (env, above); the rulebook's Python first on PATH.
     run = command._replace(text='ansible-playbook %s -i inventory.yml -e @event.json' % action['name'])
     output = shell([run], tmp_path, env)[0]
     assert recap_changed(output) > 0, output[-3000:]
+    reports = os.path.expanduser(inventory['all']['hosts']['localhost']['dr_copy_report_dir'])
+    assert reports.startswith(str(tmp_path) + os.sep), reports
+    assert any(name.endswith('.json') for name in os.listdir(reports)), os.listdir(reports)
     copies = fakecloud_clean.admin.state(
         cloud='ecs', region=inventory['all']['hosts']['localhost']['dr_copy_dr_regions'][0]
     )['ecs']

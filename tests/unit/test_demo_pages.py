@@ -4,6 +4,7 @@ and no page said so, and nothing said where the demo's pages were."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -33,6 +34,7 @@ def test_the_demo_ends_with_the_paths_of_its_pages_and_how_to_reach_ansible_play
     ):
         (build / 'demo-reports' / name).write_text('x')
     (build / 'fleet-demo' / 'reports' / 'dr-fleet-report.html').write_text('x')
+    write_features(build)
     done = subprocess.run(
         [sys.executable, os.path.join(ROOT, 'tests', 'utils', 'demo_pages.py'), str(build), str(tmp_path / '.venv')],
         capture_output=True,
@@ -58,6 +60,53 @@ def test_the_demo_ends_with_the_paths_of_its_pages_and_how_to_reach_ansible_play
         check=False,
     )
     assert empty.returncode == 1 and 'none found' in empty.stdout
+
+
+# What the demo's reports hold of each feature (issue 62), as the DR runs and the fleet write them.
+FEATURES = {
+    ('demo-reports', 'dr-report-ecs-cn-hangzhou.json'): {
+        'disks': [{'disk_id': 'd-data', 'consistency_group': {'name': 'i-db', 'set_id': 'ssg-1'}}],
+        'restore': {'tests': [{'result': 'passed', 'validation': 'passed'}], 'validation': {'state': 'passed'}},
+    },
+    ('demo-reports', 'dr-report-aws-us-east-1.json'): {
+        'protection': {
+            'disks': [{'regions': [{'verified_copy_id': 'snap-1', 'suspect': True, 'doubt_copy_id': 'snap-2'}]}]
+        }
+    },
+    ('fleet-demo', 'reports', 'dr-fleet-report.json'): {
+        'scopes': [{'scope': 'aws-data-us-east-1', 'dr_account': '999999999999', 'locks': {'in_force': 3}}]
+    },
+}
+
+
+def write_features(build, leave_out=()):
+    for path, data in FEATURES.items():
+        data = json.loads(json.dumps(data))
+        for key in leave_out:
+            data.pop(key, None)
+        build.joinpath(*path).write_text(json.dumps(data))
+
+
+def test_the_demo_fails_when_its_pages_miss_a_feature(tmp_path):
+    """Its pages must show a consistency group, a verified and a suspect copy, a drill with checks, the DR account and
+    locks (issue 62): each is read from the report beside its page; one missing is named, and the demo fails."""
+    build = tmp_path / 'build'
+    (build / 'demo-reports').mkdir(parents=True)
+    (build / 'fleet-demo' / 'reports').mkdir(parents=True)
+    for path in FEATURES:
+        build.joinpath(*path).with_suffix('.html').write_text('x')
+    write_features(build)
+    assert all(page for dummy, page in demo_pages.features(str(build)))
+    write_features(build, leave_out=('restore', 'protection'))
+    missing = [what for what, page in demo_pages.features(str(build)) if page is None]
+    assert missing == ['a verified copy', 'a suspect copy', 'a drill with its own checks']
+    done = subprocess.run(
+        [sys.executable, os.path.join(ROOT, 'tests', 'utils', 'demo_pages.py'), str(build), str(tmp_path / '.venv')],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and 'a suspect copy' in done.stdout and 'MISSING' in done.stdout, done.stdout
 
 
 def test_make_demo_prints_them_last():

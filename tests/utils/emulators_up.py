@@ -17,6 +17,23 @@ import sys
 READY = 'emulators up'
 
 
+def environment_lines(emulators):
+    """The emulators as a shell's environment (build/emulators.env, for `. build/emulators.env`): the credentials where
+    the modules and boto3 read them, AWS_ENDPOINT_URL for moto (botocore reads it, 1.31 on), FAKECLOUD_URL for the
+    endpoint_url the other clouds take."""
+    names = (
+        ('AWS_ENDPOINT_URL', 'aws_endpoint_url'),
+        ('AWS_ACCESS_KEY_ID', 'aws_access_key'),
+        ('AWS_SECRET_ACCESS_KEY', 'aws_secret_key'),
+        ('FAKECLOUD_URL', 'fakecloud_url'),
+        ('ALICLOUD_ACCESS_KEY', 'alicloud_access_key'),
+        ('ALICLOUD_SECRET_KEY', 'alicloud_secret_key'),
+        ('TENCENTCLOUD_SECRET_ID', 'tencent_secret_id'),
+        ('TENCENTCLOUD_SECRET_KEY', 'tencent_secret_key'),
+    )
+    return ['export %s=%s' % (variable, emulators[key]) for variable, key in names if emulators.get(key)]
+
+
 def main(argv):
     config = os.path.abspath(argv[0])
     with open(config, encoding='utf-8') as stream:
@@ -28,6 +45,13 @@ def main(argv):
         % (READY, emulators['aws_endpoint_url'], emulators.get('fakecloud_url'))
     )
     print('Their addresses and keys, as Ansible variables: %s' % config)
+    environment = os.path.splitext(config)[0] + '.env'
+    with open(environment, 'w', encoding='utf-8') as stream:
+        stream.write(
+            '\n'.join(['# make emulators: their addresses and keys; . %s' % environment] + environment_lines(emulators))
+            + '\n'
+        )
+    print('The same as environment variables, for a shell: . %s' % environment)
     print('Your playbook, in another terminal (ansible-playbook is in .venv/bin):')
     print('  . %s' % os.path.join(root, '.venv', 'bin', 'activate'))
     print('  ANSIBLE_COLLECTIONS_PATH=%s ansible-playbook my-dr.yml -e @%s' % (collections, config))
