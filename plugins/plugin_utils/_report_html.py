@@ -747,7 +747,8 @@ def region_bars_svg(posture, scale, failed=False, nothing_to_protect=False):
         + [
             FLEET_MARK_LEFT
             + sum(
-                mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4 for kind, count in region_marks(counts, failed)
+                mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4
+                for kind, count in region_marks(counts, failed, nothing_to_protect)
             )
             for dummy, counts in regions
         ]
