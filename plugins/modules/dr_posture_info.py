@@ -63,6 +63,15 @@ options:
       - A value that YAML typed as a boolean or a decimal number is refused, naming the key and how to quote it.
     type: dict
     required: true
+  allow_no_disks:
+    description:
+      - A selector that matches no disk is expected, as M(snapcopy.cloud.dr_sync) takes it - a read of no disk is then
+        V(nothing to protect) (neutral) in RV(standing) and RV(protection), not V(not known).
+      - By default a read of no disk is V(not known), as a typo in a tag would leave it. Set it as the scope's runs set it
+        (the role's C(dr_copy_allow_no_disks), which the fleet's posture-only run passes).
+    type: bool
+    default: false
+    version_added: 0.2.0
   max_snapshot_age_hours:
     description:
       - The recovery point objective (RPO), as M(snapcopy.cloud.dr_sync) takes it. A completed copy whose recovery point is older
@@ -264,7 +273,8 @@ protection:
 standing:
   description:
     - The scope in counts, of RV(protection) - C(disks), C(without_dr_copy), and over every disk and DR region C(within_rpo),
-      C(over_rpo), C(in_flight), C(no_copy); C(status) (V(protected), V(at risk), V(not known)); C(worst), the worst standing
+      C(over_rpo), C(in_flight), C(no_copy); C(status) (V(protected), V(at risk), V(not known), V(nothing to protect) with
+      O(allow_no_disks)); C(worst), the worst standing
       found (V(no_copy) for a scope without disks); C(locked) (completed copies whose lock is in force), C(locks_unknown),
       C(leftovers) (what RV(leftovers) marks as left over) and C(problems).
     - C(not_covered) counts the disks of O(source_region) that O(tag_selector) does not take (null with O(coverage=off)), and

@@ -7,14 +7,19 @@ JSON quoting. Rendered on the controller from the data the module returned.
 
 The text: a title, the summary line (each count in its unit), the failures, the disks (those with a problem first,
 at most MAX_DISK_ROWS; the report files hold all) with one aligned column per DR region, the restore tests, and the
-report files."""
+report files.
+
+The fleet's summary (playbooks/dr_fleet.yml's last words, the dr_fleet_summary action) is text too, for the same reason:
+one line per scope, worst first, then the fleet's totals, the failed scopes' errors and the report files."""
 
 from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
     ACTION_WORDS,
     NO_COPY,
+    NOTHING_TO_PROTECT,
     STANDING_WORDS,
+    counted,
     of_report,
     point_rows,
 )
@@ -26,11 +31,19 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     summary_line,
     verified_points_line,
 )
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import (
+    DISK_COUNTS,
+    STATUS_TOTALS,
+    WORST_FIRST,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import hours
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20
 MAX_CELL = 72
+# A fleet's scopes listed in the text, worst first (the report's order): the report files hold them all.
+MAX_SCOPE_ROWS = 100
 
 
 def one_line(value, width=MAX_CELL):
@@ -186,3 +199,125 @@ def restore_lines(restore):
             )
         )
     return lines
+
+
+def fleet_report_text(report, report_files=None):
+    """The plain text of the fleet ``report`` (the dr_fleet_report filter's): a title, one aligned line per scope (its
+    status, name, disks, the oldest recovery point of each DR region, what is at risk or went wrong), the fleet's totals,
+    the failed scopes' errors; ``report_files``, the fleet report's paths, last."""
+    plan = report['check_mode']
+    lines = [
+        'DR fleet %s, %s, %s (%s)%s'
+        % (
+            'plan' if plan else 'report',
+            report['generated_at'],
+            'scopes matching --limit %s' % report['limit'] if report.get('limit') else 'every scope of dr_scopes',
+            counted(report['totals']['scopes'], 'scope'),
+            ': check mode, nothing was changed' if plan else '',
+        )
+    ]
+    scopes = report['scopes']
+    if scopes:
+        rows = [['status', 'scope', 'disks', 'oldest recovery point', 'at risk']]
+        rows.extend(
+            [
+                scope['status'].upper() + (', run failed' if scope['run'] == 'failed' else ''),
+                scope['scope'],
+                str(scope['disks']),
+                one_line(oldest_points(scope)),
+                one_line('; '.join(at_risk_words(scope)) or '-'),
+            ]
+            for scope in scopes[:MAX_SCOPE_ROWS]
+        )
+        lines.extend(columns(rows))
+        if len(scopes) > MAX_SCOPE_ROWS:
+            lines.append('  ... and %d more scopes in the report' % (len(scopes) - MAX_SCOPE_ROWS))
+    lines.extend('  ' + line for line in fleet_totals_lines(report['totals']))
+    failed = [scope for scope in scopes if scope['run'] == 'failed']
+    if failed:
+        lines.append('  Failed scopes (%d):' % len(failed))
+        for scope in failed[:MAX_FAILURES]:
+            # The error that ended the scope, else its run's first problem (the report lists them all).
+            first = scope['error'] or next(iter(scope['failures']), None) or 'failed'
+            more = len(scope['failures']) - 1 if not scope['error'] and scope['failures'] else 0
+            lines.append(
+                '    - %s: %s%s'
+                % (scope['scope'], one_line(plain(first), MAX_CELL * 2), ' (and %d more)' % more if more else '')
+            )
+        if len(failed) > MAX_FAILURES:
+            lines.append('    ... and %d more in the report' % (len(failed) - MAX_FAILURES))
+    if report_files:
+        lines.append('Fleet report files: %s' % files_words(report_files))
+    return '\n'.join(line.rstrip() for line in lines)
+
+
+def files_words(report_files):
+    """The fleet report's files ({'json': path, 'markdown': path, 'html': path}) in a few words: one stem and its
+    extensions when they share it, as docs/fleet.md shows them."""
+    paths = [report_files[kind] for kind in ('json', 'markdown', 'html') if report_files.get(kind)]
+    stems = {path.rsplit('.', 1)[0] for path in paths}
+    if len(stems) == 1 and len(paths) > 1:
+        return '%s.{%s}' % (stems.pop(), ','.join(path.rsplit('.', 1)[1] for path in paths))
+    return ', '.join(paths)
+
+
+def oldest_points(scope):
+    """Each DR region of a scope with the oldest recovery point of the copies its disks stand by ('-': none), and the
+    scope's RPO; nothing for a failed scope, whose regions are not known."""
+    if scope['run'] == 'failed':
+        return 'not known'
+    regions = ((scope.get('posture') or {}).get('regions')) or {}
+    # A region without a completed copy has no recovery point: none, or no disk for a scope with nothing to protect.
+    empty = 'no disk' if scope['status'] == NOTHING_TO_PROTECT else 'none'
+    words = ', '.join(
+        '%s %s' % (region, empty if age is None else hours(age))
+        for region, age in (
+            (region, (regions.get(region) or {}).get('oldest_recovery_point_hours')) for region in scope['dr_regions']
+        )
+    )
+    return words + (' (RPO %s)' % hours(scope['rpo_hours']) if scope.get('rpo_hours') else '')
+
+
+def at_risk_words(scope):
+    """What a scope's line says is at risk or wrong, each count in its unit: none for a scope at peace."""
+    words = []
+    if scope['without_dr_copy']:
+        words.append('%s without a DR copy' % counted(scope['without_dr_copy'], 'disk'))
+    if scope.get('over_rpo'):
+        words.append('%s older than the RPO' % counted(scope['over_rpo'], 'disk copy', 'disk copies'))
+    if scope.get('in_flight'):
+        words.append('%d in flight' % scope['in_flight'])
+    if scope.get('suspect'):
+        words.append('%s in doubt' % counted(len(scope['suspect']), 'copy', 'copies'))
+    if scope.get('restore_failed'):
+        words.append('%s failed' % counted(scope['restore_failed'], 'restore test'))
+    if scope.get('not_covered_by_any'):
+        words.append('%s of %s not covered' % (counted(scope['not_covered_by_any'], 'disk'), scope['source_region']))
+    if scope['run'] == 'failed':
+        words.append(
+            'failed with %s' % counted(scope['failure_count'], 'problem') if scope['failure_count'] else 'failed'
+        )
+    return words
+
+
+def fleet_totals_lines(totals):
+    """The fleet's totals: its scopes by status, worst first, and those that failed; its disks by status, those without a
+    DR copy, and those no scope covers (when a scope read its region)."""
+    statuses = ', '.join(
+        '%d %s' % (totals[STATUS_TOTALS[status]], status) for status in WORST_FIRST if totals[STATUS_TOTALS[status]]
+    )
+    disks = ', '.join(
+        '%d %s' % (totals[name], status)
+        for status, name in DISK_COUNTS.items()
+        if totals.get(name) and name != 'not_covered'
+    )
+    scopes = ['Scopes: %d%s' % (totals['scopes'], ' (%s)' % statuses if statuses else '')]
+    if totals['failed_scopes']:
+        scopes.append('%d failed' % totals['failed_scopes'])
+    if totals.get('accounts_without_scope'):
+        scopes.append('%s of the organisations without one' % counted(totals['accounts_without_scope'], 'account'))
+    words = ['Disks: %d%s' % (totals['disks'], ' (%s)' % disks if disks else '')]
+    words.append('%s without a DR copy' % counted(totals['without_dr_copy'], 'disk'))
+    if totals.get('not_covered') is not None:
+        words.append('%s that no scope covers' % counted(totals['not_covered'], 'disk'))
+    return ['; '.join(scopes), '; '.join(words)]

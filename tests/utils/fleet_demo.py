@@ -205,12 +205,14 @@ def main(argv=None):
     overlay(emulators, overlay_path, os.path.join(args.work, 'reports'))
     for run in ('first', 'second'):
         code, output = run_fleet(sys.executable, emulators, overlay_path, os.path.join(args.work, run + '-run.log'))
-        report = output[output.find('"# DR fleet report"') : output.find('Fleet report files')]
+        # The fleet's summary as the job prints it (plain lines, dr_fleet_summary): from its task's banner to its ok line.
+        task = output[output.find('TASK [Show the fleet report]') :].splitlines()[1:]
+        report = '\n'.join(task[: next((index for index, line in enumerate(task) if line.startswith('ok: [')), 0)])
         print(
             '== demo fleet, %s run (%s): rc %d'
             % (run, 'copies every scope' if run == 'first' else 'nothing changes', code)
         )
-        print('\n'.join(line.strip().strip('",') for line in report.splitlines()))
+        print(report)
         print(output[output.find('PLAY RECAP') :])
         if code != 0:
             return 1

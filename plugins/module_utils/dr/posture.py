@@ -267,6 +267,8 @@ class PostureRead:
             failures=len(self.problems),
             disks=disks,
             points_read=True,
+            # A scope of no disk that the user expects (allow_no_disks) has nothing to protect, as a run's report says.
+            allow_no_disks=settings.allow_no_disks,
             **model_fields(coverage),
         )
 

@@ -25,6 +25,7 @@ SCOPE_OPTIONS = (
     'source_region',
     'dr_regions',
     'tag_selector',
+    'allow_no_disks',
     'max_snapshot_age_hours',
     'dr_account',
     'coverage',

@@ -8,6 +8,8 @@
   stay byte for byte.
 - A run stopped by a typo before it read its scope (a DR region cn_beijing, an empty source region, a source region the
   cloud does not know) leaves the scope's files byte for byte, and no file named after the typo.
+- The fleet's summary at the end of the job is plain lines at the default verbosity, one per scope and the totals, not a
+  JSON list of Markdown table rows; the posture-only run (dr_posture_info) takes dr_copy_allow_no_disks as a run does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 
 import yaml
@@ -43,7 +46,7 @@ def digests(folder):
     return found
 
 
-def fleet(tmp_path, url, check=False):
+def fleet(tmp_path, url, check=False, *extra):
     """ansible-playbook snapcopy.cloud.dr_fleet over two ECS scopes, one with a tagged disk, one with none (allowed):
     (exit code, output)."""
     inventory = {
@@ -78,7 +81,8 @@ def fleet(tmp_path, url, check=False):
     )
     done = subprocess.run(
         [ansible_bin('ansible-playbook'), 'snapcopy.cloud.dr_fleet', '-i', 'fleet.yml', '--forks', '2']
-        + (['--check'] if check else []),
+        + (['--check'] if check else [])
+        + list(extra),
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -87,6 +91,23 @@ def fleet(tmp_path, url, check=False):
         check=False,
     )
     return done.returncode, done.stdout + done.stderr
+
+
+def summary(output):
+    """The fleet's summary as the job printed it: the lines between its task's banner and the task's ok line."""
+    task = output[output.index('TASK [Show the fleet report]') :]
+    lines = task.splitlines()[1:]
+    return '\n'.join(lines[: next(index for index, line in enumerate(lines) if line.startswith('ok: ['))]).strip()
+
+
+def assert_plain_lines(text, *scope_lines):
+    """Each of ``scope_lines`` (patterns of a scope's line) matches one line of ``text`` and names its scope once in it;
+    no JSON quoting, no list, no Markdown table."""
+    assert not re.search(r'["|{}\[\]]', text.replace('.{json,md,html}', '')), text
+    for pattern in scope_lines:
+        assert len([line for line in text.splitlines() if re.match(pattern, line)]) == 1, (pattern, text)
+    for scope in ('ecs-shop', 'ecs-empty'):
+        assert text.count(scope) == 1, (scope, text)
 
 
 def read_json(path):
@@ -117,6 +138,17 @@ def test_a_fleet_check_run_writes_its_plan_beside_the_reports_and_an_empty_allow
     scope_page = (reports / 'dr-report-ecs-empty.html').read_text().split('</style>')[1]
     assert 'data-status="nothing to protect"' in scope_page and 'status-at-risk' not in scope_page
     assert 'NOTHING TO PROTECT: 0 disks' in output
+    shown = summary(output)
+    assert shown.startswith('DR fleet report, '), shown
+    assert_plain_lines(
+        shown,
+        r'^  PROTECTED +ecs-shop +1 +cn-beijing [0-9.]+ h +-$',
+        r'^  NOTHING TO PROTECT +ecs-empty +0 +cn-beijing no disk +-$',
+    )
+    assert (
+        '  Scopes: 2 (1 protected, 1 nothing to protect)\n  Disks: 1 (1 protected); 0 disks without a DR copy' in shown
+    )
+    assert shown.endswith('Fleet report files: %s/dr-fleet-report.{json,md,html}' % reports)
 
     before = digests(reports)
     code, output = fleet(tmp_path, fakecloud_clean.url, check=True)
@@ -130,12 +162,42 @@ def test_a_fleet_check_run_writes_its_plan_beside_the_reports_and_an_empty_allow
         'ecs-empty': 'nothing to protect',
     }
     assert os.path.exists(str(reports / 'dr-fleet-plan.html')) and os.path.exists(str(reports / 'dr-fleet-plan.md'))
-    assert 'Fleet report files: %s/dr-fleet-plan.{json,md,html}' % reports in output
+    shown = summary(output)
+    assert shown.startswith('DR fleet plan, ') and 'check mode, nothing was changed' in shown.splitlines()[0], shown
+    assert_plain_lines(
+        shown,
+        r'^  WOULD BE PROTECTED +ecs-shop +1 +cn-beijing [0-9.]+ h +-$',
+        r'^  NOTHING TO PROTECT +ecs-empty +0 +cn-beijing no disk +-$',
+    )
+    assert shown.endswith('Fleet report files: %s/dr-fleet-plan.{json,md,html}' % reports)
     # The plan in its own words, never "NOT KNOWN".
     assert 'Check mode: WOULD BE PROTECTED: 1 disk' in output and 'NOT KNOWN' not in output
     shop_plan = read_json(reports / 'dr-plan-ecs-shop.json')
     assert shop_plan['protection']['status'] == 'would be protected'
     assert 'data-status="would be protected"' in (reports / 'dr-plan-ecs-shop.html').read_text()
+
+
+def test_the_posture_only_fleet_reads_an_empty_allowed_scope_as_nothing_to_protect(fakecloud_clean, tmp_path):
+    """-e dr_fleet_posture_only=true reads each scope with dr_posture_info, which takes dr_copy_allow_no_disks as the
+    role does: the empty scope has nothing to protect (it was "not known"), and the summary says so in plain lines."""
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': SOURCE, 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
+    fakecloud_clean.admin.calls(reset=True)
+    code, output = fleet(tmp_path, fakecloud_clean.url, False, '-e', 'dr_fleet_posture_only=true')
+    assert code == 0, output[-4000:]
+    assert fakecloud_clean.admin.calls()['total_mutations'] == 0
+    report = read_json(tmp_path / 'reports' / 'dr-fleet-report.json')
+    assert {row['scope']: (row['status'], row['run']) for row in report['scopes']} == {
+        'ecs-shop': ('at risk', 'finished'),
+        'ecs-empty': ('nothing to protect', 'finished'),
+    }
+    assert report['totals']['not_known_scopes'] == 0
+    shown = summary(output)
+    assert_plain_lines(
+        shown,
+        r'^  AT RISK +ecs-shop +1 +cn-beijing none +1 disk without a DR copy$',
+        r'^  NOTHING TO PROTECT +ecs-empty +0 +cn-beijing no disk +-$',
+    )
+    assert '  Scopes: 2 (1 at risk, 1 nothing to protect)' in shown and 'not known' not in shown
 
 
 def test_a_run_stopped_by_a_typo_leaves_the_scopes_files_as_they_were_and_none_named_after_it(

@@ -489,6 +489,32 @@ def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_inpu
     assert os.path.isdir(str(tmp_path))
 
 
+def test_an_empty_scope_is_not_known_unless_allow_no_disks_expects_it_then_nothing_to_protect(cloud, tmp_path):
+    """A selector that matches no disk reads as a typo's would, not known; with allow_no_disks (the fleet's posture-only
+    run passes the role's dr_copy_allow_no_disks) the scope has nothing to protect, neutral, as a run's report says."""
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment, run_module  # pylint: disable=import-outside-toplevel
+
+    seed(cloud, 'ecs', disks=1)
+    env = clean_environment(
+        tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
+    )
+    args = {
+        'provider': 'ecs',
+        'source_region': 'cn-hangzhou',
+        'dr_regions': ['cn-shanghai'],
+        'tag_selector': {'drill': 'nowhere'},
+        'endpoint_url': cloud.url,
+    }
+    unexpected = run_module('dr_posture_info', args, env)
+    assert not unexpected['failed'] and unexpected['standing']['disks'] == 0, unexpected
+    assert unexpected['standing']['status'] == unexpected['protection']['status'] == 'not known'
+    expected = run_module('dr_posture_info', dict(args, allow_no_disks=True), env)
+    assert not expected['failed'] and expected['changed'] is False, expected
+    assert expected['standing']['status'] == expected['protection']['status'] == 'nothing to protect'
+    assert expected['msg'].startswith('DR posture of ecs cn-hangzhou -> cn-shanghai: NOTHING TO PROTECT, 0 disks')
+    assert cloud.admin.calls()['total_mutations'] == 0
+
+
 # ---------------------------------------------------------------------------------------------------------------- CBS's DR account
 def test_cbs_with_a_dr_account_reads_the_dr_accounts_copies_and_the_staged_copies_on_their_way(cloud):
     """A copy complete in the DR account stands within the RPO and leaves nothing staged; a run that did not wait leaves a

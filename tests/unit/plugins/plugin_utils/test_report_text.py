@@ -5,15 +5,25 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from types import SimpleNamespace
 
+from ansible_collections.snapcopy.cloud.plugins.action import dr_fleet_summary as dr_fleet_summary_action
 from ansible_collections.snapcopy.cloud.plugins.action import dr_sync as dr_sync_action
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.coverage import UncoveredDisk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import MAX_DISK_ROWS, dr_report_text
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import (
+    MAX_DISK_ROWS,
+    MAX_SCOPE_ROWS,
+    dr_report_text,
+    fleet_report_text,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import action_running
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_fleet_report import scope as fleet_scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import (
     LOCK_IN_FORCE,
     dr_report,
+    protection,
     vault_report,
 )
 
@@ -250,3 +260,91 @@ def test_a_check_run_that_would_make_no_copy_says_so():
     totals = dict(dr_report()['totals'], copied=0, existing=2, would_copy=0, pruned=0)
     line = dr_report_text(dr_report(check_mode=True, totals=totals, restore=None)).splitlines()[1]
     assert line.endswith('copies: 0 made, 2 already there, 0 would be made')
+
+
+# ---------------------------------------------------------------------------------------------------------------- the fleet
+def fleet_of_every_status():
+    """A fleet report with a scope of each status, one whose run failed with a problem and one ended by an error."""
+    return fleet_report(
+        [
+            fleet_scope('a-fine'),
+            fleet_scope('b-plan', protection=protection(check_mode=True)),
+            fleet_scope('c-missing', protection=protection(disks=1, standing='no_copy', hours=None)),
+            fleet_scope('d-old', protection=protection(disks=1, standing='over_rpo', hours=30.0)),
+            fleet_scope('e-empty', protection=dict(protection(disks=0), allow_no_disks=True)),
+            fleet_scope('f-problems', failure_count=2, failures=['disk-1: copy failed', 'disk-2: no snapshot']),
+            fleet_scope('z-failed', error='AuthFailure: bad key'),
+        ],
+        '2026-11-22T10:00:00Z',
+    )
+
+
+def test_the_fleet_text_is_one_aligned_line_per_scope_worst_first_then_the_totals_and_the_files():
+    text = fleet_report_text(
+        fleet_of_every_status(),
+        {'json': '/r/dr-fleet-report.json', 'markdown': '/r/dr-fleet-report.md', 'html': '/r/dr-fleet-report.html'},
+    )
+    lines = text.splitlines()
+    assert lines[0] == 'DR fleet report, 2026-11-22T10:00:00Z, every scope of dr_scopes (7 scopes)'
+    assert [line.split()[0] for line in lines[2:9]] == ['NOT', 'NOT', 'AT', 'AT', 'WOULD', 'PROTECTED', 'NOTHING']
+    rows = {re.split(r' {2,}', line.strip())[1]: line for line in lines[2:9]}
+    assert re.match(
+        r'^  AT RISK +c-missing +1 +ap-shanghai none \(RPO 24 h\) +1 disk without a DR copy$', rows['c-missing']
+    )
+    assert re.match(
+        r'^  AT RISK +d-old +1 +ap-shanghai 30 h \(RPO 24 h\) +1 disk copy older than the RPO$', rows['d-old']
+    )
+    assert re.match(r'^  WOULD BE PROTECTED +b-plan +2 +ap-shanghai 2 h \(RPO 24 h\) +-$', rows['b-plan'])
+    assert re.match(r'^  NOTHING TO PROTECT +e-empty +0 +ap-shanghai no disk \(RPO 24 h\) +-$', rows['e-empty'])
+    assert re.match(r'^  NOT KNOWN, run failed +f-problems +2 +not known +failed with 2 problems$', lines[2])
+    # Aligned: every scope's name starts in the same column as the heading's.
+    assert len({line.index(name) for name, line in rows.items()} | {lines[1].index('scope')}) == 1
+    assert lines[9:] == [
+        '  Scopes: 7 (2 at risk, 2 not known, 1 would be protected, 1 protected, 1 nothing to protect); 2 failed',
+        '  Disks: 10 (2 protected, 2 at risk, 4 not known, 2 would be protected); 1 disk without a DR copy',
+        '  Failed scopes (2):',
+        '    - f-problems: disk-1: copy failed (and 1 more)',
+        '    - z-failed: AuthFailure: bad key',
+        'Fleet report files: /r/dr-fleet-report.{json,md,html}',
+    ]
+    for name in ('a-fine', 'b-plan', 'c-missing', 'd-old', 'e-empty'):
+        assert text.count(name) == 1, name
+
+
+def test_the_fleets_plan_says_so_and_a_long_fleet_lists_the_worst_100():
+    report = fleet_report(
+        [fleet_scope('scope-%03d' % number) for number in range(MAX_SCOPE_ROWS + 5)]
+        + [fleet_scope('zz-missing', protection=protection(disks=1, standing='no_copy', hours=None))],
+        '2026-11-22T10:00:00Z',
+        limit='scope-*:zz-*',
+        check_mode=True,
+    )
+    lines = fleet_report_text(report).splitlines()
+    assert lines[0] == (
+        'DR fleet plan, 2026-11-22T10:00:00Z, scopes matching --limit scope-*:zz-* (106 scopes): check mode, nothing '
+        'was changed'
+    )
+    # The scope at risk first, though its name sorts last; the rest are in the report files.
+    assert ' zz-missing ' in lines[2] and len(lines) == 2 + MAX_SCOPE_ROWS + 3
+    assert lines[-3] == '  ... and 6 more scopes in the report'
+
+
+def test_the_fleet_summary_action_prints_the_text_and_returns_the_totals(monkeypatch):
+    shown = []
+    monkeypatch.setattr(dr_fleet_summary_action.display, 'display', lambda text, **kwargs: shown.append(text))
+    report = fleet_of_every_status()
+    task = SimpleNamespace(
+        args={'report': report},
+        async_val=0,
+        check_mode=False,
+        action='snapcopy.cloud.dr_fleet_summary',
+        module_defaults=[],
+    )
+    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir=None))
+    action = dr_fleet_summary_action.ActionModule(
+        task, connection, play_context=None, loader=None, templar=None, shared_loader_obj=None
+    )
+    result = action.run(task_vars={})
+    assert shown == [fleet_report_text(report)]
+    assert not result.get('failed') and result['changed'] is False
+    assert result['msg'].startswith('Scopes: 7 (2 at risk, 2 not known') and '; Disks: 10 (' in result['msg']
