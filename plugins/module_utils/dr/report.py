@@ -227,7 +227,7 @@ def lock_summary(report: dict[str, Any]) -> str | None:
 
 def not_crash_consistent_line(report: Mapping[str, Any]) -> str | None:
     """A sentence naming the groups whose sets the cloud does not call crash-consistent (a CBS group of type NORMAL,
-    whose model says "普通快照组，非一致性快照"), so that no page says more of them than the cloud does; None: none."""  # noqa: RUF002
+    which its model calls no consistent snapshot), so that no page says more of them than the cloud does; None: none."""
     names = sorted(
         {
             disk['consistency_group']['name']
