@@ -24,7 +24,6 @@ from ansible_collections.snapcopy.cloud.tests.docs.helpers import (
     REPO,
     block_commands,
     clean_environment,
-    recap_changed,
     shell,
 )
 from ansible_collections.snapcopy.cloud.tests.docs.test_quickstart import emulators_command
@@ -33,7 +32,9 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud.testing import AdminClie
 SECTION = '## On the emulators'
 FENCE = re.compile(r'^( *)```(\w*)\n(.*?)^\1```', re.S | re.M)
 FILE_NAME = re.compile(r'# ([\w.-]+\.ya?ml)\n')
-GUIDES = ('docs/verify.md', 'docs/restore.md', 'docs/consistency.md')
+GUIDES = ('docs/verify.md', 'docs/restore.md', 'docs/consistency.md', 'docs/fleet.md')
+# A recap's line: each host's counts (a fleet's scopes are its hosts).
+RECAP_LINE = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 
 
 def section(page):
@@ -106,8 +107,16 @@ def follow(page, clone, emulators):  # pylint: disable=redefined-outer-name
     for command, output in zip(runs, outputs):
         promised = re.match(r'changed=(\d+)', command.claim)
         if promised:
-            assert recap_changed(output) == int(promised.group(1)), (page, command.text, output[-4000:])
+            assert recap_changed_in_all(output) == int(promised.group(1)), (page, command.text, output[-4000:])
     return dict(zip([command.text for command in runs], outputs))
+
+
+def recap_changed_in_all(output):
+    """The recap's changed, over all its hosts (localhost alone for a playbook, the scopes for a fleet), each of which
+    neither unreachable nor failed."""
+    hosts = RECAP_LINE.findall(output)
+    assert hosts and all(unreachable == failed == '0' for dummy, dummy, unreachable, failed in hosts), hosts
+    return sum(int(changed) for dummy, changed, dummy, dummy in hosts)
 
 
 def report(clone, name):
@@ -161,3 +170,46 @@ def test_consistency_recipe(emulators, tmp_path):  # pylint: disable=redefined-o
     assert data['protection']['status'] == 'protected', data['protection']
     page = (tmp_path / 'dr-reports' / 'dr-report-ecs-cn-shenzhen.html').read_text(encoding='utf-8')
     assert 'i-groupdemo00000000001' in page and groups[0]['set_id'] in page
+
+
+def test_fleet_recipe(emulators, tmp_path):  # pylint: disable=redefined-outer-name
+    """fleet.md: the dr_scopes walk-through over an AWS organisation (moto) and an Alibaba Cloud resource directory
+    (fakecloud): the scopes, the posture read (the management account's scope of no disk has nothing to protect, as
+    dr_copy_allow_no_disks expects: issue 62), then the run; the accounts without a scope and the near miss listed."""
+    outputs = follow('docs/fleet.md', tmp_path, emulators)
+    (shop,) = re.findall(r"'shop': '(\d{12})'", next(text for command, text in outputs.items() if 'boto3' in command))
+    scopes = {
+        'aws-123456789012-us-east-2': 'nothing to protect',
+        'aws-%s-us-east-2' % shop: 'protected',
+        'ecs-2345678901234567-cn-hangzhou': 'protected',
+    }
+    (graph,) = [text for command, text in outputs.items() if command.endswith('--graph')]
+    assert all(scope in graph for scope in scopes), graph
+    # The posture read (the fleet's first report, kept in its history), then the run's report.
+    history = tmp_path / 'dr-reports' / 'history' / 'dr-fleet-report'
+    posture, run = [
+        json.loads((history / name).read_text(encoding='utf-8'))
+        for name in sorted(os.listdir(str(history)))
+        if name.endswith('.json')
+    ]
+    assert {row['scope']: row['status'] for row in posture['scopes']} == dict(
+        scopes, **{scope: 'at risk' for scope, status in scopes.items() if status == 'protected'}
+    ), posture['scopes']
+    assert posture['totals']['no_copy'] == 2 and posture['totals']['nothing_to_protect_scopes'] == 1, posture['totals']
+    assert run == report(tmp_path, 'dr-fleet-report')
+    assert {row['scope']: row['status'] for row in run['scopes']} == scopes, run['scopes']
+    totals = run['totals']
+    assert totals['copied'] == 2 and totals['no_copy'] == 0 and totals['failed_scopes'] == 0, totals
+    assert totals['accounts_without_scope'] == 2 and totals['not_covered'] == 1, totals
+    without = {
+        organization['provider']: [(row['name'], row['why']) for row in organization['without_scope']]
+        for organization in run['organizations']
+    }
+    assert without == {
+        'aws': [('lab', 'excluded: in unit Sandbox')],
+        'ecs': [('management@example.com', 'in none of the units included (prod)')],
+    }, without
+    (near,) = run['not_covered_disks']
+    assert near['account'] == shop and near['name'] == 'shop-Backup' and near['near_miss'] == ['Backup=dr'], near
+    page = (tmp_path / 'dr-reports' / 'dr-fleet-report.html').read_text(encoding='utf-8')
+    assert 'excluded: in unit Sandbox' in page and near['disk_id'] in page and 'nothing to protect' in page
