@@ -349,7 +349,7 @@ def test_on_the_fleet_page_a_scope_whose_selector_matched_nothing_is_no_green_ba
             ).as_data(),
         }
     )
-    row = page.split('<section id="scopes">')[1].split('<table>')[1]  # the table, past the legend
+    row = page.split('<section id="scopes">')[1].split('<table class="fleet">')[1].split('</table>')[0]  # the table
     assert 'data-standing="run_failed"' in row and GREEN not in row and 'within_rpo' not in row
 
 

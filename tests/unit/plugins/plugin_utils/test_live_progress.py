@@ -178,9 +178,9 @@ def test_boards_of_playbook_runs_that_are_gone_are_cleared(tmp_path):
 @pytest.mark.parametrize(
     'arguments, verbosity, expected',
     [
-        ({}, 0, (True, False, 60)),
+        ({}, 0, (True, False, 30)),
         ({'show_progress': '', 'progress_interval': 120}, 0, (True, False, 120)),
-        ({'fleet_progress': True}, 0, (False, True, 60)),
+        ({'fleet_progress': True}, 0, (False, True, 30)),
         ({}, 1, (True, False, 5)),
         ({'show_progress': 'yes', 'progress_interval': '2.5'}, 0, (True, False, 2.5)),
         ({'show_progress': False}, 3, (False, False, 5)),
@@ -190,7 +190,7 @@ def test_boards_of_playbook_runs_that_are_gone_are_cleared(tmp_path):
         ({'show_progress': True, 'progress_interval': 'soon'}, 0, (True, False, 5)),
     ],
 )
-def test_progress_is_a_line_a_minute_at_verbosity_0_and_every_interval_at_minus_v_unless_the_task_says_otherwise(
+def test_progress_is_a_line_every_30_s_at_verbosity_0_and_every_interval_at_minus_v_unless_the_task_says_otherwise(
     arguments, verbosity, expected
 ):
     assert progress_settings(arguments, verbosity) == expected
