@@ -733,7 +733,7 @@ def fleet_layout(scopes):
     return Scale(axis_top(ages, rpos), FLEET_MARK_LEFT + max(widths) + 6, FLEET_BAR_WIDTH)
 
 
-def region_bars_svg(posture, scale, failed=False, nothing_to_protect=False):
+def region_bars_svg(posture, scale, *, failed, nothing_to_protect):
     """A scope's DR regions for the fleet page, on the fleet's ``scale``: each region's oldest recovery point of its
     completed copies as a bar (red when a copy there is older than the RPO), its other standings as marks with their
     counts, and the scope's RPO as a dashed line. A ``failed`` scope's regions are a RUN_FAILED mark each, no bar."""

@@ -270,11 +270,6 @@ EQUIVALENT = {
     'element either way',
     (
         'plugin_utils/_report_html.py',
-        'def region_bars_svg(posture, scale, failed=False):',
-        'False -> True',
-    ): 'the one caller (fleet_report_html) always says whether the scope failed: the default is never used',
-    (
-        'plugin_utils/_report_html.py',
         "count = max(int(scope.get('failure_count') or 0) - (len(failures) - len(problems)), len(problems))",
         '0 -> 1',
     ): 'a failed scope of the fleet report without a failure count has no failures, and then always an error of its own '
