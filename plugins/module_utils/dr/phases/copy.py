@@ -215,7 +215,7 @@ class NewerPoints:
             copies = copies_by_disk(region_copies, {plan.key}, self.source_disks).get(plan.key, [])
             standing = copies_holding(copies, self.point_of).standing
             point = self.point_of(standing) if standing is not None else None
-            source_point = self.source_times.get('%s/%s' % (request.source_region, request.source_id))
+            source_point = self._source_point(request)
             held.append((standing, point) if standing is not None and later_point(point, source_point) else None)
         self._whole_sets(pairs, held)
         for (request, destination), newer in zip(pairs, held):
@@ -229,10 +229,14 @@ class NewerPoints:
                         newer[0].id,
                         newer[1],
                         request.source_id,
-                        self.source_times.get('%s/%s' % (request.source_region, request.source_id)),
+                        self._source_point(request),
                     )
                 )
         return held
+
+    def _source_point(self, request: CopyRequest) -> str | None:
+        """When the snapshot ``request`` copies was taken, as the read (or the fresh-snapshot phase) found it."""
+        return self.source_times.get('%s/%s' % (request.source_region, request.source_id))
 
     def _listed(self, region: str) -> list[Snapshot] | None:
         """The copies in ``region``; None (copy as asked: a copy too many costs, one missed loses) where the cloud
