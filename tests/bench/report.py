@@ -131,7 +131,7 @@ def _peer_lines(peer):
             'ebs_snapshot_copy, its copy there, over the peer: %.2f by wall, %.2f by CPU. Target: <= %.2f: %s.'
             % (peer['ours_existing_over_peer'], peer['ours_existing_over_peer_cpu'], PEER_RATIO, _mark(met))
         )
-    return lines + ['']
+    return [*lines, '']
 
 
 def table(results):
