@@ -1,0 +1,123 @@
+"""The plan's rules (dr/plan.py), searched by Hypothesis: a copy is full exactly where the cloud's rules make it so; its
+bytes are the cloud's or measured figure, else the disk's size said to be an upper bound; the cost's sums are the sums of
+its lines and a price nobody publishes is never a silent zero; more copies never take less time. These tests import
+neither an SDK nor ansible-core."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
+    CHANGED_BLOCKS,
+    DISK_SIZE,
+    FIRST_COPY,
+    FULL_SNAPSHOT_SIZE,
+    GIB,
+    KEY_CHANGED,
+    MONTH,
+    ONCE,
+    CopyFacts,
+    CopyLimits,
+    CopyRules,
+    Price,
+    PriceBook,
+    copy_time,
+    cost,
+    cost_lines,
+    planned_copy,
+)
+
+REGIONS = ('eu-west-1', 'us-west-2', 'ap-southeast-1')
+SIZES = st.one_of(st.none(), st.integers(min_value=0, max_value=16 * 1024 * GIB))
+
+
+def price(what, per, usd=0.05, note=None):
+    return Price(
+        what, 'GiB-month' if per == MONTH else 'GiB', usd, per, '2026-11-01', 'https://example.com/' + what, note
+    )
+
+
+BOOK = PriceBook(storage=price('storage', MONTH), transfer=price('transfer', ONCE, 0.02))
+facts = st.builds(
+    CopyFacts,
+    disk_id=st.sampled_from(['vol-1', 'vol-2', 'vol-3']),
+    region=st.sampled_from(REGIONS),
+    snapshot_id=st.just('snap-1'),
+    disk_bytes=SIZES,
+    full_bytes=SIZES,
+    changed_bytes=SIZES,
+    earlier_copy=st.booleans(),
+    key_changed=st.booleans(),
+)
+rules = st.builds(CopyRules, key_change_is_full=st.booleans())
+
+
+@given(facts, rules)
+def test_a_copy_is_full_exactly_where_the_clouds_rules_make_it_so(copy_facts, copy_rules):
+    planned = planned_copy(copy_facts, copy_rules)
+    should_be_full = not copy_facts.earlier_copy or (copy_rules.key_change_is_full and copy_facts.key_changed)
+    assert planned.full is should_be_full
+    assert (planned.why_full is None) is (not planned.full)
+    if planned.full:
+        assert planned.why_full == (FIRST_COPY if not copy_facts.earlier_copy else KEY_CHANGED)
+
+
+@given(facts, rules)
+def test_a_copys_bytes_are_the_clouds_or_measured_figure_else_the_disks_size_said_to_be_so(copy_facts, copy_rules):
+    planned = planned_copy(copy_facts, copy_rules)
+    measured = copy_facts.full_bytes if planned.full else copy_facts.changed_bytes
+    if measured is not None:
+        assert planned.bytes == measured
+        assert planned.bytes_from == (FULL_SNAPSHOT_SIZE if planned.full else CHANGED_BLOCKS)
+    elif copy_facts.disk_bytes is not None:
+        assert (planned.bytes, planned.bytes_from) == (copy_facts.disk_bytes, DISK_SIZE)
+    else:
+        assert (planned.bytes, planned.bytes_from) == (None, None)
+
+
+@given(st.lists(st.tuples(facts, rules), max_size=12), st.integers(min_value=0, max_value=10**6), st.booleans())
+def test_the_sums_are_the_sums_of_the_lines_and_an_unpublished_price_is_never_a_zero(copies, reads, unpublished):
+    planned = [planned_copy(copy_facts, copy_rules) for copy_facts, copy_rules in copies]
+    transfer = price('transfer', ONCE, None, 'not published') if unpublished else price('transfer', ONCE, 0.02)
+    book = PriceBook(storage=price('storage', MONTH), transfer=transfer, api_reads=price('reads', ONCE, 0.0006))
+    result = cost(cost_lines(planned, {region: book for region in REGIONS}, api_reads=reads))
+    for per, total in ((MONTH, result['monthly']), (ONCE, result['once'])):
+        assert abs(total - sum(line['usd'] for line in result['lines'] if line['per'] == per and line['usd'])) < 0.011
+    unpriced = [line for line in result['lines'] if line['unit_price'] is None]
+    assert all(line['usd'] is None and line['note'] for line in unpriced)
+    assert result['complete'] is not unpriced
+    assert result['unpriced'] == [line['what'] for line in unpriced]
+    # Every region a copy goes to has its storage and its transfer priced (or said to be unpriced).
+    regions = {copy.region for copy in planned}
+    assert {line['what'].rsplit(' ', 1)[1] for line in result['lines'] if line['what'] != 'reads'} == regions
+
+
+@given(st.lists(st.tuples(facts, rules), min_size=1, max_size=30), st.integers(min_value=1, max_value=25))
+def test_more_copies_never_take_less_time(copies, in_flight):
+    planned = [planned_copy(copy_facts, copy_rules) for copy_facts, copy_rules in copies]
+    planned = [copy for copy in planned if copy.bytes is not None]
+    limits = CopyLimits(in_flight=in_flight, gib_per_hour=100.0, source='test')
+    if not planned:
+        assert copy_time(planned, limits) == {'hours': 0.0, 'why': 'no copy to make'}
+        return
+    whole = copy_time(planned, limits)['hours']
+    assert copy_time(planned[:-1], limits)['hours'] <= whole if planned[:-1] else True
+    # A copy alone takes its own bytes at the rate; nothing takes less than its largest copy.
+    assert whole >= max(copy.bytes for copy in planned) / GIB / 100.0 - 0.01
+
+
+def test_time_is_not_known_without_a_rate_the_cloud_promises():
+    copy = planned_copy(CopyFacts('vol-1', 'eu-west-1', 'snap-1', disk_bytes=GIB), CopyRules())
+    unknown = copy_time([copy], CopyLimits(in_flight=20, gib_per_hour=None, source='no rate published'))
+    assert unknown['hours'] is None and 'no copy rate' in unknown['why']
+
+
+def test_a_timed_copy_is_priced_by_the_tier_at_or_above_its_duration():
+    tiers = {minutes: price('timed %d' % minutes, ONCE, usd) for minutes, usd in ((15, 0.03), (60, 0.02), (2880, 0.01))}
+    book = PriceBook(storage=price('storage', MONTH), transfer=price('transfer', ONCE), timed_copy=tiers)
+    copy = planned_copy(CopyFacts('vol-1', 'eu-west-1', 'snap-1', full_bytes=10 * GIB), CopyRules())
+    for minutes, expected in ((15, 0.03), (30, 0.02), (60, 0.02), (120, 0.01)):
+        (timed,) = [
+            line for line in cost_lines([copy], {'eu-west-1': book}, completion_minutes=minutes) if 'timed' in line.what
+        ]
+        assert timed.unit_price == expected and timed.quantity == 10
