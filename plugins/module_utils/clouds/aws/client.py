@@ -156,6 +156,7 @@ class AwsClient:
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._botocore = botocore_module
         self.sdk_warnings = version_warnings({'botocore': getattr(botocore_module, '__version__', None)})
+        self._base: Any = None
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
@@ -185,19 +186,33 @@ class AwsClient:
                     raise InputError('profile', str(error)) from None
             return self._clients[(service, region)]
 
-    def _new_client(self, region: str, service: str = 'ec2') -> Any:
-        conn = self.connection
-        if self._session is None:
+    def _base_session(self) -> Any:
+        """The connection's botocore session (its credentials, its data loader), made once and no call made."""
+        if self._base is None:
+            conn = self.connection
             # What boto3's Session does with these arguments, in botocore's terms.
             session = self._botocore.session.Session(profile=conn.get('profile') or None)
             if conn.get('access_key') or conn.get('secret_key') or conn.get('session_token'):
                 session.set_credentials(conn.get('access_key'), conn.get('secret_key'), conn.get('session_token'))
-            if not session.get_config_variable('data_path'):
+            try:
+                data_path = session.get_config_variable('data_path')
+            except self._botocore.exceptions.ProfileNotFound as error:
+                raise InputError('profile', str(error)) from None
+            if not data_path:
                 # With AWS_DATA_PATH set, the user brings models of their own: botocore's loader finds them.
                 session.register_component('data_loader', trimmed_ec2_loader(self._botocore.loaders))
-            if self.role_arn:
-                session = self._role_session(session, region)
-            self._session = session
+            self._base = session
+        return self._base
+
+    def data_loader(self) -> Any:
+        """botocore's data loader of this connection's clients: what it reads (endpoints.json: 1 MB of JSON) is read
+        once a process, whether the region check or a client reads it first."""
+        return self._base_session().get_component('data_loader')
+
+    def _new_client(self, region: str, service: str = 'ec2') -> Any:
+        if self._session is None:
+            session = self._base_session()
+            self._session = self._role_session(session, region) if self.role_arn else session
         return self._session.create_client(service, **self._client_options(region))
 
     def _client_options(self, region: str) -> dict[str, Any]:

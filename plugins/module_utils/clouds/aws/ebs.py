@@ -132,7 +132,7 @@ class EbsCopyAdapter(CopyAdapter):
         well_formed = [(option, region) for option, region in regions if REGION.match(region or '')]
         if not well_formed:
             return []
-        known = KnownRegions.of_botocore(self.client.botocore)
+        known = KnownRegions.of_botocore(self.client.botocore, self.client.data_loader())
         return known.check(well_formed, endpoint_url=self.client.connection.get('endpoint_url'))
 
     def validate(self, request: CopyRequest) -> None:

@@ -12,6 +12,7 @@ import datetime
 import json
 
 import botocore.exceptions
+import botocore.loaders
 import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
@@ -365,6 +366,29 @@ def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
         client.ec2('us-east-1')
     assert error.value.option == 'profile'
     assert 'nobody' in str(error.value)
+    # The region check, before any client, reads botocore's data through the same session: the same words.
+    adapter = EbsAdapter(AwsClient({'profile': 'nobody'}, botocore_module=botocore))
+    with pytest.raises(InputError) as error:
+        adapter.region_warnings([('source_region', 'eu-west-1')])
+    assert error.value.option == 'profile' and 'nobody' in str(error.value)
+
+
+def test_the_region_check_and_the_client_read_botocores_endpoints_once(monkeypatch):
+    """endpoints.json is a megabyte of JSON: an ad hoc copy read it twice, once for the region check and once for the
+    client's endpoint, a tenth of the module's CPU beyond Ansible's own."""
+    reads = []
+    load_file = botocore.loaders.JSONFileLoader.load_file
+
+    def counted(self, file_path):
+        reads.append(file_path)
+        return load_file(self, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, 'load_file', counted)
+    adapter = EbsAdapter.from_connection({'access_key': 'AKIATEST', 'secret_key': 'secret'})
+    assert adapter.region_warnings([('source_region', 'eu-west-1'), ('dr_regions', 'us-west-2')]) == []
+    adapter.client.ec2('eu-west-1')
+    adapter.client.ec2('us-west-2')
+    assert [path for path in reads if path.endswith('endpoints')] == [reads[0]], reads
 
 
 class ProxyPage(QuietHandler):
