@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds import registry as _providers
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import MINIMUM_VERSIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import EXTERNAL_ID_NAMES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.capabilities import CopyAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
@@ -70,7 +70,6 @@ def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
     distributions = {name for provider in PROVIDERS.values() for name in provider.sdk_distributions}
     # boto3 brings botocore and is what AWS users install; the modules import botocore only.
     assert requirements == distributions | {'boto3'}
-    assert set(MINIMUM_VERSIONS) == distributions
 
 
 @pytest.mark.parametrize('name', list(PROVIDERS))
@@ -87,3 +86,25 @@ def test_each_record_is_its_copy_modules_cloud(name):
     (spec_name,) = [key for key, value in vars(_providers).items() if value is provider.connection_spec]
     assert getattr(module, spec_name) is provider.connection_spec
     assert set(provider.copy_options) <= set(yaml.safe_load(module.DOCUMENTATION)['options'])
+
+
+def test_every_clouds_external_id_and_only_it_is_named_as_core_knows_external_ids():
+    """core.assume_role.EXTERNAL_ID_NAMES knows the external ids by their names (core cannot read the records): every
+    cloud's no_log role option, aliases too, is one, and no other option of any cloud is."""
+    for provider in PROVIDERS.values():
+        rules = provider.role_rules
+        for name, option in provider.connection_spec.items():
+            names = (name, *option.get('aliases', ()))
+            secret_role_option = name == rules.external_id_option
+            assert all((alias in EXTERNAL_ID_NAMES) == secret_role_option for alias in names), (provider.name, name)
+            if secret_role_option:
+                assert option.get('no_log') is True
+
+
+@pytest.mark.parametrize('name', list(PROVIDERS))
+def test_each_record_names_its_organisation_reader(name):
+    organization = PROVIDERS[name].organization
+    reader = _providers.organization_reader(name)
+    assert reader.__name__.endswith('.clouds.' + organization.reader)
+    assert callable(reader.read_organization)
+    assert callable(getattr(reader, 'enabled_regions', None)) == organization.lists_regions
