@@ -13,6 +13,7 @@ import re
 import pytest
 import yaml
 
+from ansible_collections.snapcopy.cloud.plugins.doc_fragments.dr_connection import ModuleDocFragment as DrConnection
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds import registry as _providers
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import EXTERNAL_ID_NAMES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter
@@ -47,8 +48,51 @@ def test_runtime_action_groups_hold_each_copy_module_and_the_dr_modules_in_its_c
 
 
 def test_dr_sync_documents_and_takes_the_registrys_providers():
-    documented = yaml.safe_load(dr_sync.DOCUMENTATION)['options']['provider']
+    # The provider option is documented once, in the dr_connection fragment, which dr_sync extends.
+    assert 'snapcopy.cloud.dr_connection' in yaml.safe_load(dr_sync.DOCUMENTATION)['extends_documentation_fragment']
+    documented = yaml.safe_load(DrConnection.DOCUMENTATION)['options']['provider']
     assert documented['choices'] == list(PROVIDERS) == DR_ARGUMENT_SPEC['provider']['choices']
+    assert yaml.safe_load(DrConnection.PROVIDER)['options']['provider'] == documented
+
+
+def test_the_fragment_names_the_action_groups_vendors_as_the_platforms():
+    platforms = yaml.safe_load(DrConnection.DOCUMENTATION)['attributes']['platform']['platforms']
+    assert platforms.split(', ') == list(dict.fromkeys(provider.action_group for provider in PROVIDERS.values()))
+
+
+def plugins_taking_a_provider():
+    """{path: DOCUMENTATION} of each module and inventory plugin with a provider option, its own or its fragments'."""
+    found = {}
+    for folder in ('modules', 'inventory'):
+        for name in sorted(os.listdir(os.path.join(ROOT, 'plugins', folder))):
+            if not name.endswith('.py'):
+                continue
+            doc = yaml.safe_load(
+                importlib.import_module(
+                    'ansible_collections.snapcopy.cloud.plugins.%s.%s' % (folder, name[:-3])
+                ).DOCUMENTATION
+            )
+            fragments = doc.get('extends_documentation_fragment') or []
+            if 'provider' in (doc.get('options') or {}) or any('dr_connection' in fragment for fragment in fragments):
+                found['plugins/%s/%s' % (folder, name)] = doc
+    return found
+
+
+def test_every_plugin_that_takes_a_provider_has_its_choices_from_the_one_fragment():
+    found = plugins_taking_a_provider()
+    assert set(found) == {
+        'plugins/modules/dr_sync.py',
+        'plugins/modules/dr_posture_info.py',
+        'plugins/modules/dr_drill_finish.py',
+        'plugins/inventory/dr_scopes.py',
+    }
+    for path, doc in found.items():
+        own = (doc.get('options') or {}).get('provider') or {}
+        assert 'choices' not in own, path
+        assert 'platform' not in (doc.get('attributes') or {}), path
+        assert {'snapcopy.cloud.dr_connection', 'snapcopy.cloud.dr_connection.provider'} & set(
+            doc['extends_documentation_fragment']
+        ), path
 
 
 def test_the_role_and_the_awx_survey_offer_the_registrys_providers():
@@ -59,6 +103,13 @@ def test_the_role_and_the_awx_survey_offer_the_registrys_providers():
     survey = json.loads(read('docs', 'awx', 'dr_copy_survey.json'))
     (question,) = [question for question in survey['spec'] if question['variable'] == 'dr_copy_provider']
     assert question['choices'] == list(PROVIDERS)
+
+
+def test_the_role_names_the_registrys_action_groups():
+    # The role's argument specs cannot use a doc fragment: the groups of its connection variable are held here.
+    text = read('roles', 'dr_copy', 'meta', 'argument_specs.yml')
+    named = re.findall(r'C\(group/snapcopy\.cloud\.(\w+)\)', text)
+    assert named == list(dict.fromkeys(provider.action_group for provider in PROVIDERS.values()))
 
 
 def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
