@@ -7,10 +7,11 @@ A record holds what dr_sync, the dr_copy role, the dr_scopes inventory and the p
 connection options (as its single-copy module takes them), the rules of its assume-role options, the copy options its
 copy call takes, its single-copy module and the action group that module is in, the SDK distributions it needs with
 their oldest releases, its organisation and that organisation's reader, and how to load its adapter (only the chosen
-cloud's code, and SDK, is loaded). tests/unit/.../test_providers.py
-holds meta/runtime.yml's action groups, the role's argument specs, dr_sync's documentation, the AWX survey
-and the execution environment's requirements to these records. Adding a cloud is one record here and its
-files (client, adapter, copy module); what the DR run asks of a cloud is on its adapter (engine/capabilities.py).
+cloud's code, and SDK, is loaded). tests/unit/.../test_providers.py holds meta/runtime.yml's action groups, the
+role's argument specs, the dr_connection doc fragment (the provider choices of every module and plugin), the AWX
+survey and the execution environment's requirements to these records, and tests/unit/test_cloud_homes.py counts the
+shared files that name a cloud. Adding a cloud is one record here and its files (client, adapter, organisation
+reader, copy module; docs/architecture.md); what the DR run asks of a cloud is on its adapter (dr/capabilities.py).
 
 dr_sync takes the union of every cloud's connection options. Two names mean different things on two clouds
 (``secret_key`` is AWS's and Tencent's, ``security_token`` Tencent's and an alias on the others), so the

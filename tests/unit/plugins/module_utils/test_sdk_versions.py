@@ -1,4 +1,5 @@
-"""The oldest SDK releases: one list (core.sdk_versions), said the same everywhere, warned about below it.
+"""The oldest SDK releases: one list (each Provider record's sdk_minimums, clouds.registry.SDK_MINIMUMS), said the same
+everywhere, warned about below it.
 
 make units-oldest runs the unit tests on exactly these releases (tests/requirements-oldest.txt).
 """
