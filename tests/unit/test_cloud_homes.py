@@ -15,8 +15,9 @@ Prose that says what one cloud does is documentation, and is not counted; nor ar
 changelog, the example playbooks), the Makefile (the test venvs' and the demo's plumbing, held to
 meta/ee-requirements.txt by test_makefile.py) and Galaxy's catalogue entry (galaxy.yml: description and search tags).
 
-Issue 63 counted about 16 before the record became a cloud's only home (this count: 13 for each of ecs, ens and cbs at 8caefaf); the goal is
-at most 5, each held to the record by a test where it cannot be generated from it (test_providers.py).
+Issue 63 counted about 16 before the record became a cloud's only home (this count: 13 for each of ecs, ens and cbs
+at 8caefaf); the goal is at most 5, each held to the record by a test where it cannot be generated from it
+(test_providers.py).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry imp
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOT_COUNTED = ('tests/', 'docs/', 'changelogs/', 'playbooks/', 'Makefile', 'galaxy.yml')
 TEXT_SUFFIXES = ('.py', '.yml', '.yaml', '.txt', '.cfg', '.ini', '.toml', '.json', '.j2')
-# Each provider's vendor folder below plugins/module_utils/clouds/.
-VENDORS = {'aws': 'aws', 'ecs': 'alibaba', 'ens': 'alibaba', 'cbs': 'tencent'}
+# Each provider's vendor folder below plugins/module_utils/clouds/: its organisation reader's ('<vendor>.organization').
+VENDORS = {name: provider.organization.reader.split('.')[0] for name, provider in PROVIDERS.items()}
 # The shared files of every cloud: the record, and the files that cannot read it, each held to it by a test.
 SHARED = [
     'meta/ee-requirements.txt',
