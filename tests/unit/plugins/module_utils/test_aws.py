@@ -17,7 +17,12 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient, load_botocore
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import (
+    AWS_SDK_MINIMUMS,
+    BOTOCORE_PARAMETER_RELEASES,
+    AwsClient,
+    load_botocore,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import STATE_MAP
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ec2_model import (
@@ -32,11 +37,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import DELETING, PENDING, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import (
-    BOTOCORE_PARAMETER_RELEASES,
-    MINIMUM_VERSIONS,
-    version_key,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import version_key
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
     COPIED,
@@ -673,5 +674,5 @@ def test_the_releases_named_are_newer_than_the_oldest_supported_and_their_models
         botocore.session.get_session().get_service_model('ec2').operation_model('CopySnapshot').input_shape.members
     )
     for parameter, release in BOTOCORE_PARAMETER_RELEASES['CopySnapshot'].items():
-        assert version_key(MINIMUM_VERSIONS['botocore']) < version_key(release)
+        assert version_key(AWS_SDK_MINIMUMS['botocore']) < version_key(release)
         assert parameter in members or version_key(botocore.__version__) < version_key(release)
