@@ -14,9 +14,12 @@ an upper bound; a price nobody publishes is a line that says so, never a zero.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ..core.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -79,9 +82,11 @@ class PlannedCopy:
 @dataclass(frozen=True)
 class CopyRules:
     """A cloud's rules for which copies are full: every cloud copies the first copy of a disk to a region in full; EBS
-    also a copy whose key or encryption differs from the copy before it (``key_change_is_full``)."""
+    also a copy whose key or encryption differs from the copy before it (``key_change_is_full``); a cloud that does not
+    say its copies are incremental plans each one full, for the reason ``always_full`` gives."""
 
     key_change_is_full: bool = False
+    always_full: str | None = None
 
 
 def planned_copy(facts: CopyFacts, rules: CopyRules) -> PlannedCopy:
@@ -92,6 +97,8 @@ def planned_copy(facts: CopyFacts, rules: CopyRules) -> PlannedCopy:
         why_full = FIRST_COPY
     elif rules.key_change_is_full and facts.key_changed:
         why_full = KEY_CHANGED
+    elif rules.always_full:
+        why_full = rules.always_full
     full = why_full is not None
     measured = facts.full_bytes if full else facts.changed_bytes
     if measured is not None:
@@ -235,35 +242,129 @@ def cost(lines: Iterable[CostLine]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CopyLimits:
-    """A cloud's limits on copies to one DR region: ``in_flight`` copies at once (EBS: 20 per destination region), and
-    ``gib_per_hour`` one copy moves (None: the cloud promises none; the time is then not known)."""
+    """A cloud's limits on copies to one DR region, each from its page (``source``): ``in_flight`` copies at once (EBS:
+    20 per destination); ``gib_per_hour`` one copy moves, None where the cloud promises no rate; for time-based copies
+    (EBS), the most one copy and all copies between two regions may move (``timed_copy_gib_per_hour``,
+    ``timed_pair_gib_per_hour``), None where the cloud has none."""
 
     in_flight: int
-    gib_per_hour: float | None
     source: str
+    gib_per_hour: float | None = None
+    timed_copy_gib_per_hour: float | None = None
+    timed_pair_gib_per_hour: float | None = None
 
 
-def copy_time(copies: Sequence[PlannedCopy], limits: CopyLimits) -> dict[str, Any]:
-    """plan.time: the hours until the last copy completes, by region, with ``limits.in_flight`` copies at once each
-    moving ``limits.gib_per_hour`` (the regions copy side by side): the copies of a region in waves, largest first; and
-    ``why``, the limit that sets it. Unknown where the cloud promises no rate or a copy's bytes are not known."""
+def _waves(count: int, in_flight: int) -> int:
+    return max(1, math.ceil(count / in_flight))
+
+
+def copy_time(
+    copies: Sequence[PlannedCopy], limits: CopyLimits, *, completion_minutes: int | None = None
+) -> dict[str, Any]:
+    """plan.time: the hours until the last copy completes (the regions copy side by side), and ``why``, the limit that
+    sets it. With ``completion_minutes`` where the cloud has time-based copies, each wave of ``limits.in_flight`` copies
+    completes within that duration, unless the throughput quotas make it longer; otherwise, by ``limits.gib_per_hour``
+    a copy, largest first in waves. Not known (None) where the cloud promises no rate or a copy's bytes are not known."""
     if not copies:
         return {'hours': 0.0, 'why': 'no copy to make'}
-    if limits.gib_per_hour is None:
-        return {'hours': None, 'why': 'the cloud promises no copy rate (%s)' % limits.source}
     if any(copy.bytes is None for copy in copies):
         return {'hours': None, 'why': 'the size of a copy is not known'}
-    longest, region_of_longest = 0.0, None
-    regions = sorted({copy.region for copy in copies})
-    for region in regions:
+    timed = bool(completion_minutes) and limits.timed_pair_gib_per_hour is not None
+    if not timed and limits.gib_per_hour is None:
+        return {
+            'hours': None,
+            'why': 'the cloud promises no copy rate (%s)%s'
+            % (limits.source, '' if limits.timed_pair_gib_per_hour is None else '; a time-based copy would'),
+        }
+    longest: tuple[float, str] = (0.0, '')
+    for region in sorted({copy.region for copy in copies}):
         sizes = sorted(((copy.bytes or 0) / GIB for copy in copies if copy.region == region), reverse=True)
-        # Largest first, each wave as long as its largest copy: an upper bound of the best order's time.
-        hours = sum(sizes[index] for index in range(0, len(sizes), limits.in_flight)) / limits.gib_per_hour
-        if hours >= longest:
-            longest, region_of_longest = hours, region
-    waves = max(math.ceil(sum(1 for copy in copies if copy.region == region) / limits.in_flight) for region in regions)
-    return {
-        'hours': round(longest, 2),
-        'why': '%d copies at once to a region (%s), %g GiB an hour a copy; the longest: %s, in %d wave%s'
-        % (limits.in_flight, limits.source, limits.gib_per_hour, region_of_longest, waves, '' if waves == 1 else 's'),
-    }
+        waves = _waves(len(sizes), limits.in_flight)
+        if timed:
+            candidates = [
+                (
+                    waves * (completion_minutes or 0) / 60.0,
+                    '%s: %d wave%s of %d copies at once, each within %d minutes'
+                    % (region, waves, '' if waves == 1 else 's', limits.in_flight, completion_minutes or 0),
+                ),
+                (
+                    sum(sizes) / (limits.timed_pair_gib_per_hour or 1.0),
+                    '%s: the throughput quota of the region pair, %g GiB an hour'
+                    % (region, limits.timed_pair_gib_per_hour or 0),
+                ),
+                (
+                    sizes[0] / (limits.timed_copy_gib_per_hour or math.inf),
+                    '%s: the largest copy at the quota of one copy, %g GiB an hour'
+                    % (region, limits.timed_copy_gib_per_hour or 0),
+                ),
+            ]
+            hours, why = max(candidates)
+        else:
+            # Largest first, each wave as long as its largest copy: an upper bound of the best order's time.
+            hours = sum(sizes[index] for index in range(0, len(sizes), limits.in_flight)) / (limits.gib_per_hour or 1.0)
+            why = '%s: %d wave%s of %d copies at once, %g GiB an hour a copy' % (
+                region,
+                waves,
+                '' if waves == 1 else 's',
+                limits.in_flight,
+                limits.gib_per_hour or 0,
+            )
+        longest = max(longest, (hours, why))
+    return {'hours': round(longest[0], 2), 'why': '%s (%s)' % (longest[1], limits.source)}
+
+
+# The prices dr_sync's ``prices`` option sets (role: dr_copy_prices), USD: per GiB-month kept, per GiB moved.
+PRICE_KEYS = ('storage', 'transfer')
+GIVEN = 'the prices option'
+
+
+def given_prices(value: Mapping[str, Any] | None, dr_regions: Sequence[str]) -> dict[str, dict[str, float]]:
+    """``prices`` as {DR region: {price key: USD}}: its top-level keys for every DR region, ``regions``' own for one.
+    InputError, before any call, for a key it does not know, a region that is not a DR region of the run, or a price
+    that is not a number of 0 or more (text, as an AWX survey sends it, is read)."""
+    if not value:
+        return {}
+    unknown = sorted(set(value) - set(PRICE_KEYS) - {'regions'})
+    if unknown:
+        raise InputError('prices', 'takes %s and regions, not %s' % (', '.join(PRICE_KEYS), ', '.join(unknown)))
+    regions = value.get('regions') or {}
+    if not isinstance(regions, dict):
+        raise InputError('prices.regions', 'is a mapping of DR regions to their prices')
+    strangers = sorted(set(regions) - set(dr_regions))
+    if strangers:
+        raise InputError('prices.regions', 'names %s, not a DR region of the run' % ', '.join(strangers))
+    result = {}
+    for region in dr_regions:
+        own = regions.get(region) or {}
+        if not isinstance(own, dict) or set(own) - set(PRICE_KEYS):
+            raise InputError('prices.regions.%s' % region, 'takes %s' % ' and '.join(PRICE_KEYS))
+        merged = {key: value[key] for key in PRICE_KEYS if value.get(key) is not None}
+        merged.update((key, own[key]) for key in PRICE_KEYS if own.get(key) is not None)
+        result[region] = {key: _price_number('prices.%s' % key, number) for key, number in merged.items()}
+    return {region: prices for region, prices in result.items() if prices}
+
+
+def _price_number(option: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(option, 'is a price in USD, a number like 0.05, got %r' % (value,)) from None
+    if not math.isfinite(number) or number < 0:
+        raise InputError(option, 'is a price in USD of 0 or more, got %r' % (value,))
+    return number
+
+
+def priced_book(book: PriceBook, given: Mapping[str, float] | None) -> PriceBook:
+    """``book`` with the prices ``given`` (given_prices' of one region) in place of its own, each named as the
+    option's."""
+    if not given:
+        return book
+
+    def replaced(price: Price, key: str) -> Price:
+        if key not in given:
+            return price
+        return dataclasses.replace(price, usd=given[key], source=GIVEN, note=None)
+
+    return dataclasses.replace(
+        book, storage=replaced(book.storage, 'storage'), transfer=replaced(book.transfer, 'transfer')
+    )

@@ -5,8 +5,10 @@ neither an SDK nor ansible-core."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, strategies as st
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
     DISK_SIZE,
@@ -24,7 +26,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     copy_time,
     cost,
     cost_lines,
+    given_prices,
     planned_copy,
+    priced_book,
 )
 
 REGIONS = ('eu-west-1', 'us-west-2', 'ap-southeast-1')
@@ -49,17 +53,21 @@ facts = st.builds(
     earlier_copy=st.booleans(),
     key_changed=st.booleans(),
 )
-rules = st.builds(CopyRules, key_change_is_full=st.booleans())
+rules = st.builds(
+    CopyRules, key_change_is_full=st.booleans(), always_full=st.sampled_from([None, 'not said to be incremental'])
+)
 
 
 @given(facts, rules)
 def test_a_copy_is_full_exactly_where_the_clouds_rules_make_it_so(copy_facts, copy_rules):
     planned = planned_copy(copy_facts, copy_rules)
-    should_be_full = not copy_facts.earlier_copy or (copy_rules.key_change_is_full and copy_facts.key_changed)
+    key_full = copy_rules.key_change_is_full and copy_facts.key_changed
+    should_be_full = not copy_facts.earlier_copy or key_full or bool(copy_rules.always_full)
     assert planned.full is should_be_full
     assert (planned.why_full is None) is (not planned.full)
     if planned.full:
-        assert planned.why_full == (FIRST_COPY if not copy_facts.earlier_copy else KEY_CHANGED)
+        expected = FIRST_COPY if not copy_facts.earlier_copy else KEY_CHANGED if key_full else copy_rules.always_full
+        assert planned.why_full == expected
 
 
 @given(facts, rules)
@@ -96,7 +104,7 @@ def test_the_sums_are_the_sums_of_the_lines_and_an_unpublished_price_is_never_a_
 def test_more_copies_never_take_less_time(copies, in_flight):
     planned = [planned_copy(copy_facts, copy_rules) for copy_facts, copy_rules in copies]
     planned = [copy for copy in planned if copy.bytes is not None]
-    limits = CopyLimits(in_flight=in_flight, gib_per_hour=100.0, source='test')
+    limits = CopyLimits(in_flight=in_flight, source='test', gib_per_hour=100.0)
     if not planned:
         assert copy_time(planned, limits) == {'hours': 0.0, 'why': 'no copy to make'}
         return
@@ -108,7 +116,7 @@ def test_more_copies_never_take_less_time(copies, in_flight):
 
 def test_time_is_not_known_without_a_rate_the_cloud_promises():
     copy = planned_copy(CopyFacts('vol-1', 'eu-west-1', 'snap-1', disk_bytes=GIB), CopyRules())
-    unknown = copy_time([copy], CopyLimits(in_flight=20, gib_per_hour=None, source='no rate published'))
+    unknown = copy_time([copy], CopyLimits(in_flight=20, source='no rate published'))
     assert unknown['hours'] is None and 'no copy rate' in unknown['why']
 
 
@@ -121,3 +129,42 @@ def test_a_timed_copy_is_priced_by_the_tier_at_or_above_its_duration():
             line for line in cost_lines([copy], {'eu-west-1': book}, completion_minutes=minutes) if 'timed' in line.what
         ]
         assert timed.unit_price == expected and timed.quantity == 10
+
+
+@given(st.lists(st.tuples(facts, rules), min_size=1, max_size=45), st.sampled_from([15, 60, 480, 2880]))
+def test_a_time_based_copy_takes_its_duration_a_wave_unless_the_quotas_make_it_longer(copies, minutes):
+    planned = [copy for copy in (planned_copy(*pair) for pair in copies) if copy.bytes is not None]
+    limits = CopyLimits(in_flight=20, source='test', timed_copy_gib_per_hour=1757.8, timed_pair_gib_per_hour=7031.25)
+    if not planned:
+        return
+    hours = copy_time(planned, limits, completion_minutes=minutes)['hours']
+    for region in {copy.region for copy in planned}:
+        sizes = [copy.bytes / GIB for copy in planned if copy.region == region]
+        assert hours >= round(minutes / 60.0 * -(-len(sizes) // 20), 2) - 0.01
+        assert hours >= round(sum(sizes) / 7031.25, 2) - 0.01 and hours >= round(max(sizes) / 1757.8, 2) - 0.01
+    # Without a duration, the cloud promises no rate: not known, and the page says a time-based copy would give one.
+    assert copy_time(planned, limits)['hours'] is None
+
+
+def test_the_prices_option_sets_a_price_for_every_region_or_one_and_bad_input_names_itself():
+    given = given_prices({'storage': '0.045', 'regions': {'us-west-2': {'transfer': 0.01}}}, ['eu-west-1', 'us-west-2'])
+    assert given == {'eu-west-1': {'storage': 0.045}, 'us-west-2': {'storage': 0.045, 'transfer': 0.01}}
+    book = priced_book(BOOK, given['us-west-2'])
+    assert (book.storage.usd, book.storage.source, book.transfer.usd) == (0.045, 'the prices option', 0.01)
+    assert priced_book(BOOK, None) is BOOK and given_prices(None, ['eu-west-1']) == {}
+    for value, option, words in (
+        ({'storage': -1}, 'prices.storage', '0 or more'),
+        ({'storage': 'cheap'}, 'prices.storage', 'a number like 0.05'),
+        ({'storage': float('nan')}, 'prices.storage', '0 or more'),
+        ({'egress': 1}, 'prices', 'not egress'),
+        ({'regions': {'ap-east-1': {'storage': 1}}}, 'prices.regions', 'ap-east-1, not a DR region'),
+        (
+            {'regions': {'us-west-2': {'storage': 1, 'fee': 2}}},
+            'prices.regions.us-west-2',
+            'takes storage and transfer',
+        ),
+        ({'regions': ['us-west-2']}, 'prices.regions', 'a mapping'),
+    ):
+        with pytest.raises(InputError) as refused:
+            given_prices(value, ['eu-west-1', 'us-west-2'])
+        assert refused.value.option == option and words in refused.value.message, (value, refused.value)
