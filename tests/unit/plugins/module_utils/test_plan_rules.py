@@ -5,9 +5,14 @@ neither an SDK nor ansible-core."""
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 from hypothesis import given, strategies as st
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import prices as alibaba
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices as aws
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import prices as tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
@@ -168,3 +173,30 @@ def test_the_prices_option_sets_a_price_for_every_region_or_one_and_bad_input_na
         with pytest.raises(InputError) as refused:
             given_prices(value, ['eu-west-1', 'us-west-2'])
         assert refused.value.option == option and words in refused.value.message, (value, refused.value)
+
+
+def test_the_worked_examples_of_docs_cost_md_are_the_models():
+    """docs/cost.md's ten disks of 100 GiB, first copies to one region: its figures are the price books' own."""
+    page = (pathlib.Path(__file__).parents[4] / 'docs' / 'cost.md').read_text(encoding='utf-8')
+    rows = {line.split('|')[1].strip(): line for line in page.splitlines() if line.startswith('| ')}
+
+    def plan(module, book, minutes=None):
+        copies = [
+            planned_copy(CopyFacts('d-%d' % number, 'dr-1', 's-%d' % number, disk_bytes=100 * GIB), module.RULES)
+            for number in range(10)
+        ]
+        return copies, cost(cost_lines(copies, {'dr-1': book}, completion_minutes=minutes))
+
+    copies, result = plan(aws, aws.BOOK)
+    assert all(copy.full for copy in copies) and (result['monthly'], result['once']) == (50.0, 20.0)
+    timed_copies, timed = plan(aws, aws.BOOK, minutes=60)
+    assert timed['once'] - result['once'] == 16.0
+    assert copy_time(timed_copies, aws.LIMITS, completion_minutes=60)['hours'] == 1.0
+    assert copy_time(copies, aws.LIMITS)['hours'] is None
+    assert '| 10 full | 50.00 (1,000 GiB at 0.05) | 20.00 (1,000 GiB at 0.02) |' in rows['AWS']
+    assert '1 h and 16.00 more once' in rows['AWS']
+    dummy, ecs = plan(alibaba, alibaba.ECS_BOOK)
+    assert ecs['monthly'] == 17.3 and not ecs['complete'] and '17.30 (1,000 GiB at 0.0173)' in rows['Alibaba ECS']
+    later = planned_copy(CopyFacts('d-1', 'dr-1', 's-2', disk_bytes=GIB, earlier_copy=True), tencent.RULES)
+    dummy, cbs = plan(tencent, tencent.BOOK)
+    assert later.full and cbs['unpriced'] and cbs['monthly'] == 0 and 'every later copy full' in rows['Tencent CBS']
