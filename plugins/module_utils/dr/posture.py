@@ -6,7 +6,7 @@
 For one scope (provider, source region, DR regions, tag selector, DR account) it reads what a DR run would read: the disks
 and their snapshots in the source region, the copies of each DR region (the DR account's with ``dr_account``), their locks,
 and what runs leave behind - source snapshots still shared with the DR account (dr.shares), restore-drill test disks past
-their time (dr.restore), and on CBS the staged copies and bridge disks on their way into the DR account. Each disk stands
+their time (dr.drill), and on CBS the staged copies and bridge disks on their way into the DR account. Each disk stands
 in each DR region by the rules of the run's report (dr.protection.copy_standing: one function for both), and the read is
 the scope's protection model (dr.protection), which every number of the result renders.
 
@@ -36,7 +36,7 @@ from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAda
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
 from .groups import consistency_groups, newest_complete_set, sets_of
 from .leases import LeaseTerms, lease_seconds, leases_under
-from .lock import read_locks
+from .locks import read_locks
 from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (
     IN_FLIGHT,
@@ -51,7 +51,7 @@ from .protection import (
     counted,
 )
 from .prune import copies_by_disk
-from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
+from .drill import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .shares import LeasedShares
 
 if TYPE_CHECKING:
@@ -474,7 +474,7 @@ class PostureRead:
         return shares
 
     def _test_disks(self, regions: list[str]) -> list[dict[str, Any]]:
-        """The restore drill's test disks in the DR regions whose run is over (dr.restore.leftover_state), which the next
+        """The restore drill's test disks in the DR regions whose run is over (dr.drill.leftover_state), which the next
         drill deletes."""
         if not isinstance(self.adapter, RestoreDrillAdapter):
             return []

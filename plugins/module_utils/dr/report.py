@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.model import COMPLETED
 from ..engine.outcomes import COPIED, EXISTING, NEWER_HELD, NOT_COPIED, WOULD_COPY
 from .coverage import model_fields
-from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
+from .locks import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 from .points import hours_since
 from .protection import (
     BLOCK_READING_PROVIDERS,
@@ -80,7 +80,7 @@ REPORT_KEYS = (
 class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a phase's result
     """One disk as the phases of a run left it, put together for its report: its source snapshot (the fresh one once it
     completed), the fresh snapshot and what was done about it (None; 'existing', 'would_create', 'created' or 'failed'),
-    the copies' outcomes, their locks ({(region, copy id): dr.lock.lock_record}) and those of its older copies, what
+    the copies' outcomes, their locks ({(region, copy id): dr.locks.lock_record}) and those of its older copies, what
     pruning deleted and kept, and the problems the phases found, in the order they found them."""
 
     disk: Disk

@@ -24,7 +24,7 @@ from ..engine.copy_engine import run_retry
 from .copy_tags import check_copy_tags, check_tag_room
 from .groups import sets_of
 from .leases import LeaseTerms, lease_seconds
-from .lock import check_lock
+from .locks import check_lock
 from .phases.context import COPY_WORKERS, PhaseContext
 from .phases.copy import copy_sources
 from .phases.copy_requests import check_templates, validate_sample
@@ -38,7 +38,7 @@ from .phases.read import list_dr_copies, read_disks
 from .phases.release import release_shares
 from .phases.report import RunPhases, run_report
 from .phases.verify import verify_copies
-from .restore import check_restore_settings, run_id
+from .drill import check_restore_settings, run_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -74,7 +74,7 @@ class DrRun:
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
-        # This run's id: on its leases of shares (dr.shares) and its test disks (dr.restore).
+        # This run's id: on its leases of shares (dr.shares) and its test disks (dr.drill).
         self.run_id = run_id(self.now)
         self.clock = clock
         self.started_at = clock()

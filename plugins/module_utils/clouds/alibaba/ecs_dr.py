@@ -45,7 +45,7 @@ from ...dr.capabilities import (
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
-from ...dr.lock import retention_refusal
+from ...dr.locks import retention_refusal
 from ...dr.shares import LeasedShares, ShareLeases
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaAccountRouter, AlibabaClient, numbered

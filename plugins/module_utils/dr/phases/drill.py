@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The restore drill as a phase of the run (dr.restore.RestoreDrill does the drill): on the listing of each DR region's
+"""The restore drill as a phase of the run (dr.drill.RestoreDrill does the drill): on the listing of each DR region's
 copies, before pruning, and never deleting a copy."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.progress import RESTORE_TEST
 from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
-from ..restore import RestoreDrill
+from ..drill import RestoreDrill
 from .context import destination_outcomes
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Locks (dr_sync's ``lock``, dr.lock's rules): each copy this run uses that carries no lock in force is locked, and
+"""Locks (dr_sync's ``lock``, dr.locks' rules): each copy this run uses that carries no lock in force is locked, and
 each other DR copy of its disks that was never locked (a killed run's, which no run used since). Completed copies, and
 those in flight where the cloud locks a snapshot being made (locks_pending); elsewhere a copy in flight is locked by the
 run that finds it complete. One look-up of the locks per DR region first; what the cloud holds is read back after."""
@@ -19,7 +19,7 @@ from ...core.progress import LOCKING
 from ...core.retry import create_once
 from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import WOULD_COPY
-from ..lock import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
+from ..locks import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
 from ..prune import dr_copies_by_disk
 from .context import frozen_by_disk
 from .marks import mark_found_copies
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Locks:
-    """What the phase did, per disk key: the lock of each copy the run uses ({(region, copy id): dr.lock.lock_record}),
+    """What the phase did, per disk key: the lock of each copy the run uses ({(region, copy id): dr.locks.lock_record}),
     the locks of its older copies (records with ``region`` and ``snapshot_id``), the disk's problems; the DR copies as
     listed with found copies marked (dr.phases.marks); the warnings; the calls it cost."""
 
@@ -186,7 +186,7 @@ def _read_back_locks(
 ) -> list[dict[str, Any]]:
     """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud
     holds, read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force,
-    not what a lock call answered (dr.lock.held_lock), on every cloud."""
+    not what a lock call answered (dr.locks.held_lock), on every cloud."""
     answered = [copy.id for (dummy, copy, dummy_uses), record in zip(to_lock, records) if record is None]
     held: dict[str, SnapshotLock] = {}
     unread: CloudError | None = None

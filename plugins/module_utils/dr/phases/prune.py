@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
 from ...core.progress import PRUNING
 from ...engine.outcomes import WOULD_COPY
-from ..lock import KEPT_LOCKED, read_locks
+from ..locks import KEPT_LOCKED, read_locks
 from ..points import point_reader
 from ..prune import dr_copies_by_disk, prune_selection, prune_set_selection
-from ..restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
+from ..drill import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
 from .context import destination_outcomes, frozen_by_disk
 from .marks import mark_found_copies
 

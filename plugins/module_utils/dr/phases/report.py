@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.model import parse_time
-from ..lock import EXPIRED, IN_FORCE, LOCKED
+from ..locks import EXPIRED, IN_FORCE, LOCKED
 from ..report import DiskFacts, dr_report
 from .copy_tags import CopyTags
 
@@ -163,7 +163,7 @@ def run_report(
 def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[list[DiskFacts], list[str]]:
     """``disks`` with each lock read in force whose expiry has passed by ``now`` (the run waited, pruned, drilled after
     it read it) in force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next
-    run with ``lock`` locks it again (dr.lock's rules)."""
+    run with ``lock`` locks it again (dr.locks' rules)."""
     warnings: list[str] = []
 
     def as_now(region: Any, copy_id: Any, record: dict[str, Any]) -> dict[str, Any]:
