@@ -34,6 +34,7 @@ from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_
 from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
+from .drill import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .groups import consistency_groups, newest_complete_set, sets_of
 from .leases import LeaseTerms, lease_seconds, leases_under
 from .locks import read_locks
@@ -51,7 +52,6 @@ from .protection import (
     counted,
 )
 from .prune import copies_by_disk
-from .drill import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .shares import LeasedShares
 
 if TYPE_CHECKING:
