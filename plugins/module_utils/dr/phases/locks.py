@@ -15,17 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING
-from ...core.progress import LOCKING
 from ...core.retry import create_once
 from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import WOULD_COPY
 from ..locks import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
 from ..prune import dr_copies_by_disk
-from .context import frozen_by_disk
-from .marks import mark_found_copies
+from .context import PhaseResult, frozen_by_disk
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from ...core.model import LockSettings, Snapshot, SnapshotLock
     from ...engine.outcomes import RequestOutcome
@@ -38,17 +36,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Locks:
+class Locks(PhaseResult):
     """What the phase did, per disk key: the lock of each copy the run uses ({(region, copy id): dr.locks.lock_record}),
-    the locks of its older copies (records with ``region`` and ``snapshot_id``), the disk's problems; the DR copies as
-    listed with found copies marked (dr.phases.marks); the warnings; the calls it cost."""
+    and the locks of its older copies (records with ``region`` and ``snapshot_id``); with the pass before the wait, its
+    problems and calls too."""
 
     locks: Mapping[str, Mapping[tuple[str, str], dict[str, Any]]] = dataclasses.field(default_factory=dict)
     other_locks: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
-    problems: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    listed: Mapping[str, Sequence[Snapshot]] = dataclasses.field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 class _Pass:
@@ -75,6 +69,7 @@ class _Pass:
             key: list(records) for key, records in before.other_locks.items()
         }
         self.problems: dict[str, list[str]] = {key: list(problems) for key, problems in before.problems.items()}
+        self.calls_before = before.calls
 
     def records(self, key: str) -> dict[tuple[str, str], dict[str, Any]]:
         return self.locks.setdefault(key, {})
@@ -82,14 +77,15 @@ class _Pass:
     def fail(self, key: str, problem: str) -> None:
         self.problems.setdefault(key, []).append(problem)
 
-    def result(self, listed: Mapping[str, Sequence[Snapshot]], warnings: Sequence[str]) -> Locks:
+    def result(self) -> Locks:
+        calls = dict(self.calls_before)
+        for name, count in self.calls.cost.counts().items():
+            calls[name] = calls.get(name, 0) + count
         return Locks(
             locks={key: dict(records) for key, records in self.locks.items()},
             other_locks=frozen_by_disk(self.other_locks),
             problems=frozen_by_disk(self.problems),
-            listed=listed,
-            warnings=tuple(warnings),
-            calls=self.calls.cost.counts(),
+            calls=dict(sorted(calls.items())),
         )
 
 
@@ -100,24 +96,21 @@ def lock_copies(
     *,
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     listed: Mapping[str, Sequence[Snapshot]],
-    source_disks: Mapping[str, str],
     before: Locks | None = None,
 ) -> Locks:
-    """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed``; ``before`` is this
-    run's pass before the wait (copies locked as soon as the cloud named them), whose records this pass goes on from."""
+    """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed`` (as listed, found copies
+    marked: dr.phases.read.list_dr_copies); ``before`` is this run's pass before the wait (copies locked as soon as the
+    cloud named them), whose records, problems and calls this pass goes on from."""
     lock, adapter = ctx.settings.lock, ctx.locks
     if lock is None or adapter is None:  # check_lock let the run start with a lock only on such a cloud
-        return Locks(listed=listed)
+        return Locks()
     calls = ctx.counted()
     work = _Pass(ctx, adapter=adapter, lock=lock, calls=calls, before=before)
-    # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning
-    # does.
-    marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
     used = _copies_to_lock(work, plans, outcomes)
     by_disk = {plan.key for plan in plans}
     lockable = _lockable_states(adapter)
     others: dict[str, list[Owned]] = {}
-    for region, copies in marked.listed.items():
+    for region, copies in listed.items():
         seen = {copy.id for dummy, copy in used.get(region, [])} | {
             copy_id for records in work.locks.values() for (where, copy_id) in records if where == region
         }
@@ -126,7 +119,7 @@ def lock_copies(
                 (disk_key, copy) for copy in group if copy.state in lockable and copy.id not in seen
             )
     if used or any(others.values()):
-        ctx.progress.enter(LOCKING)
+        ctx.enter()
     for region in sorted(set(used) | set(others)):
         found = _region_locks(work, region, used.get(region, []), [copy.id for dummy, copy in others.get(region, [])])
         if found is None:
@@ -150,7 +143,7 @@ def lock_copies(
                 work.records(disk_key)[(region, copy.id)] = record
             else:
                 work.other_locks.setdefault(disk_key, []).append(dict(record, region=region, snapshot_id=copy.id))
-    return work.result(marked.listed, marked.warnings)
+    return work.result()
 
 
 def _would_lock() -> tuple[dict[str, Any] | None, str | None]:
@@ -277,25 +270,17 @@ def _copies_to_lock(
     return to_lock
 
 
-class LocksBeforeWaiting:
+def locks_before_waiting(
+    ctx: PhaseContext, plans: Sequence[DiskPlan]
+) -> Callable[[Mapping[str, Sequence[RequestOutcome]]], Locks] | None:
     """The lock pass before the wait, where the cloud locks a copy in flight (locks_pending) and the run waits: the
     copies are locked once named, not after the wait, for anyone who holds the account could delete one in the meantime.
-    The pass after the wait then finds them locked and keeps the record. Given to the copy phase as its
-    ``before_waiting``."""
+    The copy phase gives it to its engine (dr.phases.copy.BeforeWaiting); the pass after the wait then finds them locked
+    and keeps the record. None where there is no such pass."""
+    if ctx.settings.lock is None or ctx.check_mode or ctx.locks is None or not ctx.locks.locks_pending:
+        return None
 
-    def __init__(self, ctx: PhaseContext, plans: Sequence[DiskPlan]) -> None:
-        self.ctx = ctx
-        self.plans = plans
-        self.result: Locks | None = None
+    def lock_named(outcomes: Mapping[str, Sequence[RequestOutcome]]) -> Locks:
+        return lock_copies(ctx, plans, outcomes=outcomes, listed={})
 
-    @property
-    def wanted(self) -> bool:
-        return (
-            self.ctx.settings.lock is not None
-            and not self.ctx.check_mode
-            and self.ctx.locks is not None
-            and self.ctx.locks.locks_pending
-        )
-
-    def lock(self, outcomes: Mapping[str, Sequence[RequestOutcome]]) -> None:
-        self.result = lock_copies(self.ctx, self.plans, outcomes=outcomes, listed={}, source_disks={})
+    return lock_named
