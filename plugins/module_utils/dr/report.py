@@ -8,7 +8,7 @@ action (plugins/plugin_utils/_report_markdown.py): nothing of it is built on the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..core.model import COMPLETED
 from ..engine.outcomes import COPIED, EXISTING, NEWER_HELD, NOT_COPIED, WOULD_COPY
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..core.model import Disk, Snapshot
     from ..engine.outcomes import RequestOutcome
     from .coverage import Coverage
+    from .locks import LockRecord
     from .protection import DiskProtection
     from .settings import DrSettings
 
@@ -76,6 +77,21 @@ REPORT_KEYS = (
 )
 
 
+class PruneRecord(TypedDict, total=False):
+    """A DR copy pruning deleted (or not: ``action``) or kept, as the report lists it: where it is, when it was made,
+    and for a copy pruning chose, its age, what became of it and why (``reason``, ``error``; ``lock``: the lock in force
+    that kept it)."""
+
+    region: str
+    snapshot_id: str
+    created: str | None
+    age_hours: float
+    action: str
+    reason: str
+    error: dict[str, Any]
+    lock: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a phase's result
     """One disk as the phases of a run left it, put together for its report: its source snapshot (the fresh one once it
@@ -88,10 +104,10 @@ class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a 
     fresh: Snapshot | None = None
     fresh_action: str | None = None
     outcomes: tuple[RequestOutcome, ...] = ()
-    locks: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    other_locks: tuple[dict[str, Any], ...] = ()
-    pruned: tuple[dict[str, Any], ...] = ()
-    kept: tuple[dict[str, Any], ...] = ()
+    locks: Mapping[tuple[str, str], LockRecord] = field(default_factory=dict)
+    other_locks: tuple[LockRecord, ...] = ()
+    pruned: tuple[PruneRecord, ...] = ()
+    kept: tuple[PruneRecord, ...] = ()
     problems: tuple[str, ...] = ()
     #: The disk's consistency group (phases.report.group_record; None: on its own).
     group: Mapping[str, Any] | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ...core.model import LockSettings, Snapshot, SnapshotLock
     from ...engine.outcomes import RequestOutcome
     from ..capabilities import SnapshotLockAdapter
+    from ..locks import LockRecord
     from .context import CountedRetry, DiskPlan, PhaseContext
 
     # (disk key, copy) and (disk key, copy, whether the run uses it): the copies a region's pass works on.
@@ -41,8 +42,8 @@ class Locks(PhaseResult):
     and the locks of its older copies (records with ``region`` and ``snapshot_id``); with the pass before the wait, its
     problems and calls too."""
 
-    locks: Mapping[str, Mapping[tuple[str, str], dict[str, Any]]] = dataclasses.field(default_factory=dict)
-    other_locks: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
+    locks: Mapping[str, Mapping[tuple[str, str], LockRecord]] = dataclasses.field(default_factory=dict)
+    other_locks: Mapping[str, tuple[LockRecord, ...]] = dataclasses.field(default_factory=dict)
 
 
 class _Pass:
@@ -62,16 +63,16 @@ class _Pass:
         self.lock = lock
         self.calls = calls
         before = before or Locks()
-        self.locks: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+        self.locks: dict[str, dict[tuple[str, str], LockRecord]] = {
             key: dict(records) for key, records in before.locks.items()
         }
-        self.other_locks: dict[str, list[dict[str, Any]]] = {
+        self.other_locks: dict[str, list[LockRecord]] = {
             key: list(records) for key, records in before.other_locks.items()
         }
         self.problems: dict[str, list[str]] = {key: list(problems) for key, problems in before.problems.items()}
         self.calls_before = before.calls
 
-    def records(self, key: str) -> dict[tuple[str, str], dict[str, Any]]:
+    def records(self, key: str) -> dict[tuple[str, str], LockRecord]:
         return self.locks.setdefault(key, {})
 
     def fail(self, key: str, problem: str) -> None:
@@ -142,15 +143,15 @@ def lock_copies(
             if uses:
                 work.records(disk_key)[(region, copy.id)] = record
             else:
-                work.other_locks.setdefault(disk_key, []).append(dict(record, region=region, snapshot_id=copy.id))
+                work.other_locks.setdefault(disk_key, []).append({**record, 'region': region, 'snapshot_id': copy.id})
     return work.result()
 
 
-def _would_lock() -> tuple[dict[str, Any] | None, str | None]:
+def _would_lock() -> tuple[LockRecord | None, str | None]:
     return lock_record(WOULD_LOCK), None
 
 
-def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[dict[str, Any] | None, str | None]:
+def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[LockRecord | None, str | None]:
     """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again. (None,
     None) once the call is answered: the lock is read back with the region's others (_read_back_locks); else the
     lock_failed record and the problem of its disk."""
@@ -175,8 +176,8 @@ def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[dict[str, Any] | No
 
 
 def _read_back_locks(
-    work: _Pass, region: str, to_lock: list[ToLock], records: list[dict[str, Any] | None]
-) -> list[dict[str, Any]]:
+    work: _Pass, region: str, to_lock: list[ToLock], records: list[LockRecord | None]
+) -> list[LockRecord]:
     """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud
     holds, read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force,
     not what a lock call answered (dr.locks.held_lock), on every cloud."""
@@ -187,7 +188,7 @@ def _read_back_locks(
         held = read_locks(work.ctx.adapter, work.calls.call, region, answered) if answered else {}
     except CloudError as error:
         unread = error
-    done: list[dict[str, Any]] = []
+    done: list[LockRecord] = []
     for (disk_key, copy, dummy), answer in zip(to_lock, records):
         if answer is not None:
             done.append(answer)

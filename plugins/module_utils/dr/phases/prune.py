@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
 from ...engine.outcomes import WOULD_COPY
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ...core.model import Snapshot, SnapshotLock
     from ...core.retry import PhaseRetry
     from ...engine.outcomes import RequestOutcome
+    from ..report import PruneRecord
     from .context import DiskPlan, PhaseContext
 
 
@@ -32,8 +33,8 @@ class Pruning(PhaseResult):
     """What pruning did, per disk key: the copies deleted (or not) and kept, as the report lists them, and the problems
     of each disk; the run's warnings; and the calls it cost."""
 
-    pruned: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
-    kept: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
+    pruned: Mapping[str, tuple[PruneRecord, ...]] = dataclasses.field(default_factory=dict)
+    kept: Mapping[str, tuple[PruneRecord, ...]] = dataclasses.field(default_factory=dict)
 
 
 # pylint: disable-next=too-many-locals
@@ -59,8 +60,8 @@ def prune_copies(
     calls = ctx.counted()
     point_of = point_reader(source_times)
     warnings: list[str] = []
-    pruned: dict[str, list[dict[str, Any]]] = {}
-    kept: dict[str, list[dict[str, Any]]] = {}
+    pruned: dict[str, list[PruneRecord]] = {}
+    kept: dict[str, list[PruneRecord]] = {}
     problems: dict[str, list[str]] = {}
     by_disk = {plan.key: plan for plan in plans}
     ours = destination_outcomes(plans, outcomes)
@@ -166,10 +167,10 @@ def _groups_of(plans: Sequence[DiskPlan]) -> list[list[str]]:
 
 def _delete(
     ctx: PhaseContext, calls: PhaseRetry, destination: str, copy: Snapshot, lock_unread: bool
-) -> tuple[dict[str, Any], list[str], list[str]]:
+) -> tuple[PruneRecord, list[str], list[str]]:
     """Delete one copy pruning chose: (its record, a warning, a problem of its disk). ``lock_unread``: its lock could
     not be read, so a refusal other than of the permission is taken for the cloud keeping a locked copy."""
-    record: dict[str, Any] = {
+    record: PruneRecord = {
         'region': destination,
         'snapshot_id': copy.id,
         'created': copy.created,

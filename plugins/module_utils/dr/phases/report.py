@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ..groups import GroupPoint
+    from ..locks import LockRecord
     from .context import DiskPlan, PhaseContext
     from .sequence import RunState
 
@@ -126,7 +127,7 @@ def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[li
     run with ``lock`` locks it again (dr.locks' rules)."""
     warnings: list[str] = []
 
-    def as_now(region: Any, copy_id: Any, record: dict[str, Any]) -> dict[str, Any]:
+    def as_now(region: str | None, copy_id: str | None, record: LockRecord) -> LockRecord:
         expires = parse_time(record.get('expires'))
         if (
             record.get('in_force')
@@ -138,10 +139,10 @@ def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[li
                 'the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
                 'now; the next run with lock locks it again' % (copy_id, region, record['expires'])
             )
-            return dict(record, action=EXPIRED, in_force=False)
+            return {**record, 'action': EXPIRED, 'in_force': False}
         return record
 
-    def current(locks: Mapping[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    def current(locks: Mapping[tuple[str, str], LockRecord]) -> dict[tuple[str, str], LockRecord]:
         return {key: as_now(key[0], key[1], record) for key, record in locks.items()}
 
     return [
