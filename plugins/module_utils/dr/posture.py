@@ -33,7 +33,7 @@ from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_LEASE_TAG_PREFIX
 from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from .coverage import Coverage, coverage_notes, model_fields, scope_disks
+from .coverage import Coverage, coverage_notes, model_fields
 from .drill import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .groups import consistency_groups, newest_complete_set, sets_of
 from .leases import LeaseTerms, lease_seconds, leases_under
@@ -52,6 +52,7 @@ from .protection import (
     counted,
 )
 from .prune import copies_by_disk
+from .scope_read import read_scope
 from .shares import LeasedShares
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class PostureRead:
 
     # ------------------------------------------------------------------ the read
     def read(self) -> dict[str, Any]:
-        with self.cloud_clock.told_by(getattr(self.adapter, 'client', None)):
+        with self.cloud_clock.told_by(self.adapter.client):
             return self._read()
 
     def _read(self) -> dict[str, Any]:
@@ -141,30 +142,21 @@ class PostureRead:
         source_region = settings.source_region
         regions = settings.region_names
         rpo = settings.fresh.max_age_hours
-        disks, coverage = scope_disks(
-            lambda where, selector: self._call(self.adapter.find_disks, where, selector), settings
-        )
-        snapshots: Mapping[str, list[Snapshot]] = (
-            self._call(self.adapter.disk_snapshots, source_region, disks) if disks else {}
-        )
+        # The run's read of the scope: its disks and their snapshots.
+        scope = read_scope(self._call, self.adapter, settings)
+        disks, snapshots, coverage = list(scope.disks), scope.snapshots, scope.coverage
         # The source snapshots as the source region lists them now: a copy's recovery point is its source's time.
-        sources = {
-            '%s/%s' % (source_region, snapshot.id): snapshot for group in snapshots.values() for snapshot in group
-        }
+        sources = scope.sources
         # A copy's recovery point (dr.points), read once for every disk and region.
-        self.point_of = point_reader({key: snapshot.created for key, snapshot in sources.items()})
-        source_disks = {
-            '%s/%s' % (source_region, snapshot.id): '%s/%s' % (source_region, disk_id)
-            for disk_id, group in snapshots.items()
-            for snapshot in group
-        }
+        self.point_of = point_reader(scope.source_times)
+        source_disks = scope.source_disks
         keys = {'%s/%s' % (source_region, disk.id): disk for disk in disks}
         account = self._copies_account()
         staging = self._staging(regions)
         # A disk of a consistency group stands by its group's newest set complete in the region (dr.groups).
         group_of = {'%s/%s' % (source_region, disk.id): group for group in self._groups(disks) for disk in group.disks}
         records = [
-            self._disk_record(disk, snapshots.get(disk.id, []), group_of.get('%s/%s' % (source_region, disk.id)))
+            self._disk_record(disk, list(snapshots.get(disk.id, ())), group_of.get('%s/%s' % (source_region, disk.id)))
             for disk in disks
         ]
         by_key = {'%s/%s' % (source_region, record['disk_id']): record for record in records}

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from ...core.errors import UNKNOWN_REGION_CODES, CloudError, InputError
 from ...core.model import COMPLETED, PENDING
 from ..capabilities import SetReading
-from ..coverage import Coverage, coverage_notes, format_selector, scope_disks
+from ..coverage import Coverage, coverage_notes, format_selector
 from ..groups import IN_FLIGHT, consistency_groups, group_point
+from ..scope_read import read_scope
 from .context import RUN, DiskPlan, PhaseResult
 from .marks import mark_found_copies
 
@@ -62,10 +63,15 @@ def read_disks(ctx: PhaseContext) -> Reading:
     calls = ctx.counted()
     settings = ctx.settings
     region = settings.source_region
+    warnings: list[str] = []
+
+    def looked_after(taken: list[Disk]) -> list[Disk]:
+        named, found = _named_disks(ctx, taken)
+        warnings.extend(found)
+        return _whole_groups(ctx, taken, named, warnings)
+
     try:
-        taken, coverage = scope_disks(
-            lambda where, selector: calls.call(ctx.adapter.find_disks, where, selector), settings
-        )
+        scope = read_scope(calls.call, ctx.adapter, settings, looked_after=looked_after)
     except CloudError as error:
         # The run's first read of its scope, refused because the cloud knows no such region: bad input (a typo), which
         # ends the run before it made anything, and leaves no report of a scope that does not exist (issue 62).
@@ -75,9 +81,7 @@ def read_disks(ctx: PhaseContext) -> Reading:
                 'the cloud knows no region %s (%s: %s): check its spelling' % (region, error.code, error.message),
             ) from error
         raise
-    disks, warnings = _named_disks(ctx, taken)
-    disks = _whole_groups(ctx, taken, disks, warnings)
-    snapshots = calls.call(ctx.adapter.disk_snapshots, region, disks) if disks else {}
+    disks, snapshots, coverage = scope.disks, scope.snapshots, scope.coverage
     problems: list[str] = []
     groups = _group_points(ctx, calls, disks, snapshots, problems)
     warnings.extend(_set_warnings(groups))
@@ -98,19 +102,10 @@ def read_disks(ctx: PhaseContext) -> Reading:
     coverage_warnings, coverage_problems = coverage_notes(settings, coverage)
     warnings.extend(coverage_warnings)
     problems.extend(coverage_problems)
-    source_disks = {
-        '%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
-        for disk_id, disk_snapshots in snapshots.items()
-        for snapshot in disk_snapshots
-    }
     return Reading(
         plans=plans,
-        source_disks=source_disks,
-        source_times={
-            '%s/%s' % (region, snapshot.id): snapshot.created
-            for disk_snapshots in snapshots.values()
-            for snapshot in disk_snapshots
-        },
+        source_disks=scope.source_disks,
+        source_times=scope.source_times,
         problems={RUN: tuple(problems)} if problems else {},
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
