@@ -24,6 +24,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import (
     add_old_copies,
+    newer_snapshot,
     cloud_with_disks,
     params,
 )
@@ -210,3 +211,40 @@ def test_a_phase_is_one_file_and_one_entry(monkeypatch):
     assert run.phases.of(Census).copies == {'src-1/disk-0': 3}
     assert [text for text in report['failures'] if 'no DR copy' in text] == ['disk disk-1 (name-disk-1): no DR copy']
     assert 'counted' in report['run_warnings']
+
+
+def test_a_found_copy_is_marked_once_for_the_locks_and_pruning():
+    """The DR copies are listed once and the copies a DR run left unmarked marked once, for the locks and pruning both:
+    where the cloud refuses the mark, it is sent and warned of once a copy, not once by the locks and again by
+    pruning."""
+    cloud, clock = cloud_with_disks(count=1)
+    refused = []
+
+    def tag_copy(copy, tags):  # the method it stands for, refused: phases count by the method's name
+        refused.append(copy.id)
+        raise CloudError('CreateTags', 'UnauthorizedOperation', 'not allowed to tag %s' % copy.id)
+
+    cloud.tag_copy = tag_copy
+    dr_run(cloud, clock, dr_regions=['dr-1'], wait=True).run()
+    [first] = refused  # the copy the run made, left unmarked
+    newer_snapshot(cloud, clock)
+    refused.clear()
+    run = dr_run(
+        cloud,
+        clock,
+        dr_regions=['dr-1'],
+        wait=True,
+        prune=True,
+        keep_copies=1,
+        lock={'mode': 'governance', 'duration_days': 7},
+    )
+    report = run.run()
+    [second] = [copy_id for copy_id in cloud.copies if copy_id != first]
+    # The mark of the copy this run made, then one of each copy found unmarked: the first run's and this one's.
+    assert sorted(refused) == sorted([second, first, second])
+    assert [warning for warning in report['run_warnings'] if first in warning and 'could not be marked' in warning] == [
+        'copy %s of disk disk-0 in dr-1 could not be marked as a DR run\'s (%s): it is not pruned until a later run '
+        'marks it' % (first, 'CreateTags failed: UnauthorizedOperation: not allowed to tag %s' % first)
+    ]
+    assert run.phases.calls()['listing']['tag_copy'] == 2
+    assert 'tag_copy' not in run.phases.calls()['locks'] and 'tag_copy' not in run.phases.calls()['prune']
