@@ -415,7 +415,7 @@ class PostureRead:
         if dr_account is None or not isinstance(self.adapter, LeasedShares):
             return []
         source_region = self.settings.source_region
-        client = getattr(self.adapter, 'client', None)
+        client = self.adapter.client
         lease = LeaseTerms(
             run_id(self.now),
             tuple(sorted(self.settings.region_names)),
