@@ -63,13 +63,13 @@ COPY_TAGS_TAG = 'snapcopy:copy-tags'
 # copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
 SHARE_TAG = 'snapcopy:shared-with'
 # On such a source, one tag per DR run that needs the share (the prefix, then the run's id): the time by which that run
-# is over and its DR regions (dr.leases, dr.shares). The share goes only when no lease of a run that may still be under
+# is over and its DR regions (dr.leases, dr.leases.share_leases). The share goes only when no lease of a run that may still be under
 # way is left.
 SHARE_LEASE_TAG_PREFIX = 'snapcopy:share-claim:'
 # On such a source while a run takes its share back, that run's tag (the prefix, then its id): a run that leases the
-# share meanwhile waits for it to go before it copies (dr.shares).
+# share meanwhile waits for it to go before it copies (dr.leases.share_leases).
 RELEASE_TAG_PREFIX = 'snapcopy:share-release:'
-# A run's copy lease on a source snapshot, one tag a run, around each copy call (dr.leases.CopyLeases).
+# A run's copy lease on a source snapshot, one tag a run, around each copy call (dr.leases.copy_leases.CopyLeases).
 COPY_LEASE_TAG_PREFIX = 'snapcopy:copy-lease:'
 # Tencent Cloud CBS with dr_account (clouds.tencent.cbs_dr_account): on the DR account's bridge disk, made from a staged
 # copy shared with it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three

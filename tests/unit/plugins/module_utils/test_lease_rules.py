@@ -1,4 +1,4 @@
-"""The rules of leases, copy leases (dr.leases) and share leases (dr.shares) on tags kept in memory: when a lease is
+"""The rules of leases, copy leases (dr.leases) and share leases (dr.leases.share_leases) on tags kept in memory: when a lease is
 over, what a run that finds another run's live lease or lease leaves on the source, what it takes off, and when it sends
 nothing. The clouds' own tag calls are tested with the
 adapters (test_copy_leases_aws.py, test_copy_leases_cbs.py); these are the rules those tests rest on."""
@@ -10,23 +10,25 @@ import datetime
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import STAMP_FORMAT
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     RELEASE_TAG_PREFIX,
     SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import (
-    STAMP_FORMAT,
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copy_leases import (
     CopyLeases,
-    Lease,
-    LeaseTerms,
-    SourceTagCalls,
-    lease_for,
     lease_key,
     leases_in,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import OneSourceShareCalls, ShareLeases
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import Lease, lease_for
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.share_leases import (
+    OneSourceShareCalls,
+    ShareLeases,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.source_tags import SourceTagCalls
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.terms import LeaseTerms
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.leases import CopyLease
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
