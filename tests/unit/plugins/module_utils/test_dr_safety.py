@@ -45,7 +45,7 @@ After every move:
 
 ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not
 play it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
-test_dr_sync_scope_lock.py), and AWX runs one job of a template at a time (docs/awx.md).
+test_dr_sync_scope_turn.py), and AWX runs one job of a template at a time (docs/awx.md).
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
