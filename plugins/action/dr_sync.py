@@ -74,9 +74,9 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import (
     ScopeBusy,
     ScopeTurn,
-    turns_dir,
-    turn_path,
     scope_identity,
+    turn_path,
+    turns_dir,
 )
 
 display = Display()

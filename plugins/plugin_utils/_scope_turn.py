@@ -2,10 +2,10 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One DR run of a scope at a time on a controller (docs/vault.md, "One run of a scope at a time"): the scope's turn.
-dr_sync's action takes it, an flock on a file of the scope (provider, the account or credential where the task names one, source region)
-while its module runs. ENS has neither a copy token nor tags on snapshots for a lease, so two runs of an ENS scope at
-once can copy one snapshot twice; the other clouds' tokens and leases hold without it, but a scope has one set of report
-files, so every cloud takes it. Between controllers (AWX jobs in their own pods) it holds nothing: there a job template
+dr_sync's action takes it, an flock on a file of the scope (provider, the account or credential where the task names
+one, source region), while its module runs. ENS has neither a copy token nor tags on snapshots for a lease, so two runs
+of an ENS scope at once can copy one snapshot twice; the other clouds' tokens and leases hold without it, but a scope
+has one set of report files, so every cloud takes it. Between controllers (AWX jobs in their own pods) it holds nothing: there a job template
 without concurrent jobs does (docs/awx.md).
 
 An flock goes with the process that holds it: a killed run leaves no turn held behind, only the file. The word "lock" is

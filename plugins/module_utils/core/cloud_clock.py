@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 # Version 4 allows (RequestTimeTooSkewed), more than the ordinary drift of a clock kept by NTP.
 SKEW_WARNING_SECONDS = 300
 
-# A time in a tag: "20261122T181400Z" (UTC, to the second). Short, so that a lease's value keeps room for its regions, and
-# free of ':' and ' ', which some clouds' tag values refuse or a lease's value uses to part its fields.
+# A time in a tag: "20261122T181400Z" (UTC, to the second). Short, so that a lease's value keeps room for its regions,
+# and free of ':' and ' ', which some clouds' tag values refuse or a lease's value uses to part its fields.
 STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
 
 

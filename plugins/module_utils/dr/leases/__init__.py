@@ -14,11 +14,13 @@ One vocabulary, in the code, the docs (docs/safety.md, docs/vault.md) and the ta
   ================ ====================================== ==============================================================
   copy lease       ``snapcopy:copy-lease:<run>/<region>`` two runs from copying one source into one region at once
   share lease      ``snapcopy:share-claim:<run>``         a share with the DR account from being taken back under a copy
-  release lease    ``snapcopy:share-release:<run>``       a run from copying on a share another run is taking back
+  release tag      ``snapcopy:share-release:<run>``       a run from copying on a share another run is taking back
   ================ ====================================== ==============================================================
 
-  The share lease's key keeps the word of the release that made it (claim): a run of the last release reads only that
-  key, and must see this release's leases (changelogs/fragments/48-one-lease-name.yml);
+  The release tag is a lease too (a run id, until when). The share lease's key keeps the word of the release that made
+  it (claim): a run of the last release reads only that key, and must see this release's leases; a second key beside it
+  would cost a tag on clouds that cap them (ECS: 20 a snapshot), so the key stays
+  (changelogs/fragments/48-one-lease-name.yml);
 - a run's *lease terms* (terms.LeaseTerms): its id, DR regions, how long a lease it writes holds, its clock;
 - a *book* of leases of one kind, which takes, checks (fresh) and releases them: copy_leases.CopyLeases,
   share_leases.ShareLeases; combined.CopyAndShareLeases holds both, for the copy engine, whose interface is
