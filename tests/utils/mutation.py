@@ -53,7 +53,6 @@ FILES = (
     # The vault and the run's settings (issue 39): leases and copy leases, share leases, locks, the DR account, the
     # settings and their parsing from dr_sync's options.
     'dr/leases/lease.py',
-    'dr/leases/terms.py',
     'dr/leases/source_tags.py',
     'dr/leases/copy_leases.py',
     'dr/leases/share_leases.py',
@@ -108,7 +107,6 @@ OWN_TESTS = {
     'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
     'core/polling.py': ('test_poller.py',),
     'dr/leases/lease.py': ('test_lease_rules.py',),
-    'dr/leases/terms.py': ('test_lease_rules.py',),
     'dr/leases/source_tags.py': ('test_lease_rules.py', 'test_cbs_source_tags.py'),
     'dr/leases/copy_leases.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'),
     'dr/leases/share_leases.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..core.model import Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
     from ..core.tagging import TagRules
-    from .leases.terms import LeaseTerms
+    from .leases.lease import LeaseTerms
 
 
 class DrAdapter(CopyAdapter):

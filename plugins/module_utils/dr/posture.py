@@ -35,9 +35,8 @@ from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
 from .groups import consistency_groups, newest_complete_set, sets_of
-from .leases.lease import lease_seconds, leases_under
+from .leases.lease import LeaseTerms, lease_seconds, leases_under
 from .leases.share_leases import SharesHeldByLeases
-from .leases.terms import LeaseTerms
 from .lock import read_locks
 from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (

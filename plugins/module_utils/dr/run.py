@@ -23,8 +23,7 @@ from ..core.progress import Progress
 from ..engine.copy_engine import run_retry
 from .copy_tags import check_copy_tags, check_tag_room
 from .groups import sets_of
-from .leases.lease import lease_seconds
-from .leases.terms import LeaseTerms
+from .leases.lease import LeaseTerms, lease_seconds
 from .lock import check_lock
 from .phases.context import COPY_WORKERS, PhaseContext
 from .phases.copy import copy_sources

@@ -62,7 +62,7 @@ from .ecs_dr_account import EcsDrAccount
 from .validate import TAG_RULES
 
 if TYPE_CHECKING:
-    from ...dr.leases.terms import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
 DISK_PAGE_SIZE = 500

@@ -70,7 +70,7 @@ from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, snapshot_tag_specification
 
 if TYPE_CHECKING:
-    from ...dr.leases.terms import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # MaxResults per page of DescribeVolumes (5 to 1000: botocore's EC2 model).
 VOLUME_PAGE_SIZE = 500

@@ -27,6 +27,7 @@ from ...dr.capabilities import (
     SetReading,
     SnapshotSetAdapter,
 )
+from ...dr.leases.copy_leases import CopyLeases
 from ...dr.leases.source_tags import SourceTagCalls
 from ...engine.capabilities import id_batches
 from .cbs import (
@@ -48,7 +49,7 @@ from .cbs_dr_bridge import ASKED_TAG
 from .client import HINTS, TencentAccountRouter, TencentClient, cloud_error
 
 if TYPE_CHECKING:
-    from ...dr.leases.terms import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # From this many disk-id calls on, a look at the region's size may show that listing it is cheaper.
 LISTING_PROBE_CHUNKS = 5
@@ -112,7 +113,7 @@ class CbsAdapter(
         # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged
         # copy.
         if self.dr is not None:
-            self.dr.bridge.leases = terms.copy_leases(self)
+            self.dr.bridge.leases = CopyLeases(self, terms=terms)
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).find_shares(dr_regions)

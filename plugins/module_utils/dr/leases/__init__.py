@@ -21,7 +21,8 @@ One vocabulary, in the code, the docs (docs/safety.md, docs/vault.md) and the ta
   it (claim): a run of the last release reads only that key, and must see this release's leases; a second key beside it
   would cost a tag on clouds that cap them (ECS: 20 a snapshot), so the key stays
   (changelogs/fragments/48-one-lease-name.yml);
-- a run's *lease terms* (terms.LeaseTerms): its id, DR regions, how long a lease it writes holds, its clock;
+- a run's *lease terms* (lease.LeaseTerms): its id, DR regions, how long a lease it writes holds, its clock; each book
+  is made of the run's calls and its terms;
 - a *book* of leases of one kind, which takes, checks (fresh) and releases them: copy_leases.CopyLeases,
   share_leases.ShareLeases; combined.CopyAndShareLeases holds both, for the copy engine, whose interface is
   engine.leases.Leases (what it takes: engine.leases.CopyLease, a source for one destination);

@@ -19,8 +19,9 @@ from .lease import Lease
 from .source_tags import by_same_values, named_few, tag_each, untag_each
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
+    from .lease import LeaseTerms
     from .source_tags import SourceTagCalls
 
 
@@ -57,20 +58,14 @@ class CopyLeases(Leases):
     taken off by the next run that reads them.
     """
 
-    def __init__(
-        self,
-        calls: SourceTagCalls,
-        *,
-        run_id: str,
-        wall_clock: Callable[[], datetime.datetime],
-        seconds: float,
-        warn: Callable[[str], None],
-    ) -> None:
+    def __init__(self, calls: SourceTagCalls, *, terms: LeaseTerms) -> None:
         self.calls = calls
-        self.run_id = run_id
-        self.wall_clock = wall_clock
-        self.seconds = seconds
-        self.warn = warn
+        self.terms = terms
+        # The terms' own, named as the rules below read them.
+        self.run_id = terms.run_id
+        self.wall_clock = terms.wall_clock
+        self.seconds = terms.seconds
+        self.warn = terms.warn
         self.disabled = False  # the cloud refused the tag calls: the run copies without leases, saying so
         self._lock = threading.Lock()  # copies and bridge disks of a run take leases from several threads
         self._written: dict[CopyLease, datetime.datetime] = {}  # the leases this run holds: when it wrote each

@@ -42,8 +42,7 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from .lease import Lease
-    from .terms import LeaseTerms
+    from .lease import Lease, LeaseTerms
 
 
 class ShareCalls(SourceTagCalls):

@@ -16,6 +16,7 @@ from ...core.tagging import GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
 from ..leases.combined import combined_leases
+from ..leases.copy_leases import CopyLeases
 from ..leases.share_leases import SharesHeldByLeases
 from ..leases.source_tags import SourceTagCalls
 from ..points import copies_holding, later_point, point_reader, point_stamp
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ...core.model import CopyRequest, Snapshot
     from ...engine.leases import Leases
     from ...engine.outcomes import RequestOutcome
-    from ..leases.terms import LeaseTerms
+    from ..leases.lease import LeaseTerms
     from .context import CallCount, CountedRetry, DiskPlan, PhaseContext
 
     # What the run does once every copy is asked for, before the wait: it is given each disk's outcomes.
@@ -283,7 +284,7 @@ def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> 
         return None
     copy_leases = None
     if not ctx.adapter.copy_call_is_idempotent and isinstance(ctx.adapter, SourceTagCalls):
-        copy_leases = terms.copy_leases(CountedSourceTags(ctx.adapter, cost))
+        copy_leases = CopyLeases(CountedSourceTags(ctx.adapter, cost), terms=terms)
     shares = (
         ctx.adapter.shares
         if isinstance(ctx.adapter, SharesHeldByLeases) and ctx.settings.dr_account is not None

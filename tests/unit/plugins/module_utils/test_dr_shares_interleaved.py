@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import BUSY, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.share_leases import ShareLeases
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.terms import LeaseTerms
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import LeaseTerms
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud, Turnstile
 

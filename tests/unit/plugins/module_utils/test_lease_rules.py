@@ -28,7 +28,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.share_lea
     ShareLeases,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.source_tags import SourceTagCalls
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.terms import LeaseTerms
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import LeaseTerms
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.leases import CopyLease
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
@@ -60,7 +60,7 @@ class MemoryTags(SourceTagCalls):
 
 
 def leases(store, seconds=150):
-    return CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=seconds, warn=pytest.fail)
+    return CopyLeases(store, terms=LeaseTerms(THIS_RUN, ('eu-west-1',), seconds, lambda: NOW, pytest.fail))
 
 
 def test_a_lease_holds_until_the_second_it_names_and_not_at_it():
@@ -152,7 +152,7 @@ def test_a_lease_with_half_of_it_gone_is_not_fresh_for_a_copy_call(elapsed, fres
     engine takes it again first), so that a copy call goes out under a lease that outlasts the call."""
     store = MemoryTags()
     times = iter([NOW, NOW, NOW + datetime.timedelta(seconds=elapsed)])
-    lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: next(times), seconds=150, warn=pytest.fail)
+    lease = CopyLeases(store, terms=LeaseTerms(THIS_RUN, ('eu-west-1',), 150, lambda: next(times), pytest.fail))
     assert lease.take(holds('eu-west-1')) == {}
     assert store.tags[SNAPSHOT] == {
         lease_key(THIS_RUN, 'eu-west-1'): (NOW + datetime.timedelta(seconds=150)).strftime(STAMP_FORMAT)
@@ -172,7 +172,7 @@ def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks
             )
 
     store, warnings = Refused(), []
-    lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=150, warn=warnings.append)
+    lease = CopyLeases(store, terms=LeaseTerms(THIS_RUN, ('eu-west-1',), 150, lambda: NOW, warnings.append))
     assert lease.take(holds('eu-west-1')) == {} and lease.disabled and lease.fresh(holds('eu-west-1'))
     assert lease.take(holds('us-west-2')) == {}
     lease.release(holds('eu-west-1'))
