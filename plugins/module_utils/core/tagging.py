@@ -66,13 +66,13 @@ SHARE_TAG = 'snapcopy:shared-with'
 # names until when (core.cloud_clock.stamp); their vocabulary is dr.leases'. The keys are those of earlier releases,
 # whose runs read them alone and must see this release's leases.
 # The share lease, on such a source, per DR run that needs the share: the time by which that run is over and its DR
-# regions (dr.leases.share_leases). The share goes only when no lease of a run that may still be under way is left. Its
+# regions (dr.leases.shares). The share goes only when no lease of a run that may still be under way is left. Its
 # key says "claim", the word of the release that made it.
 SHARE_LEASE_TAG_PREFIX = 'snapcopy:share-claim:'
 # The release tag, on such a source while a run takes its share back: a run that leases the share meanwhile waits for it
-# to go before it copies (dr.leases.share_leases).
+# to go before it copies (dr.leases.shares).
 RELEASE_TAG_PREFIX = 'snapcopy:share-release:'
-# The copy lease, around each copy call, one tag a run and DR region (dr.leases.copy_leases).
+# The copy lease, around each copy call, one tag a run and DR region (dr.leases.copies).
 COPY_LEASE_TAG_PREFIX = 'snapcopy:copy-lease:'
 # Tencent Cloud CBS with dr_account (clouds.tencent.cbs_dr_account): on the DR account's bridge disk, made from a staged
 # copy shared with it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three

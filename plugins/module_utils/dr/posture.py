@@ -5,7 +5,7 @@
 
 For one scope (provider, source region, DR regions, tag selector, DR account) it reads what a DR run would read: the disks
 and their snapshots in the source region, the copies of each DR region (the DR account's with ``dr_account``), their locks,
-and what runs leave behind - source snapshots still shared with the DR account (dr.leases.share_leases), restore-drill test disks past
+and what runs leave behind - source snapshots still shared with the DR account (dr.leases.shares), restore-drill test disks past
 their time (dr.restore), and on CBS the staged copies and bridge disks on their way into the DR account. Each disk stands
 in each DR region by the rules of the run's report (dr.protection.copy_standing: one function for both), and the read is
 the scope's protection model (dr.protection), which every number of the result renders.
@@ -36,7 +36,7 @@ from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAda
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
 from .groups import consistency_groups, newest_complete_set, sets_of
 from .leases.lease import LeaseTerms, lease_seconds, leases_under
-from .leases.share_leases import SharesHeldByLeases
+from .leases.shares import SharesHeldByLeases
 from .lock import read_locks
 from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (

@@ -74,7 +74,7 @@ class DrRun:
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
-        # This run's id: on its leases of shares (dr.leases.share_leases) and its test disks (dr.restore).
+        # This run's id: on its leases of shares (dr.leases.shares) and its test disks (dr.restore).
         self.run_id = run_id(self.now)
         self.clock = clock
         self.started_at = clock()

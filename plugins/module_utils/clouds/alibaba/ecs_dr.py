@@ -4,7 +4,7 @@
 """Alibaba Cloud ECS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/alibaba/ecs.py)
 with the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill and its drill
 host (DescribeInstances, AttachDisk, DetachDisk), locks, and a separate DR account (clouds/alibaba/ecs_dr_account.py),
-whose shares the run's leases hold (dr/leases/share_leases.py). How copies are found, and why the DR run lists a region page by page:
+whose shares the run's leases hold (dr/leases/shares.py). How copies are found, and why the DR run lists a region page by page:
 clouds/alibaba/ecs.py.
 """
 
@@ -45,7 +45,7 @@ from ...dr.capabilities import (
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
-from ...dr.leases.share_leases import ShareLeases, SharesHeldByLeases
+from ...dr.leases.shares import ShareLeases, SharesHeldByLeases
 from ...dr.lock import retention_refusal
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaAccountRouter, AlibabaClient, numbered

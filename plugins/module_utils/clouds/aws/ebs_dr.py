@@ -4,7 +4,7 @@
 """AWS EBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/aws/ebs.py) with the DR
 run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate DR
 account whose copies are made from source snapshots shared with it (createVolumePermission), held by the run's leases
-(dr/leases/share_leases.py).
+(dr/leases/shares.py).
 
 A DR copy is found as any copy is (the ``snapcopy:source`` tag); it also carries ``snapcopy:disk`` and, from the worker
 that made it, its own id in ``snapcopy:copy`` (the copy adapter's start_copy), which pruning takes for proof that a DR
@@ -64,7 +64,7 @@ from ...dr.capabilities import (
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
-from ...dr.leases.share_leases import OneSourceShareCalls, ShareLeases, SharesHeldByLeases
+from ...dr.leases.shares import OneSourceShareCalls, ShareLeases, SharesHeldByLeases
 from ...dr.verify import BLOCK_BYTES, BLOCKS_PER_PAGE
 from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, snapshot_tag_specification
@@ -212,7 +212,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def start_dr_run(self, terms: LeaseTerms) -> None:
         self.shares = ShareLeases(self, account=cast('str', self.dr_account), terms=terms)
 
-    # The calls of a share (dr.leases.share_leases.OneSourceShareCalls), in the source account but for copies_in_flight (AccountRouter).
+    # The calls of a share (dr.leases.shares.OneSourceShareCalls), in the source account but for copies_in_flight (AccountRouter).
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
         answer = self.client.call(
             source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission'

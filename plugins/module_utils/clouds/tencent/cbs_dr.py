@@ -27,7 +27,7 @@ from ...dr.capabilities import (
     SetReading,
     SnapshotSetAdapter,
 )
-from ...dr.leases.copy_leases import CopyLeases
+from ...dr.leases.copies import CopyLeases
 from ...dr.leases.source_tags import SourceTagCalls
 from ...engine.capabilities import id_batches
 from .cbs import (

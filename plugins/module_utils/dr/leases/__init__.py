@@ -23,10 +23,10 @@ One vocabulary, in the code, the docs (docs/safety.md, docs/vault.md) and the ta
   (changelogs/fragments/48-one-lease-name.yml);
 - a run's *lease terms* (lease.LeaseTerms): its id, DR regions, how long a lease it writes holds, its clock; each book
   is made of the run's calls and its terms;
-- a *book* of leases of one kind, which takes, checks (fresh) and releases them: copy_leases.CopyLeases,
-  share_leases.ShareLeases; combined.CopyAndShareLeases holds both, for the copy engine, whose interface is
+- a *book* of leases of one kind, which takes, checks (fresh) and releases them: copies.CopyLeases,
+  shares.ShareLeases; combined.CopyAndShareLeases holds both, for the copy engine, whose interface is
   engine.leases.Leases (what it takes: engine.leases.CopyLease, a source for one destination);
-- the calls on the sources' tags (source_tags.SourceTagCalls) and on the shares (share_leases.ShareCalls) are the
+- the calls on the sources' tags (source_tags.SourceTagCalls) and on the shares (shares.ShareCalls) are the
   adapters'.
 
 "Lock" is the cloud's snapshot lock alone (dr.lock); a scope's one run at a time on a controller is its turn

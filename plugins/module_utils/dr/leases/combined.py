@@ -2,8 +2,8 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a DR run leases on its sources before a round of copy calls (engine.leases.Leases): with dr_account on a
-cloud whose DR account copies a shared source (AWS, ECS), its share leases (share_leases); where two runs' copy calls
-could both make a copy (no idempotency token: AWS, CBS), its copy leases (copy_leases). Both are taken for a
+cloud whose DR account copies a shared source (AWS, ECS), its share leases (shares); where two runs' copy calls
+could both make a copy (no idempotency token: AWS, CBS), its copy leases (copies). Both are taken for a
 whole round at once, in as few calls as the cloud allows, and a copy call goes out only while both are fresh."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from ...core.errors import CloudError
-    from .copy_leases import CopyLeases
-    from .share_leases import ShareLeases
+    from .copies import CopyLeases
+    from .shares import ShareLeases
 
 
 class CopyAndShareLeases(Leases):

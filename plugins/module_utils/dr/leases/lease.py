@@ -8,8 +8,8 @@ Two runs may work on one source snapshot at once: two runs of one scope (a sched
 scopes whose selectors both match a disk. No cloud offers a lock on a snapshot that two runs could both try to take, but
 each lets a run add a tag and read the tags back. A run's lease is one tag of its own (a prefix, then its run id), so
 two runs never overwrite each other's lease, and the value says until when the run may be under way and its DR regions.
-The prefix says the lease's kind (core.tagging): a copy lease (copy_leases), a share lease or a release tag
-(share_leases). A lease whose time has passed is taken for over: a killed run's stops counting then.
+The prefix says the lease's kind (core.tagging): a copy lease (copies), a share lease or a release tag
+(shares). A lease whose time has passed is taken for over: a killed run's stops counting then.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from ...core.tagging import GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
 from ..leases.combined import combined_leases
-from ..leases.copy_leases import CopyLeases
-from ..leases.share_leases import SharesHeldByLeases
+from ..leases.copies import CopyLeases
+from ..leases.shares import SharesHeldByLeases
 from ..leases.source_tags import SourceTagCalls
 from ..points import copies_holding, later_point, point_reader, point_stamp
 from ..prune import copies_by_disk
@@ -278,7 +278,7 @@ def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> 
     """What the run leases on its sources before its copy calls (dr.leases.combined): its copy leases (dr.leases),
     where two runs at once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs'
     calls make one copy; and its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), their
-    calls counted in ``cost``; and with dr_account its shares of the sources with the DR account (dr.leases.share_leases, whose calls
+    calls counted in ``cost``; and with dr_account its shares of the sources with the DR account (dr.leases.shares, whose calls
     the adapter's ShareLeases sends). None in check mode, which copies nothing."""
     if terms is None or ctx.check_mode:
         return None

@@ -15,9 +15,9 @@ from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import (
     ScopeTurn,
-    turns_dir,
-    turn_path,
     scope_identity,
+    turn_path,
+    turns_dir,
 )
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import (

@@ -1,4 +1,4 @@
-"""The rules of leases, copy leases (dr.leases) and share leases (dr.leases.share_leases) on tags kept in memory: when a lease is
+"""The rules of leases, copy leases (dr.leases) and share leases (dr.leases.shares) on tags kept in memory: when a lease is
 over, what a run that finds another run's live lease or lease leaves on the source, what it takes off, and when it sends
 nothing. The clouds' own tag calls are tested with the
 adapters (test_copy_leases_aws.py, test_copy_leases_cbs.py); these are the rules those tests rest on."""
@@ -13,22 +13,22 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import STAMP_FORMAT
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_LEASE_TAG_PREFIX,
     RELEASE_TAG_PREFIX,
     SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copy_leases import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import (
     CopyLeases,
     lease_key,
     leases_in,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import Lease, lease_for
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.share_leases import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import Lease, LeaseTerms, lease_for
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.shares import (
     OneSourceShareCalls,
     ShareLeases,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.source_tags import SourceTagCalls
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import LeaseTerms
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.leases import CopyLease
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
@@ -61,6 +61,16 @@ class MemoryTags(SourceTagCalls):
 
 def leases(store, seconds=150):
     return CopyLeases(store, terms=LeaseTerms(THIS_RUN, ('eu-west-1',), seconds, lambda: NOW, pytest.fail))
+
+
+def test_the_lease_tag_keys_are_the_last_releases():
+    """A run of the last release reads these keys alone: were one renamed, it would not see this release's leases (a copy
+    twice, a share taken back under a copy), so the code's words changed and the keys did not (dr/leases/__init__.py)."""
+    assert (COPY_LEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX) == (
+        'snapcopy:copy-lease:',
+        'snapcopy:share-claim:',
+        'snapcopy:share-release:',
+    )
 
 
 def test_a_lease_holds_until_the_second_it_names_and_not_at_it():

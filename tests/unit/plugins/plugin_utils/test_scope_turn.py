@@ -13,9 +13,9 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import 
     TURNS_DIR_VARIABLE,
     ScopeBusy,
     ScopeTurn,
-    turns_dir,
-    turn_path,
     scope_identity,
+    turn_path,
+    turns_dir,
 )
 from ansible_collections.snapcopy.cloud.tests.unit.conftest import SCOPE_TURNS_DIR_VARIABLE
 
