@@ -27,7 +27,8 @@ One vocabulary, in the code, the docs (docs/safety.md, docs/vault.md) and the ta
   shares.ShareLeases; combined.CopyAndShareLeases holds both, for the copy engine, whose interface is
   engine.leases.Leases (what it takes: engine.leases.CopyLease, a source for one destination);
 - the calls on the sources' tags (source_tags.SourceTagCalls) and on the shares (shares.ShareCalls) are the
-  adapters'.
+  adapters'; shares.SharesHeldByLeases is the part of an adapter (AWS, ECS) that finds and releases its run's shares
+  through its ShareLeases.
 
 "Lock" is the cloud's snapshot lock alone (dr.lock); a scope's one run at a time on a controller is its turn
 (plugin_utils/_scope_turn.py).
