@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Shares(PhaseResult):
+class Releasing(PhaseResult):
     """What the phase did: the report's dr_account section (None without a DR account), the failures of the run it
     found, and the calls it cost."""
 
@@ -33,14 +33,14 @@ class Shares(PhaseResult):
         )
 
 
-def release_shares(ctx: PhaseContext) -> Shares:
+def release_shares(ctx: PhaseContext) -> Releasing:
     """Remove every share of a source snapshot with the DR account that no copy in flight needs any more."""
     dr_account = ctx.settings.dr_account
     vault = ctx.vault
     if (
         dr_account is None or vault is None
     ):  # connect_dr_account let the run start with a DR account only on such a cloud
-        return Shares()
+        return Releasing()
     calls = ctx.counted()
     dr_regions = ctx.settings.region_names
     source_region = ctx.settings.source_region
@@ -88,4 +88,4 @@ def release_shares(ctx: PhaseContext) -> Shares:
         'made': made,
         'would_make': would_make,
     }
-    return Shares(section=section, problems={RUN: tuple(problems)} if problems else {}, calls=calls.cost.counts())
+    return Releasing(section=section, problems={RUN: tuple(problems)} if problems else {}, calls=calls.cost.counts())

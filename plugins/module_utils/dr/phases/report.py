@@ -20,7 +20,7 @@ from .fresh import FreshSnapshots
 from .locks import Locks
 from .prune import Pruning
 from .read import Reading
-from .release import Shares
+from .release import Releasing
 from .verify import Verification
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def run_report(
     """The run's report. ``warnings`` are the run's as they came (the phases' and its leases'), between the engine's and
     the drill's; ``wall_now`` the time now by the cloud's clock, by which a lock read in force may have expired."""
     disks, lapsed = lapsed_locks(disk_facts(run), wall_now)
-    drill, shares = run.of(Drill), run.of(Shares)
+    drill, shares = run.of(Drill), run.of(Releasing)
     report = dr_report(
         disks,
         ctx.settings,

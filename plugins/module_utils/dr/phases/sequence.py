@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from ...core.model import Snapshot
     from ...engine.outcomes import RequestOutcome
-    from ..leases import LeaseTerms
+    from ..leases.lease import LeaseTerms
     from .context import DiskPlan, PhaseContext
 
 R = TypeVar('R', bound=PhaseResult)

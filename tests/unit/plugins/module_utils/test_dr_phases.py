@@ -24,8 +24,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import (
     add_old_copies,
-    newer_snapshot,
     cloud_with_disks,
+    newer_snapshot,
     params,
 )
 
