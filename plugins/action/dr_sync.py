@@ -43,9 +43,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress impor
     DEFAULT_PROGRESS_INTERVAL,
     MIN_PROGRESS_INTERVAL,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS, summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, role_variable
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments

@@ -9,7 +9,7 @@ has one set of report files, so every cloud takes it. Between controllers (AWX j
 without concurrent jobs does (docs/awx.md).
 
 An flock goes with the process that holds it: a killed run leaves no turn held behind, only the file. The word "lock" is
-the cloud's snapshot lock's alone (dr.lock); the files keep the names of earlier releases (SNAPCOPY_LOCK_DIR,
+the cloud's snapshot lock's alone (dr.locks); the files keep the names of earlier releases (SNAPCOPY_LOCK_DIR,
 ~/.ansible/snapcopy/locks, dr-scope-*.lock), so that a run of an earlier release and a run of this one on one
 controller still wait for each other.
 """

@@ -47,7 +47,7 @@ FILES = (
     'dr/run.py',
     'dr/prune.py',
     'dr/report.py',
-    'dr/restore.py',
+    'dr/drill.py',
     'core/retry.py',
     'core/polling.py',
     # The vault and the run's settings (issue 39): leases and copy leases, share leases, locks, the DR account, the
@@ -57,7 +57,7 @@ FILES = (
     'dr/leases/copies.py',
     'dr/leases/shares.py',
     'dr/leases/combined.py',
-    'dr/lock.py',
+    'dr/locks.py',
     'dr/account.py',
     'dr/settings.py',
     'runners/dr_module.py',
@@ -103,7 +103,7 @@ OWN_TESTS = {
     'dr/run.py': ('test_dr.py',),
     'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
     'dr/report.py': ('test_dr.py', 'test_protection_surfaces.py'),
-    'dr/restore.py': ('test_dr_restore.py',),
+    'dr/drill.py': ('test_dr_restore.py',),
     'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
     'core/polling.py': ('test_poller.py',),
     'dr/leases/lease.py': ('test_lease_rules.py',),
@@ -111,7 +111,7 @@ OWN_TESTS = {
     'dr/leases/copies.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'),
     'dr/leases/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
     'dr/leases/combined.py': ('test_lease_rules.py', 'test_dr.py'),
-    'dr/lock.py': ('test_dr_lock.py',),
+    'dr/locks.py': ('test_dr_lock.py',),
     'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
     'dr/settings.py': ('test_settings_values.py', 'test_dr.py'),
     'dr/phases/context.py': ('test_dr_phases.py', 'test_dr.py'),
@@ -202,19 +202,19 @@ EQUIVALENT = {
     'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
     'only a cloud clock 5 to 6 minutes behind tells the two apart',
     (
-        'dr/restore.py',
+        'dr/drill.py',
         'return [pair for dummy, dummy_key, pairs in sorted(candidates, key=lambda item: item[:2])[:count] for pair in pairs]',
         '2 -> 3',
     ): 'the disk key (of a group, its first member\'s) is unique among the candidates, so a third element of the sort key '
     'never decides the order',
     (
-        'dr/restore.py',
+        'dr/drill.py',
         'self._wait([test for test in tests if test.disk is not None and test.result is None])',
         'and -> or',
     ): '_wait takes only the tests without a result, and every test without a result has its disk (a test whose disk '
     'could not be made has its result, failed)',
     (
-        'dr/restore.py',
+        'dr/drill.py',
         "token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8'))"
         ".hexdigest()[:48]",
         '48 -> 49',

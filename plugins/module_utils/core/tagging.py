@@ -85,7 +85,7 @@ def with_copy_mark(tags: dict[str, str], copy_id: str) -> dict[str, str]:
     return dict(tags, **{COPY_TAG: copy_id}) if DISK_TAG in tags else tags
 
 
-# The restore drill's marks (see dr.restore): on a test disk, the drill's id, its DR scope and the copy it
+# The restore drill's marks (see dr.drill): on a test disk, the drill's id, its DR scope and the copy it
 # is made from; on a DR copy, when a drill last restored it ("20261122T181400Z", core.cloud_clock.stamp).
 RESTORE_RUN_TAG = 'snapcopy:restore-test'
 RESTORE_SCOPE_TAG = 'snapcopy:restore-scope'

@@ -46,7 +46,7 @@ from ...dr.capabilities import (
     SnapshotSetAdapter,
 )
 from ...dr.leases.shares import ShareLeases, SharesHeldByLeases
-from ...dr.lock import retention_refusal
+from ...dr.locks import retention_refusal
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaAccountRouter, AlibabaClient, numbered
 from .ecs import (

@@ -30,6 +30,6 @@ One vocabulary, in the code, the docs (docs/safety.md, docs/vault.md) and the ta
   adapters'; shares.SharesHeldByLeases is the part of an adapter (AWS, ECS) that finds and releases its run's shares
   through its ShareLeases.
 
-"Lock" is the cloud's snapshot lock alone (dr.lock); a scope's one run at a time on a controller is its turn
+"Lock" is the cloud's snapshot lock alone (dr.locks); a scope's one run at a time on a controller is its turn
 (plugin_utils/_scope_turn.py).
 """

@@ -7,27 +7,23 @@ copies complete."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import CloudError
 from ...core.polling import DONE, STILL_GOING, poll
+from .context import RUN, PhaseResult
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from .context import PhaseContext
 
 
 @dataclass(frozen=True)
-class Releasing:
+class Releasing(PhaseResult):
     """What the phase did: the report's dr_account section (None without a DR account), the failures of the run it
     found, and the calls it cost."""
 
     section: dict[str, Any] | None = None
-    problems: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -92,4 +88,4 @@ def release_shares(ctx: PhaseContext) -> Releasing:
         'made': made,
         'would_make': would_make,
     }
-    return Releasing(section=section, problems=tuple(problems), calls=calls.cost.counts())
+    return Releasing(section=section, problems={RUN: tuple(problems)} if problems else {}, calls=calls.cost.counts())

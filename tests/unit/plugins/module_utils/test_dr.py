@@ -24,6 +24,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SOURCE_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.copy import Copies
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import TOTALS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS, DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.settings import DrRegion
@@ -438,7 +439,7 @@ def test_the_run_keeps_its_own_deadline_after_the_copies():
     clock.now += 0.9  # most of the run's time goes before the copies
     dr_run.run()
     assert dr_run.retry.deadline == dr_run.deadline
-    assert dr_run.phases.copies.config.timeout == 1  # the copies get a second at least
+    assert dr_run.phases.of(Copies).config.timeout == 1  # the copies get a second at least
 
 
 # ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned

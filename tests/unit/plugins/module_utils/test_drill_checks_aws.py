@@ -18,7 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock im
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import ATTACHED, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import DrillCleanup
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct, ebs_vault
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -228,7 +228,7 @@ def test_a_zone_named_for_the_hosts_region_is_refused():
             )
         )
         # pylint: disable-next=import-outside-toplevel
-        from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import check_restore_settings
+        from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import check_restore_settings
 
         check_restore_settings(settings, EbsAdapter.__new__(EbsAdapter))
 

@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import DrillCleanup
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock

@@ -12,14 +12,14 @@ from hypothesis import given, strategies as st
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import STAMP_FORMAT, parse_stamp, stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import USABLE, DrillDisk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_RUN_TAG, RESTORE_UNTIL_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import Lease, leases_under
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import (
     LEFT_UNTIL,
     LEFTOVER,
     TEST_DISK_PREFIX,
     leftover_state,
     run_id,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import Lease, leases_under
 
 UTC = datetime.timezone.utc
 MODULE_UTILS = pathlib.Path(__file__).resolve().parents[4] / 'plugins' / 'module_utils'
@@ -69,6 +69,6 @@ def test_a_lease_and_the_drills_restore_until_read_one_stamp_alike():
 
 
 def test_a_drills_run_id_starts_with_the_stamp_of_its_start():
-    """A test disk of an older release without restore-until is judged by its run id's start (dr.restore)."""
+    """A test disk of an older release without restore-until is judged by its run id's start (dr.drill)."""
     started = run_id(NOW, lambda: 0.25)
     assert parse_stamp(started.partition('-')[0]) == NOW
