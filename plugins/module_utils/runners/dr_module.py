@@ -21,7 +21,7 @@ from ..core.model import COMPLIANCE, GOVERNANCE
 from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
 from ..core.retry import CallRetry
 from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
-from ..dr.lock import lock_settings
+from ..dr.locks import lock_settings
 from ..dr.protection import of_report
 from ..dr.report import summary_line
 from ..dr.run import DrRun
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..dr.capabilities import DrAdapter
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
-# A run's id as dr.restore.run_id makes it: it goes into tag keys and values, so nothing else is taken.
+# A run's id as dr.drill.run_id makes it: it goes into tag keys and values, so nothing else is taken.
 RUN_ID = re.compile(r'\d{8}T\d{6}Z-[0-9a-f]{6}\Z')
 
 DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
@@ -86,7 +86,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'max_in_flight': {'type': 'int'},
     # The DR account that makes and owns the copies (dr.account); its external id is a secret.
     'dr_account': {'type': 'dict', 'no_log': False, 'options': DR_ACCOUNT_OPTIONS},
-    # The lock each DR copy gets once complete (dr.lock); checked against the cloud by DrRun.validate.
+    # The lock each DR copy gets once complete (dr.locks); checked against the cloud by DrRun.validate.
     'lock': {
         'type': 'dict',
         'options': {

@@ -16,7 +16,7 @@ from ..core.errors import InputError
 from ..core.retry import CallRetry
 from ..dr.account import connect_dr_account
 from ..dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
-from ..dr.restore import DELETE_FAILED, DELETE_GRACE_SECONDS, DELETED, DrillCleanup
+from ..dr.drill import DELETE_FAILED, DELETE_GRACE_SECONDS, DELETED, DrillCleanup
 from ..engine.copy_engine import default_backoff
 from .copy_module import errors_end_the_task, withhold_external_ids
 from .dr_module import DR_ARGUMENT_SPEC, RUN_ID, DrSyncModule, dr_settings, scope_adapter

@@ -49,10 +49,6 @@ def churn(report):
     return {copy['snapshot_id']: copy['churn'] for disk in report['disks'] for copy in disk['copies']}
 
 
-def copies_now(adapter, region):
-    return {copy.id: copy for copy in adapter.list_copies(region)}
-
-
 def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_outlives_pruning(moto_url):
     source, dr_region = 'eu-north-1', 'eu-south-1'
     volume, first_source = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
@@ -80,10 +76,10 @@ def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_out
     adapter, report, record = snapshot_and_run(30, write=lambda: ebs_direct.write_blocks(volume, range(40)))
     assert record['action'] == 'measured' and record['share'] == round(40 / BLOCKS, 4) and not record['suspect']
     assert record['compared_with'] == made[0] and record['usual'] is None
-    assert copies_now(adapter, dr_region)[made[1]].tags[CHURN_TAG] == '%.4f' % (40 / BLOCKS)
+    assert own_copies(adapter, dr_region, volume)[made[1]].tags[CHURN_TAG] == '%.4f' % (40 / BLOCKS)
     assert not report['run_warnings'] or all('suspect' not in warning for warning in report['run_warnings'])
     # keep_copies 1, nothing suspect: the first copy went.
-    assert set(copies_now(adapter, dr_region)) == {made[1]}
+    assert set(own_copies(adapter, dr_region, volume)) == {made[1]}
 
     # Ransomware rewrites the whole disk: one ListChangedBlocks measures it.
     ebs_direct.EBS_CALLS.clear()
@@ -91,7 +87,7 @@ def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_out
     assert record['action'] == 'measured' and record['share'] == 1.0 and record['suspect']
     assert record['usual'] == round(40 / BLOCKS, 4)
     assert ebs_direct.EBS_CALLS.get('ListChangedBlocks') == 1
-    held = copies_now(adapter, dr_region)
+    held = own_copies(adapter, dr_region, volume)
     assert 'rewrote 100.0% of the disk' in held[made[2]].tags[SUSPECT_TAG]
     assert any(made[2] in warning and 'suspect' in warning for warning in report['run_warnings'])
     # keep_copies 1 would have deleted the copy from before the rewrite: it is the last known good one.
@@ -105,7 +101,7 @@ def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_out
     # stands and both the suspect copy and the last known good one stay.
     adapter, report, record = snapshot_and_run(10, write=lambda: ebs_direct.write_blocks(volume, range(100, 140)))
     assert record['action'] == 'measured' and not record['suspect'] and record['compared_with'] == made[2]
-    assert set(copies_now(adapter, dr_region)) == {made[1], made[2], made[3]}
+    assert set(own_copies(adapter, dr_region, volume)) == {made[1], made[2], made[3]}
     (cell,) = report['protection']['disks'][0]['regions']
     # The disk stands by the last known good copy (dr.points): the newest copy is of a disk rewritten before it.
     assert (cell['doubt'], cell['doubt_copy_id'], cell['last_known_good'], cell['copy_id']) == (
@@ -121,7 +117,7 @@ def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_out
     ebs_direct.EBS_CALLS.clear()
     adapter, report, record = snapshot_and_run(10)
     assert record['action'] == 'measured_before' and 'ListChangedBlocks' not in ebs_direct.EBS_CALLS
-    assert set(copies_now(adapter, dr_region)) == {made[3]}
+    assert set(own_copies(adapter, dr_region, volume)) == {made[3]}
     (cell,) = report['protection']['disks'][0]['regions']
     assert (cell['suspect'], cell['last_known_good']) == (False, None)
 
@@ -144,8 +140,8 @@ def test_check_mode_says_a_copy_would_be_suspect_and_marks_nothing(moto_url):
         'suspect': True,
         'compared_with': copy_id,
     }
-    assert set(copies_now(adapter, dr_region)) == {copy_id}
-    assert CHURN_TAG not in copies_now(adapter, dr_region)[copy_id].tags
+    assert set(own_copies(adapter, dr_region, volume)) == {copy_id}
+    assert CHURN_TAG not in own_copies(adapter, dr_region, volume)[copy_id].tags
 
 
 def test_with_the_older_source_gone_two_incremental_copies_are_compared_and_a_full_one_is_not(moto_url):
@@ -172,7 +168,7 @@ def test_with_the_older_source_gone_two_incremental_copies_are_compared_and_a_fu
         second_copy in warning and 'could not be measured' in warning and 'incremental copies' in warning
         for warning in report['run_warnings']
     )
-    assert copies_now(adapter, dr_region)[second_copy].tags[CHURN_TAG] == UNMEASURED
+    assert own_copies(adapter, dr_region, volume)[second_copy].tags[CHURN_TAG] == UNMEASURED
     (cell,) = report['protection']['disks'][0]['regions']
     assert (cell['doubt'], cell['copy_id']) == ('unmeasured', first_copy)
     # The next copy is incremental, as the second: with the second's source gone, the two copies compare.
