@@ -31,6 +31,7 @@ FULL_SNAPSHOT_SIZE, CHANGED_BLOCKS, DISK_SIZE = 'full_snapshot_size', 'changed_b
 # Why a copy is full (plan.copies' why_full).
 FIRST_COPY = 'the first copy of the disk to the region'
 KEY_CHANGED = 'a change of KMS key or of encryption from the copy before it'
+UNLISTED = 'the region\'s copies could not be listed: planned full'
 MONTH, ONCE = 'month', 'once'
 
 
@@ -41,7 +42,8 @@ class CopyFacts:  # pylint: disable=too-many-instance-attributes  # one fact a f
     ``disk_bytes``: the disk's size; ``full_bytes``: the cloud's figure of what the snapshot holds (EBS
     FullSnapshotSizeInBytes), None where it gives none; ``changed_bytes``: the blocks that changed since the snapshot of
     the copy before it, where the run measured them (verify or the churn alarm); ``earlier_copy``: a copy of the disk
-    already stands in the region (the lineage the cloud copies incrementally against); ``key_changed``: the copy is
+    already stands in the region (the lineage the cloud copies incrementally against), None where the region's listing
+    was refused; ``key_changed``: the copy is
     encrypted with another key than the copy before it, or one is encrypted and the other not (EBS copies such a copy
     in full)."""
 
@@ -51,7 +53,7 @@ class CopyFacts:  # pylint: disable=too-many-instance-attributes  # one fact a f
     disk_bytes: int | None = None
     full_bytes: int | None = None
     changed_bytes: int | None = None
-    earlier_copy: bool = False
+    earlier_copy: bool | None = False
     key_changed: bool = False
 
 
@@ -93,7 +95,9 @@ def planned_copy(facts: CopyFacts, rules: CopyRules) -> PlannedCopy:
     """The copy ``facts`` describe, full or incremental by the cloud's ``rules``, with the bytes it moves and adds: the
     cloud's figure of a full copy, the measured changes of an incremental one, else the disk's size (an upper bound)."""
     why_full = None
-    if not facts.earlier_copy:
+    if facts.earlier_copy is None:
+        why_full = UNLISTED
+    elif not facts.earlier_copy:
         why_full = FIRST_COPY
     elif rules.key_change_is_full and facts.key_changed:
         why_full = KEY_CHANGED
@@ -311,6 +315,16 @@ def copy_time(
             )
         longest = max(longest, (hours, why))
     return {'hours': round(longest[0], 2), 'why': '%s (%s)' % (longest[1], limits.source)}
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What a cloud's plan is made of (its clouds/<vendor>/prices.py, named by its Provider record): which copies are
+    full, its limits on copies, and its prices."""
+
+    rules: CopyRules
+    limits: CopyLimits
+    book: PriceBook
 
 
 # The prices dr_sync's ``prices`` option sets (role: dr_copy_prices), USD: per GiB-month kept, per GiB moved.

@@ -21,6 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     FULL_SNAPSHOT_SIZE,
     GIB,
     KEY_CHANGED,
+    UNLISTED,
     MONTH,
     ONCE,
     CopyFacts,
@@ -55,7 +56,7 @@ facts = st.builds(
     disk_bytes=SIZES,
     full_bytes=SIZES,
     changed_bytes=SIZES,
-    earlier_copy=st.booleans(),
+    earlier_copy=st.sampled_from([True, False, None]),
     key_changed=st.booleans(),
 )
 rules = st.builds(
@@ -71,7 +72,15 @@ def test_a_copy_is_full_exactly_where_the_clouds_rules_make_it_so(copy_facts, co
     assert planned.full is should_be_full
     assert (planned.why_full is None) is (not planned.full)
     if planned.full:
-        expected = FIRST_COPY if not copy_facts.earlier_copy else KEY_CHANGED if key_full else copy_rules.always_full
+        expected = (
+            UNLISTED
+            if copy_facts.earlier_copy is None
+            else FIRST_COPY
+            if not copy_facts.earlier_copy
+            else KEY_CHANGED
+            if key_full
+            else copy_rules.always_full
+        )
         assert planned.why_full == expected
 
 
