@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
     from ..core.model import DrillDisk, DrillHost, Snapshot
     from ..core.retry import PhaseRetry
-    from .capabilities import DrAdapter, RestoreDrillAdapter
+    from .capabilities import RestoreDrillAdapter
     from .settings import DrSettings
 
 T = TypeVar('T')
@@ -210,8 +210,6 @@ def pick_disks(
 
 def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
     """restore_test's options, checked before any call (InputError naming the option)."""
-    # The drill's adapter is the DR run's (one object, both a DrAdapter and a RestoreDrillAdapter): its cloud's words
-    # are a DrAdapter's (cast).
     if not settings.wait.wait:
         # Without it, the drill would restore an older copy, or find none on a first run and fail after the copies.
         raise InputError(
@@ -234,14 +232,13 @@ def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -
         raise InputError(
             'restore_test_disk_type',
             '%s makes disks of the types %s, got %r'
-            % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type),
+            % (adapter.cloud, ', '.join(adapter.restore_disk_types), disk_type),
         )
     zones = settings.restore.zones
     if zones and not adapter.restore_needs_zone:
         raise InputError(
             'restore_test_zones',
-            '%s makes a test disk on the DR %s itself: give no zones'
-            % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word),
+            '%s makes a test disk on the DR %s itself: give no zones' % (adapter.cloud, adapter.region_word),
         )
     if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
         raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
@@ -264,8 +261,7 @@ def _check_host(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
         if not isinstance(adapter, DrillHostAdapter):
             raise InputError(
                 'restore_test_host',
-                '%s cannot attach a test disk to an instance: leave this option unset'
-                % cast('DrAdapter', adapter).cloud,
+                '%s cannot attach a test disk to an instance: leave this option unset' % adapter.cloud,
             )
         if host.region in zones:
             raise InputError(
@@ -622,7 +618,7 @@ class RestoreDrill:
         for test in tests:
             try:
                 # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
-                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
+                self._call(self.adapter.tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
             except CloudError as error:
                 self.warnings.append(
                     'the restore test of copy %s passed, but it could not be marked as tested (the next '
