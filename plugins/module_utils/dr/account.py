@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
 from .capabilities import vault_part
@@ -80,7 +80,7 @@ def dr_account_settings(
         arn = rules.check({name: options[key] for name, key in names.items()})
     except InputError as error:
         raise InputError('dr_account.' + names.get(error.option, error.option), error.message) from None
-    return dict(options, account=rules.account(cast('str', arn)))  # role_arn is set: check answers it
+    return dict(options, account=rules.account(arn or ''))  # role_arn is set: check answers it
 
 
 def connect_dr_account(

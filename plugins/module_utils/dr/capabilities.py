@@ -356,16 +356,20 @@ class ShareHolder(Protocol):
     """Where a DR run's shares of source snapshots are held (dr.shares.LeasedShares on the adapter: the copy phase and
     PostureRead reach them there, beside the leases of copies)."""
 
-    def start_dr_run(self, terms: LeaseTerms) -> None: ...
+    def start_dr_run(self, terms: LeaseTerms) -> None:
+        """As DrAccountAdapter.start_dr_run does."""
 
-    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]: ...
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        """As DrAccountAdapter.find_shares does."""
 
-    def release_share(self, source_region: str, snapshot_id: str) -> bool: ...
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        """As DrAccountAdapter.release_share does."""
 
-    def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]: ...
+    def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
+        """As DrAccountAdapter.release_shares does."""
 
 
-class HeldSharesAccount(DrAccountAdapter):
+class HeldSharesAccount(DrAccountAdapter):  # pylint: disable=abstract-method  # use_dr_account: the cloud's
     """A DR account part whose shares its adapter holds (``holder``, ShareHolder): the run's shares are found, released
     and started there (AWS, ECS)."""
 

@@ -48,7 +48,7 @@ from ..core.tagging import (
     SET_TAG,
 )
 from .capabilities import DrillHostAdapter
-from .drill_host import attach_for_checks, detach_ours, host_for_drill
+from .drill_host import attach_for_checks, detach_ours, drill_hosts, host_for_drill
 from .groups import newest_complete_set
 from .prune import copies_by_disk
 
@@ -312,6 +312,13 @@ class DrillTest:
         self.held = False
         self.seconds_to_attached: float | None = None
 
+    @property
+    def made(self) -> DrillDisk:
+        """The test's disk, once the create call named it: a bug of ours to ask before."""
+        if self.disk is None:
+            raise RuntimeError('the test of %s has no disk yet' % self.disk_key)
+        return self.disk
+
     def fail(self, why: CloudError | str) -> None:
         self.result, self.error = FAILED_TEST, why
 
@@ -372,7 +379,7 @@ class RestoreDrill:
         self.scope = scope_key(settings.source_region, settings.tag_selector)
         self.until = run_over_by(now, settings)
         self.disk_type: str | None = settings.restore.disk_type or adapter.restore_disk_type
-        self.deadline: float | None = None
+        self.deadline = float('inf')  # the drill's end, set when it runs
         self.regions: list[RegionDrill] = []
         self.warnings: list[str] = []
 
@@ -459,7 +466,7 @@ class RestoreDrill:
             # Whatever happened above, this run's disks go, but those held for the user's checks (dr_drill_finish).
             cleanup.delete_own_disks(
                 [test for test in tests if not test.held],
-                keep={cast('DrillDisk', test.disk).id for test in tests if test.held},
+                keep={test.made.id for test in tests if test.held},
             )
         self._mark_tested([test for test in tests if test.result == PASSED])
         return self.report()
@@ -470,7 +477,7 @@ class RestoreDrill:
         read: it must run), else the drill's zone."""
         host = self.settings.restore.host
         if host is not None and host.region == drill.region:
-            drill.host = host_for_drill(cast('DrillHostAdapter', self.adapter), self.calls, host)
+            drill.host = host_for_drill(drill_hosts(self.adapter), self.calls, host)
         drill.zone = drill.host.zone if drill.host is not None and drill.host.zone else self._zone(drill.region)
 
     def _zone(self, region: str) -> str | None:
@@ -528,7 +535,7 @@ class RestoreDrill:
                     drill.region,
                     drill.zone,
                     test.copy,
-                    cast('str', self.disk_type),
+                    self.disk_type or '',
                     name,
                     tags,
                     token,
@@ -536,7 +543,7 @@ class RestoreDrill:
                 lambda: self._made_from(drill.region, test.copy),
                 self.adapter.create_disk_call_is_idempotent,
                 self.calls,
-                cast('float', self.deadline),
+                self.deadline,
                 self.max_attempts,
             )
         except CloudError as error:
@@ -561,17 +568,15 @@ class RestoreDrill:
             waiting = [test for test in tests if test.result is None]
             for region in sorted({test.region for test in waiting}):
                 mine = [test for test in waiting if test.region == region]
-                latest = self._call(
-                    self.adapter.describe_test_disks, region, sorted(cast('DrillDisk', test.disk).id for test in mine)
-                )
+                latest = self._call(self.adapter.describe_test_disks, region, sorted(test.made.id for test in mine))
                 for test in mine:
-                    self._observe(test, latest.get(cast('DrillDisk', test.disk).id), seen)
+                    self._observe(test, latest.get(test.made.id), seen)
             return tests
 
         poll(
             read,
             lambda group: STILL_GOING if any(test.result is None for test in group) else DONE,
-            cast('float', self.deadline),
+            self.deadline,
             FIRST_POLL_SECONDS,
             sleep=self.sleep,
             clock=self.clock,
@@ -581,8 +586,8 @@ class RestoreDrill:
             if test.result is None:
                 test.result = TIMED_OUT
                 test.error = 'test disk %s was still %s after restore_test_timeout (%s s)' % (
-                    cast('DrillDisk', test.disk).id,
-                    cast('DrillDisk', test.disk).cloud_state,
+                    test.made.id,
+                    test.made.cloud_state,
                     self.settings.restore.timeout,
                 )
 
@@ -590,10 +595,10 @@ class RestoreDrill:
         # ``test`` has its disk, and the time it was started.
         if disk is None:
             # Some clouds list a new disk only once it is made; one that was listed and is gone has failed.
-            if cast('DrillDisk', test.disk).id in seen:
+            if test.made.id in seen:
                 test.result, test.error = (
                     FAILED_TEST,
-                    'test disk %s disappeared while it was being made' % cast('DrillDisk', test.disk).id,
+                    'test disk %s disappeared while it was being made' % test.made.id,
                 )
             return
         seen.add(disk.id)
@@ -810,7 +815,7 @@ def drill_report(restore_drill: RestoreDrill) -> tuple[dict[str, Any], list[str]
             if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
                 problems.append(
                     'restore test disk %s in %s could not be deleted (the next run deletes it): %s'
-                    % (cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message'])
+                    % (test.made.id, test.region, test.deletion['error']['message'])
                 )  # deleted: it has its disk
         for record in drill.leftovers:
             leftovers.append(record)

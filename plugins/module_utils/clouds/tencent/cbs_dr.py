@@ -56,6 +56,7 @@ LISTING_PROBE_CHUNKS = 5
 DEFAULT_NAME = re.compile(r'^snapcopy-(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)-(?P<source_id>snap-[0-9a-z]{8})$')
 
 
+# pylint: disable-next=too-many-ancestors  # four bases; the others are theirs (CbsCopyAdapter's, SourceTagCalls')
 class CbsAdapter(CbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, CbsSourceTags):
     """The DR run on CBS, its capabilities each a part (DrAdapter.vault, drill, sets)."""
 

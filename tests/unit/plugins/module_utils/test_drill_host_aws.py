@@ -15,7 +15,12 @@ from botocore.exceptions import ClientError
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import ATTACHMENT_STATE_MAP, DRILL_DEVICES, EbsDrill, volume_disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import (
+    ATTACHMENT_STATE_MAP,
+    DRILL_DEVICES,
+    EbsDrill,
+    volume_disk,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     ATTACHED,

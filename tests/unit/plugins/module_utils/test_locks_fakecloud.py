@@ -39,7 +39,9 @@ def test_an_ecs_dr_run_locks_each_copy_once_and_the_rerun_sends_no_lock(cloud):
     # per copy; then the locks set, read back in one; then one read of the region after the wait.
     assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1 + 1 + 1
     copy_ids = [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
-    locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).locks.describe_locks('cn-shanghai', copy_ids)
+    locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).locks.describe_locks(
+        'cn-shanghai', copy_ids
+    )
     assert sorted(locks) == sorted(copy_ids)
     for disk in report['disks']:
         (copy,) = disk['copies']
