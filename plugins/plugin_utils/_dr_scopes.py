@@ -18,8 +18,6 @@ from collections.abc import Mapping
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization import ACTIVE
 
-# The organisation each provider's accounts are in.
-ORGANIZATION_OF = {'aws': 'aws', 'ecs': 'alibaba', 'ens': 'alibaba', 'cbs': 'tencent'}
 FILTER_KEYS = ('accounts', 'units', 'tags')
 HOST_NAME_FIELDS = ('provider', 'account', 'name', 'region')
 DEFAULT_HOST_NAME = '{provider}-{account}-{region}'
@@ -188,7 +186,7 @@ def plan_scopes(read, settings, regions):
             }
         )
     record = {
-        'organization': ORGANIZATION_OF[settings['provider']],
+        'organization': PROVIDERS[settings['provider']].organization.name,
         'source': read.source,
         'provider': settings['provider'],
         'management_account': read.management_account,

@@ -610,15 +610,17 @@ def mark_width(text, font):
     return text_width(text, font) + 2 * font + 2
 
 
-def mark_svg(kind, text, x, y, width, height, font, count=None):
-    """A mark: its words on its fill, a badge (never a bar: it stands left of the hours and has no length)."""
+def mark_svg(kind, text, x, y, width, height, font, count=None, title=None):
+    """A mark: its words on its fill, a badge (never a bar: it stands left of the hours and has no length); a ``title``
+    other than its words is what a pointer over it shows."""
     dummy, fill, colour = MARKS[kind]
     return (
-        '<g class="mark" data-standing="%s"%s><rect x="%.1f" y="%d" width="%d" height="%d" rx="3" fill="%s"/>'
+        '<g class="mark" data-standing="%s"%s>%s<rect x="%.1f" y="%d" width="%d" height="%d" rx="3" fill="%s"/>'
         '<text x="%.1f" y="%d" font-size="%d" fill="%s">%s</text></g>'
         % (
             kind,
             '' if count is None else ' data-count="%d"' % count,
+            '<title>%s</title>' % _svg_text(title) if title and title != text else '',
             x,
             y,
             width,
@@ -716,6 +718,17 @@ def region_marks(counts, failed, nothing_to_protect=False):
     return [(kind, counts[kind]) for kind in (NO_COPY, IN_FLIGHT, PLANNED) if counts.get(kind)]
 
 
+def fleet_marks(counts, failed, nothing_to_protect=False):
+    """[(kind, count, text)] of one DR region of the fleet (region_marks), each with the words its mark says: where a
+    region carries several marks, each says its symbol and count only (the legend and the row's own columns, no copy and
+    in flight, name them), so that the row fits a 1280 px window; its words stay in its title."""
+    marks = region_marks(counts, failed, nothing_to_protect)
+    return [
+        (kind, count, fleet_mark_text(kind, count) if len(marks) == 1 else mark_text(kind, words=str(count)))
+        for kind, count in marks
+    ]
+
+
 def fleet_layout(scopes):
     """One scale and one place for the bars for every scope of the fleet: the RPO of two scopes with the same RPO is at
     the same x, and a longer bar is an older recovery point whichever row it is in."""
@@ -728,8 +741,8 @@ def fleet_layout(scopes):
             # A failed scope has no bar: its mark may stand where bars are, and takes no room from every row's bars.
             if scope['run'] == 'failed':
                 continue
-            marks = region_marks(counts, False, scope['status'] == NOTHING_TO_PROTECT)
-            widths.append(sum(mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4 for kind, count in marks))
+            marks = fleet_marks(counts, False, scope['status'] == NOTHING_TO_PROTECT)
+            widths.append(sum(mark_width(text, FLEET_FONT) + 4 for dummy, dummy, text in marks))
     return Scale(axis_top(ages, rpos), FLEET_MARK_LEFT + max(widths) + 6, FLEET_BAR_WIDTH)
 
 
@@ -747,8 +760,8 @@ def region_bars_svg(posture, scale, *, failed, nothing_to_protect):
         + [
             FLEET_MARK_LEFT
             + sum(
-                mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4
-                for kind, count in region_marks(counts, failed, nothing_to_protect)
+                mark_width(text, FLEET_FONT) + 4
+                for dummy, dummy, text in fleet_marks(counts, failed, nothing_to_protect)
             )
             for dummy, counts in regions
         ]
@@ -772,10 +785,21 @@ def region_bars_svg(posture, scale, *, failed, nothing_to_protect):
             % (_svg_text(region), '' if age is None else age, worst, y + 11, FLEET_FONT, _svg_text(region[:15]))
         )
         x = FLEET_MARK_LEFT
-        for kind, count in region_marks(counts, failed, nothing_to_protect):
-            text = fleet_mark_text(kind, count)
+        for kind, count, text in fleet_marks(counts, failed, nothing_to_protect):
             width = mark_width(text, FLEET_FONT)
-            parts.append(mark_svg(kind, text, x, y + 1, width, FLEET_ROW - 3, FLEET_FONT, count=count))
+            parts.append(
+                mark_svg(
+                    kind,
+                    text,
+                    x,
+                    y + 1,
+                    width,
+                    FLEET_ROW - 3,
+                    FLEET_FONT,
+                    count=count,
+                    title=fleet_mark_text(kind, count),
+                )
+            )
             x += width + 4
         if age is not None:
             width = scale.bar_width(age)

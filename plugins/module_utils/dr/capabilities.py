@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from ..core.model import Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
     from ..core.tagging import TagRules
-    from .leases import LeaseTerms
+    from .leases.lease import LeaseTerms
 
 
 class DrAdapter(CopyAdapter):
@@ -311,12 +311,12 @@ class DrAccountAdapter(ABC):
     @abstractmethod
     def release_share(self, source_region: str, snapshot_id: str) -> bool:
         """Remove the DR account's permission on one source snapshot, then its SHARE_TAG; True when it is gone, False
-        when another run that may still be under way holds it (dr.shares)."""
+        when another run that may still be under way holds it (dr.leases.shares)."""
 
     def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
         """release_share for each of ``snapshot_ids``: {id: its answer, or the error of its call}. One at a time by
         default; a cloud whose shares are held by leases releases a batch in as few tag calls as it can
-        (dr.shares.LeasedShares)."""
+        (dr.leases.shares.SharesHeldByLeases)."""
         answers: dict[str, bool | CloudError] = {}
         for snapshot_id in snapshot_ids:
             try:
@@ -327,7 +327,7 @@ class DrAccountAdapter(ABC):
 
     def start_dr_run(self, terms: LeaseTerms) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
         """Before a DR run's first call: ``lease`` is the run's, whose leases it leaves on each share it needs
-        (dr.shares). Where shares are not held by leases (CBS shares its staged copies), nothing."""
+        (dr.leases.shares). Where shares are not held by leases (CBS shares its staged copies), nothing."""
         return None
 
     def settle_dr_account(self, dr_regions: list[str]) -> int:  # pylint: disable=unused-argument  # a hook, as check_source
@@ -353,7 +353,7 @@ class DrAccountAdapter(ABC):
 
 
 class ShareHolder(Protocol):
-    """Where a DR run's shares of source snapshots are held (dr.shares.LeasedShares on the adapter: the copy phase and
+    """Where a DR run's shares of source snapshots are held (dr.leases.shares.SharesHeldByLeases on the adapter: the copy phase and
     PostureRead reach them there, beside the leases of copies)."""
 
     def start_dr_run(self, terms: LeaseTerms) -> None:

@@ -5,7 +5,7 @@
 
 For one scope (provider, source region, DR regions, tag selector, DR account) it reads what a DR run would read: the disks
 and their snapshots in the source region, the copies of each DR region (the DR account's with ``dr_account``), their locks,
-and what runs leave behind - source snapshots still shared with the DR account (dr.shares), restore-drill test disks past
+and what runs leave behind - source snapshots still shared with the DR account (dr.leases.shares), restore-drill test disks past
 their time (dr.restore), and on CBS the staged copies and bridge disks on their way into the DR account. Each disk stands
 in each DR region by the rules of the run's report (dr.protection.copy_standing: one function for both), and the read is
 the scope's protection model (dr.protection), which every number of the result renders.
@@ -35,7 +35,8 @@ from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
 from .groups import consistency_groups, newest_complete_set, sets_of
-from .leases import LeaseTerms, lease_seconds, leases_under
+from .leases.lease import LeaseTerms, lease_seconds, leases_under
+from .leases.shares import SharesHeldByLeases
 from .lock import read_locks
 from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (
@@ -52,7 +53,6 @@ from .protection import (
 )
 from .prune import copies_by_disk
 from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
-from .shares import LeasedShares
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -420,7 +420,7 @@ class PostureRead:
         """The source snapshots a DR run shared with the DR account, with the leases on them: each ``leftover`` when no
         copy in flight needs it and no run that may still be under way leases it (the next DR run releases it)."""
         dr_account = self.settings.dr_account
-        if dr_account is None or not isinstance(self.adapter, LeasedShares):
+        if dr_account is None or not isinstance(self.adapter, SharesHeldByLeases):
             return []
         source_region = self.settings.source_region
         client = getattr(self.adapter, 'client', None)
@@ -435,7 +435,7 @@ class PostureRead:
         )
         cast('DrAccountAdapter', self.adapter).start_dr_run(
             lease
-        )  # no call: the run's shares (LeasedShares.shares), read only
+        )  # no call: the run's shares (SharesHeldByLeases.shares), read only
         source_shares = self.adapter.shares
         if source_shares is None:
             return []

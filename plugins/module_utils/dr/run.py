@@ -23,7 +23,7 @@ from ..core.progress import Progress
 from ..engine.copy_engine import run_retry
 from .copy_tags import check_copy_tags, check_tag_room
 from .groups import sets_of
-from .leases import LeaseTerms, lease_seconds
+from .leases.lease import LeaseTerms, lease_seconds
 from .lock import check_lock
 from .phases.context import COPY_WORKERS, PhaseContext
 from .phases.copy import copy_sources
@@ -74,7 +74,7 @@ class DrRun:
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
-        # This run's id: on its leases of shares (dr.shares) and its test disks (dr.restore).
+        # This run's id: on its leases of shares (dr.leases.shares) and its test disks (dr.restore).
         self.run_id = run_id(self.now)
         self.clock = clock
         self.started_at = clock()

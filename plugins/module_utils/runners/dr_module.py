@@ -553,11 +553,7 @@ def run_dr_module(module: AnsibleModule) -> None:
     with errors_end_the_task(module), input_refusals_said(module), input_errors_in_role_words(as_role):
         check_wait_options(params)
         settings = dr_settings(params)
-        adapter = make_adapter(module, settings.provider, retry, params)
-        for warning in adapter.region_warnings(
-            [('source_region', settings.source_region)] + [('dr_regions', region) for region in settings.region_names]
-        ):
-            module.warn(in_role_words(warning) if as_role else warning)
+        adapter = scope_adapter(module, settings, retry, params, as_role=as_role)
         account = assumed_account(settings.provider, params)
         run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if params.get('run_id'):
@@ -594,6 +590,19 @@ def run_dr_module(module: AnsibleModule) -> None:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)
     module.exit_json(**report)
+
+
+def scope_adapter(
+    module: AnsibleModule, settings: DrSettings, retry: CallRetry, params: dict[str, Any], *, as_role: bool = False
+) -> DrAdapter:
+    """The adapter of the scope ``settings`` names, its regions checked before any call (a region the cloud cannot hold
+    is refused, naming it; one it may hold is warned of): dr_sync, dr_posture_info and dr_drill_finish alike."""
+    adapter = make_adapter(module, settings.provider, retry, params)
+    for warning in adapter.region_warnings(
+        [('source_region', settings.source_region)] + [('dr_regions', region) for region in settings.region_names]
+    ):
+        module.warn(in_role_words(warning) if as_role else warning)
+    return adapter
 
 
 def make_adapter(module: AnsibleModule, provider: str, retry: CallRetry, params: dict[str, Any]) -> DrAdapter:

@@ -19,7 +19,7 @@ from ..dr.capabilities import DrillHostAdapter, drill_part
 from ..dr.restore import DELETE_FAILED, DELETE_GRACE_SECONDS, DELETED, DrillCleanup
 from ..engine.copy_engine import default_backoff
 from .copy_module import errors_end_the_task, withhold_external_ids
-from .dr_module import DR_ARGUMENT_SPEC, RUN_ID, DrSyncModule, dr_settings, make_adapter
+from .dr_module import DR_ARGUMENT_SPEC, RUN_ID, DrSyncModule, dr_settings, scope_adapter
 from .posture_module import NOT_A_RUN
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def run_finish_module(module: AnsibleModule) -> None:
         if not RUN_ID.match(str(params['run_id'])):
             raise InputError('run_id', 'is the id of a drill (restore.run_id of dr_sync), got %r' % params['run_id'])
         settings = dr_settings(dict(params, **NOT_A_RUN))
-        adapter = make_adapter(module, settings.provider, retry, params)
+        adapter = scope_adapter(module, settings, retry, params)
         if settings.dr_account is not None:
             connect_dr_account(
                 adapter,

@@ -5,7 +5,7 @@
 with the DR run's calls (dr/capabilities.py DrAdapter: disks and their snapshots, pruning), composed of a part per
 further capability: locks (ecs_locks.py), the restore drill and its drill host (ecs_drill.py), snapshot sets
 (ecs_sets.py), and a separate DR account (clouds/alibaba/ecs_dr_account.py), whose shares the run's leases hold
-(dr/shares.py). How copies are found, and why the DR run lists a region page by page: clouds/alibaba/ecs.py.
+(dr/leases/shares.py). How copies are found, and why the DR run lists a region page by page: clouds/alibaba/ecs.py.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ...dr.capabilities import (
     SnapshotLockAdapter,
     asked_of_the_adapter,
 )
-from ...dr.shares import LeasedShares, ShareLeases
+from ...dr.leases.shares import ShareLeases, SharesHeldByLeases
 from .answers import snapshots_by_disk, tagged_disks
 from .client import AlibabaClient, numbered
 from .ecs import CLIENT_TOKEN_PREFIX, EcsCopyAdapter
@@ -39,13 +39,13 @@ from .ecs_vault import EcsVault
 from .validate import TAG_RULES
 
 if TYPE_CHECKING:
-    from ...dr.leases import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # UntagResources' TagKey.N: up to 20 (ecs-20140526 UntagResourcesRequest).
 UNTAG_KEYS_PER_CALL = 20
 
 
-class EcsAdapter(EcsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, LeasedShares):
+class EcsAdapter(EcsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, SharesHeldByLeases):
     """The DR run on ECS, its capabilities each a part (DrAdapter.locks, vault, drill, sets)."""
 
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
@@ -68,7 +68,7 @@ class EcsAdapter(EcsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, LeasedSha
         # {snapshot id: (CreationTime, RetentionDays or None)} as DescribeSnapshots last answered: a lock's retention
         # rule.
         self.retention: dict[str, tuple[str | None, int | None]] = {}
-        # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are LeasedShares'.
+        # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are SharesHeldByLeases'.
         self.dr: EcsDrAccount | None = None
         self.locks = EcsLocks(self)
         self.vault = EcsVault(self)
@@ -86,7 +86,7 @@ class EcsAdapter(EcsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, LeasedSha
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:
         if self.dr is not None:
-            # The DR account copies the source the run shared with it (dr.leases_and_shares): its call, in the source
+            # The DR account copies the source the run shared with it (dr.leases.combined): its call, in the source
             # region (where ECS copies from).
             return self.dr.client
         return self.client

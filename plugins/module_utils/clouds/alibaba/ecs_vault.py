@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class EcsVault(HeldSharesAccount):
     """The ECS adapter's DR account part: the share side made (EcsDrAccount, the adapter's ``dr``) and the adapter's
     calls routed to the account that holds each region's snapshots; the run's shares are the adapter's
-    (dr.shares.LeasedShares)."""
+    (dr.leases.shares.SharesHeldByLeases)."""
 
     def __init__(self, adapter: EcsCalls) -> None:
         super().__init__(adapter)

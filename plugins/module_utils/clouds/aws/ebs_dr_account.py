@@ -2,7 +2,7 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """AWS EBS: a separate DR account (dr_sync's dr_account, docs/vault.md), whose copies are made from source snapshots
-shared with it (createVolumePermission), held by the run's leases (dr/shares.py).
+shared with it (createVolumePermission), held by the run's leases (dr/leases/shares.py).
 
 Two halves: EbsSourceShares, the source account's calls on its snapshots' tags and shares, which the EBS adapter is
 (the copy phase takes copy and share leases through the adapter itself), and EbsDrAccount, the adapter's DR account
@@ -18,19 +18,19 @@ from ...core.errors import INVALID, CloudError
 from ...core.model import PENDING, Snapshot
 from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, tag_list
 from ...dr.capabilities import HeldSharesAccount
-from ...dr.shares import LeasedShares, OneSourceShareCalls, ShareLeases
+from ...dr.leases.shares import OneSourceShareCalls, ShareLeases, SharesHeldByLeases
 from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK
 
 if TYPE_CHECKING:
-    from ...dr.leases import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
     from .ebs_api import EbsCalls
 
 
-class EbsSourceShares(LeasedShares, OneSourceShareCalls):
-    """The calls of a share (dr.shares.OneSourceShareCalls) and of the tags of source snapshots (dr.leases.
+class EbsSourceShares(SharesHeldByLeases, OneSourceShareCalls):
+    """The calls of a share (dr.leases.shares.OneSourceShareCalls) and of the tags of source snapshots (dr.leases.source_tags.
     SourceTagCalls: copy and share leases), in the source account but for copies_in_flight (AccountRouter), and the
-    run's shares (LeasedShares)."""
+    run's shares (SharesHeldByLeases)."""
 
     client: AwsClient
     #: With dr_account, the DR account's id (EbsDrAccount.use_dr_account).

@@ -28,6 +28,7 @@ from ...dr.capabilities import (
     RestoreDrillAdapter,
     asked_of_the_adapter,
 )
+from ...dr.leases.copies import CopyLeases
 from .cbs import (
     MAX_NAME,
     PAGE_SIZE,
@@ -48,7 +49,7 @@ from .cbs_vault import CbsVault
 from .client import TencentAccountRouter, TencentClient, cloud_error
 
 if TYPE_CHECKING:
-    from ...dr.leases import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # From this many disk-id calls on, a look at the region's size may show that listing it is cheaper.
 LISTING_PROBE_CHUNKS = 5
@@ -97,7 +98,7 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, CbsSource
         """The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged
         copy (CbsVault.start_dr_run)."""
         if self.dr is not None:
-            self.dr.bridge.leases = terms.copy_leases(self)
+            self.dr.bridge.leases = CopyLeases(self, terms=terms)
 
     def client_for(self, region: str | None) -> TencentClient:
         """The client of the account that holds the DR copies of ``region`` (the source's, or the DR account's)."""

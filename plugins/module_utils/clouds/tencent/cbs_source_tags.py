@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Tencent Cloud CBS: the tags of source snapshots (dr.leases.SourceTagCalls), which hold a DR run's leases: the CBS
+"""Tencent Cloud CBS: the tags of source snapshots (dr.leases.source_tags.SourceTagCalls), which hold a DR run's leases: the CBS
 adapter is its own SourceTagCalls (the copy phase takes its copy leases through the adapter).
 
 A run's leases are on the source snapshots, the disks' account's: its client (staging_client) for every call, not the
@@ -21,7 +21,7 @@ from typing import Any
 from ...core.errors import NOT_FOUND, CloudError, is_permission_refusal
 from ...core.model import Snapshot
 from ...core.tagging import tag_list
-from ...dr.leases import SourceTagCalls
+from ...dr.leases.source_tags import SourceTagCalls
 from ...engine.capabilities import id_batches
 from .cbs import (
     RESOURCE_IDS_PER_CALL,

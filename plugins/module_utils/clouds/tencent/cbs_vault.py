@@ -15,7 +15,7 @@ from .cbs_dr_account import CbsDrAccount
 from .client import TencentAccountRouter, TencentClient
 
 if TYPE_CHECKING:
-    from ...dr.leases import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 
 class CbsVaultCalls(CbsCalls, Protocol):

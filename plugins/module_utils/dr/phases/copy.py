@@ -15,11 +15,12 @@ from ...core.progress import COPYING
 from ...core.tagging import GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
-from ..leases import SourceTagCalls
-from ..leases_and_shares import leases_and_shares
+from ..leases.combined import combined_leases
+from ..leases.copies import CopyLeases
+from ..leases.shares import SharesHeldByLeases
+from ..leases.source_tags import SourceTagCalls
 from ..points import copies_holding, later_point, point_reader, point_stamp
 from ..prune import copies_by_disk
-from ..shares import LeasedShares
 from .copy_requests import copy_requests, dr_input_error
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ...core.model import CopyRequest, Snapshot
     from ...engine.leases import Leases
     from ...engine.outcomes import RequestOutcome
-    from ..leases import LeaseTerms
+    from ..leases.lease import LeaseTerms
     from .context import CallCount, CountedRetry, DiskPlan, PhaseContext
 
     # What the run does once every copy is asked for, before the wait: it is given each disk's outcomes.
@@ -274,17 +275,19 @@ def set_tags(plan: DiskPlan, set_id: str | None) -> dict[str, str]:
 
 
 def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> Leases | None:
-    """What the run leases on its sources before its copy calls (dr.leases_and_shares): its copy leases (dr.leases),
+    """What the run leases on its sources before its copy calls (dr.leases.combined): its copy leases (dr.leases),
     where two runs at once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs'
     calls make one copy; and its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), their
-    calls counted in ``cost``; and with dr_account its shares of the sources with the DR account (dr.shares, whose calls
+    calls counted in ``cost``; and with dr_account its shares of the sources with the DR account (dr.leases.shares, whose calls
     the adapter's ShareLeases sends). None in check mode, which copies nothing."""
     if terms is None or ctx.check_mode:
         return None
     copy_leases = None
     if not ctx.adapter.copy_call_is_idempotent and isinstance(ctx.adapter, SourceTagCalls):
-        copy_leases = terms.copy_leases(CountedSourceTags(ctx.adapter, cost))
+        copy_leases = CopyLeases(CountedSourceTags(ctx.adapter, cost), terms=terms)
     shares = (
-        ctx.adapter.shares if isinstance(ctx.adapter, LeasedShares) and ctx.settings.dr_account is not None else None
+        ctx.adapter.shares
+        if isinstance(ctx.adapter, SharesHeldByLeases) and ctx.settings.dr_account is not None
+        else None
     )
-    return leases_and_shares(copy_leases=copy_leases, shares=shares)
+    return combined_leases(copy_leases=copy_leases, shares=shares)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Shares:
+class Releasing:
     """What the phase did: the report's dr_account section (None without a DR account), the failures of the run it
     found, and the calls it cost."""
 
@@ -37,14 +37,14 @@ class Shares:
         )
 
 
-def release_shares(ctx: PhaseContext) -> Shares:
+def release_shares(ctx: PhaseContext) -> Releasing:
     """Remove every share of a source snapshot with the DR account that no copy in flight needs any more."""
     dr_account = ctx.settings.dr_account
     vault = ctx.vault
     if (
         dr_account is None or vault is None
     ):  # connect_dr_account let the run start with a DR account only on such a cloud
-        return Shares()
+        return Releasing()
     calls = ctx.counted()
     dr_regions = ctx.settings.region_names
     source_region = ctx.settings.source_region
@@ -92,4 +92,4 @@ def release_shares(ctx: PhaseContext) -> Shares:
         'made': made,
         'would_make': would_make,
     }
-    return Shares(section=section, problems=tuple(problems), calls=calls.cost.counts())
+    return Releasing(section=section, problems=tuple(problems), calls=calls.cost.counts())

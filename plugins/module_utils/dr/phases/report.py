@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .marks import MadeMarks
     from .prune import Pruning
     from .read import Listing, Reading
-    from .release import Shares
+    from .release import Releasing
     from .verify import Verification
 
 
@@ -44,7 +44,7 @@ class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a 
     marks: MadeMarks
     listing: Listing
     locks: Locks
-    shares: Shares
+    shares: Releasing
     verification: Verification
     drill: Drill
     pruning: Pruning
