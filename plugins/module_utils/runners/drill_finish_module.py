@@ -15,7 +15,7 @@ from ..clouds.registry import DR_CONNECTION_SPEC, assumed_account, provider_conn
 from ..core.errors import InputError
 from ..core.retry import CallRetry
 from ..dr.account import connect_dr_account
-from ..dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
+from ..dr.capabilities import DrillHostAdapter, drill_part
 from ..dr.drill import DELETE_FAILED, DELETE_GRACE_SECONDS, DELETED, DrillCleanup
 from ..engine.copy_engine import default_backoff
 from .copy_module import errors_end_the_task, withhold_external_ids
@@ -88,10 +88,11 @@ def run_finish_module(module: AnsibleModule) -> None:
                 settings.dr_regions[0].region,
             )
         warnings: list[str] = []
-        if not isinstance(adapter, DrillHostAdapter) or not isinstance(adapter, RestoreDrillAdapter):
+        drill = drill_part(adapter)
+        if not isinstance(drill, DrillHostAdapter):
             raise InputError('provider', '%s holds no drill disks for checks: nothing to finish' % adapter.cloud)
         cleanup = DrillCleanup(
-            adapter,
+            drill,
             # Each detach and delete is retried for the time the drill gives its disks to be deleted.
             retry.until(time.monotonic() + 2 * DELETE_GRACE_SECONDS),
             run=params['run_id'],

@@ -4,6 +4,7 @@ RestoreDrillAdapter)."""
 from __future__ import annotations
 
 import inspect
+import sys
 
 import pytest
 
@@ -27,7 +28,13 @@ def test_every_adapter_declares_what_the_engine_reads_of_it(adapter):
     assert set(adapter.readable_options) <= set(COMPARABLE_OPTIONS)
     assert adapter.sdk_packages and adapter.sample_snapshot_id and adapter.cloud != CopyAdapter.cloud
     assert adapter.ids_per_describe > 0
-    assert adapter.restore_disk_type in adapter.restore_disk_types
+    drill = drill_part_class(adapter)
+    assert drill.restore_disk_type in drill.restore_disk_types
+
+
+def drill_part_class(adapter):
+    """The class of the adapter's restore drill part (its annotation of DrAdapter.drill, a name of its module)."""
+    return getattr(sys.modules[adapter.__module__], adapter.__annotations__['drill'])
 
 
 @pytest.mark.parametrize(
@@ -70,4 +77,5 @@ def test_a_copy_module_needs_no_more_than_copying():
         'describe_test_disks',
         'find_test_disks',
         'delete_test_disk',
+        'tag_copy',
     }

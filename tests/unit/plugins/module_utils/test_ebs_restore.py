@@ -13,6 +13,7 @@ from botocore.stub import ANY, Stubber
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import volume_disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     FAILED,
@@ -62,10 +63,10 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
     volume = west.create_volume(Size=2, AvailabilityZone='us-west-2a')
     copy_id = west.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId']
     copy = Snapshot(copy_id, 'us-west-2', 'completed', size=2)
-    zones = aws.restore_zones('us-west-2', 'gp3')
+    zones = aws.drill.restore_zones('us-west-2', 'gp3')
     assert zones == sorted(zones) and zones[0] == 'us-west-2a'
     tags = {RESTORE_RUN_TAG: 'run-1', 'snapcopy:restore-scope': 'scope', 'snapcopy:restore-copy': copy_id}
-    made = aws.create_test_disk(
+    made = aws.drill.create_test_disk(
         'us-west-2', zones[0], copy, 'gp3', TEST_DISK_PREFIX + 'run-1', tags, 'snapcopy-token-1'
     )
     seen = west.describe_volumes(VolumeIds=[made.id])['Volumes'][0]
@@ -77,17 +78,17 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
     )
     assert {tag['Key']: tag['Value'] for tag in seen['Tags']} == dict(tags, Name=TEST_DISK_PREFIX + 'run-1')
     # (moto does not keep CreateVolume's ClientToken, which EC2 does: the Stubber test below shows it is sent.)
-    assert [disk.id for disk in aws.find_test_disks('us-west-2')] == [made.id]
-    described = aws.describe_test_disks('us-west-2', [made.id, 'vol-0123456789abcdef0'])
+    assert [disk.id for disk in aws.drill.find_test_disks('us-west-2')] == [made.id]
+    described = aws.drill.describe_test_disks('us-west-2', [made.id, 'vol-0123456789abcdef0'])
     assert list(described) == [made.id] and described[made.id].state == USABLE
     assert described[made.id].name == TEST_DISK_PREFIX + 'run-1' and described[made.id].snapshot_id == copy_id
     aws.tag_copy(copy, {RESTORE_TESTED_TAG: '20261122T181400Z'})
     marked = west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]
     assert {tag['Key']: tag['Value'] for tag in marked['Tags']}[RESTORE_TESTED_TAG] == '20261122T181400Z'
-    aws.delete_test_disk('us-west-2', made.id)
-    assert aws.find_test_disks('us-west-2') == []
+    aws.drill.delete_test_disk('us-west-2', made.id)
+    assert aws.drill.find_test_disks('us-west-2') == []
     with pytest.raises(CloudError) as caught:
-        aws.delete_test_disk('us-west-2', made.id)
+        aws.drill.delete_test_disk('us-west-2', made.id)
     assert caught.value.kind == NOT_FOUND and caught.value.code == 'InvalidVolume.NotFound'
 
 
@@ -235,7 +236,7 @@ def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
                 'TagSpecifications': ANY,
             },
         )
-        made = aws.create_test_disk(
+        made = aws.drill.create_test_disk(
             'us-west-2',
             'us-west-2a',
             Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
@@ -245,7 +246,7 @@ def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
             'token',
         )
         assert made.state == PENDING and made.created == '2026-11-22T00:00:00+00:00'
-        aws.create_test_disk(
+        aws.drill.create_test_disk(
             'us-west-2',
             'us-west-2a',
             Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
@@ -262,7 +263,7 @@ def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
 )
 def test_volume_states_map_to_the_drills(state, expected):
     item = {'VolumeId': 'vol-1', 'State': state, 'Tags': [{'Key': 'Name', 'Value': TEST_DISK_PREFIX + 'r'}]}
-    disk = EbsAdapter.test_disk(item, 'us-west-2')
+    disk = volume_disk(item, 'us-west-2')
     assert (disk.state, disk.cloud_state, disk.name) == (expected, state, TEST_DISK_PREFIX + 'r')
 
 
@@ -281,4 +282,4 @@ def test_zones_that_are_not_available_or_not_availability_zones_are_not_offered(
             },
             {},
         )
-        assert aws.restore_zones('us-west-2', 'gp3') == ['us-west-2a', 'us-west-2b']
+        assert aws.drill.restore_zones('us-west-2', 'gp3') == ['us-west-2a', 'us-west-2b']
