@@ -56,17 +56,6 @@ class DrAdapter(CopyAdapter):
     sets: SnapshotSetAdapter | None = None
     blocks: BlockReadAdapter | None = None
 
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> Any:
-            # Transitional (issue 63): dr/posture.py still asks the adapter itself whether it locks, drills or has a DR
-            # account (isinstance: the clouds register their adapters as those capabilities, asked_of_the_adapter), and
-            # then for these names, which are its parts'. Goes once PostureRead reads the parts (lock_part...).
-            part = self.__dict__.get(ASKED_OF_THE_ADAPTER.get(name, ''))
-            if part is None:
-                raise AttributeError('%r object has no attribute %r' % (type(self).__name__, name))
-            return getattr(part, name)
-
     @abstractmethod
     def find_disks(self, region: str, tag_selector: dict[str, str | None]) -> list[Disk]:
         """Return [Disk]: the disks in ``region`` that carry every tag of ``tag_selector``.
@@ -444,18 +433,6 @@ class RestoreDrillAdapter(ABC):
     @abstractmethod
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """Mark a DR copy the drill restored (RESTORE_TESTED_TAG): its DR adapter's DrAdapter.tag_copy."""
-
-
-#: What PostureRead (dr/posture.py) still asks a DR adapter itself for, and the part that answers (DrAdapter.__getattr__).
-ASKED_OF_THE_ADAPTER = {'lock_modes': 'locks', 'find_test_disks': 'drill', 'dr_account_staging': 'vault'}
-
-
-def asked_of_the_adapter(adapter: type[DrAdapter], *kinds: type[Any]) -> None:
-    """Transitional (issue 63): ``adapter``'s instances answer isinstance for ``kinds``, the capabilities of its parts
-    that dr/posture.py still asks the adapter itself about (SnapshotLockAdapter, RestoreDrillAdapter, DrAccountAdapter),
-    with ASKED_OF_THE_ADAPTER's names. Everything else reads the parts (lock_part...)."""
-    for kind in kinds:
-        kind.register(adapter)
 
 
 def _candidates(adapter: object, name: str) -> tuple[object, object]:

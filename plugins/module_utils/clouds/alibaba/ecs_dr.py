@@ -21,11 +21,7 @@ from ...core.model import COMPLETED, PENDING, CopyRequest, Disk, Snapshot
 from ...core.tagging import SOURCE_TAG, numbered_tags, string_tags
 from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
-    DrAccountAdapter,
     DrAdapter,
-    RestoreDrillAdapter,
-    SnapshotLockAdapter,
-    asked_of_the_adapter,
 )
 from ...dr.leases.shares import ShareLeases, SharesHeldByLeases
 from .answers import snapshots_by_disk, tagged_disks
@@ -198,4 +194,3 @@ class EcsAdapter(EcsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, SharesHel
 
 
 # Transitional (issue 63): dr/posture.py asks the adapter itself about these capabilities (dr.capabilities).
-asked_of_the_adapter(EcsAdapter, SnapshotLockAdapter, RestoreDrillAdapter, DrAccountAdapter)

@@ -18,7 +18,7 @@ from ...core.errors import INVALID, CloudError
 from ...core.model import COMPLETED, PENDING, Disk, Snapshot
 from ...core.paging import numbered_pages
 from ...core.tagging import SOURCE_TAG, marked_description
-from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter, RestoreDrillAdapter, asked_of_the_adapter
+from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaClient
 from .ens import MAX_DESCRIPTION, EnsCopyAdapter, size_gib
@@ -152,4 +152,3 @@ def _marker_agrees_with_link(snapshot: Snapshot) -> bool:
 
 
 # Transitional (issue 63): dr/posture.py asks the adapter itself about the restore drill (dr.capabilities).
-asked_of_the_adapter(EnsAdapter, RestoreDrillAdapter)

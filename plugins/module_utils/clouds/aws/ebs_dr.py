@@ -23,11 +23,7 @@ from ...core.model import COMPLETED, CopyRequest, Disk, Snapshot
 from ...core.tagging import SOURCE_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
-    DrAccountAdapter,
     DrAdapter,
-    RestoreDrillAdapter,
-    SnapshotLockAdapter,
-    asked_of_the_adapter,
 )
 from .client import AwsClient
 from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, snapshot_tag_specification
@@ -140,4 +136,3 @@ class EbsAdapter(EbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, EbsSource
 
 
 # Transitional (issue 63): dr/posture.py asks the adapter itself about these capabilities (dr.capabilities).
-asked_of_the_adapter(EbsAdapter, SnapshotLockAdapter, RestoreDrillAdapter, DrAccountAdapter)

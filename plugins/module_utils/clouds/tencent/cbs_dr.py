@@ -23,10 +23,7 @@ from ...core.paging import offset_page
 from ...core.tagging import SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
-    DrAccountAdapter,
     DrAdapter,
-    RestoreDrillAdapter,
-    asked_of_the_adapter,
 )
 from ...dr.leases.copies import CopyLeases
 from .cbs import (
@@ -318,4 +315,3 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, CbsSource
 
 
 # Transitional (issue 63): dr/posture.py asks the adapter itself about these capabilities (dr.capabilities).
-asked_of_the_adapter(CbsAdapter, RestoreDrillAdapter, DrAccountAdapter)

@@ -18,8 +18,9 @@ ADAPTERS = [provider.load_adapter() for provider in PROVIDERS.values()]
 
 @pytest.mark.parametrize('adapter', ADAPTERS, ids=lambda adapter: adapter.__name__)
 def test_every_adapter_has_every_capability_the_dr_run_and_its_drill_use(adapter):
-    assert issubclass(adapter, DrAdapter) and issubclass(adapter, RestoreDrillAdapter)
+    assert issubclass(adapter, DrAdapter) and issubclass(drill_part_class(adapter), RestoreDrillAdapter)
     assert not inspect.isabstract(adapter), sorted(adapter.__abstractmethods__)
+    assert not inspect.isabstract(drill_part_class(adapter)), sorted(drill_part_class(adapter).__abstractmethods__)
 
 
 @pytest.mark.parametrize('adapter', ADAPTERS, ids=lambda adapter: adapter.__name__)
@@ -34,7 +35,14 @@ def test_every_adapter_declares_what_the_engine_reads_of_it(adapter):
 
 def drill_part_class(adapter):
     """The class of the adapter's restore drill part (its annotation of DrAdapter.drill, a name of its module)."""
-    return getattr(sys.modules[adapter.__module__], adapter.__annotations__['drill'])
+    return part_class(adapter, 'drill')
+
+
+def part_class(adapter, part):
+    """The class of the adapter's ``part`` (DrAdapter.locks, vault, drill, sets, blocks: its own annotation, a name of
+    its module), None where the adapter has none."""
+    name = adapter.__dict__.get('__annotations__', {}).get(part)
+    return None if name is None else getattr(sys.modules[adapter.__module__], name)
 
 
 @pytest.mark.parametrize(
