@@ -56,6 +56,9 @@ class Provider:
     #: What it says of a separate DR account (dr_sync's dr_account): its AWX credential's variables, or why it refuses
     #: one.
     dr_account: DrAccountSupport
+    #: How the event source snapcopy.cloud.snapshots can be pushed this cloud's completed snapshots (its queue_url),
+    #: or '' where it only polls.
+    snapshot_queue: str = ''
 
 
 # pylint: disable=import-outside-toplevel
@@ -114,6 +117,7 @@ PROVIDERS = {
             ('botocore',),
             _ebs_adapter,
             dr_account_variables('AWS'),
+            snapshot_queue='EventBridge to SQS',
         ),
         Provider(
             'ecs',
