@@ -503,7 +503,18 @@ $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
 	touch $@
 
 .PHONY: bench
-bench: venv collection-link $(VENV)/.bench-installed $(VENV_EDA)/.installed java ## speed and cost, measured (docs/performance.md)
+# Part a's peer: community.aws's ec2_snapshot_copy (and amazon.aws), as the ansible package of this release ships them,
+# for ansible-core 2.17 and newer (their meta/runtime.yml), unpacked from its wheel: installing the package would bring
+# its own ansible-core into .venv.
+BENCH_PEER_ANSIBLE := 12.3.0
+BENCH_PEER := $(BUILD)/bench-peer
+$(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE): $(VENV)/.installed tests/bench/unpack_peer.py
+	rm -rf $(BENCH_PEER) && $(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: \
+		ansible==$(BENCH_PEER_ANSIBLE) -d $(BENCH_PEER)/wheel
+	$(BIN)/python tests/bench/unpack_peer.py $(BENCH_PEER)/wheel $(BENCH_PEER)/collections && rm -rf $(BENCH_PEER)/wheel
+	touch $@
+
+bench: venv collection-link $(VENV)/.bench-installed $(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE) $(VENV_EDA)/.installed java ## speed and cost, measured (docs/performance.md)
 	SNAPCOPY_ZIP_BYTECODE=off $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- make real-account: opt-in, never in CI

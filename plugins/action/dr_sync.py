@@ -15,8 +15,9 @@ report (bad input, a cloud error, the task's timeout, a crash) leaves files that
 the error; a killed run leaves the marker. The run's id goes to the module (its run_id option), so the marker, the report,
 the leases on shared snapshots and the test disks name one run.
 
-A run holds its scope's lock on the controller while its module runs (plugin_utils/_scope_lock.py): a second run of the
-scope waits for the first, up to its wait_timeout, and its result says how long it waited (scope_lock). A check run
+A run holds its scope's turn on the controller while its module runs (plugin_utils/_scope_turn.py): a second run of the
+scope waits for the first, up to its wait_timeout, and its result says how long it waited (scope_turn; scope_lock too,
+for one release, as earlier releases named it). A check run
 changes nothing and takes none; an async job's module runs after this action has returned, and takes none either.
 
 dr_account is checked here before the module runs: Ansible's no_log of its external_id holds only for a dict, and the
@@ -43,9 +44,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress impor
     DEFAULT_PROGRESS_INTERVAL,
     MIN_PROGRESS_INTERVAL,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ScopeProtection, of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS, summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, role_variable
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
@@ -71,12 +72,12 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import
     last_known,
     run_record,
 )
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import (
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import (
     ScopeBusy,
-    ScopeLock,
-    lock_dir,
-    lock_path,
+    ScopeTurn,
     scope_identity,
+    turn_path,
+    turns_dir,
 )
 
 display = Display()
@@ -226,7 +227,7 @@ def progress_settings(arguments: Mapping[str, Any], verbosity: int) -> tuple[boo
 
 
 def holder_words(holder: Mapping[str, Any] | None) -> str:
-    """The run that holds a scope, in words, from what it wrote in the lock file."""
+    """The run that holds a scope, in words, from what it wrote in the scope's file."""
     if not holder:
         return 'a run that has not said which yet'
     words = 'run %s' % holder['run_id'] if holder.get('run_id') else 'a run without report_dir'
@@ -251,13 +252,13 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = True
     # Seconds between two tries of a scope that another run holds (a test's shorter).
-    scope_lock_step = 1.0
+    scope_turn_step = 1.0
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        # Bad input is refused here, in a few words, before any call and before the scope's files or lock are touched, as
+        # Bad input is refused here, in a few words, before any call and before the scope's files or turn are touched, as
         # Ansible's check of the role's arguments refused it.
         arguments, problems = self._arguments(task_vars)
         if problems:
@@ -275,28 +276,28 @@ class ActionModule(ActionBase):
         if files is not None:
             given['run_id'] = files.run['run_id']
         module_args = dict(arguments, **given) if given or arguments is not self._task.args else None
-        lock = None if wrap_async or self._check_mode() else self._scope_lock(arguments, files)
+        turn = None if wrap_async or self._check_mode() else self._scope_turn(arguments, files)
         try:
-            if lock is not None:
+            if turn is not None:
                 try:
                     # Refused input is not worth a wait: its files are written only if no other run holds the scope.
-                    waited = lock.acquire(0 if refusal else wait_seconds(arguments))
-                    result['scope_lock'] = self._lock_record(waited, lock.waited_for)
+                    waited = turn.acquire(0 if refusal else wait_seconds(arguments))
+                    result.update(self._turn_record(waited, turn.waited_for))
                 except ScopeBusy as busy:
                     # The files are the other run's: left as they are.
                     result.update(
                         failed=True,
                         changed=False,
                         msg=refusal or self._busy_message(arguments, busy),
-                        scope_lock=self._lock_record(busy.waited, busy.holder),
+                        **self._turn_record(busy.waited, busy.holder),
                     )
                     return result
                 except OSError as error:
                     # A home that cannot be written: the run goes on unguarded rather than not at all, and says so.
-                    lock = None
+                    turn = None
                     result.setdefault('warnings', []).append(
-                        'could not take the lock of this scope on the controller (%s), so '
-                        'another run of it at once is not kept out: %s' % (lock_dir(), error)
+                        'could not take this scope\'s turn on the controller (%s), so '
+                        'another run of it at once is not kept out: %s' % (turns_dir(), error)
                     )
             if files is not None:
                 files.start()
@@ -311,8 +312,8 @@ class ActionModule(ActionBase):
                     )
                 raise
         finally:
-            if lock is not None:
-                lock.release()
+            if turn is not None:
+                turn.release()
 
     def _arguments(self, task_vars: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """(the task's arguments as the module is to get them, their problems): of module_defaults, the provider's
@@ -332,16 +333,16 @@ class ActionModule(ActionBase):
     def _check_mode(self) -> bool:
         return bool(self._play_context.check_mode if self._play_context is not None else self._task.check_mode)
 
-    def _scope_lock(self, arguments: Mapping[str, Any], files: RunReportFiles | None) -> ScopeLock:
-        """The ScopeLock of the task's scope, not yet held."""
+    def _scope_turn(self, arguments: Mapping[str, Any], files: RunReportFiles | None) -> ScopeTurn:
+        """The ScopeTurn of the task's scope, not yet held."""
         provider, region = to_text(arguments.get('provider')), to_text(arguments.get('source_region'))
-        path = lock_path(provider, region, scope_identity(provider, arguments), lock_dir())
+        path = turn_path(provider, region, scope_identity(provider, arguments), turns_dir())
         holder = {
             'pid': os.getpid(),
             'since': stamp(utc_now()),
             'run_id': files.run['run_id'] if files is not None else None,
         }
-        return ScopeLock(path, holder, step=self.scope_lock_step, on_wait=self._scope_held)
+        return ScopeTurn(path, holder, step=self.scope_turn_step, on_wait=self._scope_held)
 
     def _scope_held(self, holder: Mapping[str, Any]) -> None:
         """Called once when the scope is found held: say so, as the run may wait long."""
@@ -357,8 +358,10 @@ class ActionModule(ActionBase):
         )
 
     @staticmethod
-    def _lock_record(waited: float, holder: dict[str, Any] | None) -> dict[str, Any]:
-        return {'waited': holder is not None, 'waited_seconds': round(waited, 1), 'waited_for': holder}
+    def _turn_record(waited: float, holder: dict[str, Any] | None) -> dict[str, Any]:
+        """The result's scope_turn, and scope_lock, its name in earlier releases, kept for one release (deprecated)."""
+        record = {'waited': holder is not None, 'waited_seconds': round(waited, 1), 'waited_for': holder}
+        return {'scope_turn': record, 'scope_lock': dict(record)}
 
     @staticmethod
     def _busy_message(arguments: Mapping[str, Any], busy: ScopeBusy) -> str:

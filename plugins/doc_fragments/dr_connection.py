@@ -1,15 +1,38 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The connection options of a module that takes any cloud (O(provider)): dr_sync and dr_posture_info, which take them
-from each cloud's connection spec (module_utils/clouds/registry.py)."""
+"""The provider and the connection options of a module that takes any cloud (O(provider)): dr_sync, dr_posture_info and
+dr_drill_finish, which take them from each cloud's record (module_utils/clouds/registry.py); the provider alone
+(``.provider``) for the dr_scopes inventory. The one place the docs list the clouds: test_providers.py holds it to the
+registry."""
 
 from __future__ import annotations
 
+# The clouds, as the registry names them (PROVIDERS), and the vendors of their action groups.
+_PROVIDER = r'''
+  provider:
+    description:
+      - The cloud. V(aws) is EBS, V(ecs) Alibaba Cloud ECS, V(ens) Alibaba Cloud ENS edge nodes, V(cbs) Tencent Cloud CBS.
+    type: str
+    required: true
+    choices: [aws, ecs, ens, cbs]
+'''
+_PLATFORM = r'''
+attributes:
+  platform:
+    support: full
+    platforms: aws, alicloud, tencentcloud
+    description: Talks to the chosen cloud's API.
+'''
+
 
 class ModuleDocFragment:
-    DOCUMENTATION = r'''
-options:
+    PROVIDER = 'options:' + _PROVIDER
+
+    DOCUMENTATION = (
+        'options:'
+        + _PROVIDER
+        + r'''
   access_key:
     description:
       - AWS access key ID (provider V(aws)); environment E(AWS_ACCESS_KEY_ID), E(AWS_ACCESS_KEY), E(EC2_ACCESS_KEY).
@@ -114,3 +137,5 @@ options:
     type: bool
     default: true
 '''
+        + _PLATFORM
+    )

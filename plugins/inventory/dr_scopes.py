@@ -40,6 +40,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
+  - snapcopy.cloud.dr_connection.provider
 options:
   plugin:
     description: The name of this plugin. The file's name ends in C(dr_scopes.yml) or C(dr_scopes.yaml).
@@ -49,9 +50,6 @@ options:
   provider:
     description:
       - The disks the scopes look after, as the role's C(dr_copy_provider). The organisation read is that cloud's.
-    type: str
-    required: true
-    choices: [aws, ecs, ens, cbs]
   connection:
     description:
       - The connection options of the management account, as M(snapcopy.cloud.dr_sync) takes them for O(provider)

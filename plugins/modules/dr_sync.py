@@ -39,12 +39,6 @@ author:
 requirements:
   - The SDK of the chosen provider, as for its single-copy module.
 options:
-  provider:
-    description:
-      - The cloud. V(aws) is EBS, V(ecs) Alibaba Cloud ECS, V(ens) Alibaba Cloud ENS edge nodes, V(cbs) Tencent Cloud CBS.
-    type: str
-    required: true
-    choices: [aws, ecs, ens, cbs]
   source_region:
     description:
       - The region (ENS, the node) of the disks and their snapshots.
@@ -534,10 +528,6 @@ attributes:
   diff_mode:
     support: none
     description: The report says per disk what changed.
-  platform:
-    support: full
-    platforms: aws, alicloud, tencentcloud
-    description: Talks to the chosen cloud's API.
 '''
 
 EXAMPLES = r'''

@@ -17,13 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# The action group of each provider's cloud (meta/runtime.yml).
-CLOUD_GROUPS = {
-    'aws': 'snapcopy.cloud.aws',
-    'ecs': 'snapcopy.cloud.alicloud',
-    'ens': 'snapcopy.cloud.alicloud',
-    'cbs': 'snapcopy.cloud.tencentcloud',
-}
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+
+# The action group of each provider's cloud (meta/runtime.yml), as module_defaults names it.
+CLOUD_GROUPS = {name: 'snapcopy.cloud.' + provider.action_group for name, provider in PROVIDERS.items()}
 GROUP_PREFIX = 'group/'
 
 

@@ -23,8 +23,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization i
     OrganizationRead,
 )
 
-# The organisation each provider's accounts are in.
-ORGANIZATION_OF = {'aws': 'aws', 'ecs': 'alibaba', 'ens': 'alibaba', 'cbs': 'tencent'}
 FILTER_KEYS = ('accounts', 'units', 'tags')
 HOST_NAME_FIELDS = ('provider', 'account', 'name', 'region')
 DEFAULT_HOST_NAME = '{provider}-{account}-{region}'
@@ -196,7 +194,7 @@ def plan_scopes(
             }
         )
     record = {
-        'organization': ORGANIZATION_OF[settings['provider']],
+        'organization': PROVIDERS[settings['provider']].organization.name,
         'source': read.source,
         'provider': settings['provider'],
         'management_account': read.management_account,

@@ -12,9 +12,9 @@ from typing import Any
 
 from ansible.plugins.filter.core import to_nice_json
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import set_results
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ScopeProtection
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import set_results
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_mode, report_paths, write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown

@@ -12,10 +12,11 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import organization as alibaba_organization
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import organization as aws_organization
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS, provider_connection
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import organization as tencent_organization
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import (
+    PROVIDERS,
+    organization_reader,
+    provider_connection,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, SnapcopyError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization import (
     MemberAccount,
@@ -32,13 +33,6 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._dr_scopes import (
     needs_tags,
     needs_units,
 )
-
-READERS: dict[str, Callable[..., OrganizationRead]] = {
-    'aws': aws_organization.read_organization,
-    'ecs': alibaba_organization.read_organization,
-    'ens': alibaba_organization.read_organization,
-    'cbs': tencent_organization.read_organization,
-}
 
 
 class ReadError(Exception):
@@ -58,9 +52,10 @@ def read_settings(get_option: Callable[[str], Any]) -> dict[str, Any]:
     if role is not None and '{account}' not in role:
         raise ScopeSettingsError('role must name {account}, where each account id goes; got %r' % role)
     regions = list(get_option('regions') or [])
-    if not regions and provider != 'aws':
+    if not regions and not (provider in PROVIDERS and PROVIDERS[provider].organization.lists_regions):
         raise ScopeSettingsError(
-            'regions is required with provider %s (only on AWS are they read from the cloud)' % provider
+            'regions is required with provider %s (only with provider %s are they read from the cloud)'
+            % (provider, ' or '.join(name for name, cloud in PROVIDERS.items() if cloud.organization.lists_regions))
         )
     tag_vars = _names(get_option('tag_vars') or {}, 'tag_vars')
     if not all(isinstance(key, str) and key for key in tag_vars.values()):
@@ -127,11 +122,14 @@ def read_the_organization(settings: Mapping[str, Any], retry: CallRetry | None =
             PROVIDERS[provider].load_adapter().from_connection(connection, retry=retry or CallRetry(default_backoff()))
         )
         client = adapter.client
-        organization = READERS[provider](client, with_units=needs_units(settings), with_tags=needs_tags(settings))
+        reader = organization_reader(provider)
+        organization = reader.read_organization(
+            client, with_units=needs_units(settings), with_tags=needs_tags(settings)
+        )
         regions = settings['regions']
         if not regions:
             organization.count('DescribeRegions')
-            regions = aws_organization.enabled_regions(client)
+            regions = reader.enabled_regions(client)
     except ImportError as error:
         raise ReadError(
             'the SDK of provider %s is missing (%s): install %s'

@@ -34,7 +34,7 @@ STATE_WORDS = {STARTED: 'still running, or stopped', FAILED_BEFORE_REPORT: 'fail
 
 DEFAULT_HISTORY = 30
 HISTORY_FOLDER = 'history'
-# A kept run's files: <run id>.<suffix>. A run's id starts with when it started (dr.restore.run_id), so names sort as
+# A kept run's files: <run id>.<suffix>. A run's id starts with when it started (dr.drill.run_id), so names sort as
 # runs do.
 KEPT = re.compile(r'^(\d{8}T\d{6}Z-[0-9A-Za-z-]+)\.(json|md|html)$')
 

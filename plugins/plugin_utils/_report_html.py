@@ -614,16 +614,26 @@ def mark_width(text: str, font: int) -> int:
 
 
 def mark_svg(
-    kind: str, text: str, x: float, y: int, width: float, height: int, font: int, count: int | None = None
+    kind: str,
+    text: str,
+    x: float,
+    y: int,
+    width: float,
+    height: int,
+    font: int,
+    count: int | None = None,
+    title: str | None = None,
 ) -> str:
-    """A mark: its words on its fill, a badge (never a bar: it stands left of the hours and has no length)."""
+    """A mark: its words on its fill, a badge (never a bar: it stands left of the hours and has no length); a ``title``
+    other than its words is what a pointer over it shows."""
     dummy, fill, colour = MARKS[kind]
     return (
-        '<g class="mark" data-standing="%s"%s><rect x="%.1f" y="%d" width="%d" height="%d" rx="3" fill="%s"/>'
+        '<g class="mark" data-standing="%s"%s>%s<rect x="%.1f" y="%d" width="%d" height="%d" rx="3" fill="%s"/>'
         '<text x="%.1f" y="%d" font-size="%d" fill="%s">%s</text></g>'
         % (
             kind,
             '' if count is None else ' data-count="%d"' % count,
+            '<title>%s</title>' % _svg_text(title) if title and title != text else '',
             x,
             y,
             width,
@@ -723,6 +733,19 @@ def region_marks(
     return [(kind, counts[kind]) for kind in (NO_COPY, IN_FLIGHT, PLANNED) if counts.get(kind)]
 
 
+def fleet_marks(
+    counts: Mapping[str, Any], failed: bool, nothing_to_protect: bool = False
+) -> list[tuple[str, int | None, str]]:
+    """[(kind, count, text)] of one DR region of the fleet (region_marks), each with the words its mark says: where a
+    region carries several marks, each says its symbol and count only (the legend and the row's own columns, no copy and
+    in flight, name them), so that the row fits a 1280 px window; its words stay in its title."""
+    marks = region_marks(counts, failed, nothing_to_protect)
+    return [
+        (kind, count, fleet_mark_text(kind, count) if len(marks) == 1 else mark_text(kind, words=str(count)))
+        for kind, count in marks
+    ]
+
+
 def fleet_layout(scopes: Iterable[Mapping[str, Any]]) -> Scale:
     """One scale and one place for the bars for every scope of the fleet: the RPO of two scopes with the same RPO is at
     the same x, and a longer bar is an older recovery point whichever row it is in."""
@@ -737,8 +760,8 @@ def fleet_layout(scopes: Iterable[Mapping[str, Any]]) -> Scale:
             # A failed scope has no bar: its mark may stand where bars are, and takes no room from every row's bars.
             if scope['run'] == 'failed':
                 continue
-            marks = region_marks(counts, False, scope['status'] == NOTHING_TO_PROTECT)
-            widths.append(sum(mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4 for kind, count in marks))
+            marks = fleet_marks(counts, False, scope['status'] == NOTHING_TO_PROTECT)
+            widths.append(sum(mark_width(mark[2], FLEET_FONT) + 4 for mark in marks))
     return Scale(axis_top(ages, rpos), FLEET_MARK_LEFT + max(widths) + 6, FLEET_BAR_WIDTH)
 
 
@@ -755,10 +778,7 @@ def region_bars_svg(posture: Mapping[str, Any] | None, scale: Scale, *, failed: 
         [FLEET_MARK_LEFT]
         + [
             FLEET_MARK_LEFT
-            + sum(
-                mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4
-                for kind, count in region_marks(counts, failed, nothing_to_protect)
-            )
+            + sum(mark_width(mark[2], FLEET_FONT) + 4 for mark in fleet_marks(counts, failed, nothing_to_protect))
             for dummy, counts in regions
         ]
     )
@@ -781,10 +801,21 @@ def region_bars_svg(posture: Mapping[str, Any] | None, scale: Scale, *, failed: 
             % (_svg_text(region), '' if age is None else age, worst, y + 11, FLEET_FONT, _svg_text(region[:15]))
         )
         x: float = FLEET_MARK_LEFT
-        for kind, count in region_marks(counts, failed, nothing_to_protect):
-            text = fleet_mark_text(kind, count)
+        for kind, count, text in fleet_marks(counts, failed, nothing_to_protect):
             width: float = mark_width(text, FLEET_FONT)
-            parts.append(mark_svg(kind, text, x, y + 1, width, FLEET_ROW - 3, FLEET_FONT, count=count))
+            parts.append(
+                mark_svg(
+                    kind,
+                    text,
+                    x,
+                    y + 1,
+                    width,
+                    FLEET_ROW - 3,
+                    FLEET_FONT,
+                    count=count,
+                    title=fleet_mark_text(kind, count),
+                )
+            )
             x += width + 4
         if age is not None:
             width = scale.bar_width(age)

@@ -16,6 +16,8 @@ PROVIDERS = ('aws', 'ecs', 'ens', 'cbs')
 NAMES = {'aws': 'AWS EBS', 'ecs': 'Alibaba ECS', 'ens': 'Alibaba ENS', 'cbs': 'Tencent CBS'}
 # The targets of issue 8.
 ADHOC_RATIO = 1.3
+# Our AWS module whose copy exists, over community.aws's ec2_snapshot_copy (issue 63): at most this, by median wall.
+PEER_RATIO = 0.85
 WALL_FACTOR, WALL_SLACK_S = 1.2, 10.0
 PEAK_RSS_MIB = 150
 LOOP_FACTOR = 30
@@ -112,6 +114,26 @@ def _mark(met):
     return 'yes' if met else '**no**'
 
 
+def _peer_lines(peer):
+    """Our AWS module, its copy there, against community.aws's ec2_snapshot_copy (which copies again on every run)."""
+    if not peer:
+        return []
+    if 'wall_s' not in peer:
+        return ['%s failed: %s' % (peer['module'], '; '.join(peer['problems'][:2])), '']
+    wall = peer['wall_s']
+    lines = [
+        '%s (copies again): median %.2f s (min %.2f, max %.2f), ratio to ping %.2f.'
+        % (peer['module'], wall['median'], wall['min'], wall['max'], peer['ratio'])
+    ]
+    if 'ours_existing_over_peer' in peer:
+        met = peer['ours_existing_over_peer'] <= PEER_RATIO
+        lines.append(
+            'ebs_snapshot_copy, its copy there, over the peer: %.2f by wall, %.2f by CPU. Target: <= %.2f: %s.'
+            % (peer['ours_existing_over_peer'], peer['ours_existing_over_peer_cpu'], PEER_RATIO, _mark(met))
+        )
+    return [*lines, '']
+
+
 def table(results):
     """The results as Markdown tables (printed by make bench, pasted into docs/performance.md)."""
     lines = []
@@ -150,6 +172,7 @@ def table(results):
                 % (entry['module'], cells[0], cells[1], cells[2], cells[3], cpu, _mark(met))
             )
         lines.append('')
+        lines += _peer_lines(adhoc.get('peer'))
     summary = results['summary']
     if summary:
         lines += _role_and_loop_tables(summary)

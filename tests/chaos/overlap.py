@@ -39,7 +39,7 @@ CLOUDS = ('aws', 'ecs', 'cbs')
 SELECTOR_B = {'overlap': 'b'}
 THIRD_REGION = {'aws': 'eu-central-1', 'ecs': 'cn-shenzhen', 'cbs': 'ap-beijing'}
 SHARE_LEASE_TAG_PREFIX = 'snapcopy:share-claim:'  # plugins/module_utils/core/tagging.py
-STAMP_FORMAT = '%Y%m%dT%H%M%SZ'  # plugins/module_utils/dr/leases.py
+STAMP_FORMAT = '%Y%m%dT%H%M%SZ'  # plugins/module_utils/core/cloud_clock.py
 # Who is killed, round after round.
 VICTIMS = (('a',), ('b',), ('a', 'b'))
 

@@ -30,7 +30,11 @@ def test_a_posture_only_fleet_run_reads_each_scope_and_changes_nothing(fakecloud
     with open(os.path.join(DOCS, 'fleet.md'), encoding='utf-8') as handle:
         assert '-e dr_fleet_posture_only=true' in handle.read()
     fakecloud_clean.admin.configure(timings={'ecs': {'copy_seconds': 0.3, 'snapshot_seconds': 0.3}})
-    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
+    # Two data disks of one instance, restored together (consistency_groups: instance): the run makes their group
+    # snapshot and copies the set.
+    fakecloud_clean.admin.seed(
+        ecs={'disks': [{'region': 'cn-hangzhou', 'instance_id': 'i-shop01', 'size': 40, 'tags': {'backup': 'dr'}}] * 2}
+    )
     # The DR copies the read finds: dr_sync's run in this process (a fleet run of ansible-playbook would make the same
     # copies, with seconds of CPU that a busy machine makes a minute). The run under test is the read below.
     made = dr_sync_in_process(
@@ -38,6 +42,8 @@ def test_a_posture_only_fleet_run_reads_each_scope_and_changes_nothing(fakecloud
         source_region='cn-hangzhou',
         dr_regions=['cn-shanghai'],
         tag_selector={'backup': 'dr'},
+        consistency_groups='instance',
+        max_snapshot_age_hours=24,
         wait=True,
         poll_interval=0.3,
         endpoint_url=fakecloud_clean.url,
@@ -63,6 +69,7 @@ def test_a_posture_only_fleet_run_reads_each_scope_and_changes_nothing(fakecloud
                                     'dr_copy_provider': 'ecs',
                                     'dr_copy_source_region': 'cn-hangzhou',
                                     'dr_copy_dr_regions': ['cn-shanghai'],
+                                    'dr_copy_consistency_groups': 'instance',
                                 },
                                 # ENS has no way to share a snapshot with another account: its read is refused before any call.
                                 'ens-edge': {
@@ -97,3 +104,5 @@ def test_a_posture_only_fleet_run_reads_each_scope_and_changes_nothing(fakecloud
     shop = scopes['ecs-shop']
     assert shop['status'] == 'protected' and shop['run'] == 'finished' and shop['disks'] == 2
     assert shop['posture']['regions']['cn-shanghai']['within_rpo'] == 2 and shop['no_copy'] == 0
+    # The read takes the scope's groups as its runs do: each disk stands by its group's set.
+    assert [group['name'] for group in shop['groups']] == [made['disks'][0]['consistency_group']['name']], shop

@@ -18,6 +18,7 @@ build/docsite/screenshots/issue-62-*.png (docs/screenshots/issue-62/ holds those
 
 from __future__ import annotations
 
+import copy
 import html.parser
 import json
 import os
@@ -49,6 +50,8 @@ BATCH_SCOPE = 'ecs-%s-cn-hangzhou-batch' % ACCOUNT
 VAULT_SCOPES = [
     'ecs-%s-%s' % (number * 4, region) for number, region in (('5555', 'cn-shanghai'), ('7777', 'cn-beijing'))
 ]
+# A scope whose copies are still being made and one failed: its region's row carries two marks, the widest a row gets.
+MARKED_SCOPE = 'ecs-888888888888-cn-hangzhou'
 WIDTHS = (1280, 1440)
 # What a check that failed leaves in the role's dr_copy_checks (roles/dr_copy/tasks/main.yml's rescue).
 FAILED_CHECKS = {'passed': False, 'failed_task': 'Check the database', 'reason': 'pg_controldata: bad checksum'}
@@ -129,6 +132,7 @@ def pages(fakecloud, tmp_path_factory):
             protection=dict(vault['protection'], uncovered=None),
         )
         scopes.append(other)
+    scopes.append(marked_scope(vault_files, vault))
     organization = {
         'organization': 'alibaba',
         'provider': 'ecs',
@@ -156,6 +160,29 @@ def pages(fakecloud, tmp_path_factory):
         'fleet_path': fleet_path,
         'fleet_markdown': fleet_report_markdown(fleet),
     }
+
+
+def marked_scope(files, report):
+    """MARKED_SCOPE: ``report``'s scope with two disks in each DR region, one copy in flight and one that failed."""
+    facts = scope_facts(MARKED_SCOPE, files, report)
+    protection = copy.deepcopy(report['protection'])
+    (disk,) = protection['disks']
+    unread = {'copy_id': None, 'recovery_point': None, 'recovery_point_age_hours': None, 'locked': None}
+    protection['disks'] = [
+        dict(
+            disk,
+            disk_id='d-%s%d' % (standing[:2], number),
+            regions=[
+                dict(
+                    region, standing=standing, in_flight=['s-%d' % number] if standing == 'in_flight' else [], **unread
+                )
+                for region in disk['regions']
+            ],
+        )
+        for number, standing in enumerate(('in_flight', 'no_copy'))
+    ]
+    facts.update(account='888888888888', protection=dict(protection, uncovered=None), locks=None, dr_account=None)
+    return facts
 
 
 def scope_facts(name, files, report):
@@ -356,6 +383,11 @@ def test_the_fleet_table_fits_the_window(pages, tmp_path, width):
         ],
     )
     viewport = looks['viewport']
+    (marked,) = [row for row in pages['fleet']['scopes'] if row['scope'] == MARKED_SCOPE]
+    assert marked['in_flight'] == 1 and marked['no_copy'] == 1, marked  # the row with two marks is measured too
+    # Its marks say symbol and count; their words are the legend's, the columns' and each mark's title.
+    page = pages['fleet_path'].read_text(encoding='utf-8')
+    assert '<title>\u2715 1 no copy</title>' in page and '<title>\u25d4 1 in flight</title>' in page
     assert viewport == width and looks['scroll_width'] <= viewport, (looks['scroll_width'], viewport)
     (table,) = looks['by_key']['table']
     assert table['right'] <= viewport, (table, viewport)

@@ -121,18 +121,18 @@ def quiet(handler):
     return QuietHandler
 
 
-# plugin_utils/_scope_lock.py's LOCK_DIR_VARIABLE (test_scope_lock.py holds them equal): named here, since importing it
+# plugin_utils/_scope_turn.py's TURNS_DIR_VARIABLE (test_scope_turn.py holds them equal): named here, since importing it
 # would import ansible-core into the tests that run without it (UNITS_NO_SDK_NO_CORE).
-SCOPE_LOCK_DIR_VARIABLE = 'SNAPCOPY_LOCK_DIR'
+SCOPE_TURNS_DIR_VARIABLE = 'SNAPCOPY_LOCK_DIR'
 
 
 @pytest.fixture(autouse=True)
-def scope_lock_dir(tmp_path_factory, monkeypatch):
-    """dr_sync's action takes a lock per scope on the controller: in every test, in a folder of the test's own, not in
+def scope_turns_dir(tmp_path_factory, monkeypatch):
+    """dr_sync's action takes a turn per scope on the controller: in every test, in a folder of the test's own, not in
     the home of the user running them, where the tests that run the action for one scope on two pytest workers at
     once would wait on each other (test_report_text.py's and another's, on CI)."""
     folder = tmp_path_factory.mktemp('scope-locks')
-    monkeypatch.setenv(SCOPE_LOCK_DIR_VARIABLE, str(folder))
+    monkeypatch.setenv(SCOPE_TURNS_DIR_VARIABLE, str(folder))
     return folder
 
 

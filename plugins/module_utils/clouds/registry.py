@@ -3,13 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The clouds: one record per provider, which everything else that names a cloud reads.
 
-A record holds what dr_sync, the dr_copy role and the packaging need of a cloud: its connection options
-(as its single-copy module takes them), the rules of its assume-role options, the copy options its copy
-call takes, its single-copy module and the action group that module is in, the SDK distributions it needs,
-and how to load its adapter (only the chosen cloud's code, and SDK, is loaded). tests/unit/.../test_providers.py
-holds meta/runtime.yml's action groups, the role's argument specs, dr_sync's documentation, the AWX survey
-and the execution environment's requirements to these records. Adding a cloud is one record here and its
-files (client, adapter, copy module); what the DR run asks of a cloud is on its adapter (engine/capabilities.py).
+A record holds what dr_sync, the dr_copy role, the dr_scopes inventory and the packaging need of a cloud: its
+connection options (as its single-copy module takes them), the rules of its assume-role options, the copy options its
+copy call takes, its single-copy module and the action group that module is in, the SDK distributions it needs with
+their oldest releases, its organisation and that organisation's reader, and how to load its adapter (only the chosen
+cloud's code, and SDK, is loaded). tests/unit/.../test_providers.py holds meta/runtime.yml's action groups, the
+role's argument specs, the dr_connection doc fragment (the provider choices of every module and plugin), the AWX
+survey and the execution environment's requirements to these records, and tests/unit/test_cloud_homes.py counts the
+shared files that name a cloud. Adding a cloud is one record here and its files (client, adapter, organisation
+reader, copy module; docs/architecture.md); what the DR run asks of a cloud is on its adapter (dr/capabilities.py).
 
 dr_sync takes the union of every cloud's connection options. Two names mean different things on two clouds
 (``secret_key`` is AWS's and Tencent's, ``security_token`` Tencent's and an alias on the others), so the
@@ -19,20 +21,41 @@ AWS_SECRET_ACCESS_KEY never becomes Tencent's secret key, nor TENCENTCLOUD_SECRE
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..core.assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES, RoleRules
 from ..dr.account import DrAccountSupport
-from .alibaba.client import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
-from .aws.client import AWS_CONNECTION_SPEC
-from .tencent.client import TENCENT_CONNECTION_SPEC
+from .alibaba.client import (
+    ALIBABA_CONNECTION_SPEC,
+    ALIBABA_ROLE_RULES,
+    ALIBABA_SDK_MINIMUMS,
+    ENS_CONNECTION_SPEC,
+)
+from .aws.client import AWS_CONNECTION_SPEC, AWS_ROLE_RULES, AWS_SDK_MINIMUMS
+from .tencent.client import TENCENT_CONNECTION_SPEC, TENCENT_ROLE_RULES, TENCENT_SDK_MINIMUMS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from types import ModuleType
 
+    from ..core.assume_role import RoleRules
     from ..dr.capabilities import DrAdapter
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The organisation a cloud's accounts are in, as the dr_scopes inventory reads it."""
+
+    #: Its name in the inventory's record of the organisation ('aws', 'alibaba', 'tencent').
+    name: str
+    #: The module below clouds/ of its reader (``read_organization(client, with_units=, with_tags=)``), by name: the
+    #: inventory imports it on the controller (``organization_reader``), and no module's payload carries it.
+    reader: str
+    #: Whether the reader's module answers the account's enabled regions (``enabled_regions(client)``), read when the
+    #: inventory file names none.
+    lists_regions: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,20 +68,27 @@ class Provider:
     action_group: str
     #: The module's connection options, each with its environment variables (fallback).
     connection_spec: dict[str, Any]
+    #: The names of its assume-role options and the shapes its STS accepts for them.
     role_rules: RoleRules
     #: The copy options its copy call takes (the names of its single-copy module).
     copy_options: tuple[str, ...]
-    #: The Python distributions its client imports (meta/ee-requirements.txt, core.sdk_versions.MINIMUM_VERSIONS).
-    sdk_distributions: tuple[str, ...]
+    #: The Python distributions its client imports, each with its oldest release (meta/ee-requirements.txt, the
+    #: modules' requirements, tests/requirements-oldest.txt).
+    sdk_minimums: Mapping[str, str]
     #: Imports the adapter's file and answers its class: a function each, so that Ansible's module packer sees
     #: every import (it reads import statements; a name computed at run time would leave the file out).
     load_adapter: Callable[[], type[DrAdapter]]
     #: What it says of a separate DR account (dr_sync's dr_account): its AWX credential's variables, or why it refuses
     #: one.
     dr_account: DrAccountSupport
+    organization: Organization
     #: How the event source snapcopy.cloud.snapshots can be pushed this cloud's completed snapshots (its queue_url),
     #: or '' where it only polls.
     snapshot_queue: str = ''
+
+    @property
+    def sdk_distributions(self) -> tuple[str, ...]:
+        return tuple(self.sdk_minimums)
 
 
 # pylint: disable=import-outside-toplevel
@@ -89,8 +119,9 @@ def _cbs_adapter() -> type[DrAdapter]:
 # pylint: enable=import-outside-toplevel
 
 
-ALIBABA_SDK = ('aliyun-python-sdk-core',)
-TENCENT_SDK = ('tencentcloud-sdk-python-common', 'tencentcloud-sdk-python-cbs', 'tencentcloud-sdk-python-tag')
+def _alibaba_sdk(product: str) -> dict[str, str]:
+    """The Alibaba distributions of a product's client: the core and the product's request classes."""
+    return {name: ALIBABA_SDK_MINIMUMS[name] for name in ('aliyun-python-sdk-core', product)}
 
 
 def dr_account_variables(prefix: str) -> DrAccountSupport:
@@ -104,59 +135,74 @@ def dr_account_variables(prefix: str) -> DrAccountSupport:
     )
 
 
+ALIBABA_ORGANIZATION = Organization('alibaba', 'alibaba.organization')
+
 PROVIDERS = {
     provider.name: provider
     for provider in (
         Provider(
-            'aws',
-            'ebs_snapshot_copy',
-            'aws',
-            AWS_CONNECTION_SPEC,
-            AWS_ROLE_RULES,
-            ('description', 'tags', 'encrypted', 'kms_key_id'),
-            ('botocore',),
-            _ebs_adapter,
-            dr_account_variables('AWS'),
+            name='aws',
+            copy_module='ebs_snapshot_copy',
+            action_group='aws',
+            connection_spec=AWS_CONNECTION_SPEC,
+            role_rules=AWS_ROLE_RULES,
+            copy_options=('description', 'tags', 'encrypted', 'kms_key_id'),
+            sdk_minimums=AWS_SDK_MINIMUMS,
+            load_adapter=_ebs_adapter,
+            dr_account=dr_account_variables('AWS'),
+            organization=Organization('aws', 'aws.organization', lists_regions=True),
             snapshot_queue='EventBridge to SQS',
         ),
         Provider(
-            'ecs',
-            'ecs_snapshot_copy',
-            'alicloud',
-            ALIBABA_CONNECTION_SPEC,
-            ALIBABA_ROLE_RULES,
-            ('name', 'description', 'tags', 'retention_days', 'encrypted', 'kms_key_id'),
-            (*ALIBABA_SDK, 'aliyun-python-sdk-ecs'),
-            _ecs_adapter,
-            dr_account_variables('ALICLOUD'),
+            name='ecs',
+            copy_module='ecs_snapshot_copy',
+            action_group='alicloud',
+            connection_spec=ALIBABA_CONNECTION_SPEC,
+            role_rules=ALIBABA_ROLE_RULES,
+            copy_options=('name', 'description', 'tags', 'retention_days', 'encrypted', 'kms_key_id'),
+            sdk_minimums=_alibaba_sdk('aliyun-python-sdk-ecs'),
+            load_adapter=_ecs_adapter,
+            dr_account=dr_account_variables('ALICLOUD'),
+            organization=ALIBABA_ORGANIZATION,
         ),
         Provider(
-            'ens',
-            'ens_snapshot_copy',
-            'alicloud',
-            ENS_CONNECTION_SPEC,
-            ALIBABA_ROLE_RULES,
-            ('name', 'description', 'instance_billing_cycle'),
-            (*ALIBABA_SDK, 'aliyun-python-sdk-ens'),
-            _ens_adapter,
-            DrAccountSupport(
+            name='ens',
+            copy_module='ens_snapshot_copy',
+            action_group='alicloud',
+            connection_spec=ENS_CONNECTION_SPEC,
+            role_rules=ALIBABA_ROLE_RULES,
+            copy_options=('name', 'description', 'instance_billing_cycle'),
+            sdk_minimums=_alibaba_sdk('aliyun-python-sdk-ens'),
+            load_adapter=_ens_adapter,
+            dr_account=DrAccountSupport(
                 refusal='Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies '
                 'cannot be made in a DR account there'
             ),
+            organization=ALIBABA_ORGANIZATION,
         ),
         Provider(
-            'cbs',
-            'cbs_snapshot_copy',
-            'tencentcloud',
-            TENCENT_CONNECTION_SPEC,
-            TENCENT_ROLE_RULES,
-            ('name', 'tags'),
-            TENCENT_SDK,
-            _cbs_adapter,
-            dr_account_variables('TENCENT'),
+            name='cbs',
+            copy_module='cbs_snapshot_copy',
+            action_group='tencentcloud',
+            connection_spec=TENCENT_CONNECTION_SPEC,
+            role_rules=TENCENT_ROLE_RULES,
+            copy_options=('name', 'tags'),
+            sdk_minimums=TENCENT_SDK_MINIMUMS,
+            load_adapter=_cbs_adapter,
+            dr_account=dr_account_variables('TENCENT'),
+            organization=Organization('tencent', 'tencent.organization'),
         ),
     )
 }
+
+#: Every cloud's SDK distributions with their oldest releases (make units-oldest installs exactly these).
+SDK_MINIMUMS = {name: release for provider in PROVIDERS.values() for name, release in provider.sdk_minimums.items()}
+
+
+def organization_reader(provider: str) -> ModuleType:
+    """The module of ``provider``'s organisation reader (Organization.reader), imported now: the dr_scopes inventory's,
+    on the controller."""
+    return importlib.import_module('%s.%s' % (__package__, PROVIDERS[provider].organization.reader))
 
 
 def _union_spec() -> dict[str, dict[str, Any]]:

@@ -4,8 +4,9 @@
 """Assume-role credentials: each cloud's options, their checks, and temporary keys refreshed before they expire.
 
 Every cloud takes a role to act in another account through STS AssumeRole, called with the
-connection's own keys. The options and their checks are here, once; the clients (clouds.aws.client,
-clouds.alibaba.client, clouds.tencent.client) make the STS call through their SDK.
+connection's own keys. How the options are checked is here, once (``RoleRules``); each cloud's option names and the
+shapes its STS accepts are in its folder (clouds/<vendor>/client.py, on its ``Provider`` record), and its client makes
+the STS call through its SDK.
 
 AWS uses botocore's own assume-role fetcher and refreshable credentials. The Alibaba and
 Tencent SDKs have providers of their own (aliyunsdkcore's RamRoleArnSigner, tencentcloud's
@@ -27,52 +28,24 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from ansible.module_utils.basic import env_fallback
-
 from .errors import InputError
 
-# amazon.aws's names (sts_assume_role). No environment variables: AWS_ROLE_ARN belongs to
-# botocore's web identity provider (EKS sets it for the pod's own role).
-AWS_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
-    'role_arn': {},
-    'role_session_name': {},
-    'external_id': {'no_log': True},
-}
 
-# alibaba.alicloud's names, aliases and variables, and those of Alibaba's own credential chain.
-ALIBABA_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
-    'alicloud_assume_role_arn': {
-        'aliases': ['assume_role_arn'],
-        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_ARN', 'ALIBABA_CLOUD_ROLE_ARN']),
-    },
-    'alicloud_assume_role_session_name': {
-        'aliases': ['assume_role_session_name'],
-        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_SESSION_NAME', 'ALIBABA_CLOUD_ROLE_SESSION_NAME']),
-    },
-    # Named as its two siblings; the variable is ours (alibaba.alicloud has no external id).
-    'alicloud_assume_role_external_id': {
-        'aliases': ['assume_role_external_id'],
-        'no_log': True,
-        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_EXTERNAL_ID']),
-    },
-}
+def is_external_id(option: str) -> bool:
+    """Whether ``option`` is an assume-role external id: each cloud names its own ``external_id`` or ``..._external_id``,
+    aliases too (test_providers holds every cloud's role options to it). It is the one secret of these options: a
+    person chooses it, as short as the clouds allow (runners.copy_module.withhold_external_ids)."""
+    return option == 'external_id' or option.endswith('_external_id')
 
-# The names and variables of the Tencent Cloud Terraform provider's assume_role block.
-TENCENT_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
-    'role_arn': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_ARN'])},
-    'role_session_name': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME'])},
-    'external_id': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
-}
 
-# Every cloud's external id option, with its aliases (the one secret of these options: a person chooses it, as short as
-# the clouds allow; runners.copy_module.withhold_external_ids).
-EXTERNAL_ID_NAMES = frozenset(
-    name
-    for spec in (AWS_ASSUME_ROLE_SPEC, ALIBABA_ASSUME_ROLE_SPEC, TENCENT_ASSUME_ROLE_SPEC)
-    for option, settings in spec.items()
-    if settings.get('no_log')
-    for name in (option, *settings.get('aliases', ()))
-)
+class _ExternalIdNames:
+    """``name in EXTERNAL_ID_NAMES``: every cloud's external id option, by ``is_external_id``."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and is_external_id(name)
+
+
+EXTERNAL_ID_NAMES = _ExternalIdNames()
 
 
 class RoleRules:
@@ -131,56 +104,6 @@ class RoleRules:
     def account(self, arn: str) -> str:
         """The account id in a role ARN that passed ``check``."""
         return cast('re.Match[str]', self.arn_pattern.match(arn)).group('account')
-
-
-# Every pattern ends in \Z, not $: $ also matches before a final newline, and the value with its newline would reach
-# STS.
-
-# AWS: IAM ARNs in any partition (aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, ... as botocore's
-# partitions.json lists them; a test holds the pattern to it), role names with an optional path; STS
-# AssumeRole's RoleSessionName 2-64 of [\w+=,.@-], ExternalId 2-1224 of [\w+=,.@:/-] (AWS STS API
-# reference, AssumeRole; IAM identifiers).
-AWS_ROLE_RULES = RoleRules(
-    arn_option='role_arn',
-    session_option='role_session_name',
-    arn_pattern=r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z',
-    arn_example='arn:aws:iam::123456789012:role/dr-copy',
-    session_pattern=r'^[\w+=,.@-]{2,64}\Z',
-    session_rule='must be 2 to 64 letters, digits or any of +=,.@_-',
-    external_id_option='external_id',
-    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
-    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
-)
-
-# Alibaba: acs:ram::<account uid>:role/<role name>, role names 1-64 of letters, digits, '.' and '-';
-# RoleSessionName 2-64 of letters, digits, '.', '@', '-' and '_'; ExternalId 2-1,224 of [\w+=,.@:/-]
-# (alibabacloud-sts20150401 AssumeRoleRequest; RAM CreateRole).
-ALIBABA_ROLE_RULES = RoleRules(
-    arn_option='alicloud_assume_role_arn',
-    session_option='alicloud_assume_role_session_name',
-    arn_pattern=r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}\Z',
-    arn_example='acs:ram::1234567890123456:role/dr-copy',
-    session_pattern=r'^[\w.@-]{2,64}\Z',
-    session_rule='must be 2 to 64 letters, digits or any of .@_-',
-    external_id_option='alicloud_assume_role_external_id',
-    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
-    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
-)
-
-# Tencent: qcs::cam::uin/<uin>:roleName/<name> or :role/<role id>, service roles with a
-# tencentcloudServiceRole(Name) part; RoleSessionName 2-128 of [\w+=,.@-], ExternalId 2-128 of
-# [\w+=,.@:/-] (sts 2018-08-13 AssumeRoleRequest, tencentcloud-sdk-python-sts models).
-TENCENT_ROLE_RULES = RoleRules(
-    arn_option='role_arn',
-    session_option='role_session_name',
-    arn_pattern=r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}\Z',
-    arn_example='qcs::cam::uin/100012345678:roleName/dr-copy',
-    session_pattern=r'^[\w+=,.@-]{2,128}\Z',
-    session_rule='must be 2 to 128 letters, digits or any of +=,.@_-',
-    external_id_option='external_id',
-    external_id_pattern=r'^[\w+=,.@:/-]{2,128}\Z',
-    external_id_rule='must be 2 to 128 letters, digits or any of +=,.@:/_-',
-)
 
 
 def default_session_name() -> str:

@@ -8,6 +8,9 @@ controller a few minutes ahead takes another run's live lease for lapsed. The cl
 controller minutes off (AWS: up to 5 minutes, Signature Version 4's RequestTimeTooSkewed; Alibaba and Tencent: minutes
 too), so no controller can be trusted to agree with another. Every answer carries the cloud's own time (HTTP's Date
 header, RFC 9110 section 6.6.1): leases are written and judged by it.
+
+The times a run writes in its tags (a lease's "until", the drill's restore-until and restore-tested, a run id's start)
+are stamps: STAMP_FORMAT, in UTC to the second, written by stamp and read by parse_stamp, here alone.
 """
 
 from __future__ import annotations
@@ -24,6 +27,24 @@ if TYPE_CHECKING:
 # How far the controller's clock may be off the cloud's before a run says so: past the five minutes AWS's Signature
 # Version 4 allows (RequestTimeTooSkewed), more than the ordinary drift of a clock kept by NTP.
 SKEW_WARNING_SECONDS = 300
+
+# A time in a tag: "20261122T181400Z" (UTC, to the second). Short, so that a lease's value keeps room for its regions,
+# and free of ':' and ' ', which some clouds' tag values refuse or a lease's value uses to part its fields.
+STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
+
+
+def stamp(moment: datetime.datetime) -> str:
+    """``moment`` (aware, UTC) as a tag writes it: STAMP_FORMAT."""
+    return moment.strftime(STAMP_FORMAT)
+
+
+def parse_stamp(text: str | None) -> datetime.datetime | None:
+    """The time of a stamp (STAMP_FORMAT, UTC), or None where ``text`` is none that can be read: a lease that says no
+    time is taken for over, a test disk's restore-until for not yet passed."""
+    try:
+        return datetime.datetime.strptime(text or '', STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
 
 
 def http_date(text: str | None) -> datetime.datetime | None:

@@ -152,7 +152,7 @@ GOVERNANCE, COMPLIANCE = 'governance', 'compliance'
 
 @dataclass(frozen=True)
 class LockSettings:
-    """The lock a DR run puts on each DR copy once the cloud has named it (dr_sync's ``lock``), checked by dr.lock."""
+    """The lock a DR run puts on each DR copy once the cloud has named it (dr_sync's ``lock``), checked by dr.locks."""
 
     mode: str
     duration_days: int
@@ -182,7 +182,7 @@ class SnapshotLock:
 
 @dataclass(eq=False, repr=False)
 class DrillDisk:  # pylint: disable=too-many-instance-attributes  # what the clouds' answers say of a disk
-    """A disk the restore drill makes from a DR copy (see dr.restore), as the cloud describes it.
+    """A disk the restore drill makes from a DR copy (see dr.drill), as the cloud describes it.
     ``state`` is USABLE, PENDING, FAILED or DELETING; ``cloud_state`` the cloud's own word."""
 
     id: str  # pylint: disable=invalid-name  # the cloud's disk id

@@ -26,14 +26,9 @@ DEFAULT_PROGRESS_INTERVAL = 5
 MIN_PROGRESS_INTERVAL = 1
 MAX_PROGRESS_INTERVAL = 3600
 
-# The phases of a DR run, in order, as the progress line names them.
-READING = 'reading disks and snapshots'
-FRESH_SNAPSHOTS = 'taking fresh snapshots'
-COPYING = 'copying'
+# What the progress line names while the copy engine waits for its copies. A DR run's phases name themselves
+# (dr.phases.sequence.PHASES).
 WAITING = 'waiting for copies'
-LOCKING = 'locking copies'
-RESTORE_TEST = 'restore test'
-PRUNING = 'pruning'
 
 # Copies change many times a second while a run starts them (each copy call's answer): the file is rewritten at most
 # this often then; a new phase and each poll of the copies are written at once.

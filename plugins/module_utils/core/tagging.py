@@ -62,14 +62,17 @@ COPY_TAGS_TAG = 'snapcopy:copy-tags'
 # On a source snapshot a DR run shared with its DR account (dr_account), the account's id: the run that finds it with no
 # copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
 SHARE_TAG = 'snapcopy:shared-with'
-# On such a source, one tag per DR run that needs the share (the prefix, then the run's id): the time by which that run
-# is over and its DR regions (dr.leases, dr.shares). The share goes only when no lease of a run that may still be under
-# way is left.
+# The three kinds of a run's lease on a source snapshot, one tag a run (the prefix, then the run's id), whose value
+# names until when (core.cloud_clock.stamp); their vocabulary is dr.leases'. The keys are those of earlier releases,
+# whose runs read them alone and must see this release's leases.
+# The share lease, on such a source, per DR run that needs the share: the time by which that run is over and its DR
+# regions (dr.leases.shares). The share goes only when no lease of a run that may still be under way is left. Its
+# key says "claim", the word of the release that made it.
 SHARE_LEASE_TAG_PREFIX = 'snapcopy:share-claim:'
-# On such a source while a run takes its share back, that run's tag (the prefix, then its id): a run that leases the
-# share meanwhile waits for it to go before it copies (dr.shares).
+# The release tag, on such a source while a run takes its share back: a run that leases the share meanwhile waits for it
+# to go before it copies (dr.leases.shares).
 RELEASE_TAG_PREFIX = 'snapcopy:share-release:'
-# A run's copy lease on a source snapshot, one tag a run, around each copy call (dr.leases.CopyLeases).
+# The copy lease, around each copy call, one tag a run and DR region (dr.leases.copies).
 COPY_LEASE_TAG_PREFIX = 'snapcopy:copy-lease:'
 # Tencent Cloud CBS with dr_account (clouds.tencent.cbs_dr_account): on the DR account's bridge disk, made from a staged
 # copy shared with it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three
@@ -82,13 +85,14 @@ def with_copy_mark(tags: dict[str, str], copy_id: str) -> dict[str, str]:
     return dict(tags, **{COPY_TAG: copy_id}) if DISK_TAG in tags else tags
 
 
-# The restore drill's marks (see dr.restore): on a test disk, the drill's id, its DR scope and the copy it
-# is made from; on a DR copy, when a drill last restored it ("20261122T181400Z").
+# The restore drill's marks (see dr.drill): on a test disk, the drill's id, its DR scope and the copy it
+# is made from; on a DR copy, when a drill last restored it ("20261122T181400Z", core.cloud_clock.stamp).
 RESTORE_RUN_TAG = 'snapcopy:restore-test'
 RESTORE_SCOPE_TAG = 'snapcopy:restore-scope'
 RESTORE_COPY_TAG = 'snapcopy:restore-copy'
 RESTORE_TESTED_TAG = 'snapcopy:restore-tested'
-# On a test disk: the time ("20261122T191400Z") by which the run that made it is over, whatever it waits for. Until
+# On a test disk: the time ("20261122T191400Z", core.cloud_clock.stamp) by which the run that made it is over, whatever
+# it waits for. Until
 # then no other run deletes it as a leftover: two runs of one scope at once leave each other's disks alone.
 RESTORE_UNTIL_TAG = 'snapcopy:restore-until'
 # On a test disk the drill attaches for the user's checks (restore_test_host): the instance's id, the one instance the

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..core.model import Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
     from ..core.tagging import TagRules
-    from .leases import LeaseTerms
+    from .leases.lease import LeaseTerms
 
 
 class DrAdapter(CopyAdapter):
@@ -286,12 +286,12 @@ class DrAccountAdapter(ABC):
     @abstractmethod
     def release_share(self, source_region: str, snapshot_id: str) -> bool:
         """Remove the DR account's permission on one source snapshot, then its SHARE_TAG; True when it is gone, False
-        when another run that may still be under way holds it (dr.shares)."""
+        when another run that may still be under way holds it (dr.leases.shares)."""
 
     def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
         """release_share for each of ``snapshot_ids``: {id: its answer, or the error of its call}. One at a time by
         default; a cloud whose shares are held by leases releases a batch in as few tag calls as it can
-        (dr.shares.LeasedShares)."""
+        (dr.leases.shares.SharesHeldByLeases)."""
         answers: dict[str, bool | CloudError] = {}
         for snapshot_id in snapshot_ids:
             try:
@@ -302,7 +302,7 @@ class DrAccountAdapter(ABC):
 
     def start_dr_run(self, terms: LeaseTerms) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
         """Before a DR run's first call: ``lease`` is the run's, whose leases it leaves on each share it needs
-        (dr.shares). Where shares are not held by leases (CBS shares its staged copies), nothing."""
+        (dr.leases.shares). Where shares are not held by leases (CBS shares its staged copies), nothing."""
         return None
 
     def settle_dr_account(self, dr_regions: list[str]) -> int:  # pylint: disable=unused-argument  # a hook, as check_source

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..core.model import Disk
     from .settings import DrSettings
 
-# The collection's own disks carry a tag of this prefix or a name of the other (dr.restore's test disks, CBS's bridge
+# The collection's own disks carry a tag of this prefix or a name of the other (dr.drill's test disks, CBS's bridge
 # disks): they are no one's data.
 OWN_TAG_PREFIX = 'snapcopy:'
 OWN_NAME_PREFIX = 'snapcopy-'

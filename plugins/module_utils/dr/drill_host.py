@@ -8,7 +8,7 @@ the dr_copy role runs on that host; dr_drill_finish then detaches and deletes th
 A test disk to be attached carries RESTORE_HOST_TAG, the instance's id, from its creation. A disk is only ever detached
 from that instance: a test disk a person attached elsewhere (to read it, say) is left where it is, and reported. A run
 killed while the user's checks run leaves its disks attached; their RESTORE_UNTIL_TAG counts the checks' time too, and
-the first run after it detaches and deletes them (dr.restore.DrillCleanup).
+the first run after it detaches and deletes them (dr.drill.DrillCleanup).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class HeldTest(Protocol):
-    """What attaching needs of one of the drill's tests (dr.restore.DrillTest): its usable disk, and where to note how
+    """What attaching needs of one of the drill's tests (dr.drill.DrillTest): its usable disk, and where to note how
     the attach went."""
 
     disk: DrillDisk | None

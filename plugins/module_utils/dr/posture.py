@@ -5,10 +5,10 @@
 
 For one scope (provider, source region, DR regions, tag selector, DR account) it reads what a DR run would read: the disks
 and their snapshots in the source region, the copies of each DR region (the DR account's with ``dr_account``), their locks,
-and what runs leave behind - source snapshots still shared with the DR account (dr.shares), restore-drill test disks past
-their time (dr.restore), and on CBS the staged copies and bridge disks on their way into the DR account. Each disk stands
-in each DR region by the rules of the run's report (dr.protection.copy_standing: one function for both), and the read is
-the scope's protection model (dr.protection), which every number of the result renders.
+and what runs leave behind - source snapshots still shared with the DR account (dr.leases.shares), restore-drill test
+disks past their time (dr.drill), and on CBS the staged copies and bridge disks on their way into the DR account. Each
+disk stands in each DR region by the rules of the run's report (dr.protection.copy_standing: one function for both), and
+the read is the scope's protection model (dr.protection), which every number of the result renders.
 
 Which copy a disk stands by: of its copies in the DR region that are complete or in flight, the newest by its recovery
 point (its source snapshot's time, else the copy's own), as a DR run stands by the copy of the disk's newest snapshot. A
@@ -33,10 +33,12 @@ from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_LEASE_TAG_PREFIX
 from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from .coverage import Coverage, coverage_notes, model_fields, scope_disks
+from .coverage import Coverage, coverage_notes, model_fields
+from .drill import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .groups import consistency_groups, newest_complete_set, sets_of
-from .leases import LeaseTerms, lease_seconds, leases_under
-from .lock import read_locks
+from .leases.lease import LeaseTerms, lease_seconds, leases_under
+from .leases.shares import SharesHeldByLeases
+from .locks import read_locks
 from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (
     IN_FLIGHT,
@@ -51,8 +53,7 @@ from .protection import (
     counted,
 )
 from .prune import copies_by_disk
-from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
-from .shares import LeasedShares
+from .scope_read import read_scope
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -133,7 +134,7 @@ class PostureRead:
 
     # ------------------------------------------------------------------ the read
     def read(self) -> dict[str, Any]:
-        with self.cloud_clock.told_by(getattr(self.adapter, 'client', None)):
+        with self.cloud_clock.told_by(self.adapter.client):
             return self._read()
 
     def _read(self) -> dict[str, Any]:
@@ -141,30 +142,21 @@ class PostureRead:
         source_region = settings.source_region
         regions = settings.region_names
         rpo = settings.fresh.max_age_hours
-        disks, coverage = scope_disks(
-            lambda where, selector: self._call(self.adapter.find_disks, where, selector), settings
-        )
-        snapshots: Mapping[str, list[Snapshot]] = (
-            self._call(self.adapter.disk_snapshots, source_region, disks) if disks else {}
-        )
+        # The run's read of the scope: its disks and their snapshots.
+        scope = read_scope(self._call, self.adapter, settings)
+        disks, snapshots, coverage = list(scope.disks), scope.snapshots, scope.coverage
         # The source snapshots as the source region lists them now: a copy's recovery point is its source's time.
-        sources = {
-            '%s/%s' % (source_region, snapshot.id): snapshot for group in snapshots.values() for snapshot in group
-        }
+        sources = scope.sources
         # A copy's recovery point (dr.points), read once for every disk and region.
-        self.point_of = point_reader({key: snapshot.created for key, snapshot in sources.items()})
-        source_disks = {
-            '%s/%s' % (source_region, snapshot.id): '%s/%s' % (source_region, disk_id)
-            for disk_id, group in snapshots.items()
-            for snapshot in group
-        }
+        self.point_of = point_reader(scope.source_times)
+        source_disks = scope.source_disks
         keys = {'%s/%s' % (source_region, disk.id): disk for disk in disks}
         account = self._copies_account()
         staging = self._staging(regions)
         # A disk of a consistency group stands by its group's newest set complete in the region (dr.groups).
         group_of = {'%s/%s' % (source_region, disk.id): group for group in self._groups(disks) for disk in group.disks}
         records = [
-            self._disk_record(disk, snapshots.get(disk.id, []), group_of.get('%s/%s' % (source_region, disk.id)))
+            self._disk_record(disk, list(snapshots.get(disk.id, ())), group_of.get('%s/%s' % (source_region, disk.id)))
             for disk in disks
         ]
         by_key = {'%s/%s' % (source_region, record['disk_id']): record for record in records}
@@ -420,10 +412,10 @@ class PostureRead:
         """The source snapshots a DR run shared with the DR account, with the leases on them: each ``leftover`` when no
         copy in flight needs it and no run that may still be under way leases it (the next DR run releases it)."""
         dr_account = self.settings.dr_account
-        if dr_account is None or not isinstance(self.adapter, LeasedShares):
+        if dr_account is None or not isinstance(self.adapter, SharesHeldByLeases):
             return []
         source_region = self.settings.source_region
-        client = getattr(self.adapter, 'client', None)
+        client = self.adapter.client
         lease = LeaseTerms(
             run_id(self.now),
             tuple(sorted(self.settings.region_names)),
@@ -435,7 +427,7 @@ class PostureRead:
         )
         cast('DrAccountAdapter', self.adapter).start_dr_run(
             lease
-        )  # no call: the run's shares (LeasedShares.shares), read only
+        )  # no call: the run's shares (SharesHeldByLeases.shares), read only
         source_shares = self.adapter.shares
         if source_shares is None:
             return []
@@ -474,7 +466,7 @@ class PostureRead:
         return shares
 
     def _test_disks(self, regions: list[str]) -> list[dict[str, Any]]:
-        """The restore drill's test disks in the DR regions whose run is over (dr.restore.leftover_state), which the next
+        """The restore drill's test disks in the DR regions whose run is over (dr.drill.leftover_state), which the next
         drill deletes."""
         if not isinstance(self.adapter, RestoreDrillAdapter):
             return []

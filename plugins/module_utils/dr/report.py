@@ -8,12 +8,12 @@ action (plugins/plugin_utils/_report_markdown.py): nothing of it is built on the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..core.model import COMPLETED
 from ..engine.outcomes import COPIED, EXISTING, NEWER_HELD, NOT_COPIED, WOULD_COPY
 from .coverage import model_fields
-from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
+from .locks import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 from .points import hours_since
 from .protection import (
     BLOCK_READING_PROVIDERS,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..core.model import Disk, Snapshot
     from ..engine.outcomes import RequestOutcome
     from .coverage import Coverage
+    from .locks import LockRecord
     from .protection import DiskProtection
     from .settings import DrSettings
 
@@ -76,11 +77,26 @@ REPORT_KEYS = (
 )
 
 
+class PruneRecord(TypedDict, total=False):
+    """A DR copy pruning deleted (or not: ``action``) or kept, as the report lists it: where it is, when it was made,
+    and for a copy pruning chose, its age, what became of it and why (``reason``, ``error``; ``lock``: the lock in force
+    that kept it)."""
+
+    region: str
+    snapshot_id: str
+    created: str | None
+    age_hours: float
+    action: str
+    reason: str
+    error: dict[str, Any]
+    lock: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a phase's result
     """One disk as the phases of a run left it, put together for its report: its source snapshot (the fresh one once it
     completed), the fresh snapshot and what was done about it (None; 'existing', 'would_create', 'created' or 'failed'),
-    the copies' outcomes, their locks ({(region, copy id): dr.lock.lock_record}) and those of its older copies, what
+    the copies' outcomes, their locks ({(region, copy id): dr.locks.lock_record}) and those of its older copies, what
     pruning deleted and kept, and the problems the phases found, in the order they found them."""
 
     disk: Disk
@@ -88,10 +104,10 @@ class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a 
     fresh: Snapshot | None = None
     fresh_action: str | None = None
     outcomes: tuple[RequestOutcome, ...] = ()
-    locks: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    other_locks: tuple[dict[str, Any], ...] = ()
-    pruned: tuple[dict[str, Any], ...] = ()
-    kept: tuple[dict[str, Any], ...] = ()
+    locks: Mapping[tuple[str, str], LockRecord] = field(default_factory=dict)
+    other_locks: tuple[LockRecord, ...] = ()
+    pruned: tuple[PruneRecord, ...] = ()
+    kept: tuple[PruneRecord, ...] = ()
     problems: tuple[str, ...] = ()
     #: The disk's consistency group (phases.report.group_record; None: on its own).
     group: Mapping[str, Any] | None = None

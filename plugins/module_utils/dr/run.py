@@ -7,14 +7,15 @@ One run serves one provider, one source region and its DR regions, for any numbe
 with the same engine and adapters as the single-copy modules. Every read is batched and
 paged by the adapter; copies go through CopyEngine (safe retries, bounded copies in flight,
 batched waiting); pruning deletes only copies this collection made, never a disk's newest.
-DrRun sequences the phases of dr/phases/, each a unit of its own with frozen results.
+DrRun runs the phases of dr/phases/ in their order (dr.phases.sequence.PHASES), each a unit of its own with a frozen
+result (dr.phases.context.PhaseResult).
 """
 
 from __future__ import annotations
 
 import datetime
 import time
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..core.cloud_clock import CloudClock
 from ..core.errors import InputError
@@ -22,33 +23,21 @@ from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.progress import Progress
 from ..engine.copy_engine import run_retry
 from .copy_tags import check_copy_tags, check_tag_room
+from .drill import check_restore_settings, run_id
 from .groups import sets_of
-from .leases import LeaseTerms, lease_seconds
-from .lock import check_lock
+from .leases.lease import LeaseTerms, lease_seconds
+from .locks import check_lock
 from .phases.context import COPY_WORKERS, PhaseContext
-from .phases.copy import copy_sources
 from .phases.copy_requests import check_templates, validate_sample
-from .phases.copy_tags import carry_copy_tags
-from .phases.drill import restore_drill
-from .phases.fresh import take_fresh_snapshots
-from .phases.locks import LocksBeforeWaiting, lock_copies
-from .phases.marks import mark_made_copies
-from .phases.prune import prune_copies
-from .phases.read import list_dr_copies, read_disks
-from .phases.release import release_shares
-from .phases.report import RunPhases, run_report
-from .phases.verify import verify_copies
-from .restore import check_restore_settings, run_id
+from .phases.report import run_report
+from .phases.sequence import PHASES, RunState, phase_contexts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..core.retry import CallRetry
     from .capabilities import DrAdapter
-    from .phases.context import Noted
     from .settings import DrSettings
-
-    NotedResult = TypeVar('NotedResult', bound=Noted)
 
 
 class DrRun:
@@ -74,7 +63,7 @@ class DrRun:
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
-        # This run's id: on its leases of shares (dr.shares) and its test disks (dr.restore).
+        # This run's id: on its leases of shares (dr.leases.shares) and its test disks (dr.drill).
         self.run_id = run_id(self.now)
         self.clock = clock
         self.started_at = clock()
@@ -101,8 +90,8 @@ class DrRun:
             workers=workers,
             cloud_start=self.cloud_clock.pinned(self.now),
         )
-        # The results of the phases of the last run (what each cost: RunPhases.calls).
-        self.phases: RunPhases | None = None
+        # The results of the phases of the last run (what each cost: RunState.calls).
+        self.phases: RunState | None = None
 
     def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
@@ -131,96 +120,29 @@ class DrRun:
         validate_sample(self.adapter, self.settings, self.now)
 
     def run(self) -> dict[str, Any]:
-        with self.cloud_clock.told_by(getattr(self.adapter, 'client', None)):
+        with self.cloud_clock.told_by(self.adapter.client):
             return self._run()
 
     def _run(self) -> dict[str, Any]:
-        """The phases, in order: each takes what the ones before it found, and the report puts them together."""
+        """The phases, in PHASES' order: each takes what the ones before it found, and the report puts them together."""
         self.validate()
         ctx = self.context
         terms = self._lease_terms()
         if self.settings.dr_account is not None and ctx.vault is not None:  # connect_dr_account let it start only so
             ctx.vault.start_dr_run(terms)
-        read = self._noted(read_disks(ctx))
-        plans, source_disks = read.plans, read.source_disks
-        fresh = take_fresh_snapshots(ctx, plans)
-        early = LocksBeforeWaiting(ctx, plans)
-        # A copy's recovery point: when its source was taken (the snapshots read, and the fresh ones this run took).
-        source_times = dict(read.source_times)
-        source_times.update(
-            ('%s/%s' % (ctx.settings.source_region, source.id), source.created)
-            for source in fresh.sources().values()
-            if source is not None
-        )
-        copies = copy_sources(
-            ctx,
-            plans,
-            sources=fresh.sources(),
-            set_ids=fresh.set_ids(),
-            terms=terms,
-            before_waiting=early.lock if early.wanted else None,
-            source_times=source_times,
-            source_disks=source_disks,
-        )
-        outcomes = copies.outcomes
-        marks = self._noted(mark_made_copies(ctx, plans, outcomes))
-        listing = list_dr_copies(ctx)
-        # Before the locks: a lock keeps a copy's tags as they are on neither cloud, and they read the same listing.
-        copy_tags = self._noted(carry_copy_tags(ctx, plans, outcomes, listing.copies))
-        locks = self._noted(
-            lock_copies(
-                ctx, plans, outcomes=outcomes, listed=listing.copies, source_disks=source_disks, before=early.result
-            )
-        )
-        shares = release_shares(ctx)
-        # The locks' listing, with the marks they set: verification, the drill and pruning see the copies as they are.
-        listed = locks.listed
-        verification = self._noted(
-            verify_copies(
-                ctx,
-                plans,
-                outcomes=outcomes,
-                listed=listed,
-                source_times=source_times,
-                sources=fresh.sources(),
-                source_disks=source_disks,
-            )
-        )
-        drill = restore_drill(
-            ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id
-        )
-        pruning = self._noted(
-            prune_copies(
-                ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, source_times=source_times
-            )
-        )
-        self.phases = RunPhases(
-            read=read,
-            fresh=fresh,
-            copies=copies,
-            early_locks=early.result,
-            marks=marks,
-            listing=listing,
-            locks=locks,
-            shares=shares,
-            verification=verification,
-            drill=drill,
-            pruning=pruning,
-            copy_tags=copy_tags,
-        )
-        return run_report(
-            ctx, self.phases, warnings=self.warnings, retries=self.retry.retries, wall_now=self.cloud_clock.now()
-        )
-
-    def _noted(self, result: NotedResult) -> NotedResult:
-        """``result``, its warnings added to the run's (which the run's leases add to as they come)."""
-        self.warnings.extend(result.warnings)
-        return result
+        run = self.phases = RunState(run_id=self.run_id, terms=terms, contexts=phase_contexts(ctx, PHASES))
+        for phase in PHASES:
+            result = run.results[phase.name] = phase.runs(run.contexts[phase.name], run)
+            if phase.noted:
+                # The run's warnings, in the order they came: the phases' as each ends, its leases' as they come.
+                self.warnings.extend(result.warnings)
+        return run_report(ctx, run, warnings=self.warnings, retries=self.retry.retries, wall_now=self.cloud_clock.now())
 
     def _lease_terms(self) -> LeaseTerms:
         """The terms of this run's leases (dr.leases), timed by the cloud's clock; many calls go out on the run's
         workers."""
-        client = getattr(self.adapter, 'client', None)
+        # The in-memory cloud has no client: the default timeouts.
+        client = self.adapter.client
         seconds = lease_seconds(
             getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)
         )

@@ -69,6 +69,9 @@ if TYPE_CHECKING:
     from .leases import Leases
     from .outcomes import DestinationOutcome, Job, NewerHeld
 
+    # The hook told of the outcomes once every copy is asked for, before the wait (CopyEngine's before_waiting).
+    BeforeWaiting = Callable[[list[RequestOutcome]], None]
+
 T = TypeVar('T')
 
 # How many times a copy call whose answer named a copy no read shows is sent again with a new token (the adapter's
@@ -91,14 +94,17 @@ class CopyEngine:
         progress: Progress | None = None,
         leases: Leases | None = None,
         newer_held: NewerHeld | None = None,
+        before_waiting: BeforeWaiting | None = None,
     ) -> None:
         """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
         ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress`` is
         told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
         (see the module docstring). ``newer_held`` (the DR run's) settles the destinations that hold a newer point of
-        the disk before any copy is asked for (NEWER_HELD)."""
+        the disk before any copy is asked for (NEWER_HELD). ``before_waiting`` (the DR run's) is given the outcomes once
+        every copy is asked for, before the wait (the DR run locks the copies named then)."""
         self.adapter = adapter
         self.newer_held = newer_held
+        self.before_waiting = before_waiting
         self.config = config = config or EngineConfig()
         self.leases = leases
         self.progress = progress
@@ -124,13 +130,11 @@ class CopyEngine:
         self,
         requests: list[CopyRequest],
         sources: Mapping[tuple[str, str], Snapshot] | None = None,
-        before_waiting: Callable[[list[RequestOutcome]], None] | None = None,
     ) -> list[RequestOutcome]:
         """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes.
 
         ``sources`` ({(region, snapshot id): Snapshot}) are source snapshots the caller has just
-        read itself (the DR run lists them anyway): they are not read again. ``before_waiting`` is called
-        with the outcomes once every copy is asked for, before the wait (the DR run locks the copies named).
+        read itself (the DR run lists them anyway): they are not read again.
         """
         for request in requests:
             self.adapter.validate(request)
@@ -146,8 +150,8 @@ class CopyEngine:
             self._confirm_copies(outcomes)
         self.publish_progress(force=True)
         if self.config.wait and not self.config.check_mode:
-            if before_waiting is not None:
-                before_waiting(outcomes)
+            if self.before_waiting is not None:
+                self.before_waiting(outcomes)
             if self.progress is not None:
                 self.progress.enter(WAITING)
             wait_for_copies(self, outcomes)

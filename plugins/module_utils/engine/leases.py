@@ -3,9 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What keeps two runs from copying one source to one destination at the same time: the run's leases on its sources.
 
-Each run looks for a copy before it makes one, and two runs at once may both find none. With ``leases`` (the DR run's:
-dr.leases), the engine takes the leases of a round of copy calls in one batched take before they are sent, sends each
-call only while its leases have time left, and releases them once the calls are done (engine.rounds)."""
+Each run looks for a copy before it makes one, and two runs at once may both find none. With ``leases`` (the DR run's
+books of leases: dr.leases, whose docstring names the vocabulary), the engine takes the leases of a round of copy calls
+in one batched take before they are sent, sends each call only while its leases have time left, and releases them once
+the calls are done (engine.rounds). This is all the engine knows of them: what a copy call is sent under (CopyLease) and
+a book that takes, checks and releases those (Leases)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from ..core.model import COMPLIANCE, GOVERNANCE
 from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
 from ..core.retry import CallRetry
 from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
-from ..dr.lock import lock_settings
+from ..dr.locks import lock_settings
 from ..dr.protection import of_report
 from ..dr.report import summary_line
 from ..dr.run import DrRun
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..dr.capabilities import DrAdapter
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
-# A run's id as dr.restore.run_id makes it: it goes into tag keys and values, so nothing else is taken.
+# A run's id as dr.drill.run_id makes it: it goes into tag keys and values, so nothing else is taken.
 RUN_ID = re.compile(r'\d{8}T\d{6}Z-[0-9a-f]{6}\Z')
 
 DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
@@ -86,7 +86,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'max_in_flight': {'type': 'int'},
     # The DR account that makes and owns the copies (dr.account); its external id is a secret.
     'dr_account': {'type': 'dict', 'no_log': False, 'options': DR_ACCOUNT_OPTIONS},
-    # The lock each DR copy gets once complete (dr.lock); checked against the cloud by DrRun.validate.
+    # The lock each DR copy gets once complete (dr.locks); checked against the cloud by DrRun.validate.
     'lock': {
         'type': 'dict',
         'options': {
@@ -553,11 +553,7 @@ def run_dr_module(module: AnsibleModule) -> None:
     with errors_end_the_task(module), input_refusals_said(module), input_errors_in_role_words(as_role):
         check_wait_options(params)
         settings = dr_settings(params)
-        adapter = make_adapter(module, settings.provider, retry, params)
-        for warning in adapter.region_warnings(
-            [('source_region', settings.source_region)] + [('dr_regions', region) for region in settings.region_names]
-        ):
-            module.warn(in_role_words(warning) if as_role else warning)
+        adapter = scope_adapter(module, settings, retry, params, as_role=as_role)
         account = assumed_account(settings.provider, params)
         run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if params.get('run_id'):
@@ -601,6 +597,19 @@ def connect_the_dr_account(adapter: DrAdapter, settings: DrSettings, params: dic
             settings.source_region,
             settings.dr_regions[0].region,
         )
+
+
+def scope_adapter(
+    module: AnsibleModule, settings: DrSettings, retry: CallRetry, params: dict[str, Any], *, as_role: bool = False
+) -> DrAdapter:
+    """The adapter of the scope ``settings`` names, its regions checked before any call (a region the cloud cannot hold
+    is refused, naming it; one it may hold is warned of): dr_sync, dr_posture_info and dr_drill_finish alike."""
+    adapter = make_adapter(module, settings.provider, retry, params)
+    for warning in adapter.region_warnings(
+        [('source_region', settings.source_region)] + [('dr_regions', region) for region in settings.region_names]
+    ):
+        module.warn(in_role_words(warning) if as_role else warning)
+    return adapter
 
 
 def make_adapter(module: AnsibleModule, provider: str, retry: CallRetry, params: dict[str, Any]) -> DrAdapter:

@@ -15,10 +15,10 @@ from ..clouds.registry import DR_CONNECTION_SPEC, assumed_account
 from ..core.errors import InputError
 from ..core.retry import CallRetry
 from ..dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
-from ..dr.restore import DELETE_FAILED, DELETE_GRACE_SECONDS, DELETED, DrillCleanup
+from ..dr.drill import DELETE_FAILED, DELETE_GRACE_SECONDS, DELETED, DrillCleanup
 from ..engine.copy_engine import default_backoff
 from .copy_module import errors_end_the_task, withhold_external_ids
-from .dr_module import DR_ARGUMENT_SPEC, RUN_ID, DrSyncModule, connect_the_dr_account, dr_settings, make_adapter
+from .dr_module import DR_ARGUMENT_SPEC, RUN_ID, DrSyncModule, connect_the_dr_account, dr_settings, scope_adapter
 from .posture_module import NOT_A_RUN
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def run_finish_module(module: AnsibleModule) -> None:
         if not RUN_ID.match(str(params['run_id'])):
             raise InputError('run_id', 'is the id of a drill (restore.run_id of dr_sync), got %r' % params['run_id'])
         settings = dr_settings(dict(params, **NOT_A_RUN))
-        adapter = make_adapter(module, settings.provider, retry, params)
+        adapter = scope_adapter(module, settings, retry, params)
         connect_the_dr_account(adapter, settings, params)
         warnings: list[str] = []
         if not isinstance(adapter, DrillHostAdapter) or not isinstance(adapter, RestoreDrillAdapter):

@@ -13,7 +13,7 @@ from ..core.retry import CallRetry
 from ..dr.posture import PostureRead
 from ..engine.copy_engine import default_backoff
 from .copy_module import errors_end_the_task, withhold_external_ids
-from .dr_module import DR_ARGUMENT_SPEC, DrSyncModule, connect_the_dr_account, dr_settings, make_adapter
+from .dr_module import DR_ARGUMENT_SPEC, DrSyncModule, connect_the_dr_account, dr_settings, scope_adapter
 
 if TYPE_CHECKING:
     from ansible.module_utils.basic import AnsibleModule
@@ -53,7 +53,7 @@ def run_posture_module(module: AnsibleModule) -> None:
     params = withhold_external_ids(module)
     with errors_end_the_task(module):
         settings = dr_settings(dict(params, **NOT_A_RUN))
-        adapter = make_adapter(module, settings.provider, retry, params)
+        adapter = scope_adapter(module, settings, retry, params)
         account = assumed_account(settings.provider, params)
         connect_the_dr_account(adapter, settings, params)
         read = PostureRead(adapter, settings, account=account, retry=retry)

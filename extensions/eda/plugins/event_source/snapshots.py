@@ -35,10 +35,11 @@ description:
     empty string is not set.
 options:
   provider:
-    description: The cloud, as dr_sync names it.
+    description:
+      - The cloud, as M(snapcopy.cloud.dr_sync) names it (one of the choices of its O(provider)). Any other is refused
+        before any call.
     type: str
     required: true
-    choices: [aws, ecs, ens, cbs]
   region:
     description: The region (ENS, the node) of the disks.
     type: str

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from ansible.module_utils.basic import env_fallback
 
-from ...core.assume_role import ALIBABA_ASSUME_ROLE_SPEC, ALIBABA_ROLE_RULES, TemporaryCredentials, default_session_name
+from ...core.assume_role import RoleRules, TemporaryCredentials, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import (
     BUSY,
@@ -45,6 +45,49 @@ from ...core.errors import (
 from ...core.network import TIMEOUT_SPEC, connection_reason, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import missing_feature, version_warnings
+
+# alibaba.alicloud's names, aliases and variables, and those of Alibaba's own credential chain.
+ALIBABA_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
+    'alicloud_assume_role_arn': {
+        'aliases': ['assume_role_arn'],
+        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_ARN', 'ALIBABA_CLOUD_ROLE_ARN']),
+    },
+    'alicloud_assume_role_session_name': {
+        'aliases': ['assume_role_session_name'],
+        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_SESSION_NAME', 'ALIBABA_CLOUD_ROLE_SESSION_NAME']),
+    },
+    # Named as its two siblings; the variable is ours (alibaba.alicloud has no external id).
+    'alicloud_assume_role_external_id': {
+        'aliases': ['assume_role_external_id'],
+        'no_log': True,
+        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_EXTERNAL_ID']),
+    },
+}
+
+# The patterns end in \Z, not $: $ also matches before a final newline, and the value with its newline would reach STS.
+# Alibaba: acs:ram::<account uid>:role/<role name>, role names 1-64 of letters, digits, '.' and '-';
+# RoleSessionName 2-64 of letters, digits, '.', '@', '-' and '_'; ExternalId 2-1,224 of [\w+=,.@:/-]
+# (alibabacloud-sts20150401 AssumeRoleRequest; RAM CreateRole).
+ALIBABA_ROLE_RULES = RoleRules(
+    arn_option='alicloud_assume_role_arn',
+    session_option='alicloud_assume_role_session_name',
+    arn_pattern=r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}\Z',
+    arn_example='acs:ram::1234567890123456:role/dr-copy',
+    session_pattern=r'^[\w.@-]{2,64}\Z',
+    session_rule='must be 2 to 64 letters, digits or any of .@_-',
+    external_id_option='alicloud_assume_role_external_id',
+    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
+    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
+)
+
+# The oldest SDK releases the collection works with (core.sdk_versions; make units-oldest runs the unit tests on them),
+# each the first with what the modules use: aliyun-python-sdk-core 2.15.0 the connect_timeout of AcsClient;
+# aliyun-python-sdk-ens 3.0.14 the snapshot actions (DescribeSnapshots, CopySnapshot, CreateSnapshot, DeleteSnapshot).
+ALIBABA_SDK_MINIMUMS = {
+    'aliyun-python-sdk-core': '2.15.0',
+    'aliyun-python-sdk-ecs': '4.24.0',
+    'aliyun-python-sdk-ens': '3.0.14',
+}
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
@@ -272,7 +315,7 @@ class AlibabaClient:
         self.retry = retry if retry is not None else CallRetry()
         # The SDK first: without it nothing else can be fixed by the user in one go.
         self.sdk = sdk or load_sdk(request_package)
-        self.sdk_warnings = version_warnings(self.sdk.get('versions', {}))
+        self.sdk_warnings = version_warnings(self.sdk.get('versions', {}), ALIBABA_SDK_MINIMUMS)
         self.product = product
         self.connection = connection
         # Told each answer's Date header: the runs' clocks of the cloud's time (core.cloud_clock).
@@ -379,8 +422,11 @@ class AlibabaClient:
             module = importlib.import_module('%s.%sRequest' % (self.request_package, action))
         except ImportError:
             if action not in LATER_ACTIONS.get(self.request_package, {}):
+                distribution = product_distribution(self.request_package)
                 raise SnapcopyError(
-                    missing_feature(product_distribution(self.request_package), 'request class for %s' % action)
+                    missing_feature(
+                        distribution, 'request class for %s' % action, ALIBABA_SDK_MINIMUMS.get(distribution)
+                    )
                 ) from None
             # An action newer than the package's minimum: the same RPC request its generated class makes (a POST of
             # query parameters to the product's version), through the core's CommonRequest, which every release of the

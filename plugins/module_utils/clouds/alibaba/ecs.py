@@ -346,7 +346,7 @@ class EcsCopyAdapter(CopyAdapter):
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:  # pylint: disable=unused-argument  # a hook
         """The client that sends the CopySnapshot of ``request``: the adapter's. With dr_account, the DR account's
-        (ecs_dr.EcsAdapter), which copies the source the DR run shared with it (dr.leases_and_shares)."""
+        (ecs_dr.EcsAdapter), which copies the source the DR run shared with it (dr.leases.combined)."""
         return self.client
 
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:

@@ -4,7 +4,7 @@
 """Alibaba Cloud ECS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/alibaba/ecs.py)
 with the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill and its drill
 host (DescribeInstances, AttachDisk, DetachDisk), locks, and a separate DR account (clouds/alibaba/ecs_dr_account.py),
-whose shares the run's leases hold (dr/shares.py). How copies are found, and why the DR run lists a region page by page:
+whose shares the run's leases hold (dr/leases/shares.py). How copies are found, and why the DR run lists a region page by page:
 clouds/alibaba/ecs.py.
 """
 
@@ -45,8 +45,8 @@ from ...dr.capabilities import (
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
-from ...dr.lock import retention_refusal
-from ...dr.shares import LeasedShares, ShareLeases
+from ...dr.leases.shares import ShareLeases, SharesHeldByLeases
+from ...dr.locks import retention_refusal
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaAccountRouter, AlibabaClient, numbered
 from .ecs import (
@@ -62,7 +62,7 @@ from .ecs_dr_account import EcsDrAccount
 from .validate import TAG_RULES
 
 if TYPE_CHECKING:
-    from ...dr.leases import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
 DISK_PAGE_SIZE = 500
@@ -124,7 +124,7 @@ GROUP_CATEGORIES = ('cloud_essd', 'cloud_auto', 'cloud_essd_entry')
 # pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
 class EcsAdapter(
     EcsCopyAdapter,
-    LeasedShares,
+    SharesHeldByLeases,
     DrAdapter,
     RestoreDrillAdapter,
     SnapshotLockAdapter,
@@ -206,7 +206,7 @@ class EcsAdapter(
         self._retention: dict[str, tuple[str | None, int | None]] = {}
         # LockSnapshot's tokens are this run's own (lock_snapshot says why).
         self._lock_token_seed = uuid.uuid4().hex
-        # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are LeasedShares'.
+        # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are SharesHeldByLeases'.
         self.dr: EcsDrAccount | None = None
 
     # ------------------------------------------------ a separate DR account (dr_account, clouds.alibaba.ecs_dr_account)
@@ -244,7 +244,7 @@ class EcsAdapter(
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:
         if self.dr is not None:
-            # The DR account copies the source the run shared with it (dr.leases_and_shares): its call, in the source
+            # The DR account copies the source the run shared with it (dr.leases.combined): its call, in the source
             # region (where ECS copies from).
             return self.dr.client
         return self.client

@@ -12,7 +12,7 @@ within a resource directory it is accepted for it). Then it may copy the snapsho
 1. the source account keeps one resource share a DR account per region, named SHARE_NAME_PREFIX + the DR account's id,
    whose target is the DR account; found (Active, or Pending while its invitation waits) or made on first need, by one
    of the run's workers at a time;
-2. each source snapshot is held by the run's lease (dr.shares.ShareLeases, the rules written once) and associated with
+2. each source snapshot is held by the run's lease (dr.leases.shares.ShareLeases, the rules written once) and associated with
    that resource share (AssociateResourceShare), then copied by the DR account (CopySnapshot, sent in the source region
    by the DR account's client: ECS copies from the source region). Whether the DR account may copy is its own view's
    (ListSharedResources, OtherAccounts); while it lacks the snapshot, share() completes the share: associates it unless
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Protocol
 from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError
 from ...core.model import PENDING
 from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, numbered_tags
-from ...dr.shares import ShareCalls
+from ...dr.leases.shares import ShareCalls
 from ...engine.capabilities import id_batches
 from .answers import listed
 from .client import numbered
@@ -84,7 +84,7 @@ class SnapshotReads(Protocol):
 
 
 class EcsDrAccount(ShareCalls):
-    """The share side of an EcsAdapter with dr_account: the calls of dr.shares.ShareCalls, and what ECS asks of a source
+    """The share side of an EcsAdapter with dr_account: the calls of dr.leases.shares.ShareCalls, and what ECS asks of a source
     before it is shared."""
 
     # pylint: disable-next=too-many-arguments
@@ -292,7 +292,7 @@ class EcsDrAccount(ShareCalls):
                     refused.update(dict.fromkeys(members, error))
         return refused
 
-    # Tags of source snapshots (dr.leases.SourceTagCalls): TagResources and UntagResources take 50 resources a call.
+    # Tags of source snapshots (dr.leases.source_tags.SourceTagCalls): TagResources and UntagResources take 50 resources a call.
     sources_per_tag_call = TAG_RESOURCES_PER_CALL
 
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...core.organization import ACTIVE, UNKNOWN, MemberAccount, OrganizationRead, Unit
+from ...core.paging import numbered_pages
 
 if TYPE_CHECKING:
     from .client import AlibabaClient
@@ -41,16 +42,15 @@ def _pages(
     client: AlibabaClient, read: OrganizationRead, action: str, path: tuple[str, str], **params: Any
 ) -> list[dict[str, Any]]:
     """Every row of a PageNumber/PageSize listing; ``path`` is where its rows are (('Accounts', 'Account'))."""
-    rows: list[dict[str, Any]] = []
-    number = 1
-    while True:
+
+    def call(page: dict[str, Any]) -> dict[str, Any]:
         read.count(action)
-        answer = client.call_service('resourcemanager', action, dict(params, PageNumber=number, PageSize=PAGE))
-        page = (answer.get(path[0]) or {}).get(path[1]) or []
-        rows.extend(page)
-        if not page or len(rows) >= int(answer.get('TotalCount') or 0):
-            return rows
-        number += 1
+        return client.call_service('resourcemanager', action, page)
+
+    def rows_of(answer: dict[str, Any]) -> list[dict[str, Any]]:
+        return (answer.get(path[0]) or {}).get(path[1]) or []
+
+    return list(numbered_pages(call, params, rows_of, PAGE, total_field='TotalCount'))
 
 
 def _walk_folders(client: AlibabaClient, read: OrganizationRead, root: str) -> None:

@@ -19,16 +19,53 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ansible.module_utils.basic import env_fallback
 
-from ...core.assume_role import AWS_ASSUME_ROLE_SPEC, AWS_ROLE_RULES, default_session_name
+from ...core.assume_role import RoleRules, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 from ...core.network import TIMEOUT_SPEC, connection_timeouts
 from ...core.retry import CallRetry
-from ...core.sdk_versions import BOTOCORE_PARAMETER_RELEASES, missing_feature, version_warnings
+from ...core.sdk_versions import missing_feature, version_warnings
 from .ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 
 if TYPE_CHECKING:
     import datetime
+
+# amazon.aws's names (sts_assume_role). No environment variables: AWS_ROLE_ARN belongs to
+# botocore's web identity provider (EKS sets it for the pod's own role).
+AWS_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
+    'role_arn': {},
+    'role_session_name': {},
+    'external_id': {'no_log': True},
+}
+
+# The patterns end in \Z, not $: $ also matches before a final newline, and the value with its newline would reach STS.
+# AWS: IAM ARNs in any partition (aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, ... as botocore's
+# partitions.json lists them; a test holds the pattern to it), role names with an optional path; STS
+# AssumeRole's RoleSessionName 2-64 of [\w+=,.@-], ExternalId 2-1224 of [\w+=,.@:/-] (AWS STS API
+# reference, AssumeRole; IAM identifiers).
+AWS_ROLE_RULES = RoleRules(
+    arn_option='role_arn',
+    session_option='role_session_name',
+    arn_pattern=r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z',
+    arn_example='arn:aws:iam::123456789012:role/dr-copy',
+    session_pattern=r'^[\w+=,.@-]{2,64}\Z',
+    session_rule='must be 2 to 64 letters, digits or any of +=,.@_-',
+    external_id_option='external_id',
+    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
+    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
+)
+
+# The oldest botocore the collection works with (core.sdk_versions; make units-oldest runs the unit tests on it).
+AWS_SDK_MINIMUMS = {'botocore': '1.34.0'}
+
+# The first botocore release whose own EC2 model has each request parameter that the minimum's lacks, per operation
+# (boto/botocore: git log -S on botocore/data/ec2/2016-11-15/service-2.json, and CHANGELOG.rst: 1.35.70 "Time-based Copy
+# for EBS Snapshots", 1.40.20 "copying Amazon EBS snapshot and AMIs to and from Local Zones"). The EC2 clients load the
+# trimmed model of clouds.aws.ec2_model, which has them on any botocore: botocore's own model counts only with
+# AWS_DATA_PATH set.
+BOTOCORE_PARAMETER_RELEASES = {
+    'CopySnapshot': {'CompletionDurationMinutes': '1.35.70', 'DestinationAvailabilityZone': '1.40.20'},
+}
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -155,7 +192,10 @@ class AwsClient:
         self._clock = clock
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._botocore = botocore_module
-        self.sdk_warnings = version_warnings({'botocore': getattr(botocore_module, '__version__', None)})
+        self.sdk_warnings = version_warnings(
+            {'botocore': getattr(botocore_module, '__version__', None)}, AWS_SDK_MINIMUMS
+        )
+        self._base: Any = None
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
@@ -185,19 +225,33 @@ class AwsClient:
                     raise InputError('profile', str(error)) from None
             return self._clients[(service, region)]
 
-    def _new_client(self, region: str, service: str = 'ec2') -> Any:
-        conn = self.connection
-        if self._session is None:
+    def _base_session(self) -> Any:
+        """The connection's botocore session (its credentials, its data loader), made once and no call made."""
+        if self._base is None:
+            conn = self.connection
             # What boto3's Session does with these arguments, in botocore's terms.
             session = self._botocore.session.Session(profile=conn.get('profile') or None)
             if conn.get('access_key') or conn.get('secret_key') or conn.get('session_token'):
                 session.set_credentials(conn.get('access_key'), conn.get('secret_key'), conn.get('session_token'))
-            if not session.get_config_variable('data_path'):
+            try:
+                data_path = session.get_config_variable('data_path')
+            except self._botocore.exceptions.ProfileNotFound as error:
+                raise InputError('profile', str(error)) from None
+            if not data_path:
                 # With AWS_DATA_PATH set, the user brings models of their own: botocore's loader finds them.
                 session.register_component('data_loader', trimmed_ec2_loader(self._botocore.loaders))
-            if self.role_arn:
-                session = self._role_session(session, region)
-            self._session = session
+            self._base = session
+        return self._base
+
+    def data_loader(self) -> Any:
+        """botocore's data loader of this connection's clients: what it reads (endpoints.json: 1 MB of JSON) is read
+        once a process, whether the region check or a client reads it first."""
+        return self._base_session().get_component('data_loader')
+
+    def _new_client(self, region: str, service: str = 'ec2') -> Any:
+        if self._session is None:
+            session = self._base_session()
+            self._session = self._role_session(session, region) if self.role_arn else session
         return self._session.create_client(service, **self._client_options(region))
 
     def _client_options(self, region: str) -> dict[str, Any]:

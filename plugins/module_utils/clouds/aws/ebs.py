@@ -22,10 +22,9 @@ from ...core.errors import CloudError, InputError
 from ...core.inputs import task_destinations
 from ...core.model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, CopyRequest, Snapshot
 from ...core.paging import token_pages
-from ...core.sdk_versions import BOTOCORE_PARAMETER_RELEASES
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, TagRules, tag_dict, tag_list
 from ...engine.capabilities import CopyAdapter
-from .client import AwsClient
+from .client import BOTOCORE_PARAMETER_RELEASES, AwsClient
 from .regions import KnownRegions
 
 if TYPE_CHECKING:
@@ -132,7 +131,7 @@ class EbsCopyAdapter(CopyAdapter):
         well_formed = [(option, region) for option, region in regions if REGION.match(region or '')]
         if not well_formed:
             return []
-        known = KnownRegions.of_botocore(self.client.botocore)
+        known = KnownRegions.of_botocore(self.client.botocore, self.client.data_loader())
         return known.check(well_formed, endpoint_url=self.client.connection.get('endpoint_url'))
 
     def validate(self, request: CopyRequest) -> None:

@@ -4,7 +4,7 @@
 """AWS EBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/aws/ebs.py) with the DR
 run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate DR
 account whose copies are made from source snapshots shared with it (createVolumePermission), held by the run's leases
-(dr/shares.py).
+(dr/leases/shares.py).
 
 A DR copy is found as any copy is (the ``snapcopy:source`` tag); it also carries ``snapcopy:disk`` and, from the worker
 that made it, its own id in ``snapcopy:copy`` (the copy adapter's start_copy), which pruning takes for proof that a DR
@@ -64,13 +64,13 @@ from ...dr.capabilities import (
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
-from ...dr.shares import LeasedShares, OneSourceShareCalls, ShareLeases
+from ...dr.leases.shares import OneSourceShareCalls, ShareLeases, SharesHeldByLeases
 from ...dr.verify import BLOCK_BYTES, BLOCKS_PER_PAGE
 from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, snapshot_tag_specification
 
 if TYPE_CHECKING:
-    from ...dr.leases import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # MaxResults per page of DescribeVolumes (5 to 1000: botocore's EC2 model).
 VOLUME_PAGE_SIZE = 500
@@ -124,7 +124,7 @@ HOW_TO_MARK_A_SET = (
 # dr/capabilities.py), each small.
 class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     EbsCopyAdapter,
-    LeasedShares,
+    SharesHeldByLeases,
     DrAdapter,
     RestoreDrillAdapter,
     SnapshotLockAdapter,
@@ -212,7 +212,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def start_dr_run(self, terms: LeaseTerms) -> None:
         self.shares = ShareLeases(self, account=cast('str', self.dr_account), terms=terms)
 
-    # The calls of a share (dr.shares.OneSourceShareCalls), in the source account but for copies_in_flight (AccountRouter).
+    # The calls of a share (dr.leases.shares.OneSourceShareCalls), in the source account but for copies_in_flight (AccountRouter).
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
         answer = self.client.call(
             source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission'
@@ -254,7 +254,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
                 copy.tags.pop(key, None)
         return {}
 
-    # Tags of source snapshots (dr.leases.SourceTagCalls: copy and share leases), a batch a call.
+    # Tags of source snapshots (dr.leases.source_tags.SourceTagCalls: copy and share leases), a batch a call.
     sources_per_tag_call = FILTER_CHUNK
 
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ...core.organization import ACTIVE, UNKNOWN, MemberAccount, OrganizationRead, Unit
+from ...core.paging import token_pages
 
 if TYPE_CHECKING:
     from .client import AwsClient
@@ -50,17 +51,13 @@ def _pages(
 ) -> list[dict[str, Any]]:
     """Every item of a paged Organizations listing (NextToken; ``size`` items a page, None where the action takes no
     MaxResults)."""
-    items: list[dict[str, Any]] = []
-    token = None
-    while True:
-        page = dict(params, **({'MaxResults': size} if size else {}), **({'NextToken': token} if token else {}))
+
+    def call(page: dict[str, Any]) -> dict[str, Any]:
         with _COUNTING:
             read.count(action)
-        answer = client.call_service('organizations', REGION, action, **page)
-        items.extend(answer.get(key) or [])
-        token = answer.get('NextToken')
-        if not token:
-            return items
+        return client.call_service('organizations', REGION, action, **page)
+
+    return list(token_pages(call, params, lambda answer: answer.get(key) or [], size, action=action, region=REGION))
 
 
 def account_state(account: dict[str, Any]) -> str:

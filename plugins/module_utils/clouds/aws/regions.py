@@ -41,10 +41,11 @@ class KnownRegions:
         ]
 
     @classmethod
-    def of_botocore(cls, botocore_module: Any) -> KnownRegions:
-        """The regions of the installed botocore (``botocore_module``: botocore, imported; its loaders read the file)."""
-        loaders = importlib.import_module(botocore_module.__name__ + '.loaders')
-        loader = loaders.create_loader()
+    def of_botocore(cls, botocore_module: Any, loader: Any = None) -> KnownRegions:
+        """The regions of the installed botocore (``botocore_module``: botocore, imported), read by ``loader`` (a
+        client's data loader, which keeps what it read for the client's own endpoint resolution; else a new one)."""
+        if loader is None:
+            loader = importlib.import_module(botocore_module.__name__ + '.loaders').create_loader()
         return cls(loader.load_data('endpoints'), getattr(botocore_module, '__version__', None))
 
     def nearest(self, region: str) -> list[str]:

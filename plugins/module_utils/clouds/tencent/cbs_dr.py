@@ -4,7 +4,7 @@
 """Tencent Cloud CBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/tencent/cbs.py,
 which says how copies are found again) with the DR run's capabilities (dr/capabilities.py): disks and their snapshots,
 pruning, the restore drill, a separate DR account (clouds/tencent/cbs_dr_account.py) and the run's leases, as tags on
-the source snapshots (dr.leases.SourceTagCalls).
+the source snapshots (dr.leases.source_tags.SourceTagCalls).
 
 Disks are found with DescribeDisks' tag filters (documented for DescribeDisks), their snapshots with DescribeSnapshots'
 ``disk-id`` filter (10 disks a call, the API's limit).
@@ -27,7 +27,8 @@ from ...dr.capabilities import (
     SetReading,
     SnapshotSetAdapter,
 )
-from ...dr.leases import SourceTagCalls
+from ...dr.leases.copies import CopyLeases
+from ...dr.leases.source_tags import SourceTagCalls
 from ...engine.capabilities import id_batches
 from .cbs import (
     MAX_NAME,
@@ -48,7 +49,7 @@ from .cbs_dr_bridge import ASKED_TAG
 from .client import HINTS, TencentAccountRouter, TencentClient, cloud_error
 
 if TYPE_CHECKING:
-    from ...dr.leases import LeaseTerms
+    from ...dr.leases.lease import LeaseTerms
 
 # From this many disk-id calls on, a look at the region's size may show that listing it is cheaper.
 LISTING_PROBE_CHUNKS = 5
@@ -112,7 +113,7 @@ class CbsAdapter(
         # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged
         # copy.
         if self.dr is not None:
-            self.dr.bridge.leases = terms.copy_leases(self)
+            self.dr.bridge.leases = CopyLeases(self, terms=terms)
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).find_shares(dr_regions)
@@ -161,7 +162,7 @@ class CbsAdapter(
             for copy in made:
                 self.dr.staged(copy)
 
-    # -------------------------------------------------------------- tags of source snapshots (dr.leases.SourceTagCalls)
+    # -------------------------------------------------------------- tags of source snapshots (dr.leases.source_tags.SourceTagCalls)
     # A run's leases are on the source snapshots, the disks' account's: its client (staging_client) for every call, not
     # the adapter's client, which with dr_account routes by region and would take a change of that routing along.
     # A lease is one tag key (a run and DR region) with one value on many sources: AttachResourcesTag and

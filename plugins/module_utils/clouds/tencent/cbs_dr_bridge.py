@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from ...core.model import DrillDisk
-    from ...dr.leases import CopyLeases
+    from ...dr.leases.copies import CopyLeases
     from .cbs_api import CbsCalls
     from .cbs_dr_reads import CbsDrReads
 

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ...core.assume_role import TENCENT_ASSUME_ROLE_SPEC, TENCENT_ROLE_RULES, TemporaryCredentials, default_session_name
+from ...core.assume_role import RoleRules, TemporaryCredentials, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import (
     ALREADY_EXISTS,
@@ -46,6 +46,38 @@ from ...core.errors import (
 from ...core.network import TIMEOUT_SPEC, connection_reason, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import version_warnings
+
+# The names and variables of the Tencent Cloud Terraform provider's assume_role block.
+TENCENT_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
+    'role_arn': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_ARN'])},
+    'role_session_name': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME'])},
+    'external_id': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
+}
+
+# The patterns end in \Z, not $: $ also matches before a final newline, and the value with its newline would reach STS.
+# Tencent: qcs::cam::uin/<uin>:roleName/<name> or :role/<role id>, service roles with a
+# tencentcloudServiceRole(Name) part; RoleSessionName 2-128 of [\w+=,.@-], ExternalId 2-128 of
+# [\w+=,.@:/-] (sts 2018-08-13 AssumeRoleRequest, tencentcloud-sdk-python-sts models).
+TENCENT_ROLE_RULES = RoleRules(
+    arn_option='role_arn',
+    session_option='role_session_name',
+    arn_pattern=r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}\Z',
+    arn_example='qcs::cam::uin/100012345678:roleName/dr-copy',
+    session_pattern=r'^[\w+=,.@-]{2,128}\Z',
+    session_rule='must be 2 to 128 letters, digits or any of +=,.@_-',
+    external_id_option='external_id',
+    external_id_pattern=r'^[\w+=,.@:/-]{2,128}\Z',
+    external_id_rule='must be 2 to 128 letters, digits or any of +=,.@:/_-',
+)
+
+# The oldest SDK releases the collection works with (core.sdk_versions; make units-oldest runs the unit tests on them):
+# 3.0.1113 is the first with ClientProfile's request_client (3.0.1100 cannot be installed: its common package was never
+# published).
+TENCENT_SDK_MINIMUMS = {
+    'tencentcloud-sdk-python-common': '3.0.1113',
+    'tencentcloud-sdk-python-cbs': '3.0.1113',
+    'tencentcloud-sdk-python-tag': '3.0.1113',
+}
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
 TENCENT_CONNECTION_SPEC: dict[str, dict[str, Any]] = {
@@ -273,7 +305,7 @@ class TencentClient:
         self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
         self.sdk = sdk
-        self.sdk_warnings = version_warnings((sdk or {}).get('versions', {}))
+        self.sdk_warnings = version_warnings((sdk or {}).get('versions', {}), TENCENT_SDK_MINIMUMS)
         self.limiter = limiter or RateLimiter()
         self.endpoint = parse_endpoint(connection.get('endpoint_url'))
         # Told each answer's Date header: the runs' clocks of the cloud's time (core.cloud_clock).

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...core.organization import ACTIVE, UNKNOWN, MemberAccount, OrganizationRead, Unit
+from ...core.paging import offset_pages
 
 if TYPE_CHECKING:
     from .client import TencentClient
@@ -35,14 +36,11 @@ CONFIRMED = 'Confirmed'
 
 
 def _pages(client: TencentClient, read: OrganizationRead, action: str, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
+    def call(page: dict[str, Any]) -> dict[str, Any]:
         read.count(action)
-        answer = client.call('organization', REGION, action, dict(params, Offset=len(items), Limit=PAGE))
-        page = answer.get('Items') or []
-        items.extend(page)
-        if len(page) < PAGE or len(items) >= int(answer.get('Total') or 0):
-            return items
+        return client.call('organization', REGION, action, page)
+
+    return list(offset_pages(call, params, lambda answer: answer.get('Items') or [], PAGE, total_field='Total'))
 
 
 def member_state(member: dict[str, Any]) -> tuple[str, str | None]:

@@ -1,16 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every phase of a DR run is given (PhaseContext), what a phase is about (DiskPlan), and how a phase counts the
-calls it costs (CallCount, CountedRetry)."""
+"""What every phase of a DR run is given (PhaseContext), what a phase is about (DiskPlan), what every phase answers
+(PhaseResult), and how a phase counts the calls it costs (CallCount, CountedRetry)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...core.retry import CallRetry, PhaseRetry
 from ...engine.leases import Leases
@@ -62,12 +63,20 @@ class DiskPlan:
         return '%s/%s' % (self.disk.region, self.disk.id)
 
 
-class Noted(Protocol):
-    """A phase's result that carries warnings for the run's (the sequencer adds them in the order the phases ran)."""
+# The key of PhaseResult.problems for a problem of the run as a whole (its scope, the DR account, the drill), not of
+# one disk.
+RUN = ''
 
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """The warnings, in the order the phase found them."""
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """What every phase answers, beside what it found: its problems ({disk key: problems}, the run's own under RUN), its
+    warnings, each in the order found, and the calls it cost ({adapter method: calls}, CallCount). A phase's result is
+    frozen, and no other phase writes into it."""
+
+    problems: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 class CallCount:
@@ -129,7 +138,8 @@ class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the 
     """The run as every phase sees it: the adapter and its optional capabilities (None where the cloud has none), the
     settings, check mode, the run's start (``controller_start`` by the controller's clock; ``now`` by the cloud's),
     clock and deadline, its retry, workers and live progress. ``cloud_start`` gives the run's start by the cloud's clock
-    (core.cloud_clock.CloudClock.pinned; None: the controller's is taken as the cloud's)."""
+    (core.cloud_clock.CloudClock.pinned; None: the controller's is taken as the cloud's). ``label`` is what the progress
+    line shows while the phase works (dr.run.PHASES gives each phase its own)."""
 
     adapter: DrAdapter
     settings: DrSettings
@@ -142,6 +152,11 @@ class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the 
     progress: Progress
     workers: int = 1
     cloud_start: Callable[[], datetime.datetime] | None = None
+    label: str = ''
+
+    def enter(self) -> None:
+        """Show this phase on the progress line (a phase that finds nothing to do shows nothing)."""
+        self.progress.enter(self.label)
 
     @property
     def now(self) -> datetime.datetime:

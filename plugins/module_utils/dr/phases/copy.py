@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...core.errors import CloudError, InputError
-from ...core.progress import COPYING
 from ...core.tagging import GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
-from ..leases import SourceTagCalls
-from ..leases_and_shares import leases_and_shares
+from ..leases.combined import combined_leases
+from ..leases.copies import CopyLeases
+from ..leases.shares import SharesHeldByLeases
+from ..leases.source_tags import SourceTagCalls
 from ..points import copies_holding, later_point, point_reader, point_stamp
 from ..prune import copies_by_disk
-from ..shares import LeasedShares
+from .context import PhaseResult
 from .copy_requests import copy_requests, dr_input_error
 
 if TYPE_CHECKING:
@@ -28,23 +29,24 @@ if TYPE_CHECKING:
     from ...core.model import CopyRequest, Snapshot
     from ...engine.leases import Leases
     from ...engine.outcomes import RequestOutcome
-    from ..leases import LeaseTerms
+    from ..leases.lease import LeaseTerms
     from .context import CallCount, CountedRetry, DiskPlan, PhaseContext
+    from .locks import Locks
 
-    # What the run does once every copy is asked for, before the wait: it is given each disk's outcomes.
-    BeforeWaiting = Callable[[Mapping[str, tuple[RequestOutcome, ...]]], None]
+    # The locks' pass before the wait: given each disk's outcomes once every copy is asked for, it locks the copies named.
+    LockBeforeWaiting = Callable[[Mapping[str, tuple[RequestOutcome, ...]]], Locks]
 
 
 @dataclass(frozen=True)
-class Copies:
-    """The phase's result: each disk's copy outcomes (the engine's, one per request), each disk's problems, the engine's
-    config and warnings, and the calls it cost (the copy leases' included)."""
+class Copies(PhaseResult):
+    """The phase's result: each disk's copy outcomes (the engine's, one per request), the engine's config; its warnings
+    are the engine's, its calls the copy leases' too."""
 
-    outcomes: Mapping[str, tuple[RequestOutcome, ...]]
-    problems: Mapping[str, tuple[str, ...]]
+    outcomes: Mapping[str, tuple[RequestOutcome, ...]] = dataclasses.field(default_factory=dict)
     config: EngineConfig | None = None
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    #: The locks' pass before the wait (dr.phases.locks.locks_before_waiting), None without: the locks phase goes on
+    #: from it, and counts its calls as its own.
+    locked_before_waiting: Locks | None = None
 
 
 class CountedSourceTags(SourceTagCalls):
@@ -77,13 +79,13 @@ def copy_sources(
     sources: Mapping[str, Snapshot | None],
     set_ids: Mapping[str, str | None] | None = None,
     terms: LeaseTerms | None = None,
-    before_waiting: BeforeWaiting | None = None,
+    lock_before_waiting: LockBeforeWaiting | None = None,
     source_times: Mapping[str, str | None] | None = None,
     source_disks: Mapping[str, str] | None = None,
 ) -> Copies:
     """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's leases on its
-    sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``before_waiting`` is told of
-    the copies once they are all asked for, with wait (the run locks them then). A region whose standing point of a disk
+    sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``lock_before_waiting`` locks
+    the copies once they are all asked for, with wait (the engine's before_waiting hook: BeforeWaiting). A region whose standing point of a disk
     is newer than the snapshot to copy gets no copy (NewerPoints: ``source_times`` and ``source_disks`` are the read's,
     with the fresh snapshots)."""
     calls = ctx.counted()
@@ -142,6 +144,14 @@ def copy_sources(
         source_times=source_times or {},
         source_disks=source_disks or {},
     )
+
+    def by_disk(outcomes: Sequence[RequestOutcome]) -> dict[str, tuple[RequestOutcome, ...]]:
+        grouped: dict[str, list[RequestOutcome]] = {}
+        for owner, outcome in zip(owners, outcomes):
+            grouped.setdefault(owner, []).append(outcome)
+        return {key: tuple(group) for key, group in grouped.items()}
+
+    before_waiting = BeforeWaiting(ctx, lock_before_waiting, by_disk) if lock_before_waiting is not None else None
     engine = CopyEngine(
         ctx.adapter,
         config,
@@ -151,32 +161,43 @@ def copy_sources(
         progress=ctx.progress,
         leases=leases,
         newer_held=newer,
+        before_waiting=before_waiting,
     )
-
-    def by_disk(outcomes: Sequence[RequestOutcome]) -> dict[str, tuple[RequestOutcome, ...]]:
-        grouped: dict[str, list[RequestOutcome]] = {}
-        for owner, outcome in zip(owners, outcomes):
-            grouped.setdefault(owner, []).append(outcome)
-        return {key: tuple(group) for key, group in grouped.items()}
-
-    def named(outcomes: list[RequestOutcome]) -> None:
-        if before_waiting is not None:
-            before_waiting(by_disk(outcomes))
-            ctx.progress.enter(COPYING)
-
-    ctx.progress.enter(COPYING)
+    ctx.enter()
     try:
         # The engine's calls have its deadline, the run's but for a second at least.
-        outcomes = engine.run(requests, known, named if before_waiting is not None else None) if requests else []
+        outcomes = engine.run(requests, known) if requests else []
     except InputError as error:
         raise dr_input_error(error) from None
     return Copies(
         outcomes=by_disk(outcomes),
         problems=problems,
         config=config,
+        locked_before_waiting=before_waiting.locked if before_waiting is not None else None,
         warnings=tuple(engine.warnings + newer.warnings),
         calls=calls.cost.counts(),
     )
+
+
+class BeforeWaiting:
+    """The engine's before_waiting hook (CopyEngine): once every copy is asked for, and before the wait, the locks' pass
+    (``lock``) is given each disk's outcomes and locks the copies named, for anyone who holds the account could delete
+    one while the run waits. What it did (``locked``) goes into the copy phase's result, as NewerPoints' warnings do."""
+
+    def __init__(
+        self,
+        ctx: PhaseContext,
+        lock: LockBeforeWaiting,
+        by_disk: Callable[[Sequence[RequestOutcome]], Mapping[str, tuple[RequestOutcome, ...]]],
+    ) -> None:
+        self.ctx = ctx
+        self.lock = lock
+        self.by_disk = by_disk
+        self.locked: Locks | None = None
+
+    def __call__(self, outcomes: list[RequestOutcome]) -> None:
+        self.locked = self.lock(self.by_disk(outcomes))
+        self.ctx.enter()  # back to the copies: the engine waits for them next
 
 
 class NewerPoints:
@@ -274,17 +295,19 @@ def set_tags(plan: DiskPlan, set_id: str | None) -> dict[str, str]:
 
 
 def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> Leases | None:
-    """What the run leases on its sources before its copy calls (dr.leases_and_shares): its copy leases (dr.leases),
+    """What the run leases on its sources before its copy calls (dr.leases.combined): its copy leases (dr.leases),
     where two runs at once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs'
     calls make one copy; and its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), their
-    calls counted in ``cost``; and with dr_account its shares of the sources with the DR account (dr.shares, whose calls
+    calls counted in ``cost``; and with dr_account its shares of the sources with the DR account (dr.leases.shares, whose calls
     the adapter's ShareLeases sends). None in check mode, which copies nothing."""
     if terms is None or ctx.check_mode:
         return None
     copy_leases = None
     if not ctx.adapter.copy_call_is_idempotent and isinstance(ctx.adapter, SourceTagCalls):
-        copy_leases = terms.copy_leases(CountedSourceTags(ctx.adapter, cost))
+        copy_leases = CopyLeases(CountedSourceTags(ctx.adapter, cost), terms=terms)
     shares = (
-        ctx.adapter.shares if isinstance(ctx.adapter, LeasedShares) and ctx.settings.dr_account is not None else None
+        ctx.adapter.shares
+        if isinstance(ctx.adapter, SharesHeldByLeases) and ctx.settings.dr_account is not None
+        else None
     )
-    return leases_and_shares(copy_leases=copy_leases, shares=shares)
+    return combined_leases(copy_leases=copy_leases, shares=shares)

@@ -36,7 +36,7 @@ from ..copy_tags import (
     stale_keys,
 )
 from ..prune import dr_copies_by_disk
-from .context import destination_outcomes
+from .context import PhaseResult, destination_outcomes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
@@ -52,15 +52,13 @@ Records = dict[tuple[str, str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
-class CopyTags:
+class CopyTags(PhaseResult):
     """The phase's result: per disk, the record of each copy of this run (``records``) and of its older copies the run
     tagged or would tag (``others``, each with its region and id); whether it set anything, its warnings and calls."""
 
     records: Mapping[str, Records] = dataclasses.field(default_factory=dict)
     others: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
     changed: bool = False
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclass

@@ -1,20 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The restore drill as a phase of the run (dr.restore.RestoreDrill does the drill): on the listing of each DR region's
+"""The restore drill as a phase of the run (dr.drill.RestoreDrill does the drill): on the listing of each DR region's
 copies, before pruning, and never deleting a copy."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...core.progress import RESTORE_TEST
 from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
-from ..restore import RestoreDrill
-from .context import destination_outcomes
+from ..drill import RestoreDrill
+from .context import RUN, PhaseResult, destination_outcomes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -25,14 +23,10 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Drill:
-    """What the drill did: the report's restore section (None without restore_test), its failures, its warnings, and the
-    calls it cost."""
+class Drill(PhaseResult):
+    """What the drill did: the report's restore section (None without restore_test); its failures are the run's."""
 
     section: dict[str, Any] | None = None
-    problems: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 # pylint: disable-next=too-many-arguments
@@ -51,7 +45,7 @@ def restore_drill(
         not ctx.settings.restore.enabled or ctx.drill is None
     ):  # DrRun.validate let it start with a drill only on such a cloud
         return Drill()
-    ctx.progress.enter(RESTORE_TEST)
+    ctx.enter()
     calls = ctx.counted()
     drill = RestoreDrill(
         ctx.drill,
@@ -86,4 +80,9 @@ def restore_drill(
         if plan.group is not None:
             groups.setdefault(plan.group.name, []).append(plan.key)
     section, problems = drill.run([plan.key for plan in plans], listed, source_disks, to_come, differing, groups)
-    return Drill(section=section, problems=tuple(problems), warnings=tuple(drill.warnings), calls=calls.cost.counts())
+    return Drill(
+        section=section,
+        problems={RUN: tuple(problems)} if problems else {},
+        warnings=tuple(drill.warnings),
+        calls=calls.cost.counts(),
+    )

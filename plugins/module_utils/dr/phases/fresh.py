@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, cast
 from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING, parse_time
 from ...core.polling import DONE, STILL_GOING, poll
-from ...core.progress import FRESH_SNAPSHOTS
 from ...core.retry import create_once
 from ...engine.copy_calls import MAX_ATTEMPTS
+from .context import PhaseResult
 from .copy_requests import render
 
 if TYPE_CHECKING:
@@ -35,23 +35,21 @@ FRESH_TAG = 'snapcopy:fresh'
 @dataclass(frozen=True)
 class FreshSnapshot:
     """One disk after the phase: what was done (None; 'existing' (one being made is used), 'would_create', 'created' or
-    'failed'), the fresh snapshot as last read, the snapshot its copies are made of (``source``: the fresh one once
-    completed, else the plan's), and the disk's problems."""
+    'failed'), the fresh snapshot as last read, and the snapshot its copies are made of (``source``: the fresh one once
+    completed, else the plan's)."""
 
     action: str | None = None
     snapshot: Snapshot | None = None
     source: Snapshot | None = None
-    problems: tuple[str, ...] = ()
     #: For a disk of a consistency group: the set its ``source`` is of.
     set_id: str | None = None
 
 
 @dataclass(frozen=True)
-class FreshSnapshots:
-    """The phase's result: one FreshSnapshot per disk key, and the calls it cost."""
+class FreshSnapshots(PhaseResult):
+    """The phase's result: one FreshSnapshot per disk key."""
 
-    by_disk: Mapping[str, FreshSnapshot]
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    by_disk: Mapping[str, FreshSnapshot] = dataclasses.field(default_factory=dict)
 
     def sources(self) -> dict[str, Snapshot | None]:
         """{disk key: the snapshot to copy}."""
@@ -74,8 +72,8 @@ def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshS
         if ctx.check_mode:
             actions.update(dict.fromkeys(keys, 'would_create'))
             continue
-        if ctx.progress.phase != FRESH_SNAPSHOTS:
-            ctx.progress.enter(FRESH_SNAPSHOTS)
+        if ctx.progress.phase != ctx.label:
+            ctx.enter()
         try:
             made_set, snapshots = (
                 _create_fresh_set(ctx, calls, members)
@@ -106,8 +104,12 @@ def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshS
             problems[plan.key].append(
                 'fresh snapshot %s failed: %s' % (snapshot.id, snapshot.message or snapshot.cloud_state)
             )
-        by_disk[plan.key] = FreshSnapshot(actions[plan.key], snapshot, source, tuple(problems[plan.key]), set_id)
-    return FreshSnapshots(by_disk=by_disk, calls=calls.cost.counts())
+        by_disk[plan.key] = FreshSnapshot(actions[plan.key], snapshot, source, set_id)
+    return FreshSnapshots(
+        by_disk=by_disk,
+        problems={key: tuple(found) for key, found in problems.items() if found},
+        calls=calls.cost.counts(),
+    )
 
 
 def _incomplete_sets(plans: Sequence[DiskPlan], fresh: Mapping[str, Snapshot | None]) -> set[str]:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Locks (dr_sync's ``lock``, dr.lock's rules): each copy this run uses that carries no lock in force is locked, and
+"""Locks (dr_sync's ``lock``, dr.locks' rules): each copy this run uses that carries no lock in force is locked, and
 each other DR copy of its disks that was never locked (a killed run's, which no run used since). Completed copies, and
 those in flight where the cloud locks a snapshot being made (locks_pending); elsewhere a copy in flight is locked by the
 run that finds it complete. One look-up of the locks per DR region first; what the cloud holds is read back after."""
@@ -11,25 +11,24 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING
-from ...core.progress import LOCKING
 from ...core.retry import create_once
 from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import WOULD_COPY
-from ..lock import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
+from ..locks import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
 from ..prune import dr_copies_by_disk
-from .context import frozen_by_disk
-from .marks import mark_found_copies
+from .context import PhaseResult, frozen_by_disk
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from ...core.model import LockSettings, Snapshot, SnapshotLock
     from ...engine.outcomes import RequestOutcome
     from ..capabilities import SnapshotLockAdapter
+    from ..locks import LockRecord
     from .context import CountedRetry, DiskPlan, PhaseContext
 
     # (disk key, copy) and (disk key, copy, whether the run uses it): the copies a region's pass works on.
@@ -38,17 +37,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Locks:
-    """What the phase did, per disk key: the lock of each copy the run uses ({(region, copy id): dr.lock.lock_record}),
-    the locks of its older copies (records with ``region`` and ``snapshot_id``), the disk's problems; the DR copies as
-    listed with found copies marked (dr.phases.marks); the warnings; the calls it cost."""
+class Locks(PhaseResult):
+    """What the phase did, per disk key: the lock of each copy the run uses ({(region, copy id): dr.locks.lock_record}),
+    and the locks of its older copies (records with ``region`` and ``snapshot_id``); with the pass before the wait, its
+    problems and calls too."""
 
-    locks: Mapping[str, Mapping[tuple[str, str], dict[str, Any]]] = dataclasses.field(default_factory=dict)
-    other_locks: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
-    problems: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    listed: Mapping[str, Sequence[Snapshot]] = dataclasses.field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    locks: Mapping[str, Mapping[tuple[str, str], LockRecord]] = dataclasses.field(default_factory=dict)
+    other_locks: Mapping[str, tuple[LockRecord, ...]] = dataclasses.field(default_factory=dict)
 
 
 class _Pass:
@@ -68,28 +63,30 @@ class _Pass:
         self.lock = lock
         self.calls = calls
         before = before or Locks()
-        self.locks: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+        self.locks: dict[str, dict[tuple[str, str], LockRecord]] = {
             key: dict(records) for key, records in before.locks.items()
         }
-        self.other_locks: dict[str, list[dict[str, Any]]] = {
+        self.other_locks: dict[str, list[LockRecord]] = {
             key: list(records) for key, records in before.other_locks.items()
         }
         self.problems: dict[str, list[str]] = {key: list(problems) for key, problems in before.problems.items()}
+        self.calls_before = before.calls
 
-    def records(self, key: str) -> dict[tuple[str, str], dict[str, Any]]:
+    def records(self, key: str) -> dict[tuple[str, str], LockRecord]:
         return self.locks.setdefault(key, {})
 
     def fail(self, key: str, problem: str) -> None:
         self.problems.setdefault(key, []).append(problem)
 
-    def result(self, listed: Mapping[str, Sequence[Snapshot]], warnings: Sequence[str]) -> Locks:
+    def result(self) -> Locks:
+        calls = dict(self.calls_before)
+        for name, count in self.calls.cost.counts().items():
+            calls[name] = calls.get(name, 0) + count
         return Locks(
             locks={key: dict(records) for key, records in self.locks.items()},
             other_locks=frozen_by_disk(self.other_locks),
             problems=frozen_by_disk(self.problems),
-            listed=listed,
-            warnings=tuple(warnings),
-            calls=self.calls.cost.counts(),
+            calls=dict(sorted(calls.items())),
         )
 
 
@@ -100,24 +97,21 @@ def lock_copies(
     *,
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     listed: Mapping[str, Sequence[Snapshot]],
-    source_disks: Mapping[str, str],
     before: Locks | None = None,
 ) -> Locks:
-    """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed``; ``before`` is this
-    run's pass before the wait (copies locked as soon as the cloud named them), whose records this pass goes on from."""
+    """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed`` (as listed, found copies
+    marked: dr.phases.read.list_dr_copies); ``before`` is this run's pass before the wait (copies locked as soon as the
+    cloud named them), whose records, problems and calls this pass goes on from."""
     lock, adapter = ctx.settings.lock, ctx.locks
     if lock is None or adapter is None:  # check_lock let the run start with a lock only on such a cloud
-        return Locks(listed=listed)
+        return Locks()
     calls = ctx.counted()
     work = _Pass(ctx, adapter=adapter, lock=lock, calls=calls, before=before)
-    # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning
-    # does.
-    marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
     used = _copies_to_lock(work, plans, outcomes)
     by_disk = {plan.key for plan in plans}
     lockable = _lockable_states(adapter)
     others: dict[str, list[Owned]] = {}
-    for region, copies in marked.listed.items():
+    for region, copies in listed.items():
         seen = {copy.id for dummy, copy in used.get(region, [])} | {
             copy_id for records in work.locks.values() for (where, copy_id) in records if where == region
         }
@@ -126,7 +120,7 @@ def lock_copies(
                 (disk_key, copy) for copy in group if copy.state in lockable and copy.id not in seen
             )
     if used or any(others.values()):
-        ctx.progress.enter(LOCKING)
+        ctx.enter()
     for region in sorted(set(used) | set(others)):
         found = _region_locks(work, region, used.get(region, []), [copy.id for dummy, copy in others.get(region, [])])
         if found is None:
@@ -149,15 +143,15 @@ def lock_copies(
             if uses:
                 work.records(disk_key)[(region, copy.id)] = record
             else:
-                work.other_locks.setdefault(disk_key, []).append(dict(record, region=region, snapshot_id=copy.id))
-    return work.result(marked.listed, marked.warnings)
+                work.other_locks.setdefault(disk_key, []).append({**record, 'region': region, 'snapshot_id': copy.id})
+    return work.result()
 
 
-def _would_lock() -> tuple[dict[str, Any] | None, str | None]:
+def _would_lock() -> tuple[LockRecord | None, str | None]:
     return lock_record(WOULD_LOCK), None
 
 
-def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[dict[str, Any] | None, str | None]:
+def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[LockRecord | None, str | None]:
     """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again. (None,
     None) once the call is answered: the lock is read back with the region's others (_read_back_locks); else the
     lock_failed record and the problem of its disk."""
@@ -182,11 +176,11 @@ def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[dict[str, Any] | No
 
 
 def _read_back_locks(
-    work: _Pass, region: str, to_lock: list[ToLock], records: list[dict[str, Any] | None]
-) -> list[dict[str, Any]]:
+    work: _Pass, region: str, to_lock: list[ToLock], records: list[LockRecord | None]
+) -> list[LockRecord]:
     """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud
     holds, read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force,
-    not what a lock call answered (dr.lock.held_lock), on every cloud."""
+    not what a lock call answered (dr.locks.held_lock), on every cloud."""
     answered = [copy.id for (dummy, copy, dummy_uses), record in zip(to_lock, records) if record is None]
     held: dict[str, SnapshotLock] = {}
     unread: CloudError | None = None
@@ -194,7 +188,7 @@ def _read_back_locks(
         held = read_locks(work.ctx.adapter, work.calls.call, region, answered) if answered else {}
     except CloudError as error:
         unread = error
-    done: list[dict[str, Any]] = []
+    done: list[LockRecord] = []
     for (disk_key, copy, dummy), answer in zip(to_lock, records):
         if answer is not None:
             done.append(answer)
@@ -277,25 +271,17 @@ def _copies_to_lock(
     return to_lock
 
 
-class LocksBeforeWaiting:
+def locks_before_waiting(
+    ctx: PhaseContext, plans: Sequence[DiskPlan]
+) -> Callable[[Mapping[str, Sequence[RequestOutcome]]], Locks] | None:
     """The lock pass before the wait, where the cloud locks a copy in flight (locks_pending) and the run waits: the
     copies are locked once named, not after the wait, for anyone who holds the account could delete one in the meantime.
-    The pass after the wait then finds them locked and keeps the record. Given to the copy phase as its
-    ``before_waiting``."""
+    The copy phase gives it to its engine (dr.phases.copy.BeforeWaiting); the pass after the wait then finds them locked
+    and keeps the record. None where there is no such pass."""
+    if ctx.settings.lock is None or ctx.check_mode or ctx.locks is None or not ctx.locks.locks_pending:
+        return None
 
-    def __init__(self, ctx: PhaseContext, plans: Sequence[DiskPlan]) -> None:
-        self.ctx = ctx
-        self.plans = plans
-        self.result: Locks | None = None
+    def lock_named(outcomes: Mapping[str, Sequence[RequestOutcome]]) -> Locks:
+        return lock_copies(ctx, plans, outcomes=outcomes, listed={})
 
-    @property
-    def wanted(self) -> bool:
-        return (
-            self.ctx.settings.lock is not None
-            and not self.ctx.check_mode
-            and self.ctx.locks is not None
-            and self.ctx.locks.locks_pending
-        )
-
-    def lock(self, outcomes: Mapping[str, Sequence[RequestOutcome]]) -> None:
-        self.result = lock_copies(self.ctx, self.plans, outcomes=outcomes, listed={}, source_disks={})
+    return lock_named

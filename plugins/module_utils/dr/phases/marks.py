@@ -16,7 +16,7 @@ from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 from ...engine.outcomes import COPIED
 from ...engine.sightings import GONE
 from ..prune import copies_to_mark
-from .context import destination_outcomes
+from .context import PhaseResult, destination_outcomes
 from .copy_requests import copy_requests
 
 if TYPE_CHECKING:
@@ -29,20 +29,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class MadeMarks:
-    """The marks phase: the warnings of copies this run made and could not mark, and the calls it cost."""
-
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FoundMarks:
-    """Found copies marked (before locks and pruning): the DR copies of each region as listed, those a check run would
-    mark counted as marked (``listed``), and the warnings of copies left unmarked."""
-
-    listed: Mapping[str, Sequence[Snapshot]]
-    warnings: tuple[str, ...] = ()
+class MadeMarks(PhaseResult):
+    """The marks phase: its warnings are of copies this run made and could not mark."""
 
 
 def mark_made_copies(
@@ -74,11 +62,12 @@ def mark_found_copies(
     plans: Sequence[DiskPlan],
     listed: Mapping[str, Sequence[Snapshot]],
     source_disks: Mapping[str, str],
-) -> FoundMarks:
+) -> tuple[dict[str, Sequence[Snapshot]], list[str]]:
     """Mark the unmarked copies in ``listed`` that a DR run made (dr.prune.copies_to_mark), through the calling phase's
-    ``calls``; a check run's listing counts them as marked."""
+    ``calls``: the DR copies of each region as listed, those a check run would mark counted as marked, and the warnings
+    of copies left unmarked."""
     if ctx.adapter.records_copy_source:
-        return FoundMarks(listed)
+        return dict(listed), []
     by_disk = {plan.key: plan for plan in plans}
 
     def as_a_dr_run_writes(copy: Snapshot, disk_key: str) -> bool:
@@ -97,7 +86,7 @@ def mark_found_copies(
         else:
             for copy in chosen:
                 warnings.extend(_mark(ctx, calls, copy, by_disk[copy.tags[DISK_TAG]].disk.id))
-    return FoundMarks(listed=marked, warnings=tuple(warnings))
+    return marked, warnings
 
 
 def _as_a_dr_run_writes(ctx: PhaseContext, copy: Snapshot, plan: DiskPlan) -> bool:

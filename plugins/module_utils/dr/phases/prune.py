@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
-from ...core.progress import PRUNING
 from ...engine.outcomes import WOULD_COPY
-from ..lock import KEPT_LOCKED, read_locks
+from ..drill import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
+from ..locks import KEPT_LOCKED, read_locks
 from ..points import point_reader
 from ..prune import dr_copies_by_disk, prune_selection, prune_set_selection
-from ..restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
-from .context import destination_outcomes, frozen_by_disk
-from .marks import mark_found_copies
+from .context import PhaseResult, destination_outcomes, frozen_by_disk
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -26,19 +24,17 @@ if TYPE_CHECKING:
     from ...core.model import Snapshot, SnapshotLock
     from ...core.retry import PhaseRetry
     from ...engine.outcomes import RequestOutcome
+    from ..report import PruneRecord
     from .context import DiskPlan, PhaseContext
 
 
 @dataclass(frozen=True)
-class Pruning:
+class Pruning(PhaseResult):
     """What pruning did, per disk key: the copies deleted (or not) and kept, as the report lists them, and the problems
     of each disk; the run's warnings; and the calls it cost."""
 
-    pruned: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
-    kept: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
-    problems: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    pruned: Mapping[str, tuple[PruneRecord, ...]] = dataclasses.field(default_factory=dict)
+    kept: Mapping[str, tuple[PruneRecord, ...]] = dataclasses.field(default_factory=dict)
 
 
 # pylint: disable-next=too-many-locals
@@ -48,25 +44,24 @@ def prune_copies(
     *,
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     listed: Mapping[str, Sequence[Snapshot]],
-    source_disks: Mapping[str, str],
     source_times: Mapping[str, str | None],
 ) -> Pruning:
     """With prune, prune the DR copies of ``plans``' disks in ``listed`` (each DR region's copies as the run listed
-    them): keep_copies and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``), the
-    copies ranked by their recovery points (``source_times``: when each source read was taken; dr.points)."""
+    them, found copies marked: dr.phases.read.list_dr_copies): keep_copies and max_copy_age_days as dr.prune chooses,
+    never a copy this run reports (``outcomes``), the copies ranked by their recovery points (``source_times``: when
+    each source read was taken; dr.points)."""
     if not ctx.settings.prune.enabled:
         return Pruning()
-    ctx.progress.enter(PRUNING)
+    ctx.enter()
     keep = ctx.settings.prune.keep_copies
     max_age_days = ctx.settings.prune.max_copy_age_days
     if not keep and not max_age_days:
         return Pruning()
     calls = ctx.counted()
     point_of = point_reader(source_times)
-    marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
-    warnings = list(marked.warnings)
-    pruned: dict[str, list[dict[str, Any]]] = {}
-    kept: dict[str, list[dict[str, Any]]] = {}
+    warnings: list[str] = []
+    pruned: dict[str, list[PruneRecord]] = {}
+    kept: dict[str, list[PruneRecord]] = {}
     problems: dict[str, list[str]] = {}
     by_disk = {plan.key: plan for plan in plans}
     ours = destination_outcomes(plans, outcomes)
@@ -83,7 +78,7 @@ def prune_copies(
             if destination_outcome.destination == destination and destination_outcome.action == WOULD_COPY
         }
         choices: list[tuple[str, list[Snapshot], list[Snapshot]]] = []
-        found = dr_copies_by_disk(marked.listed[destination], by_disk)
+        found = dr_copies_by_disk(listed[destination], by_disk)
         for disk_key, copies in found.items():
             if by_disk[disk_key].group is None:
                 completed_to_come = bool(ctx.settings.wait.wait) and disk_key in to_come
@@ -172,10 +167,10 @@ def _groups_of(plans: Sequence[DiskPlan]) -> list[list[str]]:
 
 def _delete(
     ctx: PhaseContext, calls: PhaseRetry, destination: str, copy: Snapshot, lock_unread: bool
-) -> tuple[dict[str, Any], list[str], list[str]]:
+) -> tuple[PruneRecord, list[str], list[str]]:
     """Delete one copy pruning chose: (its record, a warning, a problem of its disk). ``lock_unread``: its lock could
     not be read, so a refusal other than of the permission is taken for the cloud keeping a locked copy."""
-    record: dict[str, Any] = {
+    record: PruneRecord = {
         'region': destination,
         'snapshot_id': copy.id,
         'created': copy.created,

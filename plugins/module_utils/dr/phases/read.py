@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from ...core.errors import UNKNOWN_REGION_CODES, CloudError, InputError
 from ...core.model import COMPLETED, PENDING
-from ...core.progress import READING
 from ..capabilities import SetReading
-from ..coverage import Coverage, coverage_notes, format_selector, scope_disks
+from ..coverage import Coverage, coverage_notes, format_selector
 from ..groups import IN_FLIGHT, consistency_groups, group_point
-from .context import DiskPlan
+from ..scope_read import read_scope
+from .context import RUN, DiskPlan, PhaseResult
+from .marks import mark_found_copies
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -30,16 +31,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Reading:
+class Reading(PhaseResult):
     """The disks the run looks after, one DiskPlan each, by disk id; {'<region>/<snapshot id>': disk key} of every
     snapshot read (what tells a copy's source to its disk); the failures of the scope (a selector that matches no disk,
-    a disk not covered with coverage fail) and the warnings found (near misses); the calls it cost; the coverage."""
+    a disk not covered with coverage fail: the run's problems) and the warnings found (near misses); the coverage."""
 
     plans: tuple[DiskPlan, ...] = ()
     source_disks: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    problems: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
     #: The source region's disks that the selector does not take; None when not read (coverage off, a limited run).
     coverage: Coverage | None = None
     #: The consistency groups, each with its recovery point and the sets newer than it (dr.groups).
@@ -49,25 +47,31 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class Listing:
+class Listing(PhaseResult):
     """Each DR region's copies that this collection made, as listed after the copies (none when no later phase needs
-    them), and the calls it cost."""
+    them); and the same with the found copies marked (``marked``: what the locks, verification, the drill and pruning
+    see), its warnings of copies left unmarked."""
 
     copies: Mapping[str, tuple[Snapshot, ...]] = dataclasses.field(default_factory=dict)
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    marked: Mapping[str, Sequence[Snapshot]] = dataclasses.field(default_factory=dict)
 
 
 def read_disks(ctx: PhaseContext) -> Reading:
     """The disks that the tag selector (and disk_ids) names, in the order of their ids, and their snapshots in one
     batch."""
-    ctx.progress.enter(READING)
+    ctx.enter()
     calls = ctx.counted()
     settings = ctx.settings
     region = settings.source_region
+    warnings: list[str] = []
+
+    def looked_after(taken: list[Disk]) -> list[Disk]:
+        named, found = _named_disks(ctx, taken)
+        warnings.extend(found)
+        return _whole_groups(ctx, taken, named, warnings)
+
     try:
-        taken, coverage = scope_disks(
-            lambda where, selector: calls.call(ctx.adapter.find_disks, where, selector), settings
-        )
+        scope = read_scope(calls.call, ctx.adapter, settings, looked_after=looked_after)
     except CloudError as error:
         # The run's first read of its scope, refused because the cloud knows no such region: bad input (a typo), which
         # ends the run before it made anything, and leaves no report of a scope that does not exist (issue 62).
@@ -77,9 +81,7 @@ def read_disks(ctx: PhaseContext) -> Reading:
                 'the cloud knows no region %s (%s: %s): check its spelling' % (region, error.code, error.message),
             ) from error
         raise
-    disks, warnings = _named_disks(ctx, taken)
-    disks = _whole_groups(ctx, taken, disks, warnings)
-    snapshots = calls.call(ctx.adapter.disk_snapshots, region, disks) if disks else {}
+    disks, snapshots, coverage = scope.disks, scope.snapshots, scope.coverage
     problems: list[str] = []
     groups = _group_points(ctx, calls, disks, snapshots, problems)
     warnings.extend(_set_warnings(groups))
@@ -100,20 +102,11 @@ def read_disks(ctx: PhaseContext) -> Reading:
     coverage_warnings, coverage_problems = coverage_notes(settings, coverage)
     warnings.extend(coverage_warnings)
     problems.extend(coverage_problems)
-    source_disks = {
-        '%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
-        for disk_id, disk_snapshots in snapshots.items()
-        for snapshot in disk_snapshots
-    }
     return Reading(
         plans=plans,
-        source_disks=source_disks,
-        source_times={
-            '%s/%s' % (region, snapshot.id): snapshot.created
-            for disk_snapshots in snapshots.values()
-            for snapshot in disk_snapshots
-        },
-        problems=tuple(problems),
+        source_disks=scope.source_disks,
+        source_times=scope.source_times,
+        problems={RUN: tuple(problems)} if problems else {},
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
         coverage=coverage,
@@ -289,9 +282,11 @@ def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> D
     return DiskPlan(disk, source, None, 'create')
 
 
-def list_dr_copies(ctx: PhaseContext) -> Listing:
+def list_dr_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], source_disks: Mapping[str, str]) -> Listing:
     """The copies of each DR region as they are now, where the locks, verification, the churn alarm, the restore drill,
-    pruning or the copy tags need them (a drill never deletes a copy)."""
+    pruning or the copy tags need them (a drill never deletes a copy). Where the locks or pruning take a DR run's copies
+    from them, the copies a DR run made and left unmarked are marked, once for both (dr.phases.marks.mark_found_copies:
+    a killed run's copy is a DR run's copy all the same on EBS and CBS)."""
     settings = ctx.settings
     if not (
         (settings.copy.copy_tags and ctx.adapter.copy_tag_rules is not None)
@@ -304,4 +299,7 @@ def list_dr_copies(ctx: PhaseContext) -> Listing:
         return Listing()
     calls = ctx.counted()
     copies = {region: tuple(calls.call(ctx.adapter.list_copies, region)) for region in settings.region_names}
-    return Listing(copies, calls.cost.counts())
+    if (settings.lock is not None and ctx.locks is not None) or settings.prune.deletes:
+        marked, warnings = mark_found_copies(ctx, calls, plans, copies, source_disks)
+        return Listing(copies=copies, marked=marked, warnings=tuple(warnings), calls=calls.cost.counts())
+    return Listing(copies=copies, marked=copies, calls=calls.cost.counts())

@@ -7,27 +7,23 @@ copies complete."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import CloudError
 from ...core.polling import DONE, STILL_GOING, poll
+from .context import RUN, PhaseResult
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from .context import PhaseContext
 
 
 @dataclass(frozen=True)
-class Shares:
+class Releasing(PhaseResult):
     """What the phase did: the report's dr_account section (None without a DR account), the failures of the run it
     found, and the calls it cost."""
 
     section: dict[str, Any] | None = None
-    problems: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -37,14 +33,14 @@ class Shares:
         )
 
 
-def release_shares(ctx: PhaseContext) -> Shares:
+def release_shares(ctx: PhaseContext) -> Releasing:
     """Remove every share of a source snapshot with the DR account that no copy in flight needs any more."""
     dr_account = ctx.settings.dr_account
     vault = ctx.vault
     if (
         dr_account is None or vault is None
     ):  # connect_dr_account let the run start with a DR account only on such a cloud
-        return Shares()
+        return Releasing()
     calls = ctx.counted()
     dr_regions = ctx.settings.region_names
     source_region = ctx.settings.source_region
@@ -92,4 +88,4 @@ def release_shares(ctx: PhaseContext) -> Shares:
         'made': made,
         'would_make': would_make,
     }
-    return Shares(section=section, problems=tuple(problems), calls=calls.cost.counts())
+    return Releasing(section=section, problems={RUN: tuple(problems)} if problems else {}, calls=calls.cost.counts())

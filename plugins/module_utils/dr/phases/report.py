@@ -7,100 +7,60 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.model import parse_time
-from ..lock import EXPIRED, IN_FORCE, LOCKED
+from ..locks import EXPIRED, IN_FORCE, LOCKED
 from ..report import DiskFacts, dr_report
+from .context import RUN
+from .copy import Copies
 from .copy_tags import CopyTags
+from .drill import Drill
+from .fresh import FreshSnapshots
+from .locks import Locks
+from .prune import Pruning
+from .read import Reading
+from .release import Releasing
+from .verify import Verification
 
 if TYPE_CHECKING:
     import datetime
     from collections.abc import Mapping, Sequence
 
     from ..groups import GroupPoint
+    from ..locks import LockRecord
     from .context import DiskPlan, PhaseContext
-    from .copy import Copies
-    from .drill import Drill
-    from .fresh import FreshSnapshots
-    from .locks import Locks
-    from .marks import MadeMarks
-    from .prune import Pruning
-    from .read import Listing, Reading
-    from .release import Shares
-    from .verify import Verification
+    from .sequence import RunState
 
 
-@dataclass(frozen=True)
-class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a phase
-    """The results of a run's phases, in their order; ``early_locks`` is the lock pass before the wait (None
-    without)."""
-
-    read: Reading
-    fresh: FreshSnapshots
-    copies: Copies
-    early_locks: Locks | None
-    marks: MadeMarks
-    listing: Listing
-    locks: Locks
-    shares: Shares
-    verification: Verification
-    drill: Drill
-    pruning: Pruning
-    copy_tags: CopyTags = dataclasses.field(default_factory=CopyTags)
-
-    def calls(self) -> dict[str, dict[str, int]]:
-        """{phase: {adapter method: calls}}: what each phase cost (both lock passes count as the locks')."""
-        locks = dict(self.locks.calls)
-        for name, count in (self.early_locks.calls if self.early_locks is not None else {}).items():
-            locks[name] = locks.get(name, 0) + count
-        return {
-            'read': dict(self.read.calls),
-            'fresh': dict(self.fresh.calls),
-            'copy': dict(self.copies.calls),
-            'marks': dict(self.marks.calls),
-            'listing': dict(self.listing.calls),
-            'copy_tags': dict(self.copy_tags.calls),
-            'locks': dict(sorted(locks.items())),
-            'shares': dict(self.shares.calls),
-            'verify': dict(self.verification.calls),
-            'drill': dict(self.drill.calls),
-            'prune': dict(self.pruning.calls),
-        }
-
-
-def disk_facts(phases: RunPhases) -> list[DiskFacts]:
+def disk_facts(run: RunState) -> list[DiskFacts]:
     """Each disk as the phases left it; its problems in the order the phases found them."""
+    fresh_snapshots = run.of(FreshSnapshots)
+    copies, locks, verification, pruning = run.of(Copies), run.of(Locks), run.of(Verification), run.of(Pruning)
+    copy_tags, groups = run.of(CopyTags), run.of(Reading).groups
     facts = []
-    for plan in phases.read.plans:
+    for plan in run.plans:
         key = plan.key
-        fresh = phases.fresh.by_disk[key]
-        problems = (
-            fresh.problems
-            + phases.copies.problems.get(key, ())
-            + phases.locks.problems.get(key, ())
-            + phases.verification.problems.get(key, ())
-            + phases.pruning.problems.get(key, ())
-        )
+        fresh = fresh_snapshots.by_disk[key]
+        problems = tuple(problem for result in run.results.values() for problem in result.problems.get(key, ()))
         facts.append(
             DiskFacts(
                 plan.disk,
-                group=group_record(plan, fresh.set_id, phases.read.groups),
+                group=group_record(plan, fresh.set_id, groups),
                 source=fresh.source,
                 fresh=fresh.snapshot,
                 fresh_action=fresh.action,
-                outcomes=phases.copies.outcomes.get(key, ()),
-                locks=phases.locks.locks.get(key, {}),
-                verification=phases.verification.records,
-                churn=phases.verification.churn,
-                points=phases.verification.points.get(key, {}),
-                other_locks=phases.locks.other_locks.get(key, ()),
-                pruned=phases.pruning.pruned.get(key, ()),
-                kept=phases.pruning.kept.get(key, ()),
+                outcomes=copies.outcomes.get(key, ()),
+                locks=locks.locks.get(key, {}),
+                verification=verification.records,
+                churn=verification.churn,
+                points=verification.points.get(key, {}),
+                other_locks=locks.other_locks.get(key, ()),
+                pruned=pruning.pruned.get(key, ()),
+                kept=pruning.kept.get(key, ()),
                 problems=problems,
-                copy_tags=phases.copy_tags.records.get(key, {}),
-                other_copy_tags=phases.copy_tags.others.get(key, ()),
+                copy_tags=copy_tags.records.get(key, {}),
+                other_copy_tags=copy_tags.others.get(key, ()),
             )
         )
     return facts
@@ -139,34 +99,35 @@ def group_record(plan: DiskPlan, set_id: str | None, groups: Sequence[GroupPoint
 
 
 def run_report(
-    ctx: PhaseContext, phases: RunPhases, *, warnings: Sequence[str], retries: int, wall_now: datetime.datetime
+    ctx: PhaseContext, run: RunState, *, warnings: Sequence[str], retries: int, wall_now: datetime.datetime
 ) -> dict[str, Any]:
     """The run's report. ``warnings`` are the run's as they came (the phases' and its leases'), between the engine's and
     the drill's; ``wall_now`` the time now by the cloud's clock, by which a lock read in force may have expired."""
-    disks, lapsed = lapsed_locks(disk_facts(phases), wall_now)
+    disks, lapsed = lapsed_locks(disk_facts(run), wall_now)
+    drill, shares = run.of(Drill), run.of(Releasing)
     report = dr_report(
         disks,
         ctx.settings,
         ctx.now,
         ctx.check_mode,
-        phases.drill.section,
-        list(phases.read.problems + phases.shares.problems + phases.drill.problems),
-        coverage=phases.read.coverage,
+        drill.section,
+        [problem for result in run.results.values() for problem in result.problems.get(RUN, ())],
+        coverage=run.of(Reading).coverage,
     )
     report['api_retries'] = retries
-    report['dr_account'] = phases.shares.section
-    report['changed'] = report['changed'] or phases.shares.changed or phases.copy_tags.changed
-    report['run_warnings'] = list(phases.copies.warnings) + list(warnings) + lapsed + list(phases.drill.warnings)
+    report['dr_account'] = shares.section
+    report['changed'] = report['changed'] or shares.changed or run.of(CopyTags).changed
+    report['run_warnings'] = list(run.of(Copies).warnings) + list(warnings) + lapsed + list(drill.warnings)
     return report
 
 
 def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[list[DiskFacts], list[str]]:
     """``disks`` with each lock read in force whose expiry has passed by ``now`` (the run waited, pruned, drilled after
     it read it) in force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next
-    run with ``lock`` locks it again (dr.lock's rules)."""
+    run with ``lock`` locks it again (dr.locks' rules)."""
     warnings: list[str] = []
 
-    def as_now(region: Any, copy_id: Any, record: dict[str, Any]) -> dict[str, Any]:
+    def as_now(region: str | None, copy_id: str | None, record: LockRecord) -> LockRecord:
         expires = parse_time(record.get('expires'))
         if (
             record.get('in_force')
@@ -178,10 +139,10 @@ def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[li
                 'the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
                 'now; the next run with lock locks it again' % (copy_id, region, record['expires'])
             )
-            return dict(record, action=EXPIRED, in_force=False)
+            return {**record, 'action': EXPIRED, 'in_force': False}
         return record
 
-    def current(locks: Mapping[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    def current(locks: Mapping[tuple[str, str], LockRecord]) -> dict[tuple[str, str], LockRecord]:
         return {key: as_now(key[0], key[1], record) for key, record in locks.items()}
 
     return [

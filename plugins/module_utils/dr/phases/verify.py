@@ -38,6 +38,7 @@ from ..verify import (
     usual_share,
     verify_cost,
 )
+from .context import PhaseResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -67,7 +68,7 @@ MEASURED, MEASURED_BEFORE, WOULD_MEASURE, FIRST_COPY, NOT_MEASURED = (
 
 
 @dataclass(frozen=True)
-class Verification:
+class Verification(PhaseResult):
     """The phase's result: a record per copy ({(region, copy id): record}; a copy a check run plans by its source's id),
     the churn alarm's per copy (keyed alike), each disk's points in each region ({disk key: {region: points}}, none
     without a listing), the problems of each disk, the warnings, and the calls."""
@@ -75,9 +76,6 @@ class Verification:
     records: Mapping[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
     churn: Mapping[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
     points: Mapping[str, Mapping[str, Mapping[str, Any]]] = dataclasses.field(default_factory=dict)
-    problems: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
-    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 def verify_copies(

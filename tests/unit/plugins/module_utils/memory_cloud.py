@@ -46,7 +46,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities imp
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import OneSourceShareCalls, ShareLeases
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.shares import (
+    OneSourceShareCalls,
+    ShareLeases,
+)
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
@@ -364,7 +367,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.in_flight_limit is not None and self.in_flight(destination) >= self.in_flight_limit:
                 raise CloudError('CopySnapshot', 'ResourceLimitExceeded', 'too many copies in flight', kind=RETRYABLE)
             if self.dr_account is not None:
-                # The share, as the adapters hold it (dr.shares): a lease first; a person's share stays theirs.
+                # The share, as the adapters hold it (dr.leases.shares): a lease first; a person's share stays theirs.
                 self.source_shares.take(request.source_region, request.source_id)
             # The copy call itself, one step (no other call of the cloud in between, as the cloud checks its token): the
             # token the cloud has seen gets the first answer, whether that copy is still there or not.
@@ -503,7 +506,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def release_share(self, source_region, snapshot_id):
         return self.source_shares.release(source_region, snapshot_id)
 
-    # The calls of a share (dr.shares.OneSourceShareCalls), each counted: a kill may fall between any two.
+    # The calls of a share (dr.leases.shares.OneSourceShareCalls), each counted: a kill may fall between any two.
     def is_shared(self, source_region, snapshot_id):
         self._count('is_shared')
         return snapshot_id in self.granted

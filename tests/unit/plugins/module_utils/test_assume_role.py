@@ -9,16 +9,18 @@ import os
 import botocore
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import (
+    ALIBABA_ROLE_RULES,
+    AlibabaClient,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_ROLE_RULES, AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import assumed_account
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import (
-    ALIBABA_ROLE_RULES,
-    AWS_ROLE_RULES,
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (
     TENCENT_ROLE_RULES,
+    TencentClient,
+    load_sdk,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest

@@ -12,11 +12,17 @@ import datetime
 import json
 
 import botocore.exceptions
+import botocore.loaders
 import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient, load_botocore
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import (
+    AWS_SDK_MINIMUMS,
+    BOTOCORE_PARAMETER_RELEASES,
+    AwsClient,
+    load_botocore,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import STATE_MAP
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ec2_model import (
@@ -31,11 +37,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import DELETING, PENDING, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import (
-    BOTOCORE_PARAMETER_RELEASES,
-    MINIMUM_VERSIONS,
-    version_key,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import version_key
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
     COPIED,
@@ -365,6 +367,29 @@ def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
         client.ec2('us-east-1')
     assert error.value.option == 'profile'
     assert 'nobody' in str(error.value)
+    # The region check, before any client, reads botocore's data through the same session: the same words.
+    adapter = EbsAdapter(AwsClient({'profile': 'nobody'}, botocore_module=botocore))
+    with pytest.raises(InputError) as error:
+        adapter.region_warnings([('source_region', 'eu-west-1')])
+    assert error.value.option == 'profile' and 'nobody' in str(error.value)
+
+
+def test_the_region_check_and_the_client_read_botocores_endpoints_once(monkeypatch):
+    """endpoints.json is a megabyte of JSON: an ad hoc copy read it twice, once for the region check and once for the
+    client's endpoint, a tenth of the module's CPU beyond Ansible's own."""
+    reads = []
+    load_file = botocore.loaders.JSONFileLoader.load_file
+
+    def counted(self, file_path):
+        reads.append(file_path)
+        return load_file(self, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, 'load_file', counted)
+    adapter = EbsAdapter.from_connection({'access_key': 'AKIATEST', 'secret_key': 'secret'})
+    assert adapter.region_warnings([('source_region', 'eu-west-1'), ('dr_regions', 'us-west-2')]) == []
+    adapter.client.ec2('eu-west-1')
+    adapter.client.ec2('us-west-2')
+    assert [path for path in reads if path.endswith('endpoints')] == [reads[0]], reads
 
 
 class ProxyPage(QuietHandler):
@@ -649,5 +674,5 @@ def test_the_releases_named_are_newer_than_the_oldest_supported_and_their_models
         botocore.session.get_session().get_service_model('ec2').operation_model('CopySnapshot').input_shape.members
     )
     for parameter, release in BOTOCORE_PARAMETER_RELEASES['CopySnapshot'].items():
-        assert version_key(MINIMUM_VERSIONS['botocore']) < version_key(release)
+        assert version_key(AWS_SDK_MINIMUMS['botocore']) < version_key(release)
         assert parameter in members or version_key(botocore.__version__) < version_key(release)

@@ -1,4 +1,5 @@
-"""Issue 62, point 11: an AWS region that botocore's partition data does not know is refused before any call, naming it
+"""Issue 62, point 11: an AWS region (a copy module's, or the scope of dr_sync, dr_posture_info and
+dr_drill_finish) that botocore's partition data does not know is refused before any call, naming it
 and the nearest known regions; with an endpoint_url, or a region named like a partition's (newer than the installed
 botocore), the run warns and goes on. The modules run in a process of their own, as Ansible runs them, with the
 installed botocore's endpoints.json (clouds/aws/regions.py)."""
@@ -61,6 +62,18 @@ def test_a_region_named_like_a_partitions_or_with_an_endpoint_url_is_warned_of_a
             None,
         ),
         ('dr_sync', dict(DR_RUN, source_region='eu-west-1', dr_regions=['eu-central-1', 'ue-central-1']), 'dr_regions'),
+        ('dr_posture_info', dict(DR_RUN, source_region='ue-west-1', dr_regions=['eu-central-1']), 'source_region'),
+        (
+            'dr_drill_finish',
+            dict(
+                DR_RUN,
+                source_region='eu-west-1',
+                dr_regions=['ue-central-1'],
+                run_id='20261127T104500Z-0a1b2c',
+                validation={'passed': True, 'seconds': 1},
+            ),
+            'dr_regions',
+        ),
     ],
 )
 def test_a_module_refuses_a_region_botocore_does_not_know_before_any_call(module, arguments, option):

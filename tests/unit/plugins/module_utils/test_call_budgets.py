@@ -7,7 +7,7 @@ held here by counts, never by a wall clock.
 The budgets, per run of N disks into one DR region (docs/performance.md, "Calls per run", says where each comes from):
 
 * copy calls: one per copy (CBS: one per source, for all its DR regions);
-* the copy leases (dr.leases.CopyLeases): written, and taken off, a batch of sources a call, as many as the cloud's tag
+* the copy leases (dr.leases.copies.CopyLeases): written, and taken off, a batch of sources a call, as many as the cloud's tag
   call takes (EC2 CreateTags/DeleteTags: 1,000 resources, FILTER_CHUNK a call here; ECS TagResources/UntagResources: 50;
   Tencent AttachResourcesTag/DetachResourcesTag: 50, a key a call, the tag 2018-08-13 models' "up to 50 resources");
 * what the cloud makes us write on each copy, and only where it must: the copy's own id on AWS and CBS copies
@@ -69,9 +69,9 @@ TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 50}
 # How many snapshots' locks one DescribeLockedSnapshots reads here (EbsAdapter and EcsAdapter.ids_per_lock_describe).
 LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
 # With dr_account, the sources' tags are read three times more, 100 or more a read: before the run's leases, after them
-# (another run's release under way), and at the release (dr.shares).
+# (another run's release under way), and at the release (dr.leases.shares).
 SHARE_READS = 3
-# A lease lasts twice the client's timeouts and half a minute (dr.leases.lease_seconds), and is taken again once half of
+# A lease lasts twice the client's timeouts and half a minute (dr.leases.lease.lease_seconds), and is taken again once half of
 # it has gone: a run that takes longer than that (85 s with the default timeouts) pays one more tag call and one more
 # read per batch each time. The emulators' clocks are this machine's, so on a busy machine a run here could take that
 # long: with a read timeout of an hour the leases outlast any run pytest-timeout lets finish, and the counts do not

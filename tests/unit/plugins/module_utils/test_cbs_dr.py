@@ -357,7 +357,7 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
     # one copy call per disk serves both DR regions; each copy is tagged in one call, its own id (the DR copy's mark,
     # docs/safety.md) among its tags; the copy calls are guarded by the run's copy leases on their sources (a key a DR
     # region), written and taken off 50 sources a call, what AttachResourcesTag and DetachResourcesTag take
-    # (dr.leases.CopyLeases)
+    # (dr.leases.copies.CopyLeases)
     assert cloud.admin.calls()['mutating']['cbs']['CopySnapshotCrossRegions'] == 30
     tag_calls = cloud.admin.calls()['mutating']['tag']
     assert tag_calls['TagResources'] == 60 and 'UnTagResources' not in tag_calls

@@ -1,4 +1,4 @@
-"""The CBS adapter's calls on the tags of source snapshots (dr.leases.SourceTagCalls, what copy and share leases are
+"""The CBS adapter's calls on the tags of source snapshots (dr.leases.source_tags.SourceTagCalls, what copy and share leases are
 made of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags a key
 and 50 snapshots a call (AttachResourcesTag, DetachResourcesTag), DescribeSnapshots reads them back, always in the disks'
 account."""
@@ -12,7 +12,8 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import RESOURCE_IDS_PER_CALL
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import SourceTagCalls, lease_for, leases_under
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import lease_for, leases_under
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.source_tags import SourceTagCalls
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs import make_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_cbs import (

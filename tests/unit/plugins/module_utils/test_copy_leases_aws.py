@@ -1,4 +1,4 @@
-"""Copy leases on AWS (dr.leases.CopyLeases), through real botocore against moto's server: two DR runs at once never
+"""Copy leases on AWS (dr.leases.copies.CopyLeases), through real botocore against moto's server: two DR runs at once never
 make two copies of one snapshot in one region. EC2's CopySnapshot has no idempotency token, so a run writes a lease of
 its own on the source before each copy call, reads the tags back, and waits while another run's live lease names the
 region."""
@@ -11,7 +11,8 @@ import botocore
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import STAMP_FORMAT, lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import STAMP_FORMAT
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import lease_key, leases_in
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (

@@ -1,4 +1,4 @@
-"""Copy leases on Tencent Cloud CBS (dr.leases.CopyLeases), through the real Tencent SDK against fakecloud: a DR run
+"""Copy leases on Tencent Cloud CBS (dr.leases.copies.CopyLeases), through the real Tencent SDK against fakecloud: a DR run
 copies no snapshot into a region for which another run's live lease is on the source, copies to the other region in the
 same call (CopySnapshotCrossRegions takes many), takes a lapsed lease off, and leaves none of its own."""
 
@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import STAMP_FORMAT, lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import STAMP_FORMAT
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import lease_key, leases_in
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs_dr import (
     DR_REGIONS,
     SOURCE_REGION,

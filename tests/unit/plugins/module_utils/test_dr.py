@@ -23,7 +23,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     DISK_TAG,
     SOURCE_TAG,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.copy import Copies
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import TOTALS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.settings import DrRegion
@@ -102,7 +103,7 @@ def test_copies_newest_snapshot_then_rerun_changes_nothing():
         assert disk['source_snapshot']['id'] == disk['disk_id'] + '-snap-1'  # the newest one
     copy_tags = [copy['tags'] for copy in cloud.copies.values()]
     assert all(tags[DISK_TAG].startswith('src-1/disk-') and tags['team'] == 'ops' for tags in copy_tags)
-    # The first run looked the copies up once more under its copy leases (dr.leases.CopyLeases), just before copying: one
+    # The first run looked the copies up once more under its copy leases (dr.leases.copies.CopyLeases), just before copying: one
     # batched look per DR region, as the first.
     assert cloud.calls['find_copies'] == 2 + 2
     second = run(cloud, clock)
@@ -427,7 +428,7 @@ def test_the_run_keeps_its_own_deadline_after_the_copies():
     clock.now += 0.9  # most of the run's time goes before the copies
     dr_run.run()
     assert dr_run.retry.deadline == dr_run.deadline
-    assert dr_run.phases.copies.config.timeout == 1  # the copies get a second at least
+    assert dr_run.phases.of(Copies).config.timeout == 1  # the copies get a second at least
 
 
 # ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned

@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import AWS_ROLE_RULES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_ROLE_RULES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     SHARE_LEASE_TAG_PREFIX,

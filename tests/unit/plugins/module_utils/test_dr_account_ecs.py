@@ -1,7 +1,7 @@
 """Copies in a separate DR account on Alibaba Cloud ECS, through the real SDK against fakecloud: the source account
 shares each source snapshot through Resource Sharing (AssociateResourceShare), the DR account accepts the invitation and
 copies it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the leases of
-dr.shares hold the share for another run's copy, a person's share is left alone, and a DR role of the disks' own account
+dr.leases.shares hold the share for another run's copy, a person's share is left alone, and a DR role of the disks' own account
 is refused."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.lock import DAY, lock_settings, retention_refusal
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.locks import DAY, lock_settings, retention_refusal
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError, dr_settings
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown

@@ -1,4 +1,4 @@
-"""The restore drill (dr.restore) on the in-memory cloud: a disk made from each tested DR copy, timed and deleted;
+"""The restore drill (dr.drill) on the in-memory cloud: a disk made from each tested DR copy, timed and deleted;
 leftovers of earlier drills, and only those, deleted; rotation over runs; check mode; lost answers; bad input."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     RESTORE_TESTED_TAG,
     RESTORE_UNTIL_TAG,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import (
     OTHERS_LEFTOVER_HOURS,
     TEST_DISK_PREFIX,
     check_restore_settings,

@@ -26,7 +26,7 @@ After every move:
    scope or of two whose selectors match one disk, or a run an event limited to one disk (disk_ids) beside its scope's,
    are interleaved call by call (two_runs_at_once), either of them killed at any call, on controllers whose clocks are
    minutes off the cloud's (leases are timed by the cloud's); the in-memory cloud's copy call has no idempotency token
-   (as EBS's and CBS's), and the copy leases (dr.leases.CopyLeases) are what holds it, or it has one that the cloud
+   (as EBS's and CBS's), and the copy leases (dr.leases.copies.CopyLeases) are what holds it, or it has one that the cloud
    answers with the copy first made under it, deleted since or not (ECS's ClientToken), and no lease is taken;
 7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names);
 8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
@@ -45,7 +45,7 @@ After every move:
 
 ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not
 play it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
-test_dr_sync_scope_lock.py), and AWX runs one job of a template at a time (docs/awx.md).
+test_dr_sync_scope_turn.py), and AWX runs one job of a template at a time (docs/awx.md).
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
@@ -60,6 +60,7 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     CHURN_TAG,
@@ -75,7 +76,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SUSPECT_TAG,
     UNMEASURED,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease_seconds, leases_in, parse_stamp
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import lease_seconds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import (

@@ -1,5 +1,5 @@
 """A share taken back by one run while another leases it, their calls interleaved in every order hypothesis finds: no
-copy starts on a share being taken back, and a copy that starts has its share (dr.shares, docs/vault.md)."""
+copy starts on a share being taken back, and a copy that starts has its share (dr.leases.shares, docs/vault.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import BUSY, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import LeaseTerms
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareLeases
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import LeaseTerms
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.shares import ShareLeases
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud, Turnstile
 

@@ -14,10 +14,11 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import ATTACHED, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import DrillCleanup, _stamp_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct, ebs_vault
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -131,7 +132,7 @@ def test_a_run_killed_during_the_checks_leaves_disks_the_first_run_after_their_t
     )
     (held,) = first['restore']['held']
     disk = volumes(moto_url, dr_region)[held['test_disk_id']]
-    until = _stamp_time(next(tag['Value'] for tag in disk['Tags'] if tag['Key'] == RESTORE_UNTIL_TAG))
+    until = parse_stamp(next(tag['Value'] for tag in disk['Tags'] if tag['Key'] == RESTORE_UNTIL_TAG))
     started = parse_time(first['generated_at'])
     assert abs((started - real_now).total_seconds()) < 60, first['generated_at']
     # Its time counts the checks' 600 s: a run before it leaves the disk where it is.
@@ -227,7 +228,7 @@ def test_a_zone_named_for_the_hosts_region_is_refused():
             )
         )
         # pylint: disable-next=import-outside-toplevel
-        from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import check_restore_settings
+        from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import check_restore_settings
 
         check_restore_settings(settings, EbsAdapter.__new__(EbsAdapter))
 

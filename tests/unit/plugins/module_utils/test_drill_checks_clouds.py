@@ -10,9 +10,10 @@ import datetime
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import DrillCleanup, _stamp_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
@@ -94,7 +95,7 @@ def test_a_held_disk_is_the_sources_data_and_a_killed_runs_disk_goes_after_its_t
     assert held['attached_to'] == host and held['zone'] == zone
     assert (cloud.devices / held['test_disk_id']).read_bytes() == DATA
     disk = drill_disks(cloud, provider)[held['test_disk_id']]
-    until = _stamp_time(disk['tags'][RESTORE_UNTIL_TAG])
+    until = parse_stamp(disk['tags'][RESTORE_UNTIL_TAG])
     assert disk['tags'][RESTORE_HOST_TAG] == host
     assert 300 <= (until - cloud_time(cloud)).total_seconds() < 3 * 3600
 

@@ -1,4 +1,4 @@
-"""The rules of leases, copy leases (dr.leases) and share leases (dr.shares) on tags kept in memory: when a lease is
+"""The rules of leases, copy leases (dr.leases) and share leases (dr.leases.shares) on tags kept in memory: when a lease is
 over, what a run that finds another run's live lease or lease leaves on the source, what it takes off, and when it sends
 nothing. The clouds' own tag calls are tested with the
 adapters (test_copy_leases_aws.py, test_copy_leases_cbs.py); these are the rules those tests rest on."""
@@ -10,23 +10,25 @@ import datetime
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import STAMP_FORMAT
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_LEASE_TAG_PREFIX,
     RELEASE_TAG_PREFIX,
     SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import (
-    STAMP_FORMAT,
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import (
     CopyLeases,
-    Lease,
-    LeaseTerms,
-    SourceTagCalls,
-    lease_for,
     lease_key,
     leases_in,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import OneSourceShareCalls, ShareLeases
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import Lease, LeaseTerms, lease_for
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.shares import (
+    OneSourceShareCalls,
+    ShareLeases,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.source_tags import SourceTagCalls
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.leases import CopyLease
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
@@ -58,7 +60,17 @@ class MemoryTags(SourceTagCalls):
 
 
 def leases(store, seconds=150):
-    return CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=seconds, warn=pytest.fail)
+    return CopyLeases(store, terms=LeaseTerms(THIS_RUN, ('eu-west-1',), seconds, lambda: NOW, pytest.fail))
+
+
+def test_the_lease_tag_keys_are_the_last_releases():
+    """A run of the last release reads these keys alone: were one renamed, it would not see this release's leases (a copy
+    twice, a share taken back under a copy), so the code's words changed and the keys did not (dr/leases/__init__.py)."""
+    assert (COPY_LEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX) == (
+        'snapcopy:copy-lease:',
+        'snapcopy:share-claim:',
+        'snapcopy:share-release:',
+    )
 
 
 def test_a_lease_holds_until_the_second_it_names_and_not_at_it():
@@ -150,7 +162,7 @@ def test_a_lease_with_half_of_it_gone_is_not_fresh_for_a_copy_call(elapsed, fres
     engine takes it again first), so that a copy call goes out under a lease that outlasts the call."""
     store = MemoryTags()
     times = iter([NOW, NOW, NOW + datetime.timedelta(seconds=elapsed)])
-    lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: next(times), seconds=150, warn=pytest.fail)
+    lease = CopyLeases(store, terms=LeaseTerms(THIS_RUN, ('eu-west-1',), 150, lambda: next(times), pytest.fail))
     assert lease.take(holds('eu-west-1')) == {}
     assert store.tags[SNAPSHOT] == {
         lease_key(THIS_RUN, 'eu-west-1'): (NOW + datetime.timedelta(seconds=150)).strftime(STAMP_FORMAT)
@@ -170,7 +182,7 @@ def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks
             )
 
     store, warnings = Refused(), []
-    lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=150, warn=warnings.append)
+    lease = CopyLeases(store, terms=LeaseTerms(THIS_RUN, ('eu-west-1',), 150, lambda: NOW, warnings.append))
     assert lease.take(holds('eu-west-1')) == {} and lease.disabled and lease.fresh(holds('eu-west-1'))
     assert lease.take(holds('us-west-2')) == {}
     lease.release(holds('eu-west-1'))

@@ -3,6 +3,9 @@ style of cloud does and records what was asked: where each stops, and what each 
 
 from __future__ import annotations
 
+import ast
+import os
+
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, CloudError
@@ -13,6 +16,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.paging import 
     token_pages,
 )
 
+MODULE_UTILS = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)).split(os.sep + 'tests' + os.sep)[0], 'plugins', 'module_utils'
+)
 PAGE_SIZE = 3
 FILTER = {'Filter': 'x'}
 
@@ -204,3 +210,56 @@ def test_offset_a_first_page_read_already_is_not_asked_for_again():
         offset_pages(one_page, {}, items_of, PAGE_SIZE, first=one_page(offset_page({}, 0, PAGE_SIZE)))
     ) == items(2)
     assert len(one_page.sent) == 1
+
+
+# ---------------------------------------------------------------------------- the organisation readers' listings
+def test_token_without_a_page_size_sends_no_max_results():
+    # Organizations' ListTagsForResource takes no MaxResults: the cloud pages as it chooses.
+    class ChosenPages(TokenCloud):
+        def answer(self, params):
+            assert 'MaxResults' not in params
+            return TokenCloud.answer(self, dict(params, MaxResults=2))
+
+    cloud = ChosenPages(items(5))
+    assert list(token_pages(cloud, FILTER, items_of, None, action='ListTagsForResource')) == items(5)
+    assert cloud.sent == [{'Filter': 'x'}, {'Filter': 'x', 'NextToken': '2'}, {'Filter': 'x', 'NextToken': '4'}]
+
+
+def test_numbered_with_a_total_of_items_a_full_last_page_is_the_last_one_read():
+    # Resource Directory's TotalCount counts the entries (ListAccountsResponseBody.TotalCount): no empty page after a
+    # full last one, as ENS's listings need.
+    class CountedItems(NumberedCloud):
+        def answer(self, params):
+            return dict(NumberedCloud.answer(self, params), TotalCount=len(self.items))
+
+    cloud = CountedItems(items(6))
+    assert list(numbered_pages(cloud, {}, items_of, PAGE_SIZE, total_field='TotalCount')) == items(6)
+    assert [params['PageNumber'] for params in cloud.sent] == [1, 2]
+
+
+def test_offset_reads_the_total_from_the_field_its_cloud_answers():
+    # Tencent Organization answers Total (DescribeOrganizationMembersResponse.Total), CBS TotalCount.
+    class TotalCloud(OffsetCloud):
+        def answer(self, params):
+            answer = OffsetCloud.answer(self, params)
+            return {'Items': answer['Items'], 'Total': answer['TotalCount']}
+
+    cloud = TotalCloud(items(6))
+    assert list(offset_pages(cloud, {}, items_of, PAGE_SIZE, total_field='Total')) == items(6)
+    assert [params['Offset'] for params in cloud.sent] == [0, 3]
+
+
+PAGING_PARAMETERS = {'MaxResults', 'NextToken', 'PageNumber', 'PageSize', 'Offset', 'Limit'}
+
+
+@pytest.mark.parametrize('vendor', ['aws', 'alibaba', 'tencent'])
+def test_the_organisation_readers_page_through_core_paging(vendor):
+    """One paging loop per paging style: the readers send no paging parameter of their own (as a string or a keyword
+    in their code; their comments may name them)."""
+    path = os.path.join(MODULE_UTILS, 'clouds', vendor, 'organization.py')
+    with open(path, encoding='utf-8') as handle:
+        tree = ast.parse(handle.read())
+    named = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
+    named |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.keyword)}
+    assert not named & PAGING_PARAMETERS
+    assert any(isinstance(node, ast.ImportFrom) and node.module == 'core.paging' for node in ast.walk(tree))

@@ -23,9 +23,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SHARE_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import TEST_DISK_PREFIX
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import NO_COPY, PLANNED
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake

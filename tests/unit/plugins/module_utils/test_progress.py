@@ -15,14 +15,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     Snapshot,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
-    COPYING,
     PROGRESS_FILE_VARIABLE,
-    PRUNING,
-    READING,
-    RESTORE_TEST,
     WAITING,
     Progress,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.sequence import PHASES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
     COPIED,
     NOT_COPIED,
@@ -33,6 +30,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params
+
+# The progress line's label of each phase (dr.phases.sequence.PHASES).
+LABELS = {phase.name: phase.label for phase in PHASES}
+READING, COPYING, RESTORE_TEST, PRUNING = LABELS['read'], LABELS['copy'], LABELS['drill'], LABELS['prune']
 
 
 class RecordedProgress(Progress):

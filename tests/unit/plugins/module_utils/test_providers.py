@@ -13,8 +13,9 @@ import re
 import pytest
 import yaml
 
+from ansible_collections.snapcopy.cloud.plugins.doc_fragments.dr_connection import ModuleDocFragment as DrConnection
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds import registry as _providers
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import MINIMUM_VERSIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import EXTERNAL_ID_NAMES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.capabilities import CopyAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
@@ -47,8 +48,51 @@ def test_runtime_action_groups_hold_each_copy_module_and_the_dr_modules_in_its_c
 
 
 def test_dr_sync_documents_and_takes_the_registrys_providers():
-    documented = yaml.safe_load(dr_sync.DOCUMENTATION)['options']['provider']
+    # The provider option is documented once, in the dr_connection fragment, which dr_sync extends.
+    assert 'snapcopy.cloud.dr_connection' in yaml.safe_load(dr_sync.DOCUMENTATION)['extends_documentation_fragment']
+    documented = yaml.safe_load(DrConnection.DOCUMENTATION)['options']['provider']
     assert documented['choices'] == list(PROVIDERS) == DR_ARGUMENT_SPEC['provider']['choices']
+    assert yaml.safe_load(DrConnection.PROVIDER)['options']['provider'] == documented
+
+
+def test_the_fragment_names_the_action_groups_vendors_as_the_platforms():
+    platforms = yaml.safe_load(DrConnection.DOCUMENTATION)['attributes']['platform']['platforms']
+    assert platforms.split(', ') == list(dict.fromkeys(provider.action_group for provider in PROVIDERS.values()))
+
+
+def plugins_taking_a_provider():
+    """{path: DOCUMENTATION} of each module and inventory plugin with a provider option, its own or its fragments'."""
+    found = {}
+    for folder in ('modules', 'inventory'):
+        for name in sorted(os.listdir(os.path.join(ROOT, 'plugins', folder))):
+            if not name.endswith('.py'):
+                continue
+            doc = yaml.safe_load(
+                importlib.import_module(
+                    'ansible_collections.snapcopy.cloud.plugins.%s.%s' % (folder, name[:-3])
+                ).DOCUMENTATION
+            )
+            fragments = doc.get('extends_documentation_fragment') or []
+            if 'provider' in (doc.get('options') or {}) or any('dr_connection' in fragment for fragment in fragments):
+                found['plugins/%s/%s' % (folder, name)] = doc
+    return found
+
+
+def test_every_plugin_that_takes_a_provider_has_its_choices_from_the_one_fragment():
+    found = plugins_taking_a_provider()
+    assert set(found) == {
+        'plugins/modules/dr_sync.py',
+        'plugins/modules/dr_posture_info.py',
+        'plugins/modules/dr_drill_finish.py',
+        'plugins/inventory/dr_scopes.py',
+    }
+    for path, doc in found.items():
+        own = (doc.get('options') or {}).get('provider') or {}
+        assert 'choices' not in own, path
+        assert 'platform' not in (doc.get('attributes') or {}), path
+        assert {'snapcopy.cloud.dr_connection', 'snapcopy.cloud.dr_connection.provider'} & set(
+            doc['extends_documentation_fragment']
+        ), path
 
 
 def test_the_role_and_the_awx_survey_offer_the_registrys_providers():
@@ -61,6 +105,13 @@ def test_the_role_and_the_awx_survey_offer_the_registrys_providers():
     assert question['choices'] == list(PROVIDERS)
 
 
+def test_the_role_names_the_registrys_action_groups():
+    # The role's argument specs cannot use a doc fragment: the groups of its connection variable are held here.
+    text = read('roles', 'dr_copy', 'meta', 'argument_specs.yml')
+    named = re.findall(r'C\(group/snapcopy\.cloud\.(\w+)\)', text)
+    assert named == list(dict.fromkeys(provider.action_group for provider in PROVIDERS.values()))
+
+
 def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
     requirements = {
         line.split('>=')[0]
@@ -70,7 +121,6 @@ def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
     distributions = {name for provider in PROVIDERS.values() for name in provider.sdk_distributions}
     # boto3 brings botocore and is what AWS users install; the modules import botocore only.
     assert requirements == distributions | {'boto3'}
-    assert set(MINIMUM_VERSIONS) == distributions
 
 
 @pytest.mark.parametrize('name', list(PROVIDERS))
@@ -87,3 +137,25 @@ def test_each_record_is_its_copy_modules_cloud(name):
     (spec_name,) = [key for key, value in vars(_providers).items() if value is provider.connection_spec]
     assert getattr(module, spec_name) is provider.connection_spec
     assert set(provider.copy_options) <= set(yaml.safe_load(module.DOCUMENTATION)['options'])
+
+
+def test_every_clouds_external_id_and_only_it_is_named_as_core_knows_external_ids():
+    """core.assume_role.EXTERNAL_ID_NAMES knows the external ids by their names (core cannot read the records): every
+    cloud's no_log role option, aliases too, is one, and no other option of any cloud is."""
+    for provider in PROVIDERS.values():
+        rules = provider.role_rules
+        for name, option in provider.connection_spec.items():
+            names = (name, *option.get('aliases', ()))
+            secret_role_option = name == rules.external_id_option
+            assert all((alias in EXTERNAL_ID_NAMES) == secret_role_option for alias in names), (provider.name, name)
+            if secret_role_option:
+                assert option.get('no_log') is True
+
+
+@pytest.mark.parametrize('name', list(PROVIDERS))
+def test_each_record_names_its_organisation_reader(name):
+    organization = PROVIDERS[name].organization
+    reader = _providers.organization_reader(name)
+    assert reader.__name__.endswith('.clouds.' + organization.reader)
+    assert callable(reader.read_organization)
+    assert callable(getattr(reader, 'enabled_regions', None)) == organization.lists_regions

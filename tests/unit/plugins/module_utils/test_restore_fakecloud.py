@@ -18,7 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     RESTORE_UNTIL_TAG,
     SOURCE_TAG,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX, scope_key
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import TEST_DISK_PREFIX, scope_key
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope

@@ -1,4 +1,5 @@
-"""The oldest SDK releases: one list (core.sdk_versions), said the same everywhere, warned about below it.
+"""The oldest SDK releases: one list (each Provider record's sdk_minimums, clouds.registry.SDK_MINIMUMS), said the same
+everywhere, warned about below it.
 
 make units-oldest runs the unit tests on exactly these releases (tests/requirements-oldest.txt).
 """
@@ -25,11 +26,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import SnapcopyError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import (
-    MINIMUM_VERSIONS,
-    version_key,
-    version_warnings,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import SDK_MINIMUMS as MINIMUM_VERSIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import version_key, version_warnings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.plugins.modules import ebs_snapshot_copy, ecs_snapshot_copy, ens_snapshot_copy
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule
@@ -92,10 +90,12 @@ def test_version_key(text, key):
 
 def test_only_releases_below_the_minimum_are_warned_about():
     assert (
-        version_warnings({'botocore': '1.34.0', 'aliyun-python-sdk-ens': '3.0.23', 'aliyun-python-sdk-core': None})
+        version_warnings(
+            {'botocore': '1.34.0', 'aliyun-python-sdk-ens': '3.0.23', 'aliyun-python-sdk-core': None}, MINIMUM_VERSIONS
+        )
         == []
     )
-    (warning,) = version_warnings({'botocore': '1.33.13', 'aliyun-python-sdk-ens': '3.0.14'})
+    (warning,) = version_warnings({'botocore': '1.33.13', 'aliyun-python-sdk-ens': '3.0.14'}, MINIMUM_VERSIONS)
     assert warning.startswith('botocore 1.33.13 is older than 1.34.0')
 
 

@@ -14,12 +14,13 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import account, leases, settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import account, settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, tag_selector
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 
 
-@pytest.mark.parametrize('module', [settings, account, leases], ids=lambda module: module.__name__.rsplit('.', 1)[1])
+@pytest.mark.parametrize('module', [settings, account, lease], ids=lambda module: module.__name__.rsplit('.', 1)[1])
 def test_every_settings_dataclass_is_frozen(module):
     """Parsed once, read by the run, its engine workers, the drill and the report: a layer that could change a setting
     under the others would make two of them disagree about one run."""

@@ -1,14 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One DR run of a scope at a time on a controller (docs/vault.md, "One run of a scope at a time"): dr_sync's action
-holds an flock on a file of the scope (provider, the account or credential where the task names one, source region)
-while its module runs. ENS has neither a copy token nor tags on snapshots for a lease, so two runs of an ENS scope at
-once can copy one snapshot twice; the other clouds' tokens and leases hold without it, but a scope has one set of report
-files, so every cloud takes it. Between controllers (AWX jobs in their own pods) it holds nothing: there a job template
+"""One DR run of a scope at a time on a controller (docs/vault.md, "One run of a scope at a time"): the scope's turn.
+dr_sync's action takes it, an flock on a file of the scope (provider, the account or credential where the task names
+one, source region), while its module runs. ENS has neither a copy token nor tags on snapshots for a lease, so two runs
+of an ENS scope at once can copy one snapshot twice; the other clouds' tokens and leases hold without it, but a scope
+has one set of report files, so every cloud takes it. Between controllers (AWX jobs in their own pods) it holds nothing: there a job template
 without concurrent jobs does (docs/awx.md).
 
-An flock goes with the process that holds it: a killed run leaves no lock behind, only the file.
+An flock goes with the process that holds it: a killed run leaves no turn held behind, only the file. The word "lock" is
+the cloud's snapshot lock's alone (dr.locks); the files keep the names of earlier releases (SNAPCOPY_LOCK_DIR,
+~/.ansible/snapcopy/locks, dr-scope-*.lock), so that a run of an earlier release and a run of this one on one
+controller still wait for each other.
 """
 
 from __future__ import annotations
@@ -25,15 +28,15 @@ from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 
-# Overrides the folder of the lock files (tests; a controller whose home cannot be written).
-LOCK_DIR_VARIABLE = 'SNAPCOPY_LOCK_DIR'
+# Overrides the folder of the turns' files (tests; a controller whose home cannot be written).
+TURNS_DIR_VARIABLE = 'SNAPCOPY_LOCK_DIR'
 # What names the account a run acts in, best first: an assumed role names it; else the key; else an AWS profile.
 IDENTITY_OPTIONS = (
     ('role_arn', 'alicloud_assume_role_arn'),
     ('access_key', 'alicloud_access_key', 'secret_id'),
     ('profile',),
 )
-# Seconds between two tries of a lock another run holds.
+# Seconds between two tries of a turn another run holds.
 STEP = 1.0
 
 
@@ -45,11 +48,11 @@ class ScopeBusy(Exception):
         self.holder, self.waited = holder, waited
 
 
-def lock_dir(environ: Mapping[str, str] | None = None) -> str:
-    """The folder of the lock files: per user (~/.ansible/snapcopy/locks), so that no other user can hold or remove
+def turns_dir(environ: Mapping[str, str] | None = None) -> str:
+    """The folder of the turns' files: per user (~/.ansible/snapcopy/locks), so that no other user can hold or remove
     one."""
     environ = os.environ if environ is None else environ
-    return environ.get(LOCK_DIR_VARIABLE) or os.path.join(os.path.expanduser('~'), '.ansible', 'snapcopy', 'locks')
+    return environ.get(TURNS_DIR_VARIABLE) or os.path.join(os.path.expanduser('~'), '.ansible', 'snapcopy', 'locks')
 
 
 def _option(arguments: Mapping[str, Any], provider: str, name: str, environ: Mapping[str, str]) -> str | None:
@@ -72,7 +75,7 @@ def scope_identity(provider: str, arguments: Mapping[str, Any], environ: Mapping
     different credentials are two scopes here; a scope that names none is one per provider and region."""
     environ = os.environ if environ is None else environ
     if provider not in PROVIDERS:
-        return ['', '']  # the module refuses it; the lock of a scope it never runs does no harm
+        return ['', '']  # the module refuses it; the turn of a scope it never runs does no harm
     account = ''
     for names in IDENTITY_OPTIONS:
         account = next(
@@ -83,14 +86,14 @@ def scope_identity(provider: str, arguments: Mapping[str, Any], environ: Mapping
     return [_option(arguments, provider, 'endpoint_url', environ) or '', account]
 
 
-def lock_path(provider: str, source_region: str, identity: list[str], folder: str) -> str:
-    """The scope's lock file: readable words first, then a digest of the whole key (the identity is not written out)."""
+def turn_path(provider: str, source_region: str, identity: list[str], folder: str) -> str:
+    """The scope's file: readable words first, then a digest of the whole key (the identity is not written out)."""
     digest = hashlib.sha256(json.dumps([provider, source_region, identity]).encode('utf-8')).hexdigest()[:16]
     words = re.sub(r'[^A-Za-z0-9_.-]', '_', '%s-%s' % (provider, source_region))[:80]
     return os.path.join(folder, 'dr-scope-%s-%s.lock' % (words, digest))
 
 
-class ScopeLock:
+class ScopeTurn:
     """The flock of one scope's file. ``clock`` and ``sleep`` time the wait (a test's own); ``on_wait(holder)`` is
     called once, when a try finds the scope held by a run that has said who it is. After acquire, ``waited_for`` is that
     run ({} when it held the scope too briefly to say), or None when the scope was free."""
@@ -111,7 +114,7 @@ class ScopeLock:
         self.waited_for: dict[str, Any] | None = None
 
     def acquire(self, timeout: float) -> float:
-        """Hold the lock; answers the seconds waited for it. ScopeBusy once ``timeout`` seconds passed with it held."""
+        """Take the turn; answers the seconds waited for it. ScopeBusy once ``timeout`` seconds passed with it held."""
         folder = os.path.dirname(self.path)
         os.makedirs(folder, mode=0o700, exist_ok=True)
         handle = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
@@ -120,7 +123,7 @@ class ScopeLock:
         try:
             while not self._try(handle):
                 waited = self.clock() - started
-                # A holder writes who it is just after it takes the lock: until then the file is empty.
+                # A holder writes who it is just after it takes the turn: until then the file is empty.
                 holder = self._holder(handle)
                 if holder and not self.waited_for and self.on_wait is not None:
                     self.on_wait(holder)
@@ -155,7 +158,7 @@ class ScopeLock:
             return {}
 
     def release(self) -> None:
-        """Let the next run in. The file stays: removing it would let a waiter hold a lock on a file no one else
+        """Let the next run in. The file stays: removing it would let a waiter hold the turn on a file no one else
         opens."""
         if self.handle is not None:
             os.ftruncate(self.handle, 0)

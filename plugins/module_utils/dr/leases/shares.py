@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A source snapshot shared with the DR account (dr_account, docs/vault.md), held by leases that runs leave on it.
+"""A run's share leases: a source snapshot shared with the DR account (dr_account, docs/vault.md), held by the leases
+that runs leave on it (SHARE_LEASE_TAG_PREFIX), and taken back under a release lease (RELEASE_TAG_PREFIX).
 
 Where the DR account copies a snapshot the disks' account shares with it (AWS, ECS), two runs may need one share at
 once: two runs of one scope (a schedule overlapping a manual run), or two scopes whose disks have snapshots in one
 region. Each run that needs the share writes a lease of its own on the source before it shares and before each copy call
-(SHARE_LEASE_TAG_PREFIX + its run id: its DR regions, and until when the lease holds, dr.leases.LeaseTerms), and a run
+(SHARE_LEASE_TAG_PREFIX + its run id: its DR regions, and until when the lease holds, LeaseTerms), and a run
 removes the share only once no live lease of another run remains and no copy of the snapshot is in flight in any region
 a lease names, live or lapsed. So:
 
@@ -31,16 +32,17 @@ import functools
 from abc import abstractmethod
 from typing import TYPE_CHECKING
 
-from ..core.errors import BUSY, NOT_FOUND, CloudError
-from ..core.tagging import RELEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, SHARE_TAG
-from ..engine.capabilities import id_batches
-from .leases import SourceTagCalls, by_same_values, leases_under, tag_each, untag_each
+from ...core.errors import BUSY, NOT_FOUND, CloudError
+from ...core.tagging import RELEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, SHARE_TAG
+from ...engine.capabilities import id_batches
+from .lease import leases_under
+from .source_tags import SourceTagCalls, by_same_values, tag_each, untag_each
 
 if TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from .leases import Lease, LeaseTerms
+    from .lease import Lease, LeaseTerms
 
 
 class ShareCalls(SourceTagCalls):
@@ -395,7 +397,7 @@ def share_tag_keys(terms: LeaseTerms) -> list[str]:
     return [SHARE_TAG, SHARE_LEASE_TAG_PREFIX + terms.run_id, RELEASE_TAG_PREFIX + terms.run_id]
 
 
-class LeasedShares:
+class SharesHeldByLeases:
     """What a DR account adapter whose shares are held by leases (AWS, ECS) answers the DR run: its run's ShareLeases,
     made by its start_dr_run, and the shares found and released through them (DrAccountAdapter's find_shares,
     release_share and release_shares). Listed before DrAccountAdapter among the adapter's bases, so that these methods

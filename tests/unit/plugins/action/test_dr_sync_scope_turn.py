@@ -1,6 +1,6 @@
 """Issue 46 (5): one DR run of a scope at a time on a controller. ENS has no copy token and no tags for a lease: the
 event-driven run of a disk and the scheduled run of its scope, at once, made two copies. dr_sync's action holds the
-scope's lock (plugin_utils/_scope_lock.py) while its module runs; the second run waits, and says so.
+scope's turn (plugin_utils/_scope_turn.py) while its module runs; the second run waits, and says so.
 
 The runs are threads of one process, as forks of ansible-playbook would be processes: an flock is per open file, so two
 opens in one process exclude each other as two processes do. They meet at barriers, not after sleeps."""
@@ -13,11 +13,11 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import dr_account_argument
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import (
-    ScopeLock,
-    lock_dir,
-    lock_path,
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import (
+    ScopeTurn,
     scope_identity,
+    turn_path,
+    turns_dir,
 )
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import (
@@ -72,14 +72,14 @@ def test_two_runs_of_one_ens_scope_at_once_make_one_copy_and_the_second_says_it_
     ][0]
     start = threading.Barrier(2, timeout=MEETING)
     # Met by the module of the run that holds the scope and the other run finding it held: the second can only look for
-    # a copy once the first has made its own. Without the lock, by both modules: both look before either copies.
+    # a copy once the first has made its own. Without the turn, by both modules: both look before either copies.
     inside = threading.Barrier(2, timeout=MEETING)
     results, errors = {}, []
 
     def one_run(name, task):
         action = action_running(lambda module_args: run_own_module(action, module_args), **task)
         action.met = False
-        action.scope_lock_step = 0.01  # how often the waiting run tries again: any value passes, this one soon
+        action.scope_turn_step = 0.01  # how often the waiting run tries again: any value passes, this one soon
         found_held = action._scope_held
 
         def scope_held(holder):
@@ -113,20 +113,22 @@ def test_two_runs_of_one_ens_scope_at_once_make_one_copy_and_the_second_says_it_
         run.join()
     assert not errors, errors
     assert len(copies_in(cloud, DR_NODE)) == 1
-    first, second = sorted(results.values(), key=lambda result: result['scope_lock']['waited'])
+    first, second = sorted(results.values(), key=lambda result: result['scope_turn']['waited'])
     assert not first.get('failed') and not second.get('failed'), (first.get('msg'), second.get('msg'))
-    assert first['scope_lock'] == {'waited': False, 'waited_seconds': 0.0, 'waited_for': None}
+    assert first['scope_turn'] == {'waited': False, 'waited_seconds': 0.0, 'waited_for': None}
     assert first['totals']['copied'] == 1 and second['totals']['copied'] == 0 and second['totals']['existing'] == 1
     # The second says it waited, how long, and for which run (its run id, as the first run's report files name it).
-    assert second['scope_lock']['waited'] is True and second['scope_lock']['waited_seconds'] >= 0
-    assert second['scope_lock']['waited_for']['run_id'] == first['run_id']
+    assert second['scope_turn']['waited'] is True and second['scope_turn']['waited_seconds'] >= 0
+    assert second['scope_turn']['waited_for']['run_id'] == first['run_id']
+    # Under the name of earlier releases too, for one release: a play that reads scope_lock still reads it.
+    assert first['scope_lock'] == first['scope_turn'] and second['scope_lock'] == second['scope_turn']
 
 
 def held_by_another_run(arguments, run_id='20261126T010000Z-aaaaaa'):
-    """The scope of ``arguments`` held as another run holds it; the lock, to release."""
+    """The scope of ``arguments`` held as another run holds it; the turn, to release."""
     provider = arguments['provider']
-    other = ScopeLock(
-        lock_path(provider, arguments['source_region'], scope_identity(provider, arguments), lock_dir()),
+    other = ScopeTurn(
+        turn_path(provider, arguments['source_region'], scope_identity(provider, arguments), turns_dir()),
         {'pid': 4242, 'since': '2026-11-26T01:00:00Z', 'run_id': run_id},
     )
     other.acquire(0)
@@ -153,8 +155,8 @@ def test_a_run_that_finds_its_scope_held_past_its_wait_timeout_does_nothing_and_
         'process 4242, since 2026-11-26T01:00:00Z) for all of this run\'s wait_timeout of 0 s'
     )
     assert (
-        result['scope_lock']['waited'] is True
-        and result['scope_lock']['waited_for']['run_id'] == '20261126T010000Z-aaaaaa'
+        result['scope_turn']['waited'] is True
+        and result['scope_turn']['waited_for']['run_id'] == '20261126T010000Z-aaaaaa'
     )
     # The report files are the other run's: none written.
     assert reports_in(tmp_path) == []
@@ -167,7 +169,7 @@ def test_a_run_that_finds_its_scope_held_past_its_wait_timeout_does_nothing_and_
     assert 'for all of this run\'s dr_copy_wait_timeout of 0 s' in result['msg']
 
 
-def test_a_check_run_takes_no_lock_and_another_scope_is_not_held(tmp_path):
+def test_a_check_run_takes_no_turn_and_another_scope_is_not_held(tmp_path):
     task = {'provider': 'ens', 'source_region': SOURCE_NODE, 'dr_regions': [DR_NODE], 'wait_timeout': 0}
     other = held_by_another_run(task)
     try:
@@ -177,7 +179,7 @@ def test_a_check_run_takes_no_lock_and_another_scope_is_not_held(tmp_path):
         # Another source node, another account: other scopes.
         for scope in (dict(task, source_region='cn-shanghai-5'), dict(task, alicloud_access_key='LTAIanotheraccount')):
             result = action_running(REPORTED, **scope).run(task_vars={})
-            assert not result.get('failed') and result['scope_lock']['waited'] is False
+            assert not result.get('failed') and result['scope_turn']['waited'] is False
     finally:
         other.release()
 

@@ -2,25 +2,25 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a DR run leases on its sources before a round of copy calls (engine.leases.Leases): with dr_account on a
-cloud whose DR account copies a shared source (AWS, ECS), the share, leased for the run (dr.shares); where two runs'
-copy calls could both make a copy (no idempotency token: AWS, CBS), the copy leases (dr.leases). Both are taken for a
+cloud whose DR account copies a shared source (AWS, ECS), its share leases (shares); where two runs' copy calls
+could both make a copy (no idempotency token: AWS, CBS), its copy leases (copies). Both are taken for a
 whole round at once, in as few calls as the cloud allows, and a copy call goes out only while both are fresh."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..engine.leases import CopyLease, Leases
+from ...engine.leases import CopyLease, Leases
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from ..core.errors import CloudError
-    from .leases import CopyLeases
+    from ...core.errors import CloudError
+    from .copies import CopyLeases
     from .shares import ShareLeases
 
 
-class LeasesAndShares(Leases):
+class CopyAndShareLeases(Leases):
     """A run's leases on its sources: its copy leases first, then its shares of the sources it holds a copy lease on, so
     that a run that shares does so under its lease (another run waits for it rather than sharing and copying beside it).
     A source whose share is refused has its copy leases released. Shares are released by the run's release at its end,
@@ -54,9 +54,9 @@ class LeasesAndShares(Leases):
             self.copy_leases.release(leases)
 
 
-def leases_and_shares(*, copy_leases: CopyLeases | None, shares: ShareLeases | None) -> Leases | None:
+def combined_leases(*, copy_leases: CopyLeases | None, shares: ShareLeases | None) -> Leases | None:
     """The run's leases around its copy calls, or None when it has nothing to lease (check mode, or a cloud whose copy
     call carries a token and whose DR copies need no share)."""
     if shares is None:
         return copy_leases
-    return LeasesAndShares(copy_leases=copy_leases, shares=shares)
+    return CopyAndShareLeases(copy_leases=copy_leases, shares=shares)

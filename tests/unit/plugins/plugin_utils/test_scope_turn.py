@@ -1,4 +1,4 @@
-"""The lock of a scope on the controller (plugin_utils/_scope_lock.py), timed by a test clock: no test waits in real
+"""The turn of a scope on the controller (plugin_utils/_scope_turn.py), timed by a test clock: no test waits in real
 time."""
 
 from __future__ import annotations
@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import (
-    LOCK_DIR_VARIABLE,
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import (
+    TURNS_DIR_VARIABLE,
     ScopeBusy,
-    ScopeLock,
-    lock_dir,
-    lock_path,
+    ScopeTurn,
     scope_identity,
+    turn_path,
+    turns_dir,
 )
-from ansible_collections.snapcopy.cloud.tests.unit.conftest import SCOPE_LOCK_DIR_VARIABLE
+from ansible_collections.snapcopy.cloud.tests.unit.conftest import SCOPE_TURNS_DIR_VARIABLE
 
 
 class Clock:
-    """Time that passes only when the lock sleeps."""
+    """Time that passes only when the turn sleeps."""
 
     def __init__(self):
         self.now = 1000.0
@@ -37,10 +37,10 @@ class Clock:
 
 def test_a_second_holder_waits_up_to_its_timeout_then_names_the_first(tmp_path):
     path = str(tmp_path / 'locks' / 'scope.lock')
-    first = ScopeLock(path, {'run_id': 'one', 'pid': 1, 'since': 'then'})
+    first = ScopeTurn(path, {'run_id': 'one', 'pid': 1, 'since': 'then'})
     assert first.acquire(0) == 0.0 and first.waited_for is None
     clock, seen = Clock(), []
-    second = ScopeLock(path, {'run_id': 'two'}, clock=clock, sleep=clock.sleep, step=30, on_wait=seen.append)
+    second = ScopeTurn(path, {'run_id': 'two'}, clock=clock, sleep=clock.sleep, step=30, on_wait=seen.append)
     with pytest.raises(ScopeBusy) as busy:
         second.acquire(100)
     assert busy.value.waited == 100 and busy.value.holder == {'run_id': 'one', 'pid': 1, 'since': 'then'}
@@ -56,7 +56,7 @@ def test_a_second_holder_waits_up_to_its_timeout_then_names_the_first(tmp_path):
 
 def test_a_holder_that_ends_while_another_waits_lets_it_in_and_it_says_how_long_it_waited(tmp_path):
     path = str(tmp_path / 'scope.lock')
-    first = ScopeLock(path, {'run_id': 'one'})
+    first = ScopeTurn(path, {'run_id': 'one'})
     first.acquire(0)
     clock = Clock()
 
@@ -65,7 +65,7 @@ def test_a_holder_that_ends_while_another_waits_lets_it_in_and_it_says_how_long_
         if clock.now >= 1045:
             first.release()  # the first run ends 45 s into the wait
 
-    second = ScopeLock(path, {'run_id': 'two'}, clock=clock, sleep=sleep, step=15)
+    second = ScopeTurn(path, {'run_id': 'two'}, clock=clock, sleep=sleep, step=15)
     assert second.acquire(600) == 45 and second.waited_for == {'run_id': 'one'}
     second.release()
 
@@ -87,20 +87,30 @@ def test_the_scope_is_the_provider_the_account_as_the_task_names_it_and_the_sour
     ]
     assert scope_identity('cbs', {}, environ={}) == ['', '']  # none named: one scope per provider and region
     paths = {
-        lock_path(provider, region, scope_identity(provider, key, environ={}), '/l')
+        turn_path(provider, region, scope_identity(provider, key, environ={}), '/l')
         for provider in ('ens', 'ecs')
         for region in ('cn-hangzhou-26', 'cn-shanghai-5')
     }
     paths.add(
-        lock_path('ens', 'cn-hangzhou-26', scope_identity('ens', {'alicloud_access_key': 'LTAIkey2'}, environ={}), '/l')
+        turn_path('ens', 'cn-hangzhou-26', scope_identity('ens', {'alicloud_access_key': 'LTAIkey2'}, environ={}), '/l')
     )
     assert len(paths) == 5 and not any('LTAIkey' in path for path in paths)
-    assert lock_path('ens', 'cn-hangzhou-26', ['', 'LTAIkey1'], '/l').startswith('/l/dr-scope-ens-cn-hangzhou-26-')
+    assert turn_path('ens', 'cn-hangzhou-26', ['', 'LTAIkey1'], '/l').startswith('/l/dr-scope-ens-cn-hangzhou-26-')
 
 
 def test_the_folder_is_the_users_own_unless_set(monkeypatch, tmp_path):
     monkeypatch.setenv('HOME', str(tmp_path))
-    assert lock_dir({}) == str(tmp_path / '.ansible' / 'snapcopy' / 'locks')
-    assert lock_dir({LOCK_DIR_VARIABLE: '/run/snapcopy'}) == '/run/snapcopy'
+    assert turns_dir({}) == str(tmp_path / '.ansible' / 'snapcopy' / 'locks')
+    assert turns_dir({TURNS_DIR_VARIABLE: '/run/snapcopy'}) == '/run/snapcopy'
     # The unit tests' own folder (tests/unit/conftest.py) is set through this very variable.
-    assert LOCK_DIR_VARIABLE == SCOPE_LOCK_DIR_VARIABLE
+    assert TURNS_DIR_VARIABLE == SCOPE_TURNS_DIR_VARIABLE
+
+
+def test_the_files_keep_the_names_of_earlier_releases():
+    """A run of the last release and a run of this one, of one scope on one controller, take one file's flock: its
+    folder, its variable and its name are the ones earlier releases used, though the code now says "turn"."""
+    assert TURNS_DIR_VARIABLE == 'SNAPCOPY_LOCK_DIR'
+    assert turns_dir({}).endswith('/.ansible/snapcopy/locks')
+    assert turn_path('ens', 'cn-hangzhou-26', ['', 'LTAIkey1'], '/l') == (
+        '/l/dr-scope-ens-cn-hangzhou-26-fdcd1748bd519e28.lock'
+    )

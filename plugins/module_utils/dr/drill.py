@@ -34,6 +34,7 @@ import json
 import random
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from ..core.cloud_clock import parse_stamp, stamp
 from ..core.errors import INVALID, NOT_FOUND, CloudError, InputError
 from ..core.model import COMPLETED, FAILED, PENDING, USABLE, parse_time
 from ..core.polling import DONE, STILL_GOING, poll
@@ -73,7 +74,6 @@ FIRST_POLL_SECONDS = 1
 MAX_POLL_SECONDS = 30
 # How long a test disk that is still being made at the end is waited for, so that it can be deleted.
 DELETE_GRACE_SECONDS = 300
-STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
 
 # What happened to one test.
 PASSED = 'passed'
@@ -99,7 +99,7 @@ KEPT_REFUSED = 'kept_refused'
 
 def run_id(now: datetime.datetime, rng: Callable[[], float] = random.random) -> str:
     """This drill's id: its start time and a random part, e.g. 20261122T181400Z-3f9a1c."""
-    return '%s-%06x' % (now.strftime(STAMP_FORMAT), int(rng() * 0xFFFFFF))
+    return '%s-%06x' % (stamp(now), int(rng() * 0xFFFFFF))
 
 
 def scope_key(source_region: str, tag_selector: Mapping[str, Any]) -> str:
@@ -125,7 +125,7 @@ def run_over_at(now: datetime.datetime, settings: DrSettings) -> datetime.dateti
 
 def run_over_by(now: datetime.datetime, settings: DrSettings) -> str:
     """run_over_at as the RESTORE_UNTIL_TAG of the run's test disks writes it."""
-    return run_over_at(now, settings).strftime(STAMP_FORMAT)
+    return stamp(run_over_at(now, settings))
 
 
 def is_test_disk(disk: DrillDisk) -> bool:
@@ -140,9 +140,9 @@ def leftover_state(disk: DrillDisk, run: str, now: datetime.datetime) -> str | N
     if not is_test_disk(disk) or disk.tags.get(RESTORE_RUN_TAG) == run:
         return None
     if disk.tags.get(RESTORE_UNTIL_TAG):
-        until = _stamp_time(disk.tags[RESTORE_UNTIL_TAG])
+        until = parse_stamp(disk.tags[RESTORE_UNTIL_TAG])
         return LEFTOVER if until is not None and now > until else LEFT_UNTIL
-    created = _time_or_none(disk.created) or _stamp_time(disk.tags.get(RESTORE_RUN_TAG))
+    created = _time_or_none(disk.created) or parse_stamp((disk.tags.get(RESTORE_RUN_TAG) or '').partition('-')[0])
     return LEFTOVER if created is not None and (now - created).total_seconds() > OTHERS_LEFTOVER_HOURS * 3600 else None
 
 
@@ -160,12 +160,6 @@ def leftover_record(region: str, disk: DrillDisk) -> dict[str, Any]:
         'state': disk.cloud_state,
         'created': disk.created,
     }
-
-
-def _stamp_time(text: str | None) -> datetime.datetime | None:
-    """The time of a run id (20261122T181400Z-...), or None."""
-    text = text or ''
-    return _time_or_none('%s-%s-%sT%s:%s:%sZ' % (text[0:4], text[4:6], text[6:8], text[9:11], text[11:13], text[13:15]))
 
 
 def _time_or_none(text: str | None) -> datetime.datetime | None:
@@ -618,11 +612,11 @@ class RestoreDrill:
             )
 
     def _mark_tested(self, tests: list[DrillTest]) -> None:
-        stamp = self.now.strftime(STAMP_FORMAT)
+        tested = stamp(self.now)
         for test in tests:
             try:
                 # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
-                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
+                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: tested})
             except CloudError as error:
                 self.warnings.append(
                     'the restore test of copy %s passed, but it could not be marked as tested (the next '

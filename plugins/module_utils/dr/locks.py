@@ -18,7 +18,7 @@ set is what the cloud holds when read back (held_lock), not what it answered, on
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..core.errors import INVALID, CloudError, InputError
 from ..core.model import LockSettings, parse_time
@@ -204,12 +204,33 @@ def _iso(epoch: float) -> str:
     return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, Any] | None = None) -> dict[str, Any]:
+class LockRecord(TypedDict, total=False):
+    """A copy's lock as the report shows it (lock_record): what the run did (``action``), and the lock where there is
+    one (SnapshotLock.as_result's fields); the cloud's error where the lock failed; an older copy's also names it
+    (``region``, ``snapshot_id``)."""
+
+    action: str
+    mode: str | None
+    status: str | None
+    in_force: bool
+    expires: str | None
+    cool_off_ends: str | None
+    error: dict[str, Any]
+    region: str
+    snapshot_id: str
+
+
+def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, Any] | None = None) -> LockRecord:
     """A copy's lock as the report shows it: what the run did, and the lock (mode, status, expiry) where there is
     one."""
-    no_lock = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
-    record: dict[str, Any] = {'action': action}
-    record.update(lock.as_result() if lock is not None else no_lock)
+    record: LockRecord = {
+        'action': action,
+        'mode': lock.mode if lock is not None else None,
+        'status': lock.cloud_status if lock is not None else None,
+        'in_force': lock.in_force if lock is not None else False,
+        'expires': lock.expires if lock is not None else None,
+        'cool_off_ends': lock.cool_off_ends if lock is not None else None,
+    }
     if error is not None:
         record['error'] = error
     return record
