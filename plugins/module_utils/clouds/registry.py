@@ -82,6 +82,9 @@ class Provider:
     #: one.
     dr_account: DrAccountSupport
     organization: Organization
+    #: How the event source snapcopy.cloud.snapshots can be pushed this cloud's completed snapshots (its queue_url),
+    #: or '' where it only polls.
+    snapshot_queue: str = ''
 
     @property
     def sdk_distributions(self) -> tuple[str, ...]:
@@ -148,6 +151,7 @@ PROVIDERS = {
             load_adapter=_ebs_adapter,
             dr_account=dr_account_variables('AWS'),
             organization=Organization('aws', 'aws.organization', lists_regions=True),
+            snapshot_queue='EventBridge to SQS',
         ),
         Provider(
             name='ecs',

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..core.errors import is_retryable
 from ..core.grouping import group_by
 from ..core.model import PENDING, Snapshot, copy_mismatches
-from ..core.polling import DONE, STILL_GOING, TIMEOUT, poll
+from ..core.polling import DONE, STILL_GOING, TIMEOUT
 from ..core.progress import WAITING
 from ..core.retry import Backoff, CallRetry
 from .copy_calls import MAX_ATTEMPTS, copy_group
@@ -54,7 +54,7 @@ from .outcomes import (
     differing_copy_refusal,
     pick_copy,
 )
-from .reads import refresh, wait_for_copies
+from .reads import poll_on, refresh, wait_for_copies
 from .rounds import CopyRounds
 from .sightings import GONE, Sightings, gone_copy, token_spent_warning
 from .sources import load_sources
@@ -340,14 +340,8 @@ class CopyEngine:
                 )
                 return group
 
-            result = poll(
-                read,
-                lambda group: STILL_GOING if any(map(self.sightings.unconfirmed, group)) else DONE,
-                self.deadline,
-                self.config.poll_interval,
-                sleep=self.sleep,
-                clock=self.clock,
-                max_interval=self.config.max_poll_interval,
+            result = poll_on(
+                self, read, lambda group: STILL_GOING if any(map(self.sightings.unconfirmed, group)) else DONE
             )
             if result.status == TIMEOUT:
                 for destination_outcome in unconfirmed:

@@ -6,17 +6,35 @@ and which copies the reads have shown (engine.sightings): a copy that no read sh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..core.grouping import group_by
 from ..core.model import DELETING, FAILED, PENDING
-from ..core.polling import DONE, STILL_GOING, TIMEOUT, poll
+from ..core.polling import DONE, STILL_GOING, TIMEOUT, PollResult, poll
 from .outcomes import NOT_COPIED
 from .sightings import gone_copy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .context import EngineRun
     from .outcomes import DestinationOutcome, RequestOutcome
+
+
+T = TypeVar('T')
+
+
+def poll_on(engine: EngineRun, read: Callable[[], T], outcome: Callable[[T], str]) -> PollResult:
+    """poll() of ``read`` until ``outcome`` says done, on the engine's deadline, poll intervals, clock and sleep."""
+    return poll(
+        read,
+        outcome,
+        engine.deadline,
+        engine.config.poll_interval,
+        sleep=engine.sleep,
+        clock=engine.clock,
+        max_interval=engine.config.max_poll_interval,
+    )
 
 
 def wait_for_copies(engine: EngineRun, outcomes: list[RequestOutcome]) -> None:
@@ -44,15 +62,7 @@ def wait_for_copies(engine: EngineRun, outcomes: list[RequestOutcome]) -> None:
     def still_going(group: list[DestinationOutcome]) -> str:
         return STILL_GOING if any(outcome.copy.state == PENDING for outcome in group) else DONE
 
-    result = poll(
-        read,
-        still_going,
-        engine.deadline,
-        engine.config.poll_interval,
-        sleep=engine.sleep,
-        clock=engine.clock,
-        max_interval=engine.config.max_poll_interval,
-    )
+    result = poll_on(engine, read, still_going)
     if result.status == TIMEOUT:
         for destination_outcome in places:
             if destination_outcome.copy.state == PENDING:

@@ -31,8 +31,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import C
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SET_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import OVER_RPO, WITHIN_RPO
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemorySetCloud, RunKilled
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
@@ -148,9 +148,7 @@ class GroupWorld(RuleBasedStateMachine):
             max_snapshot_age_hours=rpo,
             consistency_groups='instance',
         )
-        run = DrRun(
-            self.cloud, dr_settings(options), now=self.now(), clock=self.clock.clock, sleep=self.clock.sleep, workers=1
-        )
+        run = memory_dr_run(self.cloud, self.clock, options)
         report = None
         try:
             report = run.run()
@@ -345,7 +343,9 @@ def test_a_member_with_a_copy_of_the_older_set_stands_with_the_members_held_on_t
     world.dr_run(rpo=None, wait=False, max_age_days=None, **run)  # its invariants are checked in the step
     world.a_group_keeps_a_complete_set_where_it_had_one()
     # Nothing copied into dr-1, and both members stand there, on the newer set.
-    assert not [copy for copy in set(world.cloud.copies) - copies_before if world.cloud.copies[copy]['region'] == 'dr-1']
+    assert not [
+        copy for copy in set(world.cloud.copies) - copies_before if world.cloud.copies[copy]['region'] == 'dr-1'
+    ]
     cells = {
         disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
         for disk in world.last_report['protection']['disks']

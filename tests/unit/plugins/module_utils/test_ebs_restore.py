@@ -29,8 +29,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     RESTORE_TESTED_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import TEST_DISK_PREFIX
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYRESTORE1', 'secret_key': 'snapcopy-restore-secret'}
@@ -94,21 +93,19 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
 
 def test_a_dr_run_with_a_drill_on_aws_leaves_no_volume_behind(moto_url):
     disk_id = tagged_disk(moto_url, 'aws-drill')
-    settings = dr_settings(
-        {
-            'provider': 'aws',
-            'source_region': 'us-east-1',
-            'dr_regions': ['eu-west-1'],
-            'tag_selector': {'drill': 'aws-drill'},
-            'prune': False,
-            'wait': True,
-            'wait_timeout': 600,
-            'poll_interval': 1,
-            'restore_test': True,
-        }
-    )
+    options = {
+        'provider': 'aws',
+        'source_region': 'us-east-1',
+        'dr_regions': ['eu-west-1'],
+        'tag_selector': {'drill': 'aws-drill'},
+        'prune': False,
+        'wait': True,
+        'wait_timeout': 600,
+        'poll_interval': 1,
+        'restore_test': True,
+    }
     clock = FakeClock()
-    report = DrRun(adapter(moto_url), settings, clock=clock.clock, sleep=clock.sleep).run()
+    report = dr_run_with(adapter(moto_url), options, clock=clock)
     (test,) = report['restore']['tests']
     assert test['result'] == 'passed' and test['disk_id'] == disk_id and test['zone'] == 'eu-west-1a'
     assert test['test_disk']['action'] == 'deleted' and not report['failures']
@@ -136,7 +133,7 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
         'poll_interval': 1,
     }
     clock = FakeClock()
-    report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
+    report = dr_run_with(adapter(moto_url), options, clock=clock)
     (copy_id,) = [entry['snapshot_id'] for disk in report['disks'] for entry in disk['copies']]
     west = ec2(moto_url, 'eu-west-1')
     tags = {tag['Key']: tag['Value'] for tag in west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]['Tags']}
@@ -153,7 +150,7 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
     time.sleep(1.1)  # moto's StartTime counts whole seconds: the later snapshot must be the newer one
     ec2(moto_url, 'us-east-1').create_snapshot(VolumeId=disk_id, Description='nightly, later')
     clock.now += 3600
-    report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
+    report = dr_run_with(adapter(moto_url), options, clock=clock)
     assert [entry['snapshot_id'] for disk in report['disks'] for entry in disk['pruned']] == [copy_id]
     remaining = {item['SnapshotId'] for item in west.describe_snapshots(OwnerIds=['self'])['Snapshots']}
     assert persons in remaining and copy_id not in remaining
