@@ -7,6 +7,8 @@ its Markdown and its page say how the checks went and what the drill's disks bec
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
@@ -24,15 +26,16 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
         if dropped:
             display.vv(dropped_words('dr_drill_finish', arguments, dropped))
         arguments, problems, dummy = selector_arguments(arguments, lambda option: option)
         if problems:
-            return merge_hash(result, {'failed': True, 'changed': False, 'msg': '; '.join(problems)})
+            result = merge_hash(result, {'failed': True, 'changed': False, 'msg': '; '.join(problems)})
+            return result
         result = merge_hash(result, self._execute_module(module_args=arguments, task_vars=task_vars))
         self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
         result['report_files'] = None

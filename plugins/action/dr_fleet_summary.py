@@ -7,6 +7,8 @@ debug task would print a JSON list of Markdown table rows. Nothing runs on a hos
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -29,8 +31,8 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         dummy, arguments = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         report = arguments['report']

@@ -7,6 +7,8 @@ stands for (plugin_utils/_module_arguments.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
@@ -22,15 +24,16 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = True
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
         if dropped:
             display.vv(dropped_words('dr_posture_info', arguments, dropped))
         arguments, problems, dummy = selector_arguments(arguments, lambda option: option)
         if problems:
-            return merge_hash(result, {'failed': True, 'changed': False, 'msg': '; '.join(problems)})
+            result = merge_hash(result, {'failed': True, 'changed': False, 'msg': '; '.join(problems)})
+            return result
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = merge_hash(

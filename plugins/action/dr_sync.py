@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.common.validation import check_type_dict
@@ -44,7 +45,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress impor
     MIN_PROGRESS_INTERVAL,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import run_id as new_run_id
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ScopeProtection, of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, role_variable
@@ -80,35 +81,36 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import 
 )
 
 display = Display()
-DEFAULT_WAIT_TIMEOUT = WAIT_ARGUMENT_SPEC['wait_timeout']['default']
+DEFAULT_WAIT_TIMEOUT: int = WAIT_ARGUMENT_SPEC['wait_timeout']['default']
 
 
-def report_json(result):
+def report_json(result: Mapping[str, Any]) -> str:
     """The JSON report: the run's own data out of the task's result (REPORT_KEYS), as a registered variable holds it."""
     data = {key: result[key] for key in REPORT_KEYS if key in result}
     # Ansible adds this to every task's result after the action (TaskExecutor); a registered result has it.
     data.setdefault('failed', False)
     # A report says what its run did; the files of a run without one say started or failed_before_report (_run_reports).
     data['run_state'] = FINISHED
-    return to_nice_json(data) + '\n'
+    text: str = to_nice_json(data)
+    return text + '\n'
 
 
-def has_report(result):
+def has_report(result: Mapping[str, Any]) -> bool:
     """Whether the module's ``result`` holds a run's report: not after bad input or a cloud error that ended the run
     early, nor when an async job has only started."""
     return 'totals' in result and 'disks' in result
 
 
-def utc_now():
+def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def stamp(moment):
+def stamp(moment: datetime.datetime) -> str:
     """A time as the reports write it (generated_at)."""
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def write_reports(result, report_dir, report_name):
+def write_reports(result: dict[str, Any], report_dir: str, report_name: str) -> dict[str, str]:
     """Write the reports (JSON, Markdown, the HTML posture page); answers their paths. A folder that is missing is made; one that exists keeps its mode
     (a 0700 or sticky folder is the owner's choice). The files get the mode the umask gives (0644 with 022)."""
     paths = report_paths(report_dir, report_name, bool(result.get('check_mode')))
@@ -121,12 +123,14 @@ def write_reports(result, report_dir, report_name):
     return paths
 
 
-def option_name(arguments, option):
+def option_name(arguments: Mapping[str, Any], option: str) -> str:
     """The name the user typed for dr_sync's ``option``: the dr_copy role's variable when the role runs it."""
     return 'dr_copy_' + option if arguments.get('option_names') == 'role' else option
 
 
-def checked_arguments(arguments, connection_variables=()):
+def checked_arguments(
+    arguments: dict[str, Any], connection_variables: Iterable[tuple[str, Any]] = ()
+) -> tuple[dict[str, Any], list[str]]:
     """(the arguments as the module is to get them, their problems): the tag selectors' text read as the mapping it
     stands for, and every option checked against dr_sync's spec, each problem in a few words naming the option as the
     user typed it (plugin_utils/_module_arguments.py). dr_account is dr_account_argument's. With the role, a key that
@@ -134,10 +138,10 @@ def checked_arguments(arguments, connection_variables=()):
     named as a key of the one that holds it (plugin_utils/_role_variables.py)."""
     as_role = arguments.get('option_names') == 'role'
 
-    def name(option):
+    def name(option: str) -> str:
         return role_variable(option) if as_role else option
 
-    def unknown(key):
+    def unknown(key: str) -> str:
         return connection_key_words(key, connection_variables, CONNECTION_OPTIONS)
 
     arguments, problems, refused = selector_arguments(arguments, name)
@@ -156,7 +160,7 @@ CONNECTION_OPTIONS = sorted(
 ROLE_CONNECTION_VARIABLES = ('dr_copy_connection_defaults', 'dr_copy_connection')
 
 
-def role_connection_problems(values):
+def role_connection_problems(values: Iterable[Any]) -> list[str]:
     """The problems of the dr_copy role's connection variables (their ``values``, templated): each a dict, or blank."""
     return [
         '%s is a dict of connection options (endpoint_url, the credentials), got %s (not shown: it may hold a secret)'
@@ -166,7 +170,7 @@ def role_connection_problems(values):
     ]
 
 
-def dr_account_argument(arguments):
+def dr_account_argument(arguments: Mapping[str, Any]) -> tuple[Any, str | None]:
     """(dr_account as the module is to get it, None) or (None, why it is refused). A dict, or its text form (key=value
     pairs, or JSON) made a dict here, so that the module's no_log of external_id holds; nothing else. The refusal never
     shows the value: it may hold the external id."""
@@ -190,11 +194,12 @@ def dr_account_argument(arguments):
     )
 
 
-def wait_seconds(arguments):
+def wait_seconds(arguments: Mapping[str, Any]) -> int:
     """The task's wait_timeout as a number of seconds; the module's default where it is unset or not a number (the
     module refuses it then)."""
     try:
-        return max(0, int(arguments.get('wait_timeout')))
+        given: Any = arguments.get('wait_timeout')
+        return max(0, int(given))
     except (TypeError, ValueError):
         return DEFAULT_WAIT_TIMEOUT
 
@@ -204,7 +209,7 @@ def wait_seconds(arguments):
 QUIET_PROGRESS_INTERVAL = 30
 
 
-def progress_settings(arguments, verbosity):
+def progress_settings(arguments: Mapping[str, Any], verbosity: int) -> tuple[bool, bool, float]:
     """(show a run's own lines, show the fleet's line, seconds between lines) from the task's options as typed (the
     module checks them again, and refuses a bad value). Unset, at verbosity 0 (AWX's default), a line every 30 s: a run
     that waits for copies for hours must not look hung; from -v on, a line every progress_interval."""
@@ -221,7 +226,7 @@ def progress_settings(arguments, verbosity):
     return show and (not fleet or verbosity >= 2), show and fleet, interval
 
 
-def holder_words(holder):
+def holder_words(holder: Mapping[str, Any] | None) -> str:
     """The run that holds a scope, in words, from what it wrote in the scope's file."""
     if not holder:
         return 'a run that has not said which yet'
@@ -229,7 +234,7 @@ def holder_words(holder):
     return '%s, process %s, since %s' % (words, holder.get('pid'), holder.get('since'))
 
 
-def merge_limited(result, older):
+def merge_limited(result: dict[str, Any], older: ScopeProtection | None) -> None:
     """A run limited to some disks (disk_ids: an event's run) merged into the scope's ``older`` account: its protection,
     posture, totals of disks and summary are then the scope's, with when each disk was read."""
     protection = of_report(result)
@@ -249,8 +254,8 @@ class ActionModule(ActionBase):
     # Seconds between two tries of a scope that another run holds (a test's shorter).
     scope_turn_step = 1.0
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
         # Bad input is refused here, in a few words, before any call and before the scope's files or turn are touched, as
@@ -265,7 +270,7 @@ class ActionModule(ActionBase):
         dr_account, refusal = dr_account_argument(arguments)
         # An async job's result is read later, by async_status: this action writes no report for it, nor a marker.
         files = None if wrap_async else self._report_files(arguments)
-        given = {}
+        given: dict[str, Any] = {}
         if isinstance(arguments.get('dr_account'), str) and dr_account is not None:
             given['dr_account'] = dr_account  # its text form, as the dict it stands for
         if files is not None:
@@ -310,7 +315,7 @@ class ActionModule(ActionBase):
             if turn is not None:
                 turn.release()
 
-    def _arguments(self, task_vars):
+    def _arguments(self, task_vars: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """(the task's arguments as the module is to get them, their problems): of module_defaults, the provider's
         cloud's group only (plugin_utils/_cloud_defaults.py), the selector's text read, each option checked."""
         arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
@@ -325,10 +330,10 @@ class ActionModule(ActionBase):
             display.warning(warning)
         return arguments, role_connection_problems(connections) + problems
 
-    def _check_mode(self):
-        return self._play_context.check_mode if self._play_context is not None else self._task.check_mode
+    def _check_mode(self) -> bool:
+        return bool(self._play_context.check_mode if self._play_context is not None else self._task.check_mode)
 
-    def _scope_turn(self, arguments, files):
+    def _scope_turn(self, arguments: Mapping[str, Any], files: RunReportFiles | None) -> ScopeTurn:
         """The ScopeTurn of the task's scope, not yet held."""
         provider, region = to_text(arguments.get('provider')), to_text(arguments.get('source_region'))
         path = turn_path(provider, region, scope_identity(provider, arguments), turns_dir())
@@ -339,7 +344,7 @@ class ActionModule(ActionBase):
         }
         return ScopeTurn(path, holder, step=self.scope_turn_step, on_wait=self._scope_held)
 
-    def _scope_held(self, holder):
+    def _scope_held(self, holder: Mapping[str, Any]) -> None:
         """Called once when the scope is found held: say so, as the run may wait long."""
         display.display(
             '%s %s: another DR run of this scope is under way on this controller (%s); waiting for it to end, at most '
@@ -353,13 +358,13 @@ class ActionModule(ActionBase):
         )
 
     @staticmethod
-    def _turn_record(waited, holder):
+    def _turn_record(waited: float, holder: dict[str, Any] | None) -> dict[str, Any]:
         """The result's scope_turn, and scope_lock, its name in earlier releases, kept for one release (deprecated)."""
         record = {'waited': holder is not None, 'waited_seconds': round(waited, 1), 'waited_for': holder}
         return {'scope_turn': record, 'scope_lock': dict(record)}
 
     @staticmethod
-    def _busy_message(arguments, busy):
+    def _busy_message(arguments: Mapping[str, Any], busy: ScopeBusy) -> str:
         return (
             'another DR run of %s %s held it on this controller (%s) for all of this run\'s %s of %d s: nothing was done. One '
             'run of a scope at a time (docs/vault.md): let that run end, or give this one a longer %s'
@@ -373,7 +378,16 @@ class ActionModule(ActionBase):
             )
         )
 
-    def _run(self, result, arguments, task_vars, wrap_async, module_args, files, refusal=None):  # pylint: disable=too-many-arguments
+    def _run(  # pylint: disable=too-many-arguments
+        self,
+        result: dict[str, Any],
+        arguments: dict[str, Any],
+        task_vars: dict[str, Any],
+        wrap_async: bool,
+        module_args: dict[str, Any] | None,
+        files: RunReportFiles | None,
+        refusal: str | None = None,
+    ) -> dict[str, Any]:
         live = None if wrap_async else self._live_progress(arguments, task_vars)
         if refusal is not None:
             module_result = {'failed': True, 'changed': False, 'msg': refusal, 'input_refused': True}
@@ -430,12 +444,13 @@ class ActionModule(ActionBase):
         return result
 
     @staticmethod
-    def _report_name(arguments):
-        return to_text(
+    def _report_name(arguments: Mapping[str, Any]) -> str:
+        name: str = to_text(
             arguments.get('report_name') or '%s-%s' % (arguments.get('provider'), arguments.get('source_region'))
         )
+        return name
 
-    def _report_files(self, arguments):
+    def _report_files(self, arguments: Mapping[str, Any]) -> RunReportFiles | None:
         """The report files of this run (RunReportFiles), or None without report_dir."""
         if not arguments.get('report_dir'):
             return None
@@ -455,7 +470,7 @@ class ActionModule(ActionBase):
         )
 
     @staticmethod
-    def _keep_in_history(arguments, files, result):
+    def _keep_in_history(arguments: Mapping[str, Any], files: RunReportFiles, result: dict[str, Any]) -> None:
         """Keep the run's files in its scope's history (report_history runs); the result's report_history is the index
         page's path. A history that cannot be written is a warning: the newest report, which it copies, is written."""
         try:
@@ -473,7 +488,7 @@ class ActionModule(ActionBase):
         if index is not None:
             result['report_history'] = index
 
-    def _live_progress(self, arguments, task_vars):
+    def _live_progress(self, arguments: Mapping[str, Any], task_vars: Mapping[str, Any]) -> LiveProgress | None:
         """The LiveProgress that runs the module, or None: when no line is to be shown, or the module does not run on
         the controller (its progress file would be on another host)."""
         show_own, show_fleet, interval = progress_settings(arguments, display.verbosity)

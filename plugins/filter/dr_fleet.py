@@ -6,30 +6,38 @@ dr_fleet_html.yml, dr_fleet_history_html.yml)."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import fleet_history_page
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
 
-def dr_fleet_report(scopes, generated_at, limit=None, check_mode=False, organizations=None):
+def dr_fleet_report(
+    scopes: list[dict[str, Any]],
+    generated_at: str,
+    limit: int | None = None,
+    check_mode: bool = False,
+    organizations: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return fleet_report(scopes, generated_at, limit=limit, check_mode=check_mode, organizations=organizations)
 
 
-def dr_fleet_markdown(report):
+def dr_fleet_markdown(report: dict[str, Any]) -> str:
     return fleet_report_markdown(report)
 
 
-def dr_fleet_html(report):
+def dr_fleet_html(report: dict[str, Any]) -> str:
     return fleet_report_html(report)
 
 
-def dr_fleet_history_html(reports, name, keep=30):
+def dr_fleet_history_html(reports: list[dict[str, Any]], name: str, keep: int | str = 30) -> str:
     return fleet_history_page(reports, name, int(keep))
 
 
 class FilterModule:
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {
             'dr_fleet_report': dr_fleet_report,
             'dr_fleet_markdown': dr_fleet_markdown,

@@ -15,6 +15,7 @@ the task's own arguments are in the task as written.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 
@@ -23,16 +24,16 @@ CLOUD_GROUPS = {name: 'snapcopy.cloud.' + provider.action_group for name, provid
 GROUP_PREFIX = 'group/'
 
 
-def merged_module_defaults(task, templar):
+def merged_module_defaults(task: Any, templar: Any) -> dict[str, Any]:
     """The task's module_defaults (play, blocks, task: the later win), templated, as Ansible merges them."""
-    merged = {}
+    merged: dict[str, Any] = {}
     for layer in task.module_defaults or ():
         if isinstance(layer, Mapping):
             merged.update(layer)
     return templar.template(merged) if merged else {}
 
 
-def task_own_keys(task):
+def task_own_keys(task: Any) -> set[str] | None:
     """The names of the arguments the task gives itself, as written (before module_defaults); None when they cannot be
     known (arguments given as one variable)."""
     try:
@@ -48,9 +49,9 @@ def task_own_keys(task):
     return set(args)
 
 
-def defaults_of(merged, groups, action):
+def defaults_of(merged: Mapping[str, Any], groups: set[str], action: str) -> dict[str, Any]:
     """What module_defaults give ``action`` from ``groups`` and its own entry, in Ansible's order."""
-    given = {}
+    given: dict[str, Any] = {}
     for key, value in merged.items():
         if key.startswith(GROUP_PREFIX) and key[len(GROUP_PREFIX) :] in groups and isinstance(value, Mapping):
             given.update(value)
@@ -60,10 +61,11 @@ def defaults_of(merged, groups, action):
     return given
 
 
-def own_cloud_arguments(task, templar, arguments):
+def own_cloud_arguments(task: Any, templar: Any, arguments: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """(``arguments`` as the module is to get them, the keys taken out of other clouds' groups): the values that the
     module_defaults of another cloud's group gave are replaced by the provider's own group's, or taken out."""
-    group = CLOUD_GROUPS.get(arguments.get('provider') if isinstance(arguments.get('provider'), str) else None)
+    provider = arguments.get('provider')
+    group = CLOUD_GROUPS.get(provider) if isinstance(provider, str) else None
     play = getattr(getattr(task, '_parent', None), '_play', None)
     action = getattr(task, 'resolved_action', None) or task.action
     groups = set((getattr(play, '_action_groups', None) or {}).get(action, ()))
@@ -89,7 +91,7 @@ def own_cloud_arguments(task, templar, arguments):
     return fixed, sorted(dropped)
 
 
-def dropped_words(module, arguments, dropped):
+def dropped_words(module: str, arguments: Mapping[str, Any], dropped: list[str]) -> str:
     """A line for -vv: what the task did not take from module_defaults, and why."""
     return '%s with provider %s takes the module_defaults of %s: not %s from the group of another cloud' % (
         module,

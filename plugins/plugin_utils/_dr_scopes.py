@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization import ACTIVE
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization import (
+    ACTIVE,
+    MemberAccount,
+    OrganizationRead,
+)
 
 FILTER_KEYS = ('accounts', 'units', 'tags')
 HOST_NAME_FIELDS = ('provider', 'account', 'name', 'region')
@@ -27,7 +32,7 @@ class ScopeSettingsError(ValueError):
     """A setting of the inventory file that cannot be used, with the setting's name in its words."""
 
 
-def _text_list(value, name):
+def _text_list(value: object, name: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -37,7 +42,7 @@ def _text_list(value, name):
     return [str(item) for item in value]
 
 
-def check_filter(value, name):
+def check_filter(value: Any, name: str) -> dict[str, Any]:
     """An include or exclude setting: {accounts: [ids], units: [ids or names], tags: {key: value or None}}."""
     value = value or {}
     if not isinstance(value, Mapping):
@@ -55,7 +60,7 @@ def check_filter(value, name):
     }
 
 
-def check_dr_regions(value):
+def check_dr_regions(value: object) -> dict[str | None, list[str]]:
     """dr_regions: one list for every source region (a scope never copies to its own region), or {source region: list}."""
     if value is None:
         return {}
@@ -64,8 +69,8 @@ def check_dr_regions(value):
     return {None: _text_list(value, 'dr_regions')}
 
 
-def check_host_name(template):
-    fields = {field for dummy, field, dummy, dummy in string.Formatter().parse(template) if field is not None}
+def check_host_name(template: str) -> str:
+    fields = {parsed[1] for parsed in string.Formatter().parse(template) if parsed[1] is not None}
     unknown = sorted(fields - set(HOST_NAME_FIELDS))
     if unknown or 'account' not in fields or 'region' not in fields:
         raise ScopeSettingsError(
@@ -74,11 +79,11 @@ def check_host_name(template):
     return template
 
 
-def needs_units(settings):
+def needs_units(settings: Mapping[str, Any]) -> bool:
     return bool(settings['include']['units'] or settings['exclude']['units'])
 
 
-def needs_tags(settings):
+def needs_tags(settings: Mapping[str, Any]) -> bool:
     return bool(
         settings['include']['tags']
         or settings['exclude']['tags']
@@ -87,17 +92,17 @@ def needs_tags(settings):
     )
 
 
-def _tags_match(wanted, tags):
+def _tags_match(wanted: Mapping[str, str | None], tags: Mapping[str, str]) -> bool:
     """Whether ``tags`` has every key of ``wanted`` with its value (None: any value)."""
     return all(key in tags and (value is None or tags[key] == value) for key, value in wanted.items())
 
 
-def _unit_names(read, wanted):
+def _unit_names(read: OrganizationRead, wanted: Iterable[str]) -> dict[str, str]:
     """{unit id: the name the setting gave} for every unit the names or ids of ``wanted`` find."""
     return {unit_id: name for name in wanted for unit_id in read.unit_ids(name)}
 
 
-def why_left_out(account, settings, read):
+def why_left_out(account: MemberAccount, settings: Mapping[str, Any], read: OrganizationRead) -> str | None:
     """Why ``account`` has no scope (None: it has them). The account's state first, then exclude, then include."""
     if account.state != ACTIVE:
         return account.why or 'the organisation says it is %s' % account.state
@@ -120,18 +125,17 @@ def why_left_out(account, settings, read):
     return None
 
 
-def _tag_words(tags):
+def _tag_words(tags: Mapping[str, str | None]) -> str:
     return ', '.join(key if value is None else '%s=%s' % (key, value) for key, value in sorted(tags.items()))
 
 
-def _host_name(settings, account, region):
+def _host_name(settings: Mapping[str, Any], account: MemberAccount, region: str) -> str:
     name = re.sub(r'[^A-Za-z0-9_.-]+', '_', account.name).strip('_') or account.account
-    return settings['host_name'].format(
-        provider=settings['provider'], account=account.account, name=name, region=region
-    )
+    template: str = settings['host_name']
+    return template.format(provider=settings['provider'], account=account.account, name=name, region=region)
 
 
-def scope_variables(settings, account, region):
+def scope_variables(settings: Mapping[str, Any], account: MemberAccount, region: str) -> dict[str, Any]:
     """The variables of the scope of ``account`` in ``region``: the file's vars, then the account's tags named in
     tag_vars (text, as an AWX survey sends it: the role reads it), then what the scope is."""
     provider = settings['provider']
@@ -161,13 +165,17 @@ def scope_variables(settings, account, region):
     return variables
 
 
-def plan_scopes(read, settings, regions):
+def plan_scopes(
+    read: OrganizationRead, settings: Mapping[str, Any], regions: Sequence[str]
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
     """(the scopes as [(host name, variables)], the organisation's record). ``regions``: the source regions, each
     included account has one scope in each."""
-    scopes, records, names = [], [], set()
+    scopes: list[tuple[str, dict[str, Any]]] = []
+    records: list[dict[str, Any]] = []
+    names: set[str] = set()
     for account in sorted(read.accounts, key=lambda member: member.account):
         reason = why_left_out(account, settings, read)
-        hosts = []
+        hosts: list[str] = []
         if reason is None:
             for region in regions:
                 name = _host_name(settings, account, region)
@@ -197,7 +205,7 @@ def plan_scopes(read, settings, regions):
     return scopes, record
 
 
-def record_variable(record):
+def record_variable(record: Mapping[str, Any]) -> str:
     """The name of the group variable that carries ``record``: one per provider and management account, so that several
     inventory sources (one per cloud) each keep their own."""
     return 'dr_organization_%s_%s' % (record['provider'], re.sub(r'\W', '_', record['management_account'] or 'unknown'))

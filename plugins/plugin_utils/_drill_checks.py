@@ -8,6 +8,8 @@ disks, and a failure when the checks failed, which the protection model counts a
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible.plugins.filter.core import to_nice_json
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import set_results
@@ -21,7 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import
 PASSED, FAILED = 'passed', 'failed'
 
 
-def checks_failure(validation, instance_id):
+def checks_failure(validation: dict[str, Any], instance_id: str | None) -> str:
     """The run's failure when the user's checks failed, in words."""
     return 'restore test checks on %s failed%s: %s' % (
         instance_id or 'the drill host',
@@ -30,7 +32,7 @@ def checks_failure(validation, instance_id):
     )
 
 
-def with_checks(report, finish):
+def with_checks(report: dict[str, Any], finish: dict[str, Any]) -> dict[str, Any]:
     """``report`` (a finished run's, whose drill held disks) with the checks and the disks of ``finish``
     (dr_drill_finish's result)."""
     restore = report['restore']
@@ -72,7 +74,9 @@ def with_checks(report, finish):
     return report
 
 
-def record_checks(report_dir, report_name, finish, check_mode=False):
+def record_checks(
+    report_dir: str, report_name: str, finish: dict[str, Any], check_mode: bool = False
+) -> dict[str, str] | None:
     """Write ``finish``'s checks into the report of its run at ``report_dir``/``report_name``: the paths written, or None
     when the files there are not that run's finished report (another run's since, a plan) or in check mode."""
     if check_mode:

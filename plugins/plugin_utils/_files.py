@@ -10,7 +10,7 @@ import re
 import tempfile
 
 
-def write_file(path, text, mode):
+def write_file(path: str, text: str, mode: int) -> None:
     """``text`` to ``path`` at once (a temporary file in the same folder, then a rename), with ``mode``: a reader never
     sees half a file."""
     folder = os.path.dirname(path) or '.'
@@ -26,7 +26,7 @@ def write_file(path, text, mode):
         raise
 
 
-def report_paths(report_dir, report_name, check_mode=False):
+def report_paths(report_dir: str, report_name: str, check_mode: bool = False) -> dict[str, str]:
     """The report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters. A check run
     writes a plan (dr-plan-<name>), never the scope's own report and page."""
     folder = os.path.expanduser(report_dir)
@@ -39,13 +39,13 @@ def report_paths(report_dir, report_name, check_mode=False):
     }
 
 
-def current_umask():
+def current_umask() -> int:
     """The process's umask (read by setting it, then putting it back)."""
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
 
 
-def file_mode():
+def file_mode() -> int:
     """The mode of the report files: what the umask gives (0644 with 022)."""
     return 0o666 & ~current_umask()

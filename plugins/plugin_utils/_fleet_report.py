@@ -7,6 +7,9 @@ in plugins/filter/dr_fleet.py); _report_markdown.py renders it for people."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
     AT_RISK,
     IN_FLIGHT,
@@ -56,13 +59,13 @@ DISK_COUNTS = {
 }
 
 
-def restates(error, failures):
+def restates(error: str, failures: list[str]) -> bool:
     """Whether a scope's ``error`` is its run's failures said again (the role fails with them once it wrote its report):
     the failures are listed once, under the scope."""
     return bool(failures) and all(failure in error for failure in failures[:20])
 
 
-def scope_row(scope):
+def scope_row(scope: Mapping[str, Any]) -> dict[str, Any]:
     """One scope of the report from the facts dr_fleet.yml gathered on its host. Its status and its numbers of disks,
     copies and regions are its protection model's (dr.protection): a scope without one (its run ended before it knew)
     is not known, never protected."""
@@ -132,7 +135,7 @@ def scope_row(scope):
     return row
 
 
-def disk_counts(protection, run):
+def disk_counts(protection: ScopeProtection | None, run: str) -> dict[str, int]:
     """{DISK_COUNTS name: disks}: the model's disks by status, and those not covered. A disk of a scope whose run failed
     is not known rather than protected, as the scope is."""
     counts = protection.disk_counts() if protection is not None else dict.fromkeys(DISK_COUNTS, 0)
@@ -142,7 +145,7 @@ def disk_counts(protection, run):
     return {name: counts[key] for key, name in DISK_COUNTS.items()}
 
 
-def not_covered_by_any(rows):
+def not_covered_by_any(rows: list[dict[str, Any]]) -> set[str] | None:
     """The disk ids of a source region (rows of one provider, account and region) that no scope takes: those every scope
     that read the region leaves out, but those a scope that did not read it looks after. None when no scope read it."""
     read = [row for row in rows if row['uncovered'] is not None]
@@ -152,21 +155,22 @@ def not_covered_by_any(rows):
     return left - {disk_id for row in rows if row['uncovered'] is None for disk_id in row['disk_ids']}
 
 
-def fleet_not_covered(rows):
+def fleet_not_covered(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """The disks that no scope of the fleet covers (not_covered_by_any of each source region), near misses first, each
     with the scopes that read its region and leave it; None when no scope read its region. The fleet's headline, its
     page and its Markdown list and count these, and each scope's "not covered" is how many of them are in its region: a
     disk one scope leaves and another takes is covered, and never listed."""
-    regions = {}
+    regions: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
     for row in rows:
         regions.setdefault((row['provider'], row['account'], row['source_region']), []).append(row)
-    listed, read = [], False
+    listed: list[dict[str, Any]] = []
+    read = False
     for (provider, account, source_region), region_rows in regions.items():
         left = not_covered_by_any(region_rows)
         if left is None:
             continue
         read = True
-        found = {}
+        found: dict[str, dict[str, Any]] = {}
         for row in region_rows:
             for disk in row['uncovered'] or []:
                 if disk['disk_id'] not in left:
@@ -204,14 +208,14 @@ def fleet_not_covered(rows):
     )
 
 
-def by_account(rows):
+def by_account(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per provider and account (the disks' account; None where a scope did not say): its scopes, its disks by status,
     and the disks of its source regions that no scope covers (None when no scope read them): where a person sees which
     accounts hold what DR does not."""
-    regions = {}
+    regions: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
     for row in rows:
         regions.setdefault((row['provider'], row['account'], row['source_region']), []).append(row)
-    accounts = {}
+    accounts: dict[tuple[Any, Any], dict[str, Any]] = {}
     for key, region_rows in regions.items():
         provider, account_id = key[:2]
         account = accounts.setdefault(
@@ -233,7 +237,9 @@ def by_account(rows):
     return [accounts[key] for key in sorted(accounts, key=lambda key: (str(key[0]), str(key[1])))]
 
 
-def organization_records(organizations, rows):
+def organization_records(
+    organizations: list[dict[str, Any]] | None, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
     """Each organisation the inventory read (the dr_scopes inventory's records): its accounts, those with scopes, those
     without one and why (suspended, closed, left out by a rule), and those whose scopes this report does not hold (a
     --limit, or scopes that never reported). None when no inventory read an organisation: then no one knows."""
@@ -266,11 +272,17 @@ def organization_records(organizations, rows):
     return records
 
 
-def _number(value):
+def _number(value: Any) -> float | None:
     return None if value in (None, '', 'None') else float(value)
 
 
-def fleet_report(scopes, generated_at, limit=None, check_mode=False, organizations=None):
+def fleet_report(
+    scopes: Iterable[Mapping[str, Any]],
+    generated_at: str,
+    limit: int | None = None,
+    check_mode: bool = False,
+    organizations: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The report over ``scopes`` (the per-host facts, in any order): scopes whose run failed first, then those at risk,
     not known, protected, each by name. ``organizations``: the records of the organisations the inventory read (the
     dr_scopes inventory's), whose accounts without a scope the report lists."""
@@ -283,7 +295,7 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False, organizatio
         ),
     )
     failed = [row['scope'] for row in rows if row['run'] == 'failed']
-    totals = {'scopes': len(rows), 'failed_scopes': len(failed)}
+    totals: dict[str, int | None] = {'scopes': len(rows), 'failed_scopes': len(failed)}
     totals.update((name, sum(1 for row in rows if row['status'] == status)) for status, name in STATUS_TOTALS.items())
     totals.update(
         (count, sum(row[count] or 0 for row in rows))

@@ -20,6 +20,8 @@ import stat
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import PROGRESS_FILE_VARIABLE
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
@@ -29,7 +31,7 @@ RUNNING, OK, FAILED = 'running', 'ok', 'failed'
 MAX_REGIONS = 3
 
 
-def process_alive(pid):
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -39,14 +41,14 @@ def process_alive(pid):
     return True
 
 
-def ours(folder):
+def ours(folder: str) -> bool:
     """Whether ``folder`` is a folder of this user, not a link: in the shared temporary folder, one that another user
     made (or a link to elsewhere) is neither written in nor cleared."""
     status = os.lstat(folder)
     return stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid()
 
 
-def read_json(path):
+def read_json(path: str) -> Any:
     """The JSON in ``path``, or None while there is none yet (or it is being replaced)."""
     try:
         with open(path, encoding='utf-8') as stream:
@@ -55,9 +57,9 @@ def read_json(path):
         return None
 
 
-def copies_text(state):
+def copies_text(state: Mapping[str, Any] | None) -> str:
     """The copies of a run's progress ``state``: per DR region, then the slowest copy in flight."""
-    parts = []
+    parts: list[str] = []
     regions = sorted((state or {}).get('regions', {}).items())
     for region, counts in regions[:MAX_REGIONS]:
         words = ['%s %d of %d done' % (region, counts['done'], counts['copies'])]
@@ -74,22 +76,22 @@ def copies_text(state):
     return ' - '.join(parts)
 
 
-def run_line(state, elapsed):
+def run_line(state: Mapping[str, Any] | None, elapsed: float) -> str:
     """What one run is doing, from its progress ``state`` (None before the module has written any)."""
     phase = (state or {}).get('phase') or 'starting'
     copies = copies_text(state)
     return '%d s, %s%s' % (elapsed, phase, ' - ' + copies if copies else '')
 
 
-def progress_line(scope, title, state, elapsed):
+def progress_line(scope: str, title: str, state: Mapping[str, Any] | None, elapsed: float) -> str:
     return 'progress [%s] %s, %s' % (scope, title, run_line(state, elapsed))
 
 
-def fleet_line(records, scopes, now):
+def fleet_line(records: Mapping[str, dict[str, Any]], scopes: list[str], now: float) -> str:
     """One line for the fleet: how many of ``scopes`` are done, failed, running and not started, by the board's
     ``records`` ({scope: record}); and the running scope with the most copies still to do."""
     counts = dict.fromkeys((OK, FAILED, RUNNING), 0)
-    running = []
+    running: list[tuple[int, str, dict[str, Any]]] = []
     for scope in scopes:
         record = records.get(scope)
         if record is None:
@@ -122,7 +124,7 @@ def fleet_line(records, scopes, now):
 class FleetBoard:
     """The fleet's board: one file per scope, and a lock for the one that prints."""
 
-    def __init__(self, scope, *, scopes, title, folder=None):
+    def __init__(self, scope: str, *, scopes: Iterable[str], title: str, folder: str | None = None) -> None:
         self.scope = scope
         self.scopes = list(scopes)
         self.title = title
@@ -130,15 +132,15 @@ class FleetBoard:
             tempfile.gettempdir(), 'snapcopy-fleet-%d' % os.getuid(), str(os.getppid())
         )
         self.started = time.time()
-        self._lock = None
+        self._lock: int | None = None
 
-    def _path(self, scope):
+    def _path(self, scope: str) -> str:
         return os.path.join(
             self.folder,
             '%s.json' % ''.join(character if character.isalnum() or character in '._-' else '_' for character in scope),
         )
 
-    def sweep(self):
+    def sweep(self) -> None:
         """Clear the boards of ansible-playbook processes that are gone (a fleet run killed before its end)."""
         parent = os.path.dirname(self.folder)
         with contextlib.suppress(OSError):
@@ -148,7 +150,7 @@ class FleetBoard:
                 if name.isdigit() and os.path.join(parent, name) != self.folder and not process_alive(int(name)):
                     shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 
-    def write(self, state, progress=None):
+    def write(self, state: str, progress: Mapping[str, Any] | None = None) -> None:
         record = {
             'scope': self.scope,
             'state': state,
@@ -165,15 +167,15 @@ class FleetBoard:
         except OSError:
             pass
 
-    def records(self):
-        found = {}
+    def records(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         for scope in self.scopes:
             record = read_json(self._path(scope))
             if record is not None and record.get('scope') == scope:
                 found[scope] = record
         return found
 
-    def may_print(self):
+    def may_print(self) -> bool:
         """Whether this scope prints the fleet's line: it holds the board's lock (taken when free)."""
         if self._lock is not None:
             return True
@@ -191,7 +193,7 @@ class FleetBoard:
         self._lock = descriptor  # held until close(), or the worker's end
         return True
 
-    def close(self, state):
+    def close(self, state: str) -> None:
         """The scope's end: its record says how it ended; the lock is handed on; the last scope clears the board."""
         self.write(state)
         if self._lock is not None:
@@ -205,7 +207,17 @@ class FleetBoard:
 class LiveProgress:
     """Runs ``call`` (the module) in a thread and prints a progress line every ``interval`` seconds until it ends."""
 
-    def __init__(self, display, scope, *, title, interval, show_own=True, board=None, clock=time.monotonic):
+    def __init__(
+        self,
+        display: Any,
+        scope: str,
+        *,
+        title: str,
+        interval: float,
+        show_own: bool = True,
+        board: FleetBoard | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.display = display
         self.scope = scope
         self.title = title
@@ -214,14 +226,14 @@ class LiveProgress:
         self.board = board
         self.clock = clock
 
-    def run(self, call):
+    def run(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         handle, path = tempfile.mkstemp(prefix='snapcopy-progress-', suffix='.json')
         os.close(handle)
         earlier = os.environ.get(PROGRESS_FILE_VARIABLE)
         os.environ[PROGRESS_FILE_VARIABLE] = path  # the module's process (a local connection) inherits it
-        ended = {}
+        ended: dict[str, Any] = {}
 
-        def work():
+        def work() -> None:
             try:
                 ended['result'] = call()
             except BaseException as error:  # pylint: disable=broad-exception-caught  # raised again in the action's thread
@@ -254,9 +266,10 @@ class LiveProgress:
                 )
         if 'error' in ended:
             raise ended['error']
-        return ended['result']
+        finished: dict[str, Any] = ended['result']
+        return finished
 
-    def _tick(self, state, elapsed):
+    def _tick(self, state: Mapping[str, Any] | None, elapsed: float) -> None:
         if self.show_own:
             self.display.display(progress_line(self.scope, self.title, state, elapsed))
         if self.board is not None:

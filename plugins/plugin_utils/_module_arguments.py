@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from typing import Any
 
 import yaml
 from ansible.module_utils.common.validation import (
@@ -46,10 +47,10 @@ TYPE_CHECKS = {
     'list': check_type_list,
 }
 # What the role sets for a variable it has no value of (its defaults): none given.
-BLANKS: tuple = (None, '', [], {})
+BLANKS: tuple[Any, ...] = (None, '', [], {})
 
 
-def kind(value):
+def kind(value: object) -> str:
     """What ``value`` is, in a message's words: never a class name (ansible-core 2.19 and later tag the values they
     give)."""
     for types, words in (
@@ -64,13 +65,13 @@ def kind(value):
     return 'a %s' % type(value).__name__
 
 
-def shown(value, limit=80):
+def shown(value: object, limit: int = 80) -> str:
     """A value as a message shows it: its repr, cut short."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + '...'
 
 
-def tag_selector_argument(value, name):
+def tag_selector_argument(value: Any, name: str) -> tuple[Any, str | None]:
     """(the selector as the module is to get it, None) or (None, why it is refused). Text is read as YAML (JSON is
     YAML), else as KEY=VALUE pairs; a mapping, or anything else, goes to the module as it is."""
     if not isinstance(value, str) or not value.strip():
@@ -96,10 +97,13 @@ def tag_selector_argument(value, name):
 SELECTOR_OPTIONS = ('tag_selector', 'coverage_exempt')
 
 
-def selector_arguments(arguments, name_of):
+def selector_arguments(
+    arguments: dict[str, Any], name_of: Callable[[str], str]
+) -> tuple[dict[str, Any], list[str], tuple[str, ...]]:
     """(``arguments`` with each selector option's text read as its mapping, the problems, the options refused): each
     problem names the option by ``name_of(option)``."""
-    problems, refused = [], []
+    problems: list[str] = []
+    refused: list[str] = []
     for option in SELECTOR_OPTIONS:
         selector, problem = tag_selector_argument(arguments.get(option), name_of(option))
         if problem is not None:
@@ -110,7 +114,7 @@ def selector_arguments(arguments, name_of):
     return arguments, problems, tuple(refused)
 
 
-def _value_problem(spec, value):
+def _value_problem(spec: Mapping[str, Any], value: Any) -> tuple[Any, str | None]:
     """(``value`` as its type makes it, what is wrong with it for an option of ``spec`` or None): its type and
     choices."""
     wanted = spec.get('type', 'str')
@@ -124,7 +128,13 @@ def _value_problem(spec, value):
     return value, None
 
 
-def argument_problems(arguments, spec, name_of, skip=(), unknown=None):
+def argument_problems(
+    arguments: Mapping[str, Any],
+    spec: Mapping[str, Mapping[str, Any]],
+    name_of: Callable[[str], str],
+    skip: Collection[str] = (),
+    unknown: Callable[[str], str] | None = None,
+) -> list[str]:
     """The problems of ``arguments`` against the module's argument ``spec``, one line each, every option named by
     ``name_of(option)``. Options in ``skip`` are checked elsewhere. ``unknown(key)`` says what is wrong with a key that
     is no option (by default: no option of this module, and the nearest that is)."""
@@ -162,12 +172,12 @@ def argument_problems(arguments, spec, name_of, skip=(), unknown=None):
     return problems
 
 
-def _no_option(key, names, name_of):
+def _no_option(key: str, names: Mapping[str, str], name_of: Callable[[str], str]) -> str:
     near = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.6)
     return '%s is no option of this module%s' % (name_of(key), ': did you mean %s?' % name_of(near[0]) if near else '')
 
 
-def _sub_problems(options, value):
+def _sub_problems(options: Mapping[str, Mapping[str, Any]], value: Mapping[Any, Any]) -> Iterator[tuple[Any, str]]:
     for key in sorted(set(value) - set(options), key=str):
         yield key, 'is no key of it (it takes %s)' % ', '.join(options)
     for key, sub_spec in options.items():

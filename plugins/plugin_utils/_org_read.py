@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import (
     PROVIDERS,
@@ -38,13 +39,13 @@ class ReadError(Exception):
     """The organisation could not be read: the cloud's code, message and request id, or what is missing."""
 
 
-def _names(value, setting):
+def _names(value: object, setting: str) -> dict[str, Any]:
     if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
         raise ScopeSettingsError('%s must be a mapping of names, got %r' % (setting, value))
     return dict(value)
 
 
-def read_settings(get_option):
+def read_settings(get_option: Callable[[str], Any]) -> dict[str, Any]:
     """The inventory file's settings, each checked: a ScopeSettingsError naming the setting, before any call."""
     provider = get_option('provider')
     role = get_option('role') or None
@@ -77,7 +78,7 @@ def read_settings(get_option):
     }
 
 
-def connection_of(provider, given):
+def connection_of(provider: str, given: Mapping[str, Any]) -> dict[str, Any]:
     """The provider's connection options from ``given`` (its names or aliases), each unset one from its environment
     variables, as the modules read them."""
     spec = PROVIDERS[provider].connection_spec
@@ -96,13 +97,13 @@ class OrganizationFound:
     """One read: the organisation and the source regions of its scopes."""
 
     organization: OrganizationRead
-    regions: list
+    regions: list[str]
 
-    def to_cache(self):
+    def to_cache(self) -> dict[str, Any]:
         return {'organization': dataclasses.asdict(self.organization), 'regions': list(self.regions)}
 
     @classmethod
-    def from_cache(cls, kept):
+    def from_cache(cls, kept: Mapping[str, Any]) -> OrganizationFound:
         organization = dict(kept['organization'])
         organization['accounts'] = [
             MemberAccount(**dict(account, units=tuple(account['units']))) for account in organization['accounts']
@@ -111,7 +112,7 @@ class OrganizationFound:
         return cls(OrganizationRead(**organization), list(kept['regions']))
 
 
-def read_the_organization(settings, retry=None):
+def read_the_organization(settings: Mapping[str, Any], retry: CallRetry | None = None) -> OrganizationFound:
     """The organisation of the management account the connection reaches, and the source regions (read on AWS when the
     file names none). ``retry``: how the reads are retried (by default as the modules' are)."""
     provider = settings['provider']

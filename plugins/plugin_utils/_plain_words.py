@@ -7,6 +7,7 @@ states. The page, the Markdown and the console pass text that came from a run or
 from __future__ import annotations
 
 import re
+from typing import overload
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
     NO_COPY,
@@ -63,7 +64,17 @@ STILL = re.compile(r'\bis still [\w-]+ \(')
 RAW_WORDS = re.compile(r'\b(%s)\b' % '|'.join(sorted(dict(MACHINE_WORDS, **CLOUD_STATE_WORDS), key=len, reverse=True)))
 
 
-def plain(text):
+@overload
+def plain(text: None) -> None:
+    """None stays None (no text to put in people's words)."""
+
+
+@overload
+def plain(text: str) -> str:
+    """Text stays text."""
+
+
+def plain(text: str | None) -> str | None:
     """Text from a run or a cloud with the machine's words and the clouds' state names in people's words."""
     if text is None:
         return text

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
@@ -70,18 +72,18 @@ td.number { text-align: right; } .failed { color: #b71c1c; font-weight: 700; } .
 ENVIRONMENT = Environment(loader=DictLoader({'index': INDEX_TEMPLATE}), undefined=StrictUndefined, autoescape=True)
 
 
-def history_paths(paths):
+def history_paths(paths: Mapping[str, str]) -> tuple[str, str]:
     """(the folder of a scope's kept runs, its index page) for a run's report ``paths`` (report_paths')."""
     folder, name = os.path.split(paths['json'][: -len('.json')])
     return os.path.join(folder, HISTORY_FOLDER, name), os.path.join(folder, name + '.history.html')
 
 
-def compact(moment):
+def compact(moment: str | None) -> str:
     """'2026-11-25T17:30:00Z' as '20261125T173000Z' (a file name's start)."""
     return re.sub(r'[-:]', '', moment or '')[:16] or 'unknown'
 
 
-def keep_run(paths, keep, mode):
+def keep_run(paths: Mapping[str, str], keep: int, mode: int) -> str | None:
     """Copy the run's files at ``paths`` into its scope's history, keep the newest ``keep`` runs there and write the
     index page; answers the index's path (None when ``keep`` is 0, or the run wrote no JSON file)."""
     report = read_report(paths['json'])
@@ -126,20 +128,26 @@ FLEET_COUNTS = (
 )
 
 
-def history_page(name, runs, keep, newest, counts=SCOPE_COUNTS):
+def history_page(
+    name: str,
+    runs: list[dict[str, Any]],
+    keep: int,
+    newest: str,
+    counts: Sequence[tuple[str, str]] = SCOPE_COUNTS,
+) -> str:
     """The index page of a history: ``runs`` (run_row's) newest first, their ``counts``."""
     return ENVIRONMENT.get_template('index').render(
         title='DR report history: %s' % name, runs=runs, keep=keep, newest=newest, counts=counts
     )
 
 
-def fleet_history_page(reports, name, keep):
+def fleet_history_page(reports: Iterable[Mapping[str, Any]], name: str, keep: int) -> str:
     """The index page of a fleet's history from its kept reports (the fleet report's JSON documents, in any order)."""
     runs = sorted((fleet_row(report, name) for report in reports), key=lambda run: run['stem'], reverse=True)[:keep]
     return history_page(name, runs, keep, name + '.html', FLEET_COUNTS)
 
 
-def fleet_row(report, name):
+def fleet_row(report: Mapping[str, Any], name: str) -> dict[str, Any]:
     """One kept fleet report as the index shows it."""
     stem = compact(report.get('generated_at'))
     failed = (report.get('totals') or {}).get('failed_scopes')
@@ -156,7 +164,7 @@ def fleet_row(report, name):
     }
 
 
-def run_row(report, stem, name):
+def run_row(report: Mapping[str, Any], stem: str, name: str) -> dict[str, Any]:
     """One kept run of a scope (its JSON ``report``, kept as ``stem``) as the index shows it."""
     state = report.get('run_state') or (FINISHED if 'totals' in report else 'unknown')
     failures = len(report.get('failures') or []) if state == FINISHED else '-'

@@ -17,6 +17,8 @@ attribute too (tests/docs/test_posture_page.py reads the page as a person does a
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup, escape
@@ -34,6 +36,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     STANDINGS,
     WITHIN_RPO,
     WOULD_BE_PROTECTED,
+    ScopeProtection,
     counted,
     of_report,
     point_rows,
@@ -106,13 +109,13 @@ SHORT_WORDS = dict(STANDING_WORDS, **{IN_FLIGHT: 'in flight', PLANNED: 'planned'
 OVER_AGE_NOT_KNOWN = '%s: %s' % (STANDING_WORDS[OVER_RPO], STANDING_WORDS[AGE_NOT_KNOWN])
 
 
-def lock_state(lock):
+def lock_state(lock: Mapping[str, Any]) -> str:
     """A lock as people read it: whether it holds, and its cool-off (never the cloud's own status word)."""
     words = 'in force' if lock.get('in_force') else 'not in force'
     return words + (', cool-off until %s' % lock['cool_off_ends'] if lock.get('cool_off_ends') else '')
 
 
-def failed_scope_problems(scope):
+def failed_scope_problems(scope: Mapping[str, Any]) -> tuple[str | None, list[str | None]]:
     """(what to say first, the problems) of a failed scope in the fleet's failures box, each problem once: its error
     unless that says its problems again (the role's last task fails with them, dr_posture_info's message lists the
     first five), else how many problems it had."""
@@ -479,21 +482,21 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% endblock %}"""
 
 
-def hours(value):
+def hours(value: float | None) -> str:
     """A number of hours as the page shows it: '3.2 h'; '-' for none."""
     return '-' if value is None else '%g h' % round(float(value), 1)
 
 
-def json_number(value):
+def json_number(value: object) -> object:
     return '' if value is None else value
 
 
-def page_link(path):
+def page_link(path: object) -> str:
     """A scope's page as the fleet page links it: by its name, as both are written in the same report folder."""
     return str(path).rsplit('/', 1)[-1]
 
 
-def _environment():
+def _environment() -> Environment:
     environment = Environment(
         loader=DictLoader(
             {'page': PAGE_TEMPLATE, 'legend': LEGEND_TEMPLATE, 'dr': DR_TEMPLATE, 'fleet': FLEET_TEMPLATE}
@@ -510,10 +513,10 @@ def _environment():
 ENVIRONMENT = _environment()
 
 
-def chart_rows(protection):
+def chart_rows(protection: ScopeProtection) -> tuple[list[dict[str, Any]], int]:
     """(rows shown, how many within the RPO are left out): a row per disk and DR region of the model, worst standing
     first, then the oldest recovery point first."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for disk in protection.disks:
         for region in protection.dr_regions:
             cell = disk.region(region)
@@ -533,11 +536,11 @@ def chart_rows(protection):
     return shown, len(rows) - len(shown)
 
 
-def _svg_text(text):
+def _svg_text(text: object) -> str:
     return str(escape(text))
 
 
-def axis_top(ages, rpos):
+def axis_top(ages: Iterable[float | None], rpos: Iterable[float | None]) -> float:
     """The hours at a chart's right end: the first round number of AXIS_HOURS at or above every age and a tenth above
     every RPO (so that the RPO line never sits on the end), past them a multiple of 30 days."""
     need = max([age for age in ages if age is not None] + [rpo * 1.1 for rpo in rpos if rpo] + [1])
@@ -547,21 +550,21 @@ def axis_top(ages, rpos):
 class Scale:
     """Hours along a chart: 0 h at ``left``, ``top`` hours ``width`` pixels to its right."""
 
-    def __init__(self, top, left, width):
+    def __init__(self, top: float, left: float, width: float) -> None:
         self.top, self.left, self.width = top, left, width
 
     @property
-    def right(self):
+    def right(self) -> float:
         return self.left + self.width
 
-    def x(self, age):
+    def x(self, age: float) -> float:
         return self.left + self.width * age / self.top
 
-    def bar_width(self, age):
+    def bar_width(self, age: float) -> float:
         # A recovery point minutes old still shows as a sliver, never as nothing.
         return max(2.0, self.width * age / self.top)
 
-    def axis(self, y, bottom, font):
+    def axis(self, y: int, bottom: int, font: int) -> str:
         """The hours printed: a line from 0 h to the top with a tick and its hours at each end, and a grid line at 0 h
         down to ``bottom`` where the bars start."""
         return (
@@ -585,17 +588,17 @@ class Scale:
         )
 
 
-def text_width(text, font):
+def text_width(text: str, font: int) -> int:
     """A generous guess of the pixels ``text`` takes at ``font`` pixels (DejaVu Sans averages well under 0.62 em)."""
     return math.ceil(len(text) * font * 0.62)
 
 
-def mark_text(kind, count=None, words=None):
+def mark_text(kind: str, count: int | None = None, words: str | None = None) -> str:
     """A mark's symbol, its count (the fleet's), and its words."""
     return '%s %s%s' % (MARKS[kind][0], '' if count is None else '%d ' % count, words or STANDING_WORDS[kind])
 
 
-def fleet_mark_text(kind, count):
+def fleet_mark_text(kind: str, count: int | None) -> str:
     """A fleet cell's mark: how many disks stand so there (none for a failed scope's), in short; a region where no disk
     stands at all says so."""
     if kind == NO_DISK:
@@ -605,12 +608,22 @@ def fleet_mark_text(kind, count):
     return mark_text(kind, count, SHORT_WORDS[kind])
 
 
-def mark_width(text, font):
+def mark_width(text: str, font: int) -> int:
     # Room on the right of the words, so that a badge is a badge in a screenshot too (a band of its fill on every row).
     return text_width(text, font) + 2 * font + 2
 
 
-def mark_svg(kind, text, x, y, width, height, font, count=None, title=None):
+def mark_svg(
+    kind: str,
+    text: str,
+    x: float,
+    y: int,
+    width: float,
+    height: int,
+    font: int,
+    count: int | None = None,
+    title: str | None = None,
+) -> str:
     """A mark: its words on its fill, a badge (never a bar: it stands left of the hours and has no length); a ``title``
     other than its words is what a pointer over it shows."""
     dummy, fill, colour = MARKS[kind]
@@ -635,7 +648,7 @@ def mark_svg(kind, text, x, y, width, height, font, count=None, title=None):
     )
 
 
-def row_mark(row):
+def row_mark(row: Mapping[str, Any]) -> tuple[str, str] | None:
     """(mark, its words) of a chart row that has no age to draw; None for a completed copy with one."""
     if row['standing'] not in (WITHIN_RPO, OVER_RPO):
         return row['standing'], mark_text(row['standing'])
@@ -646,7 +659,7 @@ def row_mark(row):
     return None
 
 
-def chart_svg(rows, rpo):
+def chart_svg(rows: Sequence[Mapping[str, Any]], rpo: float | None) -> str:
     """The chart: a row per disk and DR region; a completed copy a bar from 0 h as long as its recovery point's age,
     coloured by its standing; any other standing a mark beside the label and no bar. One scale for every row, printed
     (0 h and the top), with the RPO as a dashed line."""
@@ -707,7 +720,9 @@ def chart_svg(rows, rpo):
     return '\n'.join(parts)
 
 
-def region_marks(counts, failed, nothing_to_protect=False):
+def region_marks(
+    counts: Mapping[str, Any], failed: bool, nothing_to_protect: bool = False
+) -> list[tuple[str, int | None]]:
     """[(kind, count)] of one DR region of the fleet: a failed scope's one mark; else a mark for each standing with no
     age that some disk has there, and for a region where no disk stands NO_COPY (a selector that matched nothing), or
     the neutral NO_DISK when the scope has ``nothing_to_protect`` (the model's status: allow_no_disks expects none)."""
@@ -718,7 +733,9 @@ def region_marks(counts, failed, nothing_to_protect=False):
     return [(kind, counts[kind]) for kind in (NO_COPY, IN_FLIGHT, PLANNED) if counts.get(kind)]
 
 
-def fleet_marks(counts, failed, nothing_to_protect=False):
+def fleet_marks(
+    counts: Mapping[str, Any], failed: bool, nothing_to_protect: bool = False
+) -> list[tuple[str, int | None, str]]:
     """[(kind, count, text)] of one DR region of the fleet (region_marks), each with the words its mark says: where a
     region carries several marks, each says its symbol and count only (the legend and the row's own columns, no copy and
     in flight, name them), so that the row fits a 1280 px window; its words stay in its title."""
@@ -729,10 +746,12 @@ def fleet_marks(counts, failed, nothing_to_protect=False):
     ]
 
 
-def fleet_layout(scopes):
+def fleet_layout(scopes: Iterable[Mapping[str, Any]]) -> Scale:
     """One scale and one place for the bars for every scope of the fleet: the RPO of two scopes with the same RPO is at
     the same x, and a longer bar is an older recovery point whichever row it is in."""
-    ages, rpos, widths = [], [], [0]
+    ages: list[float | None] = []
+    rpos: list[float | None] = []
+    widths = [0]
     for scope in scopes:
         posture = scope.get('posture') or {}
         rpos.append(posture.get('rpo_hours'))
@@ -742,27 +761,24 @@ def fleet_layout(scopes):
             if scope['run'] == 'failed':
                 continue
             marks = fleet_marks(counts, False, scope['status'] == NOTHING_TO_PROTECT)
-            widths.append(sum(mark_width(text, FLEET_FONT) + 4 for dummy, dummy, text in marks))
+            widths.append(sum(mark_width(mark[2], FLEET_FONT) + 4 for mark in marks))
     return Scale(axis_top(ages, rpos), FLEET_MARK_LEFT + max(widths) + 6, FLEET_BAR_WIDTH)
 
 
-def region_bars_svg(posture, scale, *, failed, nothing_to_protect):
+def region_bars_svg(posture: Mapping[str, Any] | None, scale: Scale, *, failed: bool, nothing_to_protect: bool) -> str:
     """A scope's DR regions for the fleet page, on the fleet's ``scale``: each region's oldest recovery point of its
     completed copies as a bar (red when a copy there is older than the RPO), its other standings as marks with their
     counts, and the scope's RPO as a dashed line. A ``failed`` scope's regions are a RUN_FAILED mark each, no bar."""
     regions = sorted(((posture or {}).get('regions') or {}).items())
     if not regions:
         return '<span>-</span>'
-    rpo = posture.get('rpo_hours')
+    rpo = (posture or {}).get('rpo_hours')
     # A failed scope's marks may be wider than the room the fleet's scale leaves them (fleet_layout): its svg fits them.
     marks_right = max(
         [FLEET_MARK_LEFT]
         + [
             FLEET_MARK_LEFT
-            + sum(
-                mark_width(text, FLEET_FONT) + 4
-                for dummy, dummy, text in fleet_marks(counts, failed, nothing_to_protect)
-            )
+            + sum(mark_width(mark[2], FLEET_FONT) + 4 for mark in fleet_marks(counts, failed, nothing_to_protect))
             for dummy, counts in regions
         ]
     )
@@ -784,9 +800,9 @@ def region_bars_svg(posture, scale, *, failed, nothing_to_protect):
             '<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d" font-size="%d">%s</text>'
             % (_svg_text(region), '' if age is None else age, worst, y + 11, FLEET_FONT, _svg_text(region[:15]))
         )
-        x = FLEET_MARK_LEFT
+        x: float = FLEET_MARK_LEFT
         for kind, count, text in fleet_marks(counts, failed, nothing_to_protect):
-            width = mark_width(text, FLEET_FONT)
+            width: float = mark_width(text, FLEET_FONT)
             parts.append(
                 mark_svg(
                     kind,
@@ -828,7 +844,7 @@ def region_bars_svg(posture, scale, *, failed, nothing_to_protect):
     return '\n'.join(parts)
 
 
-def dr_report_html(report, report_files=None):
+def dr_report_html(report: dict[str, Any], report_files: Mapping[str, str] | None = None) -> str:
     """A DR run's report (dr_sync's return values) as its posture page: every number the model's (dr.protection)."""
     protection = of_report(report)
     rows, hidden = chart_rows(protection)
@@ -875,7 +891,7 @@ def dr_report_html(report, report_files=None):
     )
 
 
-def fleet_report_html(report):
+def fleet_report_html(report: Mapping[str, Any]) -> str:
     """The fleet report (the dr_fleet_report filter's) as one page with every scope, failed scopes first."""
     scale = fleet_layout(report['scopes'])
     # The day the first lock of every scope that locks ends, when it is one day: said once under the table, not in each row.

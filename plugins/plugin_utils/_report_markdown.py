@@ -11,6 +11,8 @@ nothing but a Python file, and Jinja2 is on every controller (ansible-core requi
 
 from __future__ import annotations
 
+from typing import Any
+
 from jinja2 import DictLoader, Environment, StrictUndefined
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
@@ -33,7 +35,7 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import
 CHECK_MODE_TOTALS = {'fresh_snapshots': 'would_snapshot', 'pruned': 'would_prune', 'locked': 'would_lock'}
 
 
-def escape_cell(value):
+def escape_cell(value: object) -> str:
     """``value`` as one Markdown table cell shows it, and nothing more: one line (any run of white space, new lines
     included, is one space), a backslash and a | as themselves rather than an escape or the end of the cell, no HTML (a
     renderer that passes HTML through would run a name's <script>). None and empty text are '-'."""
@@ -318,7 +320,7 @@ snapcopy:churn) off.
 """
 
 
-def _environment():
+def _environment() -> Environment:
     # Markdown, not HTML: escape_cell is the escaping, so Jinja2's HTML autoescape stays off. A key a template
     # reads and the report lacks fails the rendering rather than printing an empty cell.
     environment = Environment(
@@ -341,7 +343,7 @@ def _environment():
 ENVIRONMENT = _environment()
 
 
-def dr_report_markdown(report):
+def dr_report_markdown(report: dict[str, Any]) -> str:
     """A DR run's report (dr_sync's return values) as a Markdown document: a header, the totals, one table row per
     disk and DR region, the disks not covered, pruning, the restore drill, failures."""
     protection = of_report(report)
@@ -365,9 +367,9 @@ def dr_report_markdown(report):
     )
 
 
-def newer_sets(report):
+def newer_sets(report: dict[str, Any]) -> dict[str, str]:
     """{consistency group: its sets newer than its recovery point, in words} (a set in flight or torn)."""
-    words = {}
+    words: dict[str, str] = {}
     for disk in report['disks']:
         group = disk.get('consistency_group')
         if group and group.get('newer_sets'):
@@ -377,7 +379,7 @@ def newer_sets(report):
     return words
 
 
-def fleet_report_markdown(report):
+def fleet_report_markdown(report: dict[str, Any]) -> str:
     """The fleet report (the dr_fleet_report filter's) as a Markdown document: the totals, one table row per scope,
     the accounts, the disks not covered, the restore drills' tests, then each failed scope with its problems."""
     return ENVIRONMENT.get_template('fleet_report').render(report=report)

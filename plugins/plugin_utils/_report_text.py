@@ -14,11 +14,15 @@ one line per scope, worst first, then the fleet's totals, the failed scopes' err
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
     ACTION_WORDS,
     NO_COPY,
     NOTHING_TO_PROTECT,
     STANDING_WORDS,
+    RegionProtection,
     counted,
     of_report,
     point_rows,
@@ -46,13 +50,13 @@ MAX_CELL = 72
 MAX_SCOPE_ROWS = 100
 
 
-def one_line(value, width=MAX_CELL):
+def one_line(value: object, width: int = MAX_CELL) -> str:
     """``value`` on one line of at most ``width`` characters (a longer one ends in '...'); None is '-'."""
     text = ' '.join(str('-' if value is None else value).split()) or '-'
     return text if len(text) <= width else text[: width - 3] + '...'
 
 
-def copy_cell(disk, cell):
+def copy_cell(disk: Mapping[str, Any], cell: RegionProtection) -> str:
     """How a disk stands in a DR region (``cell``, the model's RegionProtection): the copy it stands by, what the run did
     with it, its standing and the age of its data (when its source snapshot was taken, not when the copy was made)."""
     shown = cell.copy_id or next(iter(cell.in_flight + cell.differing + cell.failed), None)
@@ -86,13 +90,13 @@ def copy_cell(disk, cell):
     return one_line(what + word + age + lock, MAX_CELL + 48 if lock else MAX_CELL)
 
 
-def columns(rows):
+def columns(rows: list[list[str]]) -> list[str]:
     """``rows`` (lists of text, the first the heading) as lines with each column as wide as its widest cell."""
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     return ['  ' + '  '.join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 
 
-def dr_report_text(report, report_files=None):
+def dr_report_text(report: dict[str, Any], report_files: Mapping[str, str] | None = None) -> str:
     """The plain text of a DR run's ``report`` (dr_sync's result); ``report_files`` are the paths written, if any."""
     lines = [
         'DR copies of %s %s -> %s%s, %s'
@@ -161,9 +165,9 @@ def dr_report_text(report, report_files=None):
     return '\n'.join(line.rstrip() for line in lines)
 
 
-def restore_lines(restore):
+def restore_lines(restore: Mapping[str, Any] | None) -> list[str]:
     """The restore drill's lines of the text: each test, and the user's checks on the held disks."""
-    lines = []
+    lines: list[str] = []
     if restore:
         for test in restore.get('tests') or []:
             if test.get('result') == 'would_test':
@@ -201,7 +205,7 @@ def restore_lines(restore):
     return lines
 
 
-def fleet_report_text(report, report_files=None):
+def fleet_report_text(report: Mapping[str, Any], report_files: Mapping[str, str] | None = None) -> str:
     """The plain text of the fleet ``report`` (the dr_fleet_report filter's): a title, one aligned line per scope (its
     status, name, disks, the oldest recovery point of each DR region, what is at risk or went wrong), the fleet's totals,
     the failed scopes' errors; ``report_files``, the fleet report's paths, last."""
@@ -251,7 +255,7 @@ def fleet_report_text(report, report_files=None):
     return '\n'.join(line.rstrip() for line in lines)
 
 
-def files_words(report_files):
+def files_words(report_files: Mapping[str, str]) -> str:
     """The fleet report's files ({'json': path, 'markdown': path, 'html': path}) in a few words: one stem and its
     extensions when they share it, as docs/fleet.md shows them."""
     paths = [report_files[kind] for kind in ('json', 'markdown', 'html') if report_files.get(kind)]
@@ -261,7 +265,7 @@ def files_words(report_files):
     return ', '.join(paths)
 
 
-def oldest_points(scope):
+def oldest_points(scope: Mapping[str, Any]) -> str:
     """Each DR region of a scope with the oldest recovery point of the copies its disks stand by ('-': none), and the
     scope's RPO; nothing for a failed scope, whose regions are not known."""
     if scope['run'] == 'failed':
@@ -278,9 +282,9 @@ def oldest_points(scope):
     return words + (' (RPO %s)' % hours(scope['rpo_hours']) if scope.get('rpo_hours') else '')
 
 
-def at_risk_words(scope):
+def at_risk_words(scope: Mapping[str, Any]) -> list[str]:
     """What a scope's line says is at risk or wrong, each count in its unit: none for a scope at peace."""
-    words = []
+    words: list[str] = []
     if scope['without_dr_copy']:
         words.append('%s without a DR copy' % counted(scope['without_dr_copy'], 'disk'))
     if scope.get('over_rpo'):
@@ -300,7 +304,7 @@ def at_risk_words(scope):
     return words
 
 
-def fleet_totals_lines(totals):
+def fleet_totals_lines(totals: Mapping[str, Any]) -> list[str]:
     """The fleet's totals: its scopes by status, worst first, and those that failed; its disks by status, those without a
     DR copy, and those no scope covers (when a scope read its region)."""
     statuses = ', '.join(

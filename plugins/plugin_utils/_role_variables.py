@@ -17,7 +17,8 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -32,7 +33,7 @@ DOCS = 'docs/roles/dr_copy.md'
 
 
 @functools.lru_cache(maxsize=4)
-def role_variables(role_dir: str = ROLE_DIR) -> tuple[frozenset, frozenset]:
+def role_variables(role_dir: str = ROLE_DIR) -> tuple[frozenset[str], frozenset[str]]:
     """(the variables a user sets: the options of the role's argument spec, every dr_copy_* name the role knows)."""
     with open(os.path.join(role_dir, 'meta', 'argument_specs.yml'), encoding='utf-8') as stream:
         settable = frozenset(yaml.safe_load(stream)['argument_specs']['main']['options'])
@@ -43,16 +44,16 @@ def role_variables(role_dir: str = ROLE_DIR) -> tuple[frozenset, frozenset]:
     return settable, frozenset(known)
 
 
-def nearest(name, names):
+def nearest(name: str, names: Iterable[str]) -> str | None:
     """The name of ``names`` nearest to ``name`` (difflib's ratio), or None when none is near."""
     found = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
     return found[0] if found else None
 
 
-def unknown_variable_warnings(variables, role_dir=ROLE_DIR):
+def unknown_variable_warnings(variables: Iterable[Any], role_dir: str = ROLE_DIR) -> list[str]:
     """A warning for each dr_copy_* name of ``variables`` (the task's variables) that the role does not know."""
     settable, known = role_variables(role_dir)
-    warnings = []
+    warnings: list[str] = []
     for name in sorted(key for key in variables if isinstance(key, str) and key.startswith(ROLE_PREFIX)):
         if name in known:
             continue
@@ -66,7 +67,9 @@ def unknown_variable_warnings(variables, role_dir=ROLE_DIR):
     return warnings
 
 
-def connection_key_words(key, connection_variables, connection_options):
+def connection_key_words(
+    key: object, connection_variables: Iterable[tuple[str, Any]], connection_options: Iterable[str]
+) -> str:
     """What is wrong with ``key``, a connection key no option takes, in the role's words: the variable that holds it
     (``connection_variables``: (name, templated value) pairs), and the nearest of ``connection_options``."""
     holder = next(

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
@@ -43,12 +45,12 @@ SUFFIXES = {'json': 'json', 'markdown': 'md', 'html': 'html'}
 MAX_MESSAGE = 2000
 
 
-def previous_paths(paths):
+def previous_paths(paths: Mapping[str, str]) -> dict[str, str]:
     """Where the last finished report is kept while a run has none: beside it, ``.previous`` before the suffix."""
     return {kind: path[: -len(SUFFIXES[kind])] + 'previous.' + SUFFIXES[kind] for kind, path in paths.items()}
 
 
-def read_report(path):
+def read_report(path: str) -> dict[str, Any] | None:
     """The JSON report at ``path``, or None when there is none or it is not JSON."""
     try:
         with open(path, encoding='utf-8') as stream:
@@ -58,14 +60,14 @@ def read_report(path):
     return data if isinstance(data, dict) else None
 
 
-def is_finished(data):
+def is_finished(data: Mapping[str, Any] | None) -> bool:
     """Whether a JSON report says what a run did: run_state finished, or a report of a release before run_state."""
     if data is None:
         return False
     return data.get('run_state') == FINISHED or ('run_state' not in data and 'totals' in data)
 
 
-def keep_previous(paths):
+def keep_previous(paths: Mapping[str, str]) -> dict[str, Any] | None:
     """Before a run writes its marker: a finished report at ``paths`` becomes the previous one (renamed, each file that
     exists). Answers the previous report's record for the marker (None when there is none)."""
     kept = previous_paths(paths)
@@ -76,7 +78,7 @@ def keep_previous(paths):
             elif os.path.exists(kept[kind]):
                 os.unlink(kept[kind])  # never a previous file of another run beside this one's
     data = read_report(kept['json'])
-    if not is_finished(data):
+    if data is None or not is_finished(data):
         return None
     return {
         'generated_at': data.get('generated_at'),
@@ -86,11 +88,11 @@ def keep_previous(paths):
     }
 
 
-def region_names(value):
+def region_names(value: object) -> list[str]:
     """The DR regions as the task gave them (names, dicts with a region, or one text with commas), as names."""
     if isinstance(value, str):
         value = [part.strip() for part in value.split(',') if part.strip()]
-    names = []
+    names: list[str] = []
     for item in value if isinstance(value, (list, tuple)) else []:
         name = item.get('region') if isinstance(item, dict) else item
         if name is not None:
@@ -98,7 +100,16 @@ def region_names(value):
     return names
 
 
-def run_record(run_id, started_at, scope, provider, source_region, dr_regions, check_mode, account=None):
+def run_record(
+    run_id: str,
+    started_at: str,
+    scope: str,
+    provider: str | None,
+    source_region: str | None,
+    dr_regions: object,
+    check_mode: bool,
+    account: str | None = None,
+) -> dict[str, Any]:
     """What a run is before it knows anything: its id, its start, its scope (the report's name) and what it covers."""
     return {
         'run_id': run_id,
@@ -112,7 +123,7 @@ def run_record(run_id, started_at, scope, provider, source_region, dr_regions, c
     }
 
 
-def started_report(run, previous):
+def started_report(run: Mapping[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
     """The marker a run writes when it starts (``run`` a run_record)."""
     return dict(
         run,
@@ -126,10 +137,10 @@ def started_report(run, previous):
     )
 
 
-def error_record(result):
+def error_record(result: Mapping[str, Any]) -> dict[str, Any]:
     """The error that ended a run without a report, from the task's result: the cloud's code, message and request id
     where there are (CloudError.as_result), else the message; never the module's output or traceback."""
-    error = result.get('error') if isinstance(result.get('error'), dict) else {}
+    error: dict[str, Any] = result['error'] if isinstance(result.get('error'), dict) else {}
     message = str(result.get('msg') or error.get('message') or 'the run failed without a message')
     return {
         'msg': message[:MAX_MESSAGE],
@@ -140,7 +151,13 @@ def error_record(result):
     }
 
 
-def failed_report(run, previous, ended_at, error, known=None):
+def failed_report(
+    run: Mapping[str, Any],
+    previous: dict[str, Any] | None,
+    ended_at: str,
+    error: Mapping[str, Any],
+    known: ScopeProtection | None = None,
+) -> dict[str, Any]:
     """The report of a run that ended before it had one (``error`` an error_record). ``known`` is the scope's last
     account (the previous finished report's protection model): kept, marked stale, so that a run that could not know
     never replaces what was known with nothing, nor shows it as current."""
@@ -169,10 +186,10 @@ def failed_report(run, previous, ended_at, error, known=None):
     return report
 
 
-def last_known(previous):
+def last_known(previous: Mapping[str, Any] | None) -> ScopeProtection | None:
     """The scope's last account (its protection model) in the previous finished report (keep_previous's record), or None."""
     data = read_report(previous['files']['json']) if previous and previous.get('files', {}).get('json') else None
-    return of_report(data) if is_finished(data) else None
+    return of_report(data) if data is not None and is_finished(data) else None
 
 
 MARKDOWN_TEMPLATE = """\
@@ -263,11 +280,11 @@ If no run is under way, it was stopped before it could write its report (killed)
 """
 
 
-def _page_link(path):
+def _page_link(path: object) -> str:
     return str(path).rsplit('/', 1)[-1]
 
 
-def _environment():
+def _environment() -> Environment:
     environment = Environment(
         loader=DictLoader({'md': MARKDOWN_TEMPLATE, 'html': HTML_TEMPLATE}),
         undefined=StrictUndefined,
@@ -282,15 +299,15 @@ def _environment():
 ENVIRONMENT = _environment()
 
 
-def _known(report):
+def _known(report: Mapping[str, Any]) -> ScopeProtection | None:
     return ScopeProtection.from_data(report['protection']) if report.get('protection') else None
 
 
-def state_markdown(report):
+def state_markdown(report: Mapping[str, Any]) -> str:
     return ENVIRONMENT.get_template('md').render(r=report, known=_known(report))
 
 
-def state_html(report):
+def state_html(report: Mapping[str, Any]) -> str:
     """The page of a run without a report: red when it failed, amber while not finished; never a bar or a green."""
     failed = report['run_state'] == FAILED_BEFORE_REPORT
     title = 'DR posture: %s %s \u2192 %s: %s' % (
@@ -305,7 +322,7 @@ def state_html(report):
     )
 
 
-def _file_state(path):
+def _file_state(path: str) -> tuple[bytes, int] | None:
     """(its bytes, its mode) of the file at ``path``; None when there is none."""
     try:
         with open(path, 'rb') as stream:
@@ -314,7 +331,7 @@ def _file_state(path):
         return None
 
 
-def write_bytes(path, data, mode):
+def write_bytes(path: str, data: bytes, mode: int) -> None:
     """``data`` to ``path`` at once (a temporary file beside it, then a rename), with ``mode``."""
     temporary = '%s.%d.put-back' % (path, os.getpid())
     with open(temporary, 'wb') as stream:
@@ -323,7 +340,7 @@ def write_bytes(path, data, mode):
     os.replace(temporary, path)
 
 
-def write_state(paths, report, mode):
+def write_state(paths: Mapping[str, str], report: Mapping[str, Any], mode: int) -> None:
     """The three files of a run without a report (``report`` started_report's or failed_report's), each at once. The JSON,
     which readers look at first, comes last: a run killed between two files leaves no JSON ahead of its pages."""
     write_file(paths['markdown'], state_markdown(report), mode)
@@ -337,23 +354,23 @@ class RunReportFiles:
     Writing them never stops the run: an OSError is kept (``problem``) and the action fails the task at its end, as it
     does when the finished report cannot be written; the copies come first."""
 
-    def __init__(self, paths, run, mode):
+    def __init__(self, paths: dict[str, str], run: dict[str, Any], mode: int) -> None:
         self.paths = paths
         self.run = run
         self.mode = mode
-        self.previous = None
+        self.previous: dict[str, Any] | None = None
         # The scope's files (and the previous report's) as they were before the run, byte for byte (None: none), put
         # back when the run's input is refused: a typo never rewrites what the last run that knew wrote (issue 62).
         self.before = {path: _file_state(path) for path in (*paths.values(), *previous_paths(paths).values())}
         # Whether any file of this scope was there before the run: a run refused before it knew anything of a scope
         # that has none leaves none (a file named after a typo, dr-report-aws-.html, would outlive the typo).
         self.existed = any(self.before[path] is not None for path in paths.values())
-        self.problem = None
+        self.problem: OSError | None = None
         self.written = False
         # Set once the run's own report is written: nothing may then say it failed before it knew.
         self.finished = False
 
-    def start(self):
+    def start(self) -> None:
         """Keep the last finished report as the previous one and write the marker of this run."""
         try:
             os.makedirs(os.path.dirname(self.paths['json']), mode=0o777, exist_ok=True)  # the umask applies
@@ -363,7 +380,7 @@ class RunReportFiles:
         except OSError as error:
             self.problem = error
 
-    def put_back(self):
+    def put_back(self) -> bool:
         """The run's input was refused before it read its scope: every file of the scope as it was before the run (the
         marker removed, the previous report where it was), none where there was none. Answers whether they are."""
         if self.finished:
@@ -380,7 +397,7 @@ class RunReportFiles:
             return False
         return True
 
-    def fail(self, error, ended_at):
+    def fail(self, error: Mapping[str, Any], ended_at: str) -> bool:
         """The run ended without a report: the files say so (``error`` an error_record), with the scope's last account
         marked stale. Answers whether they do."""
         if self.finished:

@@ -23,6 +23,8 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 
@@ -41,19 +43,19 @@ STEP = 1.0
 class ScopeBusy(Exception):
     """Another run held the scope for all of ``waited`` seconds; ``holder`` is what it wrote in the file (may be {})."""
 
-    def __init__(self, holder, waited):
+    def __init__(self, holder: dict[str, Any], waited: float) -> None:
         super().__init__('scope held by another run')
         self.holder, self.waited = holder, waited
 
 
-def turns_dir(environ=None):
+def turns_dir(environ: Mapping[str, str] | None = None) -> str:
     """The folder of the turns' files: per user (~/.ansible/snapcopy/locks), so that no other user can hold or remove
     one."""
     environ = os.environ if environ is None else environ
     return environ.get(TURNS_DIR_VARIABLE) or os.path.join(os.path.expanduser('~'), '.ansible', 'snapcopy', 'locks')
 
 
-def _option(arguments, provider, name, environ):
+def _option(arguments: Mapping[str, Any], provider: str, name: str, environ: Mapping[str, str]) -> str | None:
     """The task's ``name`` (or one of its aliases), else its environment variable, as the module would read it; None."""
     spec = PROVIDERS[provider].connection_spec.get(name)
     if spec is None:
@@ -67,7 +69,7 @@ def _option(arguments, provider, name, environ):
     return None
 
 
-def scope_identity(provider, arguments, environ=None):
+def scope_identity(provider: str, arguments: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> list[str]:
     """What tells the account of a run apart, as far as the task says it (no secret: a key id, not its secret): the
     endpoint, and the first of the role, the key id, the profile that is set. Two runs that reach one account by
     different credentials are two scopes here; a scope that names none is one per provider and region."""
@@ -84,7 +86,7 @@ def scope_identity(provider, arguments, environ=None):
     return [_option(arguments, provider, 'endpoint_url', environ) or '', account]
 
 
-def turn_path(provider, source_region, identity, folder):
+def turn_path(provider: str, source_region: str, identity: list[str], folder: str) -> str:
     """The scope's file: readable words first, then a digest of the whole key (the identity is not written out)."""
     digest = hashlib.sha256(json.dumps([provider, source_region, identity]).encode('utf-8')).hexdigest()[:16]
     words = re.sub(r'[^A-Za-z0-9_.-]', '_', '%s-%s' % (provider, source_region))[:80]
@@ -96,13 +98,22 @@ class ScopeTurn:
     called once, when a try finds the scope held by a run that has said who it is. After acquire, ``waited_for`` is that
     run ({} when it held the scope too briefly to say), or None when the scope was free."""
 
-    def __init__(self, path, holder, *, clock=time.monotonic, sleep=time.sleep, step=STEP, on_wait=None):
+    def __init__(
+        self,
+        path: str,
+        holder: Mapping[str, Any],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        step: float = STEP,
+        on_wait: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.path, self.holder = path, holder
         self.clock, self.sleep, self.step, self.on_wait = clock, sleep, step, on_wait
-        self.handle = None
-        self.waited_for = None
+        self.handle: int | None = None
+        self.waited_for: dict[str, Any] | None = None
 
-    def acquire(self, timeout):
+    def acquire(self, timeout: float) -> float:
         """Take the turn; answers the seconds waited for it. ScopeBusy once ``timeout`` seconds passed with it held."""
         folder = os.path.dirname(self.path)
         os.makedirs(folder, mode=0o700, exist_ok=True)
@@ -129,7 +140,7 @@ class ScopeTurn:
         return 0.0 if self.waited_for is None else self.clock() - started
 
     @staticmethod
-    def _try(handle):
+    def _try(handle: int) -> bool:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
@@ -139,13 +150,14 @@ class ScopeTurn:
         return True
 
     @staticmethod
-    def _holder(handle):
+    def _holder(handle: int) -> dict[str, Any]:
         try:
-            return json.loads(os.pread(handle, 4096, 0).decode('utf-8') or '{}')
+            holder: dict[str, Any] = json.loads(os.pread(handle, 4096, 0).decode('utf-8') or '{}')
+            return holder
         except ValueError:
             return {}
 
-    def release(self):
+    def release(self) -> None:
         """Let the next run in. The file stays: removing it would let a waiter hold the turn on a file no one else
         opens."""
         if self.handle is not None:

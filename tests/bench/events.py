@@ -36,7 +36,7 @@ COLLECTIONS = os.path.join(ROOT, 'build', 'collections')
 sys.path.insert(0, COLLECTIONS)
 
 # pylint: disable-next=wrong-import-position  # after the path above
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import run_source  # noqa: E402
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.source import run_source  # noqa: E402
 
 SELECTOR = {'eda': 'bench'}
 BURST_SECONDS = 60

@@ -79,7 +79,11 @@ def seed_groups(stack, provider, instances):
     disks = [Disk(disk_id, source, instance_id=spec['instance_id']) for disk_id, spec in zip(ids, specs)]
     by_instance = [disks[start : start + DISKS_PER_INSTANCE] for start in range(0, len(disks), DISKS_PER_INSTANCE)]
     with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
-        list(pool.map(lambda members: adapter.create_snapshot_set(source, members, None, 'bench set', {}), by_instance))
+        list(
+            pool.map(
+                lambda members: adapter.sets.create_snapshot_set(source, members, None, 'bench set', {}), by_instance
+            )
+        )
     # Each set's snapshots complete in the stack's snapshot time (its copy time): read until they all have.
     deadline = time.monotonic() + 300
     while not all(

@@ -98,7 +98,7 @@ def verify_runs(bench, samples, gib):
     # A listing is a page after another (each page's token is the next's): its time per page, apart from the reads.
     adapter = EbsAdapter(AwsClient(stack.connection('aws'), botocore_module=botocore))
     started = time.monotonic()
-    listed = adapter.snapshot_blocks(REGIONS['aws'][1], copy_id)
+    listed = adapter.blocks.snapshot_blocks(REGIONS['aws'][1], copy_id)
     pages = -(-len(listed) // BLOCKS_PER_PAGE)
     list_seconds = (time.monotonic() - started) / pages
     records = []

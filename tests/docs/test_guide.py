@@ -179,7 +179,7 @@ def event_source_options(path):
 
 
 def check_event_source(page, key, args):
-    from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import _connection_names  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.events.settings import _connection_names  # pylint: disable=import-outside-toplevel
 
     names, required = event_source_options(EVENT_SOURCES[key])
     unknown = set(args) - names - set(_connection_names(args.get('provider')))

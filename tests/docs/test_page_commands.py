@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import source_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.settings import source_settings
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import (
     REPO,
     Command,

@@ -1,7 +1,8 @@
 """The layers of plugins/module_utils (docs/architecture.md): every import, typing-only and function-local too, runs
 from a layer to itself or one below it; no two files import each other, however far round; the vendors' folders import
 none of each other; only the DR run imports its phases (dr/phases/); only runners/ imports AnsibleModule; core/errors.py
-imports nothing of ours; a copy module carries nothing of the DR run (dr/, runners/dr_module.py) as Ansible's module
+imports nothing of ours; the two front doors at the top, runners/ and events/ (the event source), import none of each
+other; a copy module carries nothing of the DR run (dr/, runners/dr_module.py) as Ansible's module
 packer sees its imports. The rules are checked on the tree, and the checker itself on small trees that break each rule,
 so that a checker that sees nothing cannot pass."""
 
@@ -17,7 +18,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MODULE_UTILS = os.path.join(ROOT, 'plugins', 'module_utils')
 PACKAGE = 'ansible_collections.snapcopy.cloud.plugins.module_utils'
 # Bottom to top: a file may import from its own layer and those before it.
-LAYERS = ('core', 'engine', 'dr', 'clouds', 'runners')
+LAYERS = ('core', 'engine', 'dr', 'clouds', 'runners', 'events')
+# The top layers stand side by side: the modules' runners and the event source (run by ansible-rulebook) each import the
+# layers below them, never each other.
+SIDE_BY_SIDE = ('runners', 'events')
 VENDORS = ('aws', 'alibaba', 'tencent')
 LEAVES = ('core/errors',)
 # What of ansible.module_utils.basic a file below runners/ may import: a connection option's fallback to the
@@ -85,6 +89,8 @@ def direction_breaks(graph):
             here, there = layer_of(module), layer_of(target)
             if here not in LAYERS or there not in LAYERS:
                 breaks.append('%s -> %s: outside the layers %s' % (module, target, ', '.join(LAYERS)))
+            elif here != there and here in SIDE_BY_SIDE and there in SIDE_BY_SIDE:
+                breaks.append('%s -> %s: %s and %s stand side by side' % (module, target, here, there))
             elif LAYERS.index(there) > LAYERS.index(here):
                 breaks.append('%s -> %s: %s is above %s' % (module, target, there, here))
             elif here == there == 'clouds':
@@ -204,6 +210,7 @@ FAKE = {
     'clouds/tencent/client': '',
     'clouds/registry': 'def load():\n    from .aws.ebs import EbsAdapter\n',
     'runners/dr_module': 'from ansible.module_utils.basic import AnsibleModule\nfrom ..clouds.registry import load\n',
+    'events/source': 'from ..clouds.registry import load\n',
 }
 
 
@@ -226,6 +233,16 @@ FAKE = {
             'clouds/aws/ebs -> clouds/tencent/client: a vendor\'s folder imports only its own files',
         ),
         ('core/errors', 'from .model import Snapshot\n', 'core/errors -> core/model: core/errors is a leaf'),
+        (
+            'events/source',
+            'from ..runners.dr_module import run\n',
+            'events/source -> runners/dr_module: events and runners stand side by side',
+        ),
+        (
+            'runners/dr_module',
+            'def f():\n    from ..events import source\n',
+            'runners/dr_module -> events/source: runners and events stand side by side',
+        ),
     ],
 )
 def test_the_checker_names_an_import_against_the_direction(module, text, expected):
@@ -422,7 +439,7 @@ def test_the_event_source_carries_no_ansible_module():
         source = handle.read()
     sources = read_tree(MODULE_UTILS)
     found = packed(source, sources, 'snapshots')
-    assert {'runners/snapshot_events', 'clouds/registry', 'core/retry'} <= set(found)
+    assert {'events/source', 'events/settings', 'clouds/registry', 'core/retry'} <= set(found)
     assert ansible_module_importers(found, sources) == []
     # The check sees a runner that imports AnsibleModule.
     assert ansible_module_importers(

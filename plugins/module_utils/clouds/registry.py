@@ -88,6 +88,9 @@ class Provider:
     organization: Organization
     #: Which of its copies are full, its limits on copies and its prices (clouds/<vendor>/prices.py): dr_sync's plan.
     plan: PlanFacts | None = None
+    #: How the event source snapcopy.cloud.snapshots can be pushed this cloud's completed snapshots (its queue_url),
+    #: or '' where it only polls.
+    snapshot_queue: str = ''
 
     @property
     def sdk_distributions(self) -> tuple[str, ...]:
@@ -155,6 +158,7 @@ PROVIDERS = {
             dr_account=dr_account_variables('AWS'),
             organization=Organization('aws', 'aws.organization', lists_regions=True),
             plan=PlanFacts(aws_prices.RULES, aws_prices.LIMITS, aws_prices.BOOK),
+            snapshot_queue='EventBridge to SQS',
         ),
         Provider(
             name='ecs',

@@ -112,12 +112,13 @@ class Backoff:
         sent again, its last error is raised. ``on_retry(error, attempt, delay)`` is called before each wait.
         """
         limit = self.max_attempts if max_attempts is None else max_attempts
+        ask = look_up if look_up is not None else _no_look_up
         due: Exception | None
         tries, due = 1, None  # due: the error whose look-up comes before the next send
         while True:
             # look_up is given wherever classify can say LOOK_UP, the one verdict that sets ``due`` or asks for a
             # look-up.
-            found = None if due is None else cast('Callable[[Exception], T | None]', look_up)(due)
+            found = None if due is None else ask(due)
             if found is not None:
                 return found
             try:
@@ -126,9 +127,7 @@ class Backoff:
                 # Broad on purpose: ``classify`` decides, and what it gives up on is raised unchanged below.
                 verdict = classify(error)
                 if verdict == LOOK_UP and look_up_at_once:
-                    verdict, found = self._look_up_landed(
-                        error, cast('Callable[[Exception], T | None]', look_up), idempotent, deadline
-                    )
+                    verdict, found = self._look_up_landed(error, ask, idempotent, deadline)
                     if found is not None:
                         return found
                 wait = self._wait_before_resend(verdict, error, tries, limit, idempotent, busy_wait)
@@ -168,10 +167,15 @@ class Backoff:
         return RESEND, look_up(error)
 
 
+def _no_look_up(error: Exception) -> None:
+    """Where no look-up was given, a LOOK_UP verdict has none to ask: the error stands."""
+    raise error
+
+
 def _settle_seconds(error: Exception, idempotent: bool) -> float:
     """How long the call that failed with ``error`` may still be carried out (after a read timeout). With an idempotency
     token that does not matter: a resend gets what the first call made."""
-    return 0 if idempotent else cast('float', getattr(error, 'settle_seconds', 0))
+    return 0 if idempotent else float(getattr(error, 'settle_seconds', 0))
 
 
 # The deadline of the phase (PhaseRetry) whose call this thread is making. The cloud's client sends through the run's
@@ -248,7 +252,9 @@ class PhaseRetry:
     @property
     def backoff(self) -> Backoff:
         # The shared CallRetry of a run has its backoff (run_retry gives it one before any phase).
-        return cast('Backoff', self.shared.backoff)
+        if self.shared.backoff is None:
+            raise RuntimeError('a phase retries with the run\'s backoff, which run_retry gives it')  # a bug of ours
+        return self.shared.backoff
 
     @property
     def retries(self) -> int:

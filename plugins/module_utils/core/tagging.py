@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from .errors import InputError
 
@@ -119,16 +119,17 @@ def marked_description(description: str | None, tags: Mapping[str, str]) -> str:
 
 def split_marker(description: str | None) -> tuple[str | None, dict[str, str]]:
     """(the description without its marker or None, {tag key: value} of the marker; {} when it has none)."""
-    match = _MARKER.search(description or '')
+    text = description or ''
+    match = _MARKER.search(text)
     if match is None:
-        return description or None, {}
+        return text or None, {}
     words = {word: key for key, word in MARKER_KEYS.items()}
     tags: dict[str, str] = {}
     for field in match.group(1).split():
         word, dummy, value = field.partition('=')
         if word in words:
             tags[words[word]] = value
-    return cast(str, description)[: match.start()] or None, tags
+    return text[: match.start()] or None, tags
 
 
 def string_tags(tags: Mapping[Any, Any] | None) -> dict[str, str]:
@@ -149,10 +150,10 @@ def numbered_tags(tags: Mapping[str, str | None], prefix: str = 'Tag') -> dict[s
     """``{key: value}`` as RPC parameters ``Tag.1.Key``, ``Tag.1.Value``, ... sorted by key. A value of None, as in
     a tag selector, matches any value: only the key is sent (a filter on the key alone)."""
     params: dict[str, str] = {}
-    for number, tag_key in enumerate(sorted(tags), start=1):
+    for number, (tag_key, tag_value) in enumerate(sorted(tags.items()), start=1):
         params['%s.%d.Key' % (prefix, number)] = tag_key
-        if tags[tag_key] is not None:
-            params['%s.%d.Value' % (prefix, number)] = cast(str, tags[tag_key])
+        if tag_value is not None:
+            params['%s.%d.Value' % (prefix, number)] = tag_value
     return params
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
-from .capabilities import DrAccountAdapter
+from .capabilities import vault_part
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -80,7 +80,7 @@ def dr_account_settings(
         arn = rules.check({name: options[key] for name, key in names.items()})
     except InputError as error:
         raise InputError('dr_account.' + names.get(error.option, error.option), error.message) from None
-    return dict(options, account=rules.account(cast('str', arn)))  # role_arn is set: check answers it
+    return dict(options, account=rules.account(arn or ''))  # role_arn is set: check answers it
 
 
 def connect_dr_account(
@@ -95,7 +95,8 @@ def connect_dr_account(
     ``dr_region`` the DR account's side), before anything changes: a DR account that is the disks' own protects nothing
     against that account's loss, and the role's ARN alone does not tell, when the run's own keys are plain keys. A
     refused read (the DR role refused, say) ends the run here with the cloud's code, message and request id."""
-    if not isinstance(adapter, DrAccountAdapter):
+    vault = vault_part(adapter)
+    if vault is None:
         # A cloud without the capability refuses dr_account in its registry record (DrAccountSupport.refusal), before
         # this.
         raise TypeError(
@@ -103,7 +104,7 @@ def connect_dr_account(
         )
     dr_connection = dict(connection)
     dr_connection.update({key: dr_account[key] for key in DR_ACCOUNT_OPTIONS})
-    adapter.use_dr_account(dr_connection, source_region, dr_account['account'])
+    vault.use_dr_account(dr_connection, source_region, dr_account['account'])
     # Each DR adapter's client is a router of the two accounts' clients from now on (clouds.aws.client.AccountRouter,
     # clouds.alibaba.client.AlibabaAccountRouter, clouds.tencent.client.TencentAccountRouter).
     disks_account = adapter.client.caller_account(source_region)

@@ -4,13 +4,17 @@
 """What a cloud implements for the DR run, by capability, on top of copying (engine.capabilities.CopyAdapter): the run
 itself (DrAdapter: finding disks, their snapshots, DR copies, pruning), the restore drill (RestoreDrillAdapter), locks
 against deletion (SnapshotLockAdapter) and copies in a separate DR account (DrAccountAdapter). Abstract base classes, as
-CopyAdapter is: an adapter that lacks a method cannot be made."""
+CopyAdapter is: an adapter that lacks a method cannot be made.
+
+A DR adapter is composed of parts: each optional capability is an object of its own, which the adapter holds as an
+attribute (DrAdapter.locks, vault, drill, sets, blocks; None where the cloud lacks it), and which the run reaches through
+lock_part, vault_part, drill_part, set_part and block_part (dr.phases.context.PhaseContext's attributes)."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import CloudError, InputError
 from ..engine.capabilities import CopyAdapter
@@ -43,6 +47,14 @@ class DrAdapter(CopyAdapter):
     #: How many DR copies of one region one tag_copies or untag_copies call takes (the cloud's tagging and untagging
     #: calls take as many on EC2, ECS and Tencent's Tag service).
     copies_per_tag_call = 1
+    #: The optional capabilities, each a part of its own (None where the cloud lacks it): locks against deletion, the
+    #: separate DR account, the restore drill (with its drill hosts where the part is a DrillHostAdapter too), snapshot
+    #: sets, and reading a snapshot's blocks. Read through lock_part, vault_part, drill_part, set_part, block_part.
+    locks: SnapshotLockAdapter | None = None
+    vault: DrAccountAdapter | None = None
+    drill: RestoreDrillAdapter | None = None
+    sets: SnapshotSetAdapter | None = None
+    blocks: BlockReadAdapter | None = None
 
     @abstractmethod
     def find_disks(self, region: str, tag_selector: dict[str, str | None]) -> list[Disk]:
@@ -245,6 +257,8 @@ class SnapshotLockAdapter(ABC):
     #: The modes that take a cool-off period, and the hours it may last (``cool_off_hours``).
     cool_off_modes: tuple[str, ...] = ()
     cool_off_hours_range = (0, 72)
+    #: True when the cool-off counts in the lock's duration, and so cannot outlast it (ECS).
+    cool_off_within_duration = False
     #: The lock's duration in days, as the cloud takes it.
     lock_days_range = (1, 36500)
     #: True when the lock call takes a snapshot still being made (its duration counting from completion): a DR run then
@@ -264,7 +278,7 @@ class SnapshotLockAdapter(ABC):
     @abstractmethod
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
         """Lock one snapshot (completed, or in flight where locks_pending) as ``lock`` says; answer its lock as the
-        call's answer tells it. The run reads the lock back before it calls the copy locked (dr.lock.held_lock)."""
+        call's answer tells it. The run reads the lock back before it calls the copy locked (dr.locks.held_lock)."""
 
 
 class DrAccountAdapter(ABC):
@@ -327,10 +341,50 @@ class DrAccountAdapter(ABC):
         return [], []
 
 
+class ShareHolder(Protocol):
+    """Where a DR run's shares of source snapshots are held (dr.leases.shares.SharesHeldByLeases on the adapter: the copy phase and
+    PostureRead reach them there, beside the leases of copies)."""
+
+    def start_dr_run(self, terms: LeaseTerms) -> None:
+        """As DrAccountAdapter.start_dr_run does."""
+
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        """As DrAccountAdapter.find_shares does."""
+
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        """As DrAccountAdapter.release_share does."""
+
+    def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
+        """As DrAccountAdapter.release_shares does."""
+
+
+class HeldSharesAccount(DrAccountAdapter):  # pylint: disable=abstract-method  # use_dr_account: the cloud's
+    """A DR account part whose shares its adapter holds (``holder``, ShareHolder): the run's shares are found, released
+    and started there (AWS, ECS)."""
+
+    def __init__(self, holder: ShareHolder) -> None:
+        self.holder = holder
+
+    def start_dr_run(self, terms: LeaseTerms) -> None:
+        self.holder.start_dr_run(terms)
+
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        return self.holder.find_shares(source_region, dr_regions)
+
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        return self.holder.release_share(source_region, snapshot_id)
+
+    def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
+        return self.holder.release_shares(source_region, snapshot_ids)
+
+
 class RestoreDrillAdapter(ABC):
     """The restore drill (dr.restore): disks made from DR copies, timed and deleted. A DR adapter's second
     capability: ``class XAdapter(DrAdapter, RestoreDrillAdapter)``."""
 
+    #: The cloud's name and its word for a region, in the drill's messages: its adapter's (CopyAdapter.cloud, region_word).
+    cloud = 'cloud'
+    region_word = 'region'
     #: The disk type of a test disk unless the user names one: the cheapest this cloud makes from a snapshot.
     restore_disk_type: str | None = None
     #: The disk types this cloud's create-disk call takes (what restore_test_disk_type is checked against).
@@ -375,3 +429,44 @@ class RestoreDrillAdapter(ABC):
     @abstractmethod
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         """Delete one test disk. One already gone raises the cloud's not-found error (kind NOT_FOUND)."""
+
+    @abstractmethod
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        """Mark a DR copy the drill restored (RESTORE_TESTED_TAG): its DR adapter's DrAdapter.tag_copy."""
+
+
+def _candidates(adapter: object, name: str) -> tuple[object, object]:
+    """The adapter's part ``name``, then the adapter itself (one that has the capability on its own: the tests'
+    in-memory cloud)."""
+    return getattr(adapter, name, None), adapter
+
+
+def lock_part(adapter: object) -> SnapshotLockAdapter | None:
+    """The adapter's part that locks snapshots (DrAdapter.locks); None where the cloud has none."""
+    return next((found for found in _candidates(adapter, 'locks') if isinstance(found, SnapshotLockAdapter)), None)
+
+
+def vault_part(adapter: object) -> DrAccountAdapter | None:
+    """The adapter's part for a separate DR account (DrAdapter.vault); None where the cloud has none."""
+    return next((found for found in _candidates(adapter, 'vault') if isinstance(found, DrAccountAdapter)), None)
+
+
+def drill_part(adapter: object) -> RestoreDrillAdapter | None:
+    """The adapter's part for the restore drill (DrAdapter.drill); None where the cloud has none."""
+    return next((found for found in _candidates(adapter, 'drill') if isinstance(found, RestoreDrillAdapter)), None)
+
+
+def host_part(adapter: object) -> DrillHostAdapter | None:
+    """The adapter's part that attaches the drill's disks to an instance (its drill part, DrAdapter.drill); None where
+    the cloud has none."""
+    return next((found for found in _candidates(adapter, 'drill') if isinstance(found, DrillHostAdapter)), None)
+
+
+def set_part(adapter: object) -> SnapshotSetAdapter | None:
+    """The adapter's part for snapshot sets (DrAdapter.sets); None where the cloud has none."""
+    return next((found for found in _candidates(adapter, 'sets') if isinstance(found, SnapshotSetAdapter)), None)
+
+
+def block_part(adapter: object) -> BlockReadAdapter | None:
+    """The adapter's part that reads snapshots' blocks (DrAdapter.blocks); None where the cloud has none."""
+    return next((found for found in _candidates(adapter, 'blocks') if isinstance(found, BlockReadAdapter)), None)

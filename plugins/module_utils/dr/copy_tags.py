@@ -36,7 +36,7 @@ from ..core.tagging import (
     SUSPECT_TAG,
     VERIFIED_TAG,
 )
-from .capabilities import BlockReadAdapter, RestoreDrillAdapter
+from .capabilities import block_part, drill_part
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -126,9 +126,9 @@ def later_marks(adapter: DrAdapter, dr_account: bool = False) -> tuple[str, ...]
         marks.append(COPY_TAG)
     # verify's verdict on a copy that differs from its source, on every cloud (phases.verify).
     marks.append(DIFFERS_TAG)
-    if isinstance(adapter, BlockReadAdapter):
+    if block_part(adapter) is not None:
         marks.extend((VERIFIED_TAG, CHURN_TAG, SUSPECT_TAG))
-    if isinstance(adapter, RestoreDrillAdapter):
+    if drill_part(adapter) is not None:
         marks.append(RESTORE_TESTED_TAG)
     return tuple(marks)
 

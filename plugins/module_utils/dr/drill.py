@@ -49,7 +49,7 @@ from ..core.tagging import (
     SET_TAG,
 )
 from .capabilities import DrillHostAdapter
-from .drill_host import attach_for_checks, detach_ours, host_for_drill
+from .drill_host import attach_for_checks, detach_ours, drill_hosts, host_for_drill
 from .groups import newest_complete_set
 from .prune import copies_by_disk
 
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
     from ..core.model import DrillDisk, DrillHost, Snapshot
     from ..core.retry import PhaseRetry
-    from .capabilities import DrAdapter, RestoreDrillAdapter
+    from .capabilities import RestoreDrillAdapter
     from .settings import DrSettings
 
 T = TypeVar('T')
@@ -204,8 +204,6 @@ def pick_disks(
 
 def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
     """restore_test's options, checked before any call (InputError naming the option)."""
-    # The drill's adapter is the DR run's (one object, both a DrAdapter and a RestoreDrillAdapter): its cloud's words
-    # are a DrAdapter's (cast).
     if not settings.wait.wait:
         # Without it, the drill would restore an older copy, or find none on a first run and fail after the copies.
         raise InputError(
@@ -228,14 +226,13 @@ def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -
         raise InputError(
             'restore_test_disk_type',
             '%s makes disks of the types %s, got %r'
-            % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type),
+            % (adapter.cloud, ', '.join(adapter.restore_disk_types), disk_type),
         )
     zones = settings.restore.zones
     if zones and not adapter.restore_needs_zone:
         raise InputError(
             'restore_test_zones',
-            '%s makes a test disk on the DR %s itself: give no zones'
-            % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word),
+            '%s makes a test disk on the DR %s itself: give no zones' % (adapter.cloud, adapter.region_word),
         )
     if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
         raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
@@ -258,8 +255,7 @@ def _check_host(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
         if not isinstance(adapter, DrillHostAdapter):
             raise InputError(
                 'restore_test_host',
-                '%s cannot attach a test disk to an instance: leave this option unset'
-                % cast('DrAdapter', adapter).cloud,
+                '%s cannot attach a test disk to an instance: leave this option unset' % adapter.cloud,
             )
         if host.region in zones:
             raise InputError(
@@ -309,6 +305,13 @@ class DrillTest:
         #: Attached to the user's instance and left for the user's checks (restore_test_host; dr.drill_host).
         self.held = False
         self.seconds_to_attached: float | None = None
+
+    @property
+    def made(self) -> DrillDisk:
+        """The test's disk, once the create call named it: a bug of ours to ask before."""
+        if self.disk is None:
+            raise RuntimeError('the test of %s has no disk yet' % self.disk_key)
+        return self.disk
 
     def fail(self, why: CloudError | str) -> None:
         self.result, self.error = FAILED_TEST, why
@@ -370,7 +373,7 @@ class RestoreDrill:
         self.scope = scope_key(settings.source_region, settings.tag_selector)
         self.until = run_over_by(now, settings)
         self.disk_type: str | None = settings.restore.disk_type or adapter.restore_disk_type
-        self.deadline: float | None = None
+        self.deadline = float('inf')  # the drill's end, set when it runs
         self.regions: list[RegionDrill] = []
         self.warnings: list[str] = []
 
@@ -457,7 +460,7 @@ class RestoreDrill:
             # Whatever happened above, this run's disks go, but those held for the user's checks (dr_drill_finish).
             cleanup.delete_own_disks(
                 [test for test in tests if not test.held],
-                keep={cast('DrillDisk', test.disk).id for test in tests if test.held},
+                keep={test.made.id for test in tests if test.held},
             )
         self._mark_tested([test for test in tests if test.result == PASSED])
         return self.report()
@@ -468,7 +471,7 @@ class RestoreDrill:
         read: it must run), else the drill's zone."""
         host = self.settings.restore.host
         if host is not None and host.region == drill.region:
-            drill.host = host_for_drill(cast('DrillHostAdapter', self.adapter), self.calls, host)
+            drill.host = host_for_drill(drill_hosts(self.adapter), self.calls, host)
         drill.zone = drill.host.zone if drill.host is not None and drill.host.zone else self._zone(drill.region)
 
     def _zone(self, region: str) -> str | None:
@@ -526,7 +529,7 @@ class RestoreDrill:
                     drill.region,
                     drill.zone,
                     test.copy,
-                    cast('str', self.disk_type),
+                    self.disk_type or '',
                     name,
                     tags,
                     token,
@@ -534,7 +537,7 @@ class RestoreDrill:
                 lambda: self._made_from(drill.region, test.copy),
                 self.adapter.create_disk_call_is_idempotent,
                 self.calls,
-                cast('float', self.deadline),
+                self.deadline,
                 self.max_attempts,
             )
         except CloudError as error:
@@ -559,17 +562,15 @@ class RestoreDrill:
             waiting = [test for test in tests if test.result is None]
             for region in sorted({test.region for test in waiting}):
                 mine = [test for test in waiting if test.region == region]
-                latest = self._call(
-                    self.adapter.describe_test_disks, region, sorted(cast('DrillDisk', test.disk).id for test in mine)
-                )
+                latest = self._call(self.adapter.describe_test_disks, region, sorted(test.made.id for test in mine))
                 for test in mine:
-                    self._observe(test, latest.get(cast('DrillDisk', test.disk).id), seen)
+                    self._observe(test, latest.get(test.made.id), seen)
             return tests
 
         poll(
             read,
             lambda group: STILL_GOING if any(test.result is None for test in group) else DONE,
-            cast('float', self.deadline),
+            self.deadline,
             FIRST_POLL_SECONDS,
             sleep=self.sleep,
             clock=self.clock,
@@ -579,8 +580,8 @@ class RestoreDrill:
             if test.result is None:
                 test.result = TIMED_OUT
                 test.error = 'test disk %s was still %s after restore_test_timeout (%s s)' % (
-                    cast('DrillDisk', test.disk).id,
-                    cast('DrillDisk', test.disk).cloud_state,
+                    test.made.id,
+                    test.made.cloud_state,
                     self.settings.restore.timeout,
                 )
 
@@ -588,10 +589,10 @@ class RestoreDrill:
         # ``test`` has its disk, and the time it was started.
         if disk is None:
             # Some clouds list a new disk only once it is made; one that was listed and is gone has failed.
-            if cast('DrillDisk', test.disk).id in seen:
+            if test.made.id in seen:
                 test.result, test.error = (
                     FAILED_TEST,
-                    'test disk %s disappeared while it was being made' % cast('DrillDisk', test.disk).id,
+                    'test disk %s disappeared while it was being made' % test.made.id,
                 )
             return
         seen.add(disk.id)
@@ -616,7 +617,7 @@ class RestoreDrill:
         for test in tests:
             try:
                 # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
-                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: tested})
+                self._call(self.adapter.tag_copy, test.copy, {RESTORE_TESTED_TAG: tested})
             except CloudError as error:
                 self.warnings.append(
                     'the restore test of copy %s passed, but it could not be marked as tested (the next '
@@ -808,7 +809,7 @@ def drill_report(restore_drill: RestoreDrill) -> tuple[dict[str, Any], list[str]
             if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
                 problems.append(
                     'restore test disk %s in %s could not be deleted (the next run deletes it): %s'
-                    % (cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message'])
+                    % (test.made.id, test.region, test.deletion['error']['message'])
                 )  # deleted: it has its disk
         for record in drill.leftovers:
             leftovers.append(record)

@@ -19,7 +19,7 @@ from ..core.errors import INVALID, CloudError
 from ..core.model import ATTACHED
 from ..core.polling import DONE, STILL_GOING, poll
 from ..core.tagging import RESTORE_HOST_TAG
-from .capabilities import DrillHostAdapter
+from .capabilities import DrillHostAdapter, host_part
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -38,6 +38,10 @@ class HeldTest(Protocol):
     held: bool
     seconds_to_attached: float | None
 
+    @property
+    def made(self) -> DrillDisk:
+        """The test's disk, once made."""
+
     def fail(self, why: CloudError | str) -> None:
         """The test failed, for ``why``."""
 
@@ -45,6 +49,15 @@ class HeldTest(Protocol):
 # Reading an attachment's state every few seconds: attaching takes seconds to a minute on the clouds.
 FIRST_POLL_SECONDS = 1
 MAX_POLL_SECONDS = 15
+
+
+def drill_hosts(adapter: object) -> DrillHostAdapter:
+    """The drill's part that attaches its disks to an instance (dr.capabilities.host_part): restore_test_host is refused
+    before any call on a cloud without one (restore.check_restore_settings)."""
+    hosts = host_part(adapter)
+    if hosts is None:
+        raise TypeError('%s attaches no test disk to an instance' % type(adapter).__name__)  # a bug of ours
+    return hosts
 
 
 def host_for_drill(adapter: DrillHostAdapter, calls: PhaseRetry, settings: DrillHostSettings) -> DrillHost:
@@ -79,9 +92,9 @@ def attach_for_checks(
     started = clock()
     waiting = []
     for test in tests:
-        disk = cast('DrillDisk', test.disk)
+        disk = test.made
         try:
-            calls.call(cast('DrillHostAdapter', adapter).attach_test_disk, host.region, disk.id, host.id)
+            calls.call(drill_hosts(adapter).attach_test_disk, host.region, disk.id, host.id)
         except CloudError as error:
             test.fail('could not attach test disk %s to %s: %s' % (disk.id, host.id, error))
             continue
@@ -93,10 +106,10 @@ def attach_for_checks(
             latest = calls.call(
                 adapter.describe_test_disks,
                 host.region,
-                sorted(cast('DrillDisk', test.disk).id for test in pending),
+                sorted(test.made.id for test in pending),
             )
             for test in pending:
-                disk = latest.get(cast('DrillDisk', test.disk).id)
+                disk = latest.get(test.made.id)
                 if disk is not None and disk.attached_to == host.id and disk.attachment == ATTACHED:
                     test.disk, test.held = disk, True
                     test.seconds_to_attached = clock() - started
@@ -114,8 +127,7 @@ def attach_for_checks(
     for test in waiting:
         if not test.held:
             test.fail(
-                'test disk %s was not attached to %s by the end of restore_test_timeout'
-                % (cast('DrillDisk', test.disk).id, host.id)
+                'test disk %s was not attached to %s by the end of restore_test_timeout' % (test.made.id, host.id)
             )
 
 
@@ -137,11 +149,8 @@ def detach_ours(
     attached = [disk for disk in disks if disk.attached_to]
     if not attached:
         return set()
-    ours = [
-        disk
-        for disk in attached
-        if isinstance(adapter, DrillHostAdapter) and disk.tags.get(RESTORE_HOST_TAG) == disk.attached_to
-    ]
+    hosts = host_part(adapter)
+    ours = [disk for disk in attached if hosts is not None and disk.tags.get(RESTORE_HOST_TAG) == disk.attached_to]
     stuck = {disk.id for disk in attached if disk not in ours}
     for disk in attached:
         if disk.id in stuck:
@@ -152,9 +161,7 @@ def detach_ours(
     detaching = []
     for disk in ours:
         try:
-            calls.call(
-                cast('DrillHostAdapter', adapter).detach_test_disk, region, disk.id, cast('str', disk.attached_to)
-            )
+            calls.call(drill_hosts(adapter).detach_test_disk, region, disk.id, disk.attached_to or '')
             detaching.append(disk.id)
         except CloudError as error:
             stuck.add(disk.id)

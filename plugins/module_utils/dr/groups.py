@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..core.errors import InputError
 from ..core.model import COMPLETED, FAILED, PENDING
 from ..core.tagging import SET_TAG
-from .capabilities import SnapshotSetAdapter
+from .capabilities import set_part
 from .points import own_point, point_order
 from .settings import GROUP_BY_INSTANCE, GROUP_BY_TAG
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from ..core.model import Disk, Snapshot
-    from .capabilities import DrAdapter, LookAlikeSet
+    from .capabilities import DrAdapter, LookAlikeSet, SnapshotSetAdapter
     from .settings import GroupSettings
 
 #: A set's state: COMPLETED (a recovery point), IN_FLIGHT (a member still being made), TORN (never one).
@@ -60,17 +60,18 @@ class Group:
 
 
 def sets_of(adapter: DrAdapter, settings: GroupSettings) -> SnapshotSetAdapter | None:
-    """The adapter as the cloud's snapshot sets when ``settings`` group disks (None without groups); an InputError
+    """The adapter's snapshot sets part when ``settings`` group disks (None without groups); an InputError
     naming consistency_groups, before any call, where the cloud makes no sets."""
     if settings.by is None:
         return None
-    if not isinstance(adapter, SnapshotSetAdapter):
+    sets = set_part(adapter)
+    if sets is None:
         raise InputError(
             'consistency_groups',
             '%s has no API that snapshots disks together (no snapshot group, no multi-disk snapshot), so no set of '
             'its disks is made at one moment: leave this option unset' % adapter.cloud,
         )
-    return adapter
+    return sets
 
 
 def consistency_groups(disks: Iterable[Disk], settings: GroupSettings) -> list[Group]:

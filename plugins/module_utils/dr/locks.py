@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ..core.errors import INVALID, CloudError, InputError
 from ..core.model import LockSettings, parse_time
 from ..engine.capabilities import id_batches
-from .capabilities import SnapshotLockAdapter
+from .capabilities import lock_part
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -85,7 +85,8 @@ def _whole(value: Mapping[str, Any], key: str, unit: str) -> int:
 
 def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[str, Any]) -> None:
     """InputError for a lock that ``adapter``'s cloud cannot put on a copy made with ``copy_options``; no call."""
-    if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
+    locks = lock_part(adapter)
+    if locks is None or not locks.lock_modes:
         # The option is named by the error itself (dr_sync's lock, or the role's dr_copy_lock: RoleWordsError), not
         # here.
         raise InputError(
@@ -93,19 +94,19 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
             '%s has no API that locks a snapshot against deletion, so its DR copies cannot be locked: leave '
             'this option unset for this provider (docs/vault.md)' % adapter.cloud,
         )
-    if lock.mode not in adapter.lock_modes:
+    if lock.mode not in locks.lock_modes:
         raise InputError(
             'lock',
-            'mode %r is not a lock of %s, which has %s' % (lock.mode, adapter.cloud, ', '.join(adapter.lock_modes)),
+            'mode %r is not a lock of %s, which has %s' % (lock.mode, adapter.cloud, ', '.join(locks.lock_modes)),
         )
-    low, high = adapter.lock_days_range
+    low, high = locks.lock_days_range
     if not low <= lock.duration_days <= high:
         raise InputError(
             'lock',
             'duration_days must be from %d to %d days on %s, got %d' % (low, high, adapter.cloud, lock.duration_days),
         )
-    if lock.mode in adapter.cool_off_modes:
-        low, high = adapter.cool_off_hours_range
+    if lock.mode in locks.cool_off_modes:
+        low, high = locks.cool_off_hours_range
         if not low <= lock.cool_off_hours <= high:
             raise InputError(
                 'lock',
@@ -114,7 +115,7 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
             )
         # ECS counts the cool-off in the lock's duration ("Lock a snapshot": "included in the total lock duration"): a
         # 1-day lock with 48 h of cool-off passed the ranges above, and LockSnapshot refused it for each copy.
-        if getattr(adapter, 'cool_off_within_duration', False) and lock.cool_off_hours > lock.duration_days * 24:
+        if locks.cool_off_within_duration and lock.cool_off_hours > lock.duration_days * 24:
             raise InputError(
                 'lock',
                 'cool_off_hours %d is longer than the lock of %d day%s (%d hours): on %s the cool-off period is '
@@ -241,9 +242,10 @@ def read_locks(
 ) -> dict[str, SnapshotLock]:
     """{id: SnapshotLock} of those snapshots in ``region`` that carry a lock, in as few calls as the cloud allows; {} on
     a cloud that has no lock (no call)."""
-    if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
+    part = lock_part(adapter)
+    if part is None or not part.lock_modes:
         return {}
     locks: dict[str, SnapshotLock] = {}
-    for batch in id_batches(snapshot_ids, adapter.ids_per_lock_describe):
-        locks.update(call(adapter.describe_locks, region, batch))
+    for batch in id_batches(snapshot_ids, part.ids_per_lock_describe):
+        locks.update(call(part.describe_locks, region, batch))
     return locks

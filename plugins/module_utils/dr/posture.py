@@ -28,16 +28,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..core.cloud_clock import CloudClock
 from ..core.errors import CloudError
-from ..core.model import COMPLETED, DELETING, FAILED, PENDING, parse_time
-from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_LEASE_TAG_PREFIX
+from ..core.model import COMPLETED, PENDING, parse_time
+from ..core.tagging import SET_TAG
 from ..engine.copy_engine import run_retry
-from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from .capabilities import lock_part
 from .coverage import Coverage, coverage_notes, model_fields
-from .drill import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .groups import consistency_groups, newest_complete_set, sets_of
-from .leases.lease import LeaseTerms, lease_seconds, leases_under
-from .leases.shares import SharesHeldByLeases
+from .left_behind import LeftBehind, staged_in_flight, staging_leftovers
 from .locks import read_locks
 from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (
@@ -117,6 +114,7 @@ class PostureRead:
             lambda: self.controller_start + datetime.timedelta(seconds=clock() - started), self.warnings.append
         )
         self._cloud_start = self.cloud_clock.pinned(self.controller_start)
+        self.left_behind = LeftBehind(adapter, settings, now=lambda: self.now, call=self._call, problem=self._problem)
 
     @property
     def now(self) -> datetime.datetime:
@@ -152,7 +150,7 @@ class PostureRead:
         source_disks = scope.source_disks
         keys = {'%s/%s' % (source_region, disk.id): disk for disk in disks}
         account = self._copies_account()
-        staging = self._staging(regions)
+        staging = self.left_behind.staging(regions)
         # A disk of a consistency group stands by its group's newest set complete in the region (dr.groups).
         group_of = {'%s/%s' % (source_region, disk.id): group for group in self._groups(disks) for disk in group.disks}
         records = [
@@ -163,7 +161,7 @@ class PostureRead:
         for region in regions:
             listed = self._call(self.adapter.list_copies, region)
             groups = copies_by_disk(listed, keys, source_disks)
-            staged = self._staged_in_flight(staging, region)
+            staged = staged_in_flight(staging, region)
             points = {
                 group.key: newest_complete_set(
                     {
@@ -190,9 +188,9 @@ class PostureRead:
             for key, region_record in region_records.items():
                 by_key[key]['copies'].append(region_record)
         leftovers = {
-            'shares': self._shares(),
-            'test_disks': self._test_disks(regions),
-            'dr_account_staging': self._staging_leftovers(staging),
+            'shares': self.left_behind.shares(),
+            'test_disks': self.left_behind.test_disks(regions),
+            'dr_account_staging': staging_leftovers(staging),
         }
         protection = self._protection(records, account, coverage)
         result = {
@@ -386,7 +384,8 @@ class PostureRead:
     def _read_locks(self, region: str, records: Mapping[str, dict[str, Any]]) -> None:
         """The lock of each disk's newest completed copy and of its copies in flight in ``region``, in as few reads as the
         cloud allows; where the cloud has no locks, None; where it refused the read, unknown (a problem), never locked."""
-        if not isinstance(self.adapter, SnapshotLockAdapter) or not self.adapter.lock_modes:
+        locking = lock_part(self.adapter)
+        if locking is None or not locking.lock_modes:
             return
         owners = [
             copy for record in records.values() for copy in [record['copy'], *record['in_flight']] if copy is not None
@@ -406,130 +405,6 @@ class PostureRead:
             record['lock'] = _lock(locks, record['copy']['id']) if record['copy'] is not None else None
             for copy in record['in_flight']:
                 copy['lock'] = _lock(locks, copy['id'])
-
-    # ------------------------------------------------------------------ what should not be there
-    def _shares(self) -> list[dict[str, Any]]:
-        """The source snapshots a DR run shared with the DR account, with the leases on them: each ``leftover`` when no
-        copy in flight needs it and no run that may still be under way leases it (the next DR run releases it)."""
-        dr_account = self.settings.dr_account
-        if dr_account is None or not isinstance(self.adapter, SharesHeldByLeases):
-            return []
-        source_region = self.settings.source_region
-        client = self.adapter.client
-        lease = LeaseTerms(
-            run_id(self.now),
-            tuple(sorted(self.settings.region_names)),
-            lease_seconds(
-                getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)
-            ),
-            lambda: self.now,
-            lambda text: None,
-        )
-        cast('DrAccountAdapter', self.adapter).start_dr_run(
-            lease
-        )  # no call: the run's shares (SharesHeldByLeases.shares), read only
-        source_shares = self.adapter.shares
-        if source_shares is None:
-            return []
-        try:
-            leased, in_flight = self._call(source_shares.holdings, source_region)
-        except CloudError as error:
-            self._problem(
-                source_region,
-                'reading the source snapshots shared with the DR account %s' % dr_account['account'],
-                error,
-            )
-            return []
-        shares = []
-        for snapshot_id, tags in sorted(leased.items()):
-            leases = leases_under(tags, SHARE_LEASE_TAG_PREFIX)
-            live = any(lease.live(self.now) for lease in leases.values())
-            needed_by = 'copy_in_flight' if snapshot_id in in_flight else 'live_lease' if live else None
-            shares.append(
-                {
-                    'region': source_region,
-                    'snapshot_id': snapshot_id,
-                    'account': dr_account['account'],
-                    'leases': [
-                        {
-                            'run_id': lease.run_id,
-                            'until': _iso(lease.until) if lease.until is not None else None,
-                            'regions': list(lease.regions),
-                            'live': lease.live(self.now),
-                        }
-                        for lease in leases.values()
-                    ],
-                    'needed_by': needed_by,
-                    'leftover': needed_by is None,
-                }
-            )
-        return shares
-
-    def _test_disks(self, regions: list[str]) -> list[dict[str, Any]]:
-        """The restore drill's test disks in the DR regions whose run is over (dr.drill.leftover_state), which the next
-        drill deletes."""
-        if not isinstance(self.adapter, RestoreDrillAdapter):
-            return []
-        scope = scope_key(self.settings.source_region, self.settings.tag_selector)
-        found = []
-        for region in regions:
-            try:
-                disks = self._call(self.adapter.find_test_disks, region)
-            except CloudError as error:
-                self._problem(region, 'reading the restore drill\'s test disks in %s' % region, error)
-                continue
-            for disk in sorted(disks, key=lambda disk: disk.id):
-                if disk.state != DELETING and leftover_state(disk, '', self.now) == LEFTOVER:
-                    found.append(
-                        dict(
-                            leftover_record(region, disk),
-                            scope=disk.tags.get(RESTORE_SCOPE_TAG),
-                            this_scope=disk.tags.get(RESTORE_SCOPE_TAG) == scope,
-                            until=disk.tags.get(RESTORE_UNTIL_TAG),
-                        )
-                    )
-        return found
-
-    def _staging(self, regions: list[str]) -> list[dict[str, Any]] | None:
-        """What runs left on the way into the DR account (CBS: staged copies, bridge disks); None when it could not be read."""
-        if self.settings.dr_account is None or not isinstance(self.adapter, DrAccountAdapter):
-            return []
-        try:
-            return cast('list[dict[str, Any]]', self._call(self.adapter.dr_account_staging, regions))
-        except CloudError as error:
-            self._problem(
-                None,
-                'reading the copies on their way into the DR account %s' % self.settings.dr_account['account'],
-                error,
-            )
-            return None
-
-    @staticmethod
-    def _staged_in_flight(staging: list[dict[str, Any]] | None, region: str) -> dict[str, list[dict[str, Any]]]:
-        """{disk key: staged copies in ``region`` whose DR copy the DR account has not completed}: copies in flight."""
-        found: dict[str, list[dict[str, Any]]] = {}
-        for record in staging or []:
-            if (
-                record['region'] == region
-                and record['kind'] == 'staged_copy'
-                and record.get('disk')
-                and not record['dr_copy_complete']
-                and record['state'] != FAILED
-            ):
-                found.setdefault(record['disk'], []).append(record)
-        return found
-
-    @staticmethod
-    def _staging_leftovers(staging: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-        """Each staged copy and bridge disk, ``leftover`` once the DR copy made of it is complete (or, for a bridge disk, its
-        staged copy is gone): the next DR run terminates, cancels and deletes it."""
-        records = []
-        for record in staging or []:
-            done = record['dr_copy_complete'] or (
-                record['kind'] == 'bridge_disk' and not record.get('staged_copy_exists')
-            )
-            records.append(dict(record, leftover=bool(done)))
-        return records
 
 
 def _order(copy: dict[str, Any]) -> tuple[datetime.datetime, str]:

@@ -21,7 +21,7 @@ The safety contract (docs/safety.md): a DR run only ever adds protection.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ..core.model import COMPLETED, DELETING, PENDING
 from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG
@@ -94,8 +94,8 @@ def copies_by_disk(
             continue
         source = copy.tags.get(SOURCE_TAG) or '%s/%s' % (copy.source_region, copy.source_id)
         disk_key = copy.tags.get(DISK_TAG) or source_disks.get(source)
-        if disk_key in disk_keys:
-            groups.setdefault(cast('str', disk_key), []).append(copy)  # one of disk_keys: a str
+        if disk_key is not None and disk_key in disk_keys:
+            groups.setdefault(disk_key, []).append(copy)
     return groups
 
 
@@ -130,7 +130,7 @@ def prune_selection(
         protected = {id(point) for point in held.kept()}
     for rank, copy in enumerate(held.points, start=1 if completed_to_come else 0):
         too_many = keep_copies is not None and 0 < keep_copies <= rank
-        too_old = bool(max_age_days) and copy.age_hours(now) > cast('float', max_age_days) * 24  # set: bool() said so
+        too_old = bool(max_age_days) and copy.age_hours(now) > (max_age_days or 0) * 24
         kept = id(copy) in protected or copy.id in in_use
         (delete if (too_many or too_old) and not kept else keep).append(copy)
     keep += [copy for copy in copies if copy.state != COMPLETED]
@@ -190,7 +190,7 @@ def prune_set_selection(
         if copies_complete(members, found):
             rank += 1
             too_many = keep_copies is not None and 0 < keep_copies <= rank
-            too_old = bool(max_age_days) and newest_copy(found).age_hours(now) > cast('float', max_age_days) * 24
+            too_old = bool(max_age_days) and newest_copy(found).age_hours(now) > (max_age_days or 0) * 24
             if not (too_many or too_old):
                 continue
         for key, copy in found:

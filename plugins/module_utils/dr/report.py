@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..core.model import COMPLETED
+from ..core.tagging import SET_TAG
 from ..engine.outcomes import COPIED, EXISTING, NEWER_HELD, NOT_COPIED, WOULD_COPY
 from .coverage import model_fields
 from .locks import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
@@ -514,7 +515,16 @@ def disk_record(
                 if entry.source is not None and copy['recovery_point_age_hours'] is not None
                 else None
             )
-            copy['set_id'] = entry.group['set_id'] if entry.group is not None else None
+            # A newer set's copy held in its stead names its own set.
+            copy['set_id'] = (
+                (
+                    snapshot.tags.get(SET_TAG)
+                    if destination_outcome.action == NEWER_HELD and snapshot is not None
+                    else entry.group['set_id']
+                )
+                if entry.group is not None
+                else None
+            )
             # With lock: what the run did about this copy's lock, and the lock (None without lock).
             copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copies.append(copy)

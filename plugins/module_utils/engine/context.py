@@ -30,7 +30,7 @@ class EngineRun(Protocol):
     sightings: Sightings
     clock: Callable[[], float]
     sleep: Callable[[float], None]
-    deadline: float | None
+    deadline: float
     calls: PhaseRetry
 
     def call(self, method: Callable[..., T], *args: Any) -> T:

@@ -9,7 +9,7 @@ made again."""
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ..core.errors import ALREADY_EXISTS, BUSY, RETRYABLE, CloudError
 from ..core.model import Snapshot
@@ -138,9 +138,9 @@ class DestinationsLeft(Exception):
     """A copy call answered for some destinations only: ``again`` (its one argument) is {destination: its retryable
     error, or None when the answer said nothing of it}. These are looked up, then copied to again (copy_group)."""
 
-    @property
-    def unanswered(self) -> dict[str, CloudError | None]:
-        return cast('dict[str, CloudError | None]', self.args[0])
+    def __init__(self, unanswered: dict[str, CloudError | None]) -> None:
+        super().__init__(unanswered)
+        self.unanswered = unanswered
 
     @property
     def uncertain(self) -> bool:

@@ -31,17 +31,16 @@ its safe resends), rounds (copy calls under leases and in-flight caps), reads (a
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..core.errors import INVALID, CloudError, is_retryable
+from ..core.errors import is_retryable
 from ..core.grouping import group_by
 from ..core.model import PENDING, Snapshot, copy_mismatches
-from ..core.polling import DONE, STILL_GOING, TIMEOUT, poll
+from ..core.polling import DONE, STILL_GOING, TIMEOUT
 from ..core.progress import WAITING
 from ..core.retry import Backoff, CallRetry
 from .copy_calls import MAX_ATTEMPTS, copy_group
 from .outcomes import (
-    COPIED,
     EXISTING,
     MISMATCH_FAIL,
     MISMATCH_WARN,
@@ -51,12 +50,13 @@ from .outcomes import (
     EngineConfig,
     RequestOutcome,
     copy_progress,
-    describe_differences,
+    differing_copy,
+    differing_copy_refusal,
     pick_copy,
 )
-from .reads import refresh, wait_for_copies
+from .reads import poll_on, refresh, wait_for_copies
 from .rounds import CopyRounds
-from .sightings import GONE, Sightings, gone_copy
+from .sightings import GONE, Sightings, gone_copy, token_spent_warning
 from .sources import load_sources
 
 if TYPE_CHECKING:
@@ -114,9 +114,9 @@ class CopyEngine:
         self.clock = clock
         self.sleep = sleep
         self.retry = run_retry(adapter, retry, backoff, sleep=sleep, clock=clock)
-        self.deadline: float | None = None
         # The calls of a run are retried until its deadline (see run); before a run, until the CallRetry's own.
-        self.calls = self.retry.until(self.retry.deadline)
+        self.deadline: float = self.retry.deadline
+        self.calls = self.retry.until(self.deadline)
         # Which copies of the run the cloud's reads have shown (a run's copies count only once shown).
         self.sightings = Sightings(clock)
 
@@ -211,11 +211,7 @@ class CopyEngine:
             return False
         self.sightings.saw(destination_outcome)
         destination_outcome.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
-        text = 'the copy %s found in %s differs from what was asked: %s' % (
-            other.id,
-            destination,
-            describe_differences(differences[other.id]),
-        )
+        text = differing_copy(other.id, destination, differences[other.id])
         if self.config.on_mismatch == MISMATCH_WARN:
             destination_outcome.action, destination_outcome.snapshot = action, other
             self.warnings.append(
@@ -225,15 +221,7 @@ class CopyEngine:
             return True
         if self.config.on_mismatch == MISMATCH_FAIL:
             destination_outcome.action, destination_outcome.snapshot = NOT_COPIED, other
-            destination_outcome.error = CloudError(
-                'CopySnapshot',
-                'ExistingCopyDiffers',
-                '%s. It is not used: set on_mismatch: new_copy to '
-                'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
-                'warn to use it as it is' % text,
-                kind=INVALID,
-                region=destination,
-            )
+            destination_outcome.error = differing_copy_refusal(text, destination)
             return True
         return False
 
@@ -335,7 +323,7 @@ class CopyEngine:
                 for outcome in outcomes
                 if outcome.error is None
                 for destination_outcome in outcome.destinations.values()
-                if self._unconfirmed(destination_outcome)
+                if self.sightings.unconfirmed(destination_outcome)
             ]
             if not unconfirmed:
                 return
@@ -343,27 +331,25 @@ class CopyEngine:
             def read(group: list[DestinationOutcome] = unconfirmed) -> list[DestinationOutcome]:
                 refresh(
                     self,
-                    [destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)],
+                    [
+                        destination_outcome
+                        for destination_outcome in group
+                        if self.sightings.unconfirmed(destination_outcome)
+                    ],
                     read_back=True,
                 )
                 return group
 
-            result = poll(
-                read,
-                lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE,
-                cast('float', self.deadline),
-                self.config.poll_interval,
-                sleep=self.sleep,
-                clock=self.clock,
-                max_interval=self.config.max_poll_interval,
+            result = poll_on(
+                self, read, lambda group: STILL_GOING if any(map(self.sightings.unconfirmed, group)) else DONE
             )
             if result.status == TIMEOUT:
                 for destination_outcome in unconfirmed:
-                    if self._unconfirmed(destination_outcome):
+                    if self.sightings.unconfirmed(destination_outcome):
                         destination_outcome.snapshot = gone_copy(destination_outcome, 'not seen')
             again: list[Job] = []
             for destination_outcome in unconfirmed:
-                snapshot = cast('Snapshot', destination_outcome.snapshot)
+                snapshot = destination_outcome.copy
                 outcome = owners[id(destination_outcome)]
                 destination = destination_outcome.destination
                 if (
@@ -371,17 +357,7 @@ class CopyEngine:
                     and rounds < MAX_TOKEN_ROUNDS
                     and self.adapter.token_spent(outcome.request, destination, snapshot.id)
                 ):
-                    self.warnings.append(
-                        'the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted '
-                        'since its token was first used): copied again with a new token'
-                        % (
-                            outcome.request.source_region,
-                            outcome.request.source_id,
-                            destination,
-                            snapshot.id,
-                            destination,
-                        )
-                    )
+                    self.warnings.append(token_spent_warning(outcome.request, destination, snapshot.id))
                     destination_outcome.action = destination_outcome.snapshot = None
                     self.sightings.forget(destination_outcome)
                     again.append((outcome, [destination]))
@@ -389,16 +365,6 @@ class CopyEngine:
                 return
             rounds += 1
             self._copy_jobs(again, outcomes)
-
-    def _unconfirmed(self, destination_outcome: DestinationOutcome) -> bool:
-        """Whether ``destination_outcome`` holds a copy this run made that no read has shown, nor taken for gone."""
-        snapshot = destination_outcome.snapshot
-        return (
-            destination_outcome.action == COPIED
-            and snapshot is not None
-            and snapshot.cloud_state not in GONE
-            and not self.sightings.shown(destination_outcome)
-        )
 
 
 def default_backoff(

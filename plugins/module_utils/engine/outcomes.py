@@ -7,9 +7,9 @@ and what a run is asked to do (EngineConfig)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from ..core.errors import CloudError
+from ..core.errors import INVALID, CloudError
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
 
 if TYPE_CHECKING:
@@ -55,6 +55,14 @@ class DestinationOutcome:
     recovery_point: str | None = None
 
     @property
+    def copy(self) -> Snapshot:
+        """The copy this destination holds, where it must hold one (in flight, timed out, read back): a bug of ours to
+        ask before."""
+        if self.snapshot is None:
+            raise RuntimeError('no copy at %s yet' % self.destination)
+        return self.snapshot
+
+    @property
     def changed(self) -> bool:
         return self.action in (COPIED, WOULD_COPY)
 
@@ -85,7 +93,7 @@ class DestinationOutcome:
                 % (self.destination, earlier, self.snapshot.id, self.snapshot.cloud_state, reason)
             )
         if self.timed_out:
-            snapshot = cast('Snapshot', self.snapshot)  # what timed out is a copy in flight
+            snapshot = self.copy  # what timed out is a copy in flight
             return '%s: copy %s is still %s (%s%%) at the timeout; a rerun adopts it instead of copying again' % (
                 self.destination,
                 snapshot.id,
@@ -123,6 +131,13 @@ class RequestOutcome:
         self.destinations = {destination: DestinationOutcome(destination) for destination in request.destinations}
 
     @property
+    def read_source(self) -> Snapshot:
+        """The source as read, where it must have been (its copies are planned): a bug of ours to ask before."""
+        if self.source is None:
+            raise RuntimeError('the source %s was not read' % self.request.source_id)
+        return self.source
+
+    @property
     def changed(self) -> bool:
         return any(outcome.changed for outcome in self.destinations.values())
 
@@ -158,6 +173,27 @@ class EngineConfig:
             raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
         if self.workers < 1:
             object.__setattr__(self, 'workers', 1)
+
+
+def differing_copy(copy_id: str, destination: str, differences: Mapping[str, Mapping[str, Any]]) -> str:
+    """The words for the copy ``copy_id`` found in ``destination`` that differs from what was asked."""
+    return 'the copy %s found in %s differs from what was asked: %s' % (
+        copy_id,
+        destination,
+        describe_differences(differences),
+    )
+
+
+def differing_copy_refusal(text: str, destination: str) -> CloudError:
+    """The failure of a destination whose copy found differs (``text``, differing_copy) with on_mismatch: fail."""
+    return CloudError(
+        'CopySnapshot',
+        'ExistingCopyDiffers',
+        '%s. It is not used: set on_mismatch: new_copy to make a copy as asked (the one found stays, for pruning or '
+        'deletion), or on_mismatch: warn to use it as it is' % text,
+        kind=INVALID,
+        region=destination,
+    )
 
 
 def describe_differences(differences: Mapping[str, Mapping[str, Any]]) -> str:

@@ -6,18 +6,35 @@ and which copies the reads have shown (engine.sightings): a copy that no read sh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar
 
 from ..core.grouping import group_by
 from ..core.model import DELETING, FAILED, PENDING
-from ..core.polling import DONE, STILL_GOING, TIMEOUT, poll
+from ..core.polling import DONE, STILL_GOING, TIMEOUT, PollResult, poll
 from .outcomes import NOT_COPIED
 from .sightings import gone_copy
 
 if TYPE_CHECKING:
-    from ..core.model import Snapshot
+    from collections.abc import Callable
+
     from .context import EngineRun
     from .outcomes import DestinationOutcome, RequestOutcome
+
+
+T = TypeVar('T')
+
+
+def poll_on(engine: EngineRun, read: Callable[[], T], outcome: Callable[[T], str]) -> PollResult:
+    """poll() of ``read`` until ``outcome`` says done, on the engine's deadline, poll intervals, clock and sleep."""
+    return poll(
+        read,
+        outcome,
+        engine.deadline,
+        engine.config.poll_interval,
+        sleep=engine.sleep,
+        clock=engine.clock,
+        max_interval=engine.config.max_poll_interval,
+    )
 
 
 def wait_for_copies(engine: EngineRun, outcomes: list[RequestOutcome]) -> None:
@@ -38,29 +55,17 @@ def wait_for_copies(engine: EngineRun, outcomes: list[RequestOutcome]) -> None:
     def read() -> list[DestinationOutcome]:
         refresh(
             engine,
-            [
-                destination_outcome
-                for destination_outcome in places
-                if cast('Snapshot', destination_outcome.snapshot).state == PENDING
-            ],
+            [destination_outcome for destination_outcome in places if destination_outcome.copy.state == PENDING],
         )
         return places
 
     def still_going(group: list[DestinationOutcome]) -> str:
-        return STILL_GOING if any(cast('Snapshot', outcome.snapshot).state == PENDING for outcome in group) else DONE
+        return STILL_GOING if any(outcome.copy.state == PENDING for outcome in group) else DONE
 
-    result = poll(
-        read,
-        still_going,
-        cast('float', engine.deadline),
-        engine.config.poll_interval,
-        sleep=engine.sleep,
-        clock=engine.clock,
-        max_interval=engine.config.max_poll_interval,
-    )
+    result = poll_on(engine, read, still_going)
     if result.status == TIMEOUT:
         for destination_outcome in places:
-            if cast('Snapshot', destination_outcome.snapshot).state == PENDING:
+            if destination_outcome.copy.state == PENDING:
                 destination_outcome.timed_out = True
 
 
@@ -70,11 +75,9 @@ def refresh(engine: EngineRun, places: list[DestinationOutcome], read_back: bool
     Each of ``places`` has its snapshot (one in flight)."""
     read = engine.adapter.read_back if read_back else engine.adapter.describe
     for region, group in group_by(places, lambda destination_outcome: destination_outcome.destination).items():
-        latest = engine.call(
-            read, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group})
-        )
+        latest = engine.call(read, region, sorted({destination_outcome.copy.id for destination_outcome in group}))
         for destination_outcome in group:
-            snapshot = latest.get(cast('Snapshot', destination_outcome.snapshot).id)
+            snapshot = latest.get(destination_outcome.copy.id)
             if snapshot is not None and snapshot.state == DELETING:
                 # Someone is deleting the copy while it is made: it will not become a DR copy.
                 snapshot.state = FAILED

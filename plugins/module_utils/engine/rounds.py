@@ -12,7 +12,7 @@ followed at once. What this run holds is released once its jobs are done: at the
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ..core.errors import BUSY, CloudError
 from ..core.model import PENDING
@@ -22,7 +22,6 @@ from .outcomes import fail_destination, jobs_that_fit
 from .reads import refresh
 
 if TYPE_CHECKING:
-    from ..core.model import Snapshot
     from .context import EngineRun
     from .leases import CopyLease, Leases
     from .outcomes import DestinationOutcome, Job
@@ -49,7 +48,7 @@ class CopyRounds:
             result = poll(
                 self.one_round,
                 lambda sent: DONE if not self.pending else AGAIN if sent else STILL_GOING,
-                cast('float', engine.deadline),
+                engine.deadline,
                 engine.config.poll_interval,
                 sleep=engine.sleep,
                 clock=engine.clock,
@@ -68,7 +67,7 @@ class CopyRounds:
         engine = self.engine
         if self.waited and self.limit is not None:
             refresh(engine, self.in_flight)
-            self.in_flight = [place for place in self.in_flight if cast('Snapshot', place.snapshot).state == PENDING]
+            self.in_flight = [place for place in self.in_flight if place.copy.state == PENDING]
         ready = self.pending
         if engine.leases is not None:
             ready = self.take_leases(engine.leases)
@@ -90,7 +89,7 @@ class CopyRounds:
             engine.sleep(
                 min(
                     random.random() * engine.config.poll_interval,
-                    max(0.0, cast('float', engine.deadline) - engine.clock()),
+                    max(0.0, engine.deadline - engine.clock()),
                 )
             )  # nosec B311
         self.waited = not sent

@@ -6,13 +6,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ..core.model import FAILED, Snapshot
+from .outcomes import COPIED
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..core.model import CopyRequest
     from .outcomes import DestinationOutcome
 
 # How long a copy this run made may stay invisible to reads (eventual consistency) before it counts as gone: Tencent
@@ -36,7 +38,7 @@ def gone_copy(destination_outcome: DestinationOutcome, how: str) -> Snapshot:
     """The failed copy that stands for one of ``destination_outcome`` that the reads do not show (``how``: a key of
     GONE)."""
     return Snapshot(
-        cast('Snapshot', destination_outcome.snapshot).id,
+        destination_outcome.copy.id,
         destination_outcome.destination,
         FAILED,
         cloud_state=how,
@@ -53,6 +55,16 @@ class Sightings:
         self.clock = clock
         self.seen: set[int] = set()
         self.missed_since: dict[int, float] = {}
+
+    def unconfirmed(self, destination_outcome: DestinationOutcome) -> bool:
+        """Whether ``destination_outcome`` holds a copy this run made that no read has shown, nor taken for gone."""
+        snapshot = destination_outcome.snapshot
+        return (
+            destination_outcome.action == COPIED
+            and snapshot is not None
+            and snapshot.cloud_state not in GONE
+            and not self.shown(destination_outcome)
+        )
 
     def saw(self, destination_outcome: DestinationOutcome) -> None:
         self.seen.add(id(destination_outcome))
@@ -73,3 +85,13 @@ class Sightings:
             return 'vanished'
         first_missed = self.missed_since.setdefault(id(destination_outcome), self.clock())
         return 'never seen' if self.clock() - first_missed >= UNSEEN_GRACE_SECONDS else None
+
+
+def token_spent_warning(request: CopyRequest, destination: str, copy_id: str) -> str:
+    """What the run warns of when the copy call of ``request`` was answered with ``copy_id``, which ``destination``
+    holds no more, and the call is sent again with a new token (CopyAdapter.token_spent)."""
+    return (
+        'the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted since its token was '
+        'first used): copied again with a new token'
+        % (request.source_region, request.source_id, destination, copy_id, destination)
+    )

@@ -7,7 +7,7 @@ before any copy call."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ..core.errors import CloudError
 from ..core.grouping import group_by
@@ -91,19 +91,15 @@ def wait_for_sources(engine: EngineRun, outcomes: list[RequestOutcome]) -> None:
     # Each of ``outcomes`` has its source (a pending one), and the run has set the deadline.
     def read() -> list[RequestOutcome]:
         for region, group in group_by(outcomes, lambda outcome: outcome.request.source_region).items():
-            seen = engine.call(
-                engine.adapter.describe, region, sorted({cast('Snapshot', outcome.source).id for outcome in group})
-            )
+            seen = engine.call(engine.adapter.describe, region, sorted({outcome.read_source.id for outcome in group}))
             for outcome in group:
-                outcome.source = seen.get(cast('Snapshot', outcome.source).id, outcome.source)
+                outcome.source = seen.get(outcome.read_source.id, outcome.source)
         return outcomes
 
     poll(
         read,
-        lambda group: (
-            STILL_GOING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE
-        ),
-        cast('float', engine.deadline),
+        lambda group: STILL_GOING if any(outcome.read_source.state == PENDING for outcome in group) else DONE,
+        engine.deadline,
         engine.config.poll_interval,
         sleep=engine.sleep,
         clock=engine.clock,

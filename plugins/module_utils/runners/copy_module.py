@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-from typing import TYPE_CHECKING, Any, Callable, cast
+from typing import TYPE_CHECKING, Any, Callable
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from ansible.module_utils.basic import AnsibleModule
 
-    from ..core.model import CopyRequest, Snapshot
+    from ..core.model import CopyRequest
     from ..engine.capabilities import CopyAdapter
     from ..engine.outcomes import RequestOutcome
 
@@ -240,14 +240,10 @@ def _message(outcome: RequestOutcome, adapter: CopyAdapter, engine: CopyEngine) 
         if destination_outcome.action == WOULD_COPY:
             parts.append('%s: would copy' % destination)
         elif destination_outcome.action == COPIED:
-            parts.append(
-                '%s: copied to %s (%s)'
-                % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state)
-            )
+            parts.append('%s: copied to %s (%s)' % (destination, snapshot_id, destination_outcome.copy.cloud_state))
         elif destination_outcome.action == EXISTING:
             parts.append(
-                '%s: copy %s already exists (%s)'
-                % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state)
+                '%s: copy %s already exists (%s)' % (destination, snapshot_id, destination_outcome.copy.cloud_state)
             )
     prefix = 'Check mode, nothing changed. ' if engine.config.check_mode else ''
     return '%s%s: %s' % (prefix, source, '; '.join(parts))

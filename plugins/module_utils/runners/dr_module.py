@@ -569,13 +569,7 @@ def run_dr_module(module: AnsibleModule) -> None:
             run.run_id = given_run_id(params['run_id'])
         if settings.dr_account is not None:
             run.validate()  # bad input fails before the accounts are asked who they are, as before any call
-            connect_dr_account(
-                adapter,
-                provider_connection(settings.provider, params),
-                settings.dr_account,
-                settings.source_region,
-                settings.dr_regions[0].region,
-            )
+        connect_the_dr_account(adapter, settings, params)
         report = run.run()
     report['account'] = account
     # The account that holds the DR copies: the DR account's, else the disks' own.
@@ -597,6 +591,19 @@ def run_dr_module(module: AnsibleModule) -> None:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)
     module.exit_json(**report)
+
+
+def connect_the_dr_account(adapter: DrAdapter, settings: DrSettings, params: dict[str, Any]) -> None:
+    """Send ``adapter``'s DR calls to the DR account that ``settings`` names, its role assumed from the run's own
+    connection options in ``params`` (dr.account.connect_dr_account); nothing when they name none."""
+    if settings.dr_account is not None:
+        connect_dr_account(
+            adapter,
+            provider_connection(settings.provider, params),
+            settings.dr_account,
+            settings.source_region,
+            settings.dr_regions[0].region,
+        )
 
 
 def scope_adapter(

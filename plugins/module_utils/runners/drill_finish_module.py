@@ -11,15 +11,14 @@ import datetime
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..clouds.registry import DR_CONNECTION_SPEC, assumed_account, provider_connection
+from ..clouds.registry import DR_CONNECTION_SPEC, assumed_account
 from ..core.errors import InputError
 from ..core.retry import CallRetry
-from ..dr.account import connect_dr_account
-from ..dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
+from ..dr.capabilities import DrillHostAdapter, drill_part
 from ..dr.drill import DELETE_FAILED, DELETE_GRACE_SECONDS, DELETED, DrillCleanup
 from ..engine.copy_engine import default_backoff
 from .copy_module import errors_end_the_task, withhold_external_ids
-from .dr_module import DR_ARGUMENT_SPEC, RUN_ID, DrSyncModule, dr_settings, scope_adapter
+from .dr_module import DR_ARGUMENT_SPEC, RUN_ID, DrSyncModule, connect_the_dr_account, dr_settings, scope_adapter
 from .posture_module import NOT_A_RUN
 
 if TYPE_CHECKING:
@@ -79,19 +78,13 @@ def run_finish_module(module: AnsibleModule) -> None:
             raise InputError('run_id', 'is the id of a drill (restore.run_id of dr_sync), got %r' % params['run_id'])
         settings = dr_settings(dict(params, **NOT_A_RUN))
         adapter = scope_adapter(module, settings, retry, params)
-        if settings.dr_account is not None:
-            connect_dr_account(
-                adapter,
-                provider_connection(settings.provider, params),
-                settings.dr_account,
-                settings.source_region,
-                settings.dr_regions[0].region,
-            )
+        connect_the_dr_account(adapter, settings, params)
         warnings: list[str] = []
-        if not isinstance(adapter, DrillHostAdapter) or not isinstance(adapter, RestoreDrillAdapter):
+        drill = drill_part(adapter)
+        if not isinstance(drill, DrillHostAdapter):
             raise InputError('provider', '%s holds no drill disks for checks: nothing to finish' % adapter.cloud)
         cleanup = DrillCleanup(
-            adapter,
+            drill,
             # Each detach and delete is retried for the time the drill gives its disks to be deleted.
             retry.until(time.monotonic() + 2 * DELETE_GRACE_SECONDS),
             run=params['run_id'],

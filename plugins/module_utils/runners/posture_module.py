@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..clouds.registry import DR_CONNECTION_SPEC, assumed_account, provider_connection
+from ..clouds.registry import DR_CONNECTION_SPEC, assumed_account
 from ..core.retry import CallRetry
-from ..dr.account import connect_dr_account
 from ..dr.posture import PostureRead
 from ..engine.copy_engine import default_backoff
 from .copy_module import errors_end_the_task, withhold_external_ids
-from .dr_module import DR_ARGUMENT_SPEC, DrSyncModule, dr_settings, scope_adapter
+from .dr_module import DR_ARGUMENT_SPEC, DrSyncModule, connect_the_dr_account, dr_settings, scope_adapter
 
 if TYPE_CHECKING:
     from ansible.module_utils.basic import AnsibleModule
@@ -56,14 +55,7 @@ def run_posture_module(module: AnsibleModule) -> None:
         settings = dr_settings(dict(params, **NOT_A_RUN))
         adapter = scope_adapter(module, settings, retry, params)
         account = assumed_account(settings.provider, params)
-        if settings.dr_account is not None:
-            connect_dr_account(
-                adapter,
-                provider_connection(settings.provider, params),
-                settings.dr_account,
-                settings.source_region,
-                settings.dr_regions[0].region,
-            )
+        connect_the_dr_account(adapter, settings, params)
         read = PostureRead(adapter, settings, account=account, retry=retry)
         result = read.read()
     result['api_retries'] = retry.retries

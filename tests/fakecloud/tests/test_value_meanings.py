@@ -22,10 +22,10 @@ from tencentcloud.cbs.v20170312 import models as CBS
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import (
     ecs as _ecs,
-    ecs_dr as _ecs_dr,
-    ens_dr as _ens_dr,
+    ecs_drill as _ecs_drill,
+    ens_drill as _ens_drill,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs_dr as _ebs_dr
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs_drill as _ebs_drill
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs, cbs_disks as _cbs_disks
 
 README = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'README.md')
@@ -114,17 +114,17 @@ def test_each_meaning_is_the_models_or_listed_as_unverifiable(meaning, model, fi
 
 
 def test_the_limits_the_adapters_send_are_the_documented_ones():
-    assert _ecs_dr.DISK_PAGE_SIZE <= 500 and _ecs.ID_CHUNK <= 100
-    assert _ens_dr.DISK_PAGE_SIZE <= 50
+    assert _ecs_drill.DISK_PAGE_SIZE <= 500 and _ecs.ID_CHUNK <= 100
+    assert _ens_drill.DISK_PAGE_SIZE <= 50
     assert _cbs.PAGE_SIZE <= 100
 
 
 # The disk categories each drill makes, against the values the vendor's model lists for the create call's field.
 CATEGORIES = [
-    ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs_dr.DISK_MINIMUM_GIB)),
+    ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs_drill.DISK_MINIMUM_GIB)),
     # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as
     # clouds.alibaba.ens_dr says.
-    ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens_dr.DISK_MINIMUM_GIB)),
+    ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens_drill.DISK_MINIMUM_GIB)),
     ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs_disks.DISK_TYPES),
     (
         'CBS DescribeDiskConfigQuota DiskTypes',
@@ -145,4 +145,4 @@ def test_each_disk_category_the_adapters_use_is_one_the_model_lists(what, model,
 
 
 def test_each_volume_type_the_aws_drill_uses_is_in_the_ec2_model():
-    assert set(_ebs_dr.VOLUME_MINIMUM_GIB) <= set(EC2.shape_for('VolumeType').enum)
+    assert set(_ebs_drill.VOLUME_MINIMUM_GIB) <= set(EC2.shape_for('VolumeType').enum)

@@ -4,7 +4,7 @@
 """snapcopy.cloud.snapshots: an ansible-rulebook event source, one event for each completed snapshot of a tagged disk.
 
 A front door, as a module is: the arguments and the loop are in
-plugins/module_utils/runners/snapshot_events.py (docs/events.md says how to use it).
+plugins/module_utils/events/ (source.py; docs/events.md says how to use it).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def _importable() -> None:
 _importable()
 
 # pylint: disable-next=wrong-import-position
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import run_source
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.source import run_source
 
 
 async def main(queue: asyncio.Queue[Any], args: dict[str, Any]) -> None:

@@ -24,10 +24,11 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from ansible.module_utils.basic import env_fallback
 
+from ...core.answers import answer_object
 from ...core.assume_role import RoleRules, TemporaryCredentials, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import (
@@ -481,7 +482,7 @@ class AlibabaClient:
 
         body = self.retry.send(action, send)
         try:
-            return cast('dict[str, Any]', json.loads(body))
+            return answer_object(json.loads(body))
         except ValueError:
             raise CloudError(
                 action,

@@ -247,7 +247,7 @@ class EcsCopyAdapter(CopyAdapter):
             raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
 
     # ------------------------------------------------------------------ reads
-    def _listing(
+    def listing(
         self, region: str, action: str, params: Mapping[str, Any], items: tuple[str, str], size: int, **fixed: Any
     ) -> Iterator[dict[str, Any]]:
         """Every item that ``action`` lists in ``region`` for ``params``, all pages (NextToken): ``items`` are the keys of
@@ -262,7 +262,7 @@ class EcsCopyAdapter(CopyAdapter):
         )
 
     def _describe(self, region: str, params: Mapping[str, Any]) -> list[Snapshot]:
-        items = self._listing(
+        items = self.listing(
             region, 'DescribeSnapshots', params, ('Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE, Status='all'
         )
         return [self.snapshot(item, region) for item in items]

@@ -15,10 +15,11 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.basic import env_fallback
 
+from ...core.answers import answer_object
 from ...core.assume_role import RoleRules, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
@@ -357,7 +358,7 @@ class AwsClient:
                 self.date_observers, ((answer.get('ResponseMetadata') or {}).get('HTTPHeaders') or {}).get('date')
             )
             # EC2's look-ups decide whether to copy again (answer_of_aws); KMS's key check decides nothing of the kind.
-            return answer_of_aws(action, region, answer) if service == 'ec2' else cast('dict[str, Any]', answer)
+            return answer_of_aws(action, region, answer) if service == 'ec2' else answer_object(answer)
 
         return self.retry.send(action, send)
 

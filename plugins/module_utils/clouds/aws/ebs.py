@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import CloudError, InputError
 from ...core.inputs import task_destinations
@@ -235,7 +235,7 @@ class EbsCopyAdapter(CopyAdapter):
         found: dict[str, list[Snapshot]] = {}
         values = sorted({request.source_tag for request in requests})
         for snapshot in self._describe_by_filter(destination, 'tag:' + SOURCE_TAG, values, owned=True).values():
-            found.setdefault(cast(str, snapshot.tags.get(SOURCE_TAG)), []).append(snapshot)
+            found.setdefault(snapshot.tags.get(SOURCE_TAG) or '', []).append(snapshot)
         return found
 
     def _describe_by_filter(self, region: str, name: str, values: Sequence[str], owned: bool) -> dict[str, Snapshot]:
@@ -317,7 +317,7 @@ class EbsCopyAdapter(CopyAdapter):
             created=item['StartTime'].isoformat()
             if hasattr(item.get('StartTime'), 'isoformat')
             else item.get('StartTime'),
-            extra=cast('dict[str, Any]', snapshot_extra(item)),  # None: Snapshot makes it {}
+            extra=snapshot_extra(item) or {},
         )
 
 

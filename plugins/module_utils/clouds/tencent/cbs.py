@@ -43,7 +43,7 @@ import datetime
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ...core.inputs import task_destinations
@@ -404,7 +404,7 @@ class CbsCopyAdapter(CbsSnapshots):
         tag = tag_dict(item.get('Tags')).get(SOURCE_TAG)
         if tag:
             return by_tag.get(tag)
-        for request in by_name.get(cast(str, item.get('SnapshotName')), ()):
+        for request in by_name.get(item.get('SnapshotName') or '', ()):
             if not self._other_disk(request, item):
                 return request
         return None

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ...core.model import CopyRequest, Disk, DrillDisk, Snapshot
+    from ...core.model import CopyRequest, Disk, Snapshot
+    from .cbs_disks import CbsDrill
     from .client import TencentClient
 
 # Snapshot.SnapshotType of a snapshot another account shared with the caller (DescribeSnapshotsRequest.Filters,
@@ -26,7 +27,10 @@ class CbsCalls(Protocol):
     """The CBS adapter's calls that its DR account makes (each documented where CbsAdapter writes it)."""
 
     check_mode: bool
+    client: TencentClient
     staging_client: TencentClient
+    #: The disks made from copies (the restore drill's part), which the DR account's bridge disks are made with too.
+    drill: CbsDrill
 
     def list_snapshots(
         self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None
@@ -56,24 +60,10 @@ class CbsCalls(Protocol):
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
         """As CbsAdapter.snapshot does."""
 
-    def test_disk(self, item: Mapping[str, Any], region: str) -> DrillDisk:
-        """As CbsAdapter.test_disk does."""
-
     def create_snapshot(
         self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None
     ) -> Snapshot:
         """As CbsAdapter.create_snapshot does."""
-
-    def restore_zones(self, region: str, disk_type: str) -> list[str]:
-        """As CbsAdapter.restore_zones does."""
-
-    def create_test_disk(
-        self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str], token: str
-    ) -> DrillDisk:
-        """As CbsAdapter.create_test_disk does."""
-
-    def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
-        """As CbsAdapter.terminate_disk does."""
 
     def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """As CbsAdapter.tag_staged does."""

@@ -3,20 +3,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tencent Cloud CBS: disks made from copies (CreateDisks, DescribeDisks, TerminateDisks), for the restore drill's test
 disks (dr.restore) and the DR account's bridge disks (cbs_dr_bridge), and the drill host the test disks are attached to
-(CVM's DescribeInstances through -common's CommonClient; CBS's AttachDisks, DetachDisks). Part of the DR run's adapter
-(cbs_dr.CbsAdapter)."""
+(CVM's DescribeInstances through -common's CommonClient; CBS's AttachDisks, DetachDisks). The DR run's adapter's
+restore drill part (cbs_dr.CbsAdapter.drill)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...core.errors import NOT_FOUND, RETRYABLE, CloudError
 from ...core.model import ATTACHED, ATTACHING, DELETING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, tag_dict, tag_list
 from ...dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
-from .cbs import FILTER_VALUES, MAX_NAME, CbsCopyAdapter, utc_time
-from .client import TencentClient
+from .cbs import FILTER_VALUES, MAX_NAME, utc_time
+
+if TYPE_CHECKING:
+    from .client import TencentClient
 
 # A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
 # disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
@@ -48,19 +50,42 @@ DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
 QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 
 
-class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
-    """The CBS copy adapter with the disks made from copies: the restore drill's capability (RestoreDrillAdapter), and
-    its drill host (DrillHostAdapter)."""
+class CbsDiskCalls(Protocol):
+    """What the drill part calls on the CBS adapter (clouds/tencent/cbs_dr.py CbsAdapter), which imports this file."""
+
+    client: TencentClient
+    cloud: str
+    #: Each snapshot's DiskUsage as last read.
+    disk_usage: dict[str, str | None]
+
+    def list_pages(
+        self,
+        region: str,
+        action: str,
+        set_name: str,
+        id_name: str,
+        filters: Sequence[Mapping[str, Any]],
+        first: dict[str, Any] | None = None,
+        client: TencentClient | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """As CbsCopyAdapter.list_pages does."""
+
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        """As CbsAdapter.tag_copy does."""
+
+
+class CbsDrill(RestoreDrillAdapter, DrillHostAdapter):
+    """The disks made from copies: the restore drill's (RestoreDrillAdapter), with its drill host (DrillHostAdapter), and
+    the DR account's bridge disks (cbs_dr_bridge)."""
 
     # The restore drill: the premium cloud disk is the cheapest type CreateDisks sells on its own.
     restore_disk_type = 'CLOUD_PREMIUM'
     restore_disk_types = DISK_TYPES
     create_disk_call_is_idempotent = True  # CreateDisks takes a ClientToken
 
-    def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
-        super().__init__(client, check_mode)
-        # Each snapshot's DiskUsage as last read (a system disk's copy cannot be made into a disk).
-        self._disk_usage: dict[str, str | None] = {}
+    def __init__(self, adapter: CbsDiskCalls) -> None:
+        self.adapter = adapter
+        self.cloud = adapter.cloud
         # The smallest disk of each (region, type) that DescribeDiskConfigQuota gave, in GiB.
         self._minimum_size: dict[tuple[str, str], int] = {}
 
@@ -72,7 +97,7 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
         }
         if disk_type in QUOTA_FILTER_TYPES:
             params['DiskTypes'] = [disk_type]
-        answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
+        answer = self.adapter.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
         configs = [
             config
             for config in answer.get('DiskConfigSet') or []
@@ -84,7 +109,7 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
         return sorted({config['Zone'] for config in configs if config.get('Zone')})
 
     def restore_refusal(self, copy: Snapshot) -> str | None:
-        if self._disk_usage.get(copy.id) == 'SYSTEM_DISK':
+        if self.adapter.disk_usage.get(copy.id) == 'SYSTEM_DISK':
             return (
                 'CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
                 'restore it through an image' % copy.id
@@ -109,7 +134,7 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
         minimum = self._minimum_size.get((region, disk_type))
         if minimum is not None and (copy.size is None or copy.size < minimum):
             params['DiskSize'] = max(minimum, copy.size or 0)
-        answer = self.client.call('cbs', region, 'CreateDisks', params)
+        answer = self.adapter.client.call('cbs', region, 'CreateDisks', params)
         made = answer.get('DiskIdSet') or []
         if not made:
             # The disk may have been made: the drill looks for it by its tags before asking again.
@@ -139,22 +164,22 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
         found: dict[str, DrillDisk] = {}
         # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
         for start in range(0, len(disk_ids), FILTER_VALUES):
-            items = self.list_pages(
+            items = self.adapter.list_pages(
                 region,
                 'DescribeDisks',
                 'DiskSet',
                 'DiskId',
                 [{'Name': 'disk-id', 'Values': list(disk_ids[start : start + FILTER_VALUES])}],
             )
-            found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
+            found.update((disk_id, cbs_disk(item, region)) for disk_id, item in items.items())
         return found
 
     def find_test_disks(self, region: str) -> list[DrillDisk]:
-        items = self.list_pages(
+        items = self.adapter.list_pages(
             region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}]
         )
         # A returned disk (TORECYCLE) is gone: deleting it again would only be refused (RETURNED).
-        return [disk for disk in (self.test_disk(item, region) for item in items.values()) if disk.state != DELETING]
+        return [disk for disk in (cbs_disk(item, region) for item in items.values()) if disk.state != DELETING]
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.terminate_disk(region, disk_id)
@@ -162,7 +187,7 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
     def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
         """Return one disk (one a call: TerminateDisks answers all or none); one returned already is NOT_FOUND."""
         try:
-            (client or self.client).call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
+            (client or self.adapter.client).call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
         except CloudError as error:
             if error.code == RETURNED:
                 error.kind = NOT_FOUND
@@ -171,7 +196,7 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
     # ------------------------------------------------------------------ the drill host (restore_test_validate)
     def drill_host(self, region: str, instance_id: str) -> DrillHost:
         # CVM's DescribeInstances by InstanceIds: an id the region does not hold is left out of the answer.
-        answer = self.client.call('cvm', region, 'DescribeInstances', {'InstanceIds': [instance_id]})
+        answer = self.adapter.client.call('cvm', region, 'DescribeInstances', {'InstanceIds': [instance_id]})
         found = [item for item in answer.get('InstanceSet') or [] if item.get('InstanceId') == instance_id]
         if not found:
             raise CloudError(
@@ -201,30 +226,30 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
 
     def _attachment_call(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
         try:
-            self.client.call('cbs', region, action, {'DiskIds': [disk_id], 'InstanceId': instance_id})
+            self.adapter.client.call('cbs', region, action, {'DiskIds': [disk_id], 'InstanceId': instance_id})
         except CloudError as error:
             if error.code == INSTANCE_NOT_FOUND:  # as drill_host says a missing instance
                 error.kind = NOT_FOUND
             raise
 
-    @staticmethod
-    def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
-        state = item.get('DiskState')
-        return DrillDisk(
-            item['DiskId'],
-            region,
-            DISK_STATE_MAP.get(state, PENDING),
-            cloud_state=state,
-            zone=(item.get('Placement') or {}).get('Zone'),
-            name=item.get('DiskName') or None,
-            tags=tag_dict(item.get('Tags')),
-            created=utc_time(item.get('CreateTime')),
-            size=item.get('DiskSize'),
-            # No device name: CBS's Disk has none (cbs 2017-03-12 Disk).
-            attached_to=item.get('InstanceId') or None,
-            attachment=ATTACHMENT_MAP.get(state or ''),
-        )
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        self.adapter.tag_copy(copy, tags)
 
-    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
-        self._disk_usage[item['SnapshotId']] = item.get('DiskUsage')
-        return super().snapshot(item, region)
+
+def cbs_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
+    """A DescribeDisks item as a DrillDisk."""
+    state = item.get('DiskState')
+    return DrillDisk(
+        item['DiskId'],
+        region,
+        DISK_STATE_MAP.get(state, PENDING),
+        cloud_state=state,
+        zone=(item.get('Placement') or {}).get('Zone'),
+        name=item.get('DiskName') or None,
+        tags=tag_dict(item.get('Tags')),
+        created=utc_time(item.get('CreateTime')),
+        size=item.get('DiskSize'),
+        # No device name: CBS's Disk has none (cbs 2017-03-12 Disk).
+        attached_to=item.get('InstanceId') or None,
+        attachment=ATTACHMENT_MAP.get(state or ''),
+    )

@@ -196,7 +196,7 @@ class BridgePath:
 
     def _read_zone(self, region: str) -> str:
         if region not in self._zones:
-            zones = self.adapter.restore_zones(
+            zones = self.adapter.drill.restore_zones(
                 region, BRIDGE_DISK_TYPE
             )  # in the DR account: the adapter's client routes it
             if not zones:
@@ -213,7 +213,7 @@ class BridgePath:
 
     def _make_bridge(self, region: str, zone: str, copy: Snapshot, asked: datetime.datetime) -> str:
         """The DR account's disk of the shared staged copy, in ``zone``, for the ask of ``asked``: its id."""
-        return self.adapter.create_test_disk(
+        return self.adapter.drill.create_test_disk(
             region,
             zone,
             copy,

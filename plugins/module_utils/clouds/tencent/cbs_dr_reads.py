@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
 from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
+from .cbs_disks import cbs_disk
 
 if TYPE_CHECKING:
     from ...core.model import DrillDisk, Snapshot
@@ -53,7 +54,7 @@ class CbsDrReads:
         items = self.adapter.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters, client=self.client)
         disks: dict[str, list[DrillDisk]] = {}
         for item in items.values():
-            disk = self.adapter.test_disk(item, region)
+            disk = cbs_disk(item, region)
             staged_id = disk.tags.get(STAGED_FROM_TAG) or ''
             # Our tag and our name: a person's disk, whatever else it carries, is never taken for a bridge (nor
             # terminated).

@@ -94,7 +94,7 @@ class ShareRelease:
         # or a run's lost answer) is gone, not a failure.
         for disk in sorted(self.reads.bridges_of(region, staged_id), key=lambda disk: disk.id):
             if disk.state != DELETING:
-                self._gone_is_done(functools.partial(self.adapter.terminate_disk, region, disk.id, self.client))
+                self._gone_is_done(functools.partial(self.adapter.drill.terminate_disk, region, disk.id, self.client))
         self._gone_is_done(
             lambda: self.source.call(
                 'cbs',

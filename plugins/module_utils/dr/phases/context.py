@@ -21,6 +21,11 @@ from ..capabilities import (
     RestoreDrillAdapter,
     SnapshotLockAdapter,
     SnapshotSetAdapter,
+    block_part,
+    drill_part,
+    lock_part,
+    set_part,
+    vault_part,
 )
 
 if TYPE_CHECKING:
@@ -168,28 +173,28 @@ class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the 
 
     @property
     def locks(self) -> SnapshotLockAdapter | None:
-        """The adapter as the cloud's locks, where it has them."""
-        return self.adapter if isinstance(self.adapter, SnapshotLockAdapter) else None
+        """The adapter's part that locks snapshots, where the cloud has one."""
+        return lock_part(self.adapter)
 
     @property
     def vault(self) -> DrAccountAdapter | None:
-        """The adapter as the DR account's, where the cloud has one."""
-        return self.adapter if isinstance(self.adapter, DrAccountAdapter) else None
+        """The adapter's part for a separate DR account, where the cloud has one."""
+        return vault_part(self.adapter)
 
     @property
     def sets(self) -> SnapshotSetAdapter | None:
-        """The adapter as the cloud's snapshot sets (consistency groups), where it has them."""
-        return self.adapter if isinstance(self.adapter, SnapshotSetAdapter) else None
+        """The adapter's part for snapshot sets (consistency groups), where the cloud has one."""
+        return set_part(self.adapter)
 
     @property
     def blocks(self) -> BlockReadAdapter | None:
-        """The adapter as a reader of snapshots' blocks (verify), where the cloud has one."""
-        return self.adapter if isinstance(self.adapter, BlockReadAdapter) else None
+        """The adapter's part that reads snapshots' blocks (verify), where the cloud has one."""
+        return block_part(self.adapter)
 
     @property
     def drill(self) -> RestoreDrillAdapter | None:
-        """The adapter as the restore drill's, where the cloud has one."""
-        return self.adapter if isinstance(self.adapter, RestoreDrillAdapter) else None
+        """The adapter's part for the restore drill, where the cloud has one."""
+        return drill_part(self.adapter)
 
     def counted(self) -> CountedRetry:
         """A retry for one phase: the run's, until the run's deadline, with a count of its own."""

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...core.errors import CloudError, InputError
-from ...core.model import Snapshot
-from ...core.tagging import GROUP_TAG, SET_TAG
+from ...core.model import COMPLETED, Snapshot
+from ...core.tagging import DISK_TAG, GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
-from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
+from ...engine.outcomes import EXISTING, MISMATCH_FAIL, NEWER_HELD, EngineConfig
 from ..leases.combined import combined_leases
 from ..leases.copies import CopyLeases
 from ..leases.shares import SharesHeldByLeases
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ...core.model import CopyRequest
     from ...engine.leases import Leases
     from ...engine.outcomes import RequestOutcome
+    from ..groups import Group
     from ..leases.lease import LeaseTerms
     from .context import CallCount, CountedRetry, DiskPlan, PhaseContext
     from .locks import Locks
@@ -175,6 +176,7 @@ def copy_sources(
         outcomes = engine.run(requests, known) if requests else []
     except InputError as error:
         raise dr_input_error(error) from None
+    newer.stand_members(outcomes)
     return Copies(
         outcomes=by_disk(outcomes),
         problems=problems,
@@ -233,9 +235,14 @@ class NewerPoints:
         self.warnings: list[str] = []
         self.earlier: dict[tuple[str, str], Snapshot | None] = {}
         self.unlisted: set[tuple[str, str]] = set()
+        #: Each region's copies as listed (None: refused), and {(group, region): (set, its point)} where a group's
+        #: members are held back on a newer set complete there.
+        self.listed: dict[str, list[Snapshot] | None] = {}
+        self.held_sets: dict[tuple[str, str], tuple[str, str | None]] = {}
 
     def __call__(self, pairs: Sequence[tuple[CopyRequest, str]]) -> list[tuple[Snapshot, str | None] | None]:
         listed = {region: self._listed(region) for region in sorted({destination for dummy, destination in pairs})}
+        self.listed.update(listed)
         held: list[tuple[Snapshot, str | None] | None] = []
         for request, destination in pairs:
             plan = self.plans.get(id(request))
@@ -287,16 +294,72 @@ class NewerPoints:
     def _whole_sets(
         self, pairs: Sequence[tuple[CopyRequest, str]], held: list[tuple[Snapshot, str | None] | None]
     ) -> None:
-        """Copy a group's members in a region as asked unless every one of them there is held back."""
+        """Copy a group's members in a region as asked unless every one of them there is held back, on copies of one
+        set that the region holds completed for every member of the group (those the run does not copy there too):
+        never a point of half a set."""
         members: dict[tuple[str, str], list[int]] = {}
+        groups: dict[tuple[str, str], Group] = {}
         for index, (request, destination) in enumerate(pairs):
             group = self.plans[id(request)].group if id(request) in self.plans else None
             if group is not None:
                 members.setdefault((group.name, destination), []).append(index)
-        for indexes in members.values():
-            if any(held[index] is None for index in indexes):
+                groups[(group.name, destination)] = group
+        for (name, destination), indexes in members.items():
+            found = [held[index] for index in indexes]
+            sets = {newer[0].tags.get(SET_TAG) for newer in found if newer is not None}
+            set_id = next(iter(sets)) if len(sets) == 1 else None
+            whole = (
+                None not in found
+                and set_id is not None
+                and self._set_complete(groups[(name, destination)], destination, set_id)
+            )
+            if not whole:
                 for index in indexes:
                     held[index] = None
+                continue
+            newer = found[0]
+            if newer is not None:
+                self.held_sets[(name, destination)] = (newer[0].tags[SET_TAG], newer[1])
+
+    def _member_copy(self, disk_key: str, region: str, set_id: str) -> Snapshot | None:
+        """The disk's completed copy of the set in ``region``, as listed; None where there is none."""
+        return next(
+            (
+                copy
+                for copy in self.listed.get(region) or ()
+                if copy.tags.get(DISK_TAG) == disk_key and copy.tags.get(SET_TAG) == set_id and copy.state == COMPLETED
+            ),
+            None,
+        )
+
+    def _set_complete(self, group: Group, region: str, set_id: str) -> bool:
+        source_region = self.ctx.settings.source_region
+        return all(
+            self._member_copy('%s/%s' % (source_region, disk.id), region, set_id) is not None for disk in group.disks
+        )
+
+    def stand_members(self, outcomes: Sequence[RequestOutcome]) -> None:
+        """A group's members whose copies of an older set the region holds (found, so not asked about) stand with the
+        members held back, by their copies of the newer set: a group's point in a region is one set."""
+        for outcome in outcomes:
+            plan = self.plans.get(id(outcome.request))
+            if plan is None or plan.group is None:
+                continue
+            for region, destination in outcome.destinations.items():
+                held = self.held_sets.get((plan.group.name, region))
+                if held is None or destination.action != EXISTING:
+                    continue
+                if destination.snapshot is not None and destination.snapshot.tags.get(SET_TAG) == held[0]:
+                    continue
+                copy = self._member_copy(plan.key, region, held[0])
+                if copy is None:
+                    continue
+                destination.action, destination.snapshot, destination.recovery_point = NEWER_HELD, copy, held[1]
+                self.warnings.append(
+                    'disk %s: %s holds its group\'s newer set %s (copy %s, of %s): the group stands by that set there, '
+                    'not by the copy of %s it also holds'
+                    % (plan.disk.id, region, held[0], copy.id, held[1], outcome.request.source_id)
+                )
 
 
 def set_tags(plan: DiskPlan, set_id: str | None) -> dict[str, str]:

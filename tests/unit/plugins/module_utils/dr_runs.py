@@ -4,6 +4,7 @@ what differs: the adapter, the options, the clock."""
 
 from __future__ import annotations
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
@@ -27,8 +28,8 @@ def scope(provider, source_region, dr_regions, tag_selector, /, **options):
     )
 
 
-def dr_run_with(adapter, options, *, connection=None, check_mode=False, clock=None, **run_arguments):
-    """The report of one DrRun of ``adapter`` with dr_sync's ``options``; with a DR account in them, ``connection`` (the
+def new_dr_run(adapter, options, *, connection=None, check_mode=False, clock=None, **run_arguments):
+    """One DrRun of ``adapter`` with dr_sync's ``options``, not started; with a DR account in them, ``connection`` (the
     run's own) is where the DR account's role is assumed from. ``clock``: a FakeClock for the run's time and sleeps."""
     settings = dr_settings(options)
     if settings.dr_account is not None and connection is not None:
@@ -37,7 +38,21 @@ def dr_run_with(adapter, options, *, connection=None, check_mode=False, clock=No
         )
     if clock is not None:
         run_arguments.update(clock=clock.clock, sleep=clock.sleep)
-    return DrRun(adapter, settings, check_mode=check_mode, **run_arguments).run()
+    return DrRun(adapter, settings, check_mode=check_mode, **run_arguments)
+
+
+def dr_run_with(adapter, options, **arguments):
+    """The report of one DrRun (new_dr_run's arguments)."""
+    return new_dr_run(adapter, options, **arguments).run()
+
+
+def memory_dr_run(cloud, clock, options, **run_arguments):
+    """One DrRun of the in-memory cloud (memory_cloud.py) on its FakeClock, not started: the run's time is the cloud's
+    now, and one copy call at a time unless ``workers`` says otherwise (neither the fake clock nor the in-memory cloud
+    is thread-safe)."""
+    run_arguments.setdefault('now', parse_time(cloud.when(clock.now)))
+    run_arguments.setdefault('workers', 1)
+    return new_dr_run(cloud, options, clock=clock, **run_arguments)
 
 
 def copied_and_failed(report):

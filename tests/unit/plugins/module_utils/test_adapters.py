@@ -4,6 +4,7 @@ RestoreDrillAdapter)."""
 from __future__ import annotations
 
 import inspect
+import sys
 
 import pytest
 
@@ -17,8 +18,9 @@ ADAPTERS = [provider.load_adapter() for provider in PROVIDERS.values()]
 
 @pytest.mark.parametrize('adapter', ADAPTERS, ids=lambda adapter: adapter.__name__)
 def test_every_adapter_has_every_capability_the_dr_run_and_its_drill_use(adapter):
-    assert issubclass(adapter, DrAdapter) and issubclass(adapter, RestoreDrillAdapter)
+    assert issubclass(adapter, DrAdapter) and issubclass(drill_part_class(adapter), RestoreDrillAdapter)
     assert not inspect.isabstract(adapter), sorted(adapter.__abstractmethods__)
+    assert not inspect.isabstract(drill_part_class(adapter)), sorted(drill_part_class(adapter).__abstractmethods__)
 
 
 @pytest.mark.parametrize('adapter', ADAPTERS, ids=lambda adapter: adapter.__name__)
@@ -27,7 +29,20 @@ def test_every_adapter_declares_what_the_engine_reads_of_it(adapter):
     assert set(adapter.readable_options) <= set(COMPARABLE_OPTIONS)
     assert adapter.sdk_packages and adapter.sample_snapshot_id and adapter.cloud != CopyAdapter.cloud
     assert adapter.ids_per_describe > 0
-    assert adapter.restore_disk_type in adapter.restore_disk_types
+    drill = drill_part_class(adapter)
+    assert drill.restore_disk_type in drill.restore_disk_types
+
+
+def drill_part_class(adapter):
+    """The class of the adapter's restore drill part (its annotation of DrAdapter.drill, a name of its module)."""
+    return part_class(adapter, 'drill')
+
+
+def part_class(adapter, part):
+    """The class of the adapter's ``part`` (DrAdapter.locks, vault, drill, sets, blocks: its own annotation, a name of
+    its module), None where the adapter has none."""
+    name = adapter.__dict__.get('__annotations__', {}).get(part)
+    return None if name is None else getattr(sys.modules[adapter.__module__], name)
 
 
 @pytest.mark.parametrize(
@@ -70,4 +85,5 @@ def test_a_copy_module_needs_no_more_than_copying():
         'describe_test_disks',
         'find_test_disks',
         'delete_test_disk',
+        'tag_copy',
     }

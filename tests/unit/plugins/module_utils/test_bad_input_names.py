@@ -33,7 +33,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.clie
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import check_wait_options
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import (
     RoleWordsError,
@@ -42,6 +41,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
     role_variable,
     run_dr_module,
 )
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import new_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
@@ -186,7 +186,7 @@ def test_dr_sync_refuses_tag_keys_that_become_the_same_text():
 
 
 def dr_run(adapter, **overrides):
-    return DrRun(adapter, dr_settings(params(**overrides)))
+    return new_dr_run(adapter, params(**overrides))
 
 
 @pytest.mark.parametrize(

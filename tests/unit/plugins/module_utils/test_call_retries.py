@@ -25,12 +25,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_calls import MAX_ATTEMPTS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EngineConfig
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_aws import SOURCE, StubbedAws, snapshot
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
@@ -170,17 +169,15 @@ def test_a_fresh_ecs_snapshot_slower_than_the_read_timeout_is_asked_for_again_wi
             'read_timeout': 1,
         }
     )
-    settings = dr_settings(
-        params(
-            provider='ecs',
-            source_region=REGION,
-            dr_regions=['cn-beijing'],
-            tags=None,
-            description_template=None,
-            max_snapshot_age_hours=1,
-        )
+    options = params(
+        provider='ecs',
+        source_region=REGION,
+        dr_regions=['cn-beijing'],
+        tags=None,
+        description_template=None,
+        max_snapshot_age_hours=1,
     )
-    report = DrRun(adapter, settings, sleep=lambda seconds: None).run()
+    report = dr_run_with(adapter, options, sleep=lambda seconds: None)
     assert report['disks'][0]['fresh_snapshot']['action'] == 'created'
     assert not report['failures']
     fakecloud_clean.admin.wait_until_quiet()  # the slow call has landed: a second snapshot of it would show now
@@ -261,17 +258,15 @@ def test_a_fresh_ens_snapshot_slower_than_the_read_timeout_is_found_once_it_land
             'read_timeout': 1,
         }
     )
-    settings = dr_settings(
-        params(
-            provider='ens',
-            source_region='cn-hangzhou-26',
-            dr_regions=['cn-beijing-cmcc'],
-            tags=None,
-            description_template=None,
-            max_snapshot_age_hours=1,
-        )
+    options = params(
+        provider='ens',
+        source_region='cn-hangzhou-26',
+        dr_regions=['cn-beijing-cmcc'],
+        tags=None,
+        description_template=None,
+        max_snapshot_age_hours=1,
     )
-    report = DrRun(adapter, settings).run()
+    report = dr_run_with(adapter, options)
     assert report['disks'][0]['fresh_snapshot']['action'] == 'created'
     assert not report['failures']
     fakecloud_clean.admin.wait_until_quiet()  # the slow call has landed

@@ -225,11 +225,11 @@ def test_a_returned_disk_is_gone_for_the_restore_drill(cloud):
         'disks'
     ]
     adapter = CbsAdapter(make_client(cloud))
-    assert [found.id for found in adapter.find_test_disks('ap-shanghai')] == [disk]
-    adapter.delete_test_disk('ap-shanghai', disk)
-    assert adapter.find_test_disks('ap-shanghai') == []
+    assert [found.id for found in adapter.drill.find_test_disks('ap-shanghai')] == [disk]
+    adapter.drill.delete_test_disk('ap-shanghai', disk)
+    assert adapter.drill.find_test_disks('ap-shanghai') == []
     with pytest.raises(CloudError) as info:
-        adapter.delete_test_disk('ap-shanghai', disk)
+        adapter.drill.delete_test_disk('ap-shanghai', disk)
     assert (info.value.code, info.value.kind) == ('ResourceUnavailable.RepeatRefund', NOT_FOUND)
 
 

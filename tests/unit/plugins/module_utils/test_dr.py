@@ -26,11 +26,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import lease_key, leases_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.copy import Copies
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import TOTALS, summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS, DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.settings import DrRegion
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
@@ -81,15 +81,7 @@ def cloud_with_disks(count=3, clock=None, **kwargs):
 
 
 def run(cloud, clock, check_mode=False, workers=1, **overrides):
-    # One copy call at a time by default: the fake clock and the in-memory cloud are not thread-safe.
-    return dr_run_with(
-        cloud,
-        params(**overrides),
-        check_mode=check_mode,
-        now=parse_time(cloud.when(clock.now)),
-        clock=clock,
-        workers=workers,
-    )
+    return memory_dr_run(cloud, clock, params(**overrides), check_mode=check_mode, workers=workers).run()
 
 
 def test_check_mode_plans_without_mutating():
@@ -432,10 +424,7 @@ def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
 def test_the_run_keeps_its_own_deadline_after_the_copies():
     """The engine's deadline is at least a second away; pruning and deletes after it keep the run's own."""
     cloud, clock = cloud_with_disks(count=1)
-    settings = dr_settings(params(wait_timeout=1))
-    dr_run = DrRun(
-        cloud, settings, now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1
-    )
+    dr_run = memory_dr_run(cloud, clock, params(wait_timeout=1))
     clock.now += 0.9  # most of the run's time goes before the copies
     dr_run.run()
     assert dr_run.retry.deadline == dr_run.deadline
@@ -1057,16 +1046,7 @@ def test_the_runs_call_retry_keeps_its_own_deadline_and_counts_the_retries_of_ev
 
     cloud.disk_snapshots = disk_snapshots_throttled_once
     cloud.copy_errors.append(CloudError('CopySnapshot', 'Throttling', 'slow down', kind=RETRYABLE))  # the copies' phase
-    settings = dr_settings(params(dr_regions=['dr-1']))
-    dr_run = DrRun(
-        cloud,
-        settings,
-        now=parse_time(cloud.when(clock.now)),
-        clock=clock.clock,
-        sleep=clock.sleep,
-        workers=1,
-        retry=shared,
-    )
+    dr_run = memory_dr_run(cloud, clock, params(dr_regions=['dr-1']), retry=shared)
     report = dr_run.run()
     assert report['totals']['copied'] == 1 and report['api_retries'] == shared.retries == 2
     assert shared.deadline == float('inf') and dr_run.retry.shared is shared

@@ -12,10 +12,9 @@ import botocore
 import botocore.session
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_ROLE_RULES, AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_ROLE_RULES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     SHARE_LEASE_TAG_PREFIX,
@@ -26,6 +25,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import d
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_adapters import part_class
 
 KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}
 SOURCE_ACCOUNT = '123456789012'  # moto's account for keys it does not know
@@ -202,7 +202,8 @@ def test_every_cloud_but_ens_has_the_dr_account_capability_and_ens_says_why_not(
     """The registry says which clouds take dr_account; an adapter without the capability must be refused there, by
     name."""
     for name, provider in PROVIDERS.items():
-        takes = issubclass(provider.load_adapter(), DrAccountAdapter)
+        vault = part_class(provider.load_adapter(), 'vault')
+        takes = vault is not None and issubclass(vault, DrAccountAdapter)
         assert takes == (provider.dr_account.refusal is None), name
         assert takes == bool(provider.dr_account.environment), name
 

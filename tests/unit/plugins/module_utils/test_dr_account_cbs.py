@@ -456,14 +456,14 @@ def test_a_bridge_disk_returned_already_is_gone_not_a_failure(cloud):
     cloud.admin.advance_clock(1.0)  # and complete
     adapter = dr_adapter(cloud, run_settings().dr_account)
     key = '%s/%s' % (DR_REGION, staged)
-    assert adapter.find_shares(SOURCE, [DR_REGION]) == ([key], [])
+    assert adapter.vault.find_shares(SOURCE, [DR_REGION]) == ([key], [])
     dr_person = person(cloud, DR_UIN)
     before = dr_person.call_json(
         'DescribeDisks', {'Filters': [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged]}]}
     )['Response']
     dr_person.call_json('TerminateDisks', {'DiskIds': [bridge]})
     cloud.admin.faults(answers=[{'cloud': 'cbs', 'action': 'DescribeDisks', 'answer': before, 'count': 1}])
-    adapter.release_share(SOURCE, key)
+    adapter.vault.release_share(SOURCE, key)
     assert cloud.admin.calls()['calls']['cbs']['TerminateDisks'] == {'calls': 2, 'errors': 1, 'mutations': 1}
     snapshots, disks = region_state(cloud)
     assert [snapshot['account'] for snapshot in snapshots] == [DR_UIN] and [disk['status'] for disk in disks] == [

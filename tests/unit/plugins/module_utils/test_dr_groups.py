@@ -4,8 +4,7 @@ made together, counted as a set, and a fresh set is made through the cloud's gro
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, PENDING, parse_time
@@ -15,6 +14,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SET_TAG,
     SOURCE_TAG,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
     OVER_RPO,
     PROTECTED,
@@ -24,13 +24,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     RegionProtection,
     ScopeProtection,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import consistency_groups, dr_settings
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud, MemorySetCloud
 
@@ -50,15 +49,9 @@ def database(**kwargs):
 
 
 def run(cloud, clock, check_mode=False, **options):
-    # One copy call at a time: the fake clock and the in-memory cloud are not thread-safe.
-    return dr_run_with(
-        cloud,
-        scope('aws', 'src-1', DR_REGIONS, {'dr': 'yes'}, **options),
-        clock=clock,
-        check_mode=check_mode,
-        now=parse_time(cloud.when(clock.now)),
-        workers=1,
-    )
+    return memory_dr_run(
+        cloud, clock, scope('aws', 'src-1', DR_REGIONS, {'dr': 'yes'}, **options), check_mode=check_mode
+    ).run()
 
 
 def by_disk(report):

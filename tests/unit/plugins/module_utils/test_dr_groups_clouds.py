@@ -62,10 +62,10 @@ def test_a_torn_group_is_not_copied_the_whole_one_before_it_is(fakecloud_clean, 
     cloud.admin.configure(timings={provider: {'snapshot_seconds': 1, 'copy_seconds': 5}})
     disks = seed_database(cloud, provider)
     adapter = fakecloud_adapter(cloud, provider)
-    whole, members = adapter.create_snapshot_set(source, disks, 'db-whole', 'whole', {})
+    whole, members = adapter.sets.create_snapshot_set(source, disks, 'db-whole', 'whole', {})
     cloud.admin.advance_clock(10)
     cloud.admin.faults(torn_groups={provider: {'outcome': 'failed', 'count': 1}})
-    torn, dummy = adapter.create_snapshot_set(source, disks, 'db-torn', 'torn', {})
+    torn, dummy = adapter.sets.create_snapshot_set(source, disks, 'db-torn', 'torn', {})
     cloud.admin.advance_clock(10)
     report = dr_run_with(
         adapter,
@@ -171,7 +171,7 @@ def test_a_lost_answer_to_the_group_call_makes_no_second_set(fakecloud_clean, pr
     snapshots = adapter.disk_snapshots(source, disks)
     assert sorted(len(found) for found in snapshots.values()) == [1, 1]  # one set: a snapshot of each disk
     made = report['disks'][0]['consistency_group']['set_id']
-    assert set(adapter.snapshot_sets(source, disks, snapshots).values()) == {made}
+    assert set(adapter.sets.snapshot_sets(source, disks, snapshots).values()) == {made}
 
 
 def test_ens_refuses_groups_before_any_call(fakecloud_clean):
@@ -295,5 +295,5 @@ def test_an_ecs_group_over_the_api_references_limits_is_refused_before_any_call(
     assert len(big) == count + 1
     cloud.admin.calls(reset=True)
     with pytest.raises(InputError, match=re.escape(words if case != '17 disks' else '16 disks at most')):
-        adapter.create_snapshot_set(source, big, None, 'fresh set', {})
+        adapter.sets.create_snapshot_set(source, big, None, 'fresh set', {})
     assert 'CreateSnapshotGroup' not in fakecloud_calls(cloud)

@@ -13,15 +13,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
     CloudError,
     is_retryable,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import run as run_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.context import PhaseResult
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.copy import Copies
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.sequence import Phase
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import dr_copies_by_disk
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import (
     add_old_copies,
     cloud_with_disks,
@@ -83,15 +81,7 @@ def fixture_sent_in(monkeypatch):
 
 
 def dr_run(cloud, clock, retry=None, **options):
-    return DrRun(
-        cloud,
-        dr_settings(params(**options)),
-        now=parse_time(cloud.when(clock.now)),
-        clock=clock.clock,
-        sleep=clock.sleep,
-        workers=1,
-        retry=retry,
-    )
+    return memory_dr_run(cloud, clock, params(**options), retry=retry)
 
 
 def test_each_phase_counts_the_calls_it_sends(sent_in):

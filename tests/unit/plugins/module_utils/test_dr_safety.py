@@ -78,8 +78,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.copies import leases_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases.lease import lease_seconds
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import (
     EPOCH,
@@ -331,9 +330,7 @@ class DrWorld(RuleBasedStateMachine):
             max_snapshot_age_hours=fresh_hours,
         )
         now = parse_time(self.cloud.when(self.clock.now)) + datetime.timedelta(seconds=skew)
-        return DrRun(
-            self.cloud, dr_settings(options), now=now, clock=self.clock.clock, sleep=self.clock.sleep, workers=1
-        )
+        return memory_dr_run(self.cloud, self.clock, options, now=now)
 
     def check_report(self, report, lock):
         """(c) report-locked-is-locked: what the report calls locked is locked when read back; and where the cloud locks

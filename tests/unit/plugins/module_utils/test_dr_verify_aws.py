@@ -103,7 +103,7 @@ def test_a_copy_whose_block_differs_is_caught_no_copy_and_a_failure(moto_url):
     adapter, first = run(moto_url, source, dr_region)
     (copy_id,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
     (source_id,) = [disk['source_snapshot']['id'] for disk in first['disks']]
-    blocks = adapter.snapshot_blocks(source, source_id)
+    blocks = adapter.blocks.snapshot_blocks(source, source_id)
     ebs_direct.corrupt_block(copy_id, sorted(blocks)[-1])
     # Every block read: the corrupted one among them.
     dummy, report = run(moto_url, source, dr_region, verify='full')
@@ -122,7 +122,7 @@ def test_check_mode_plans_the_calls_and_bytes_and_reads_no_block(moto_url, moto_
     source, dr_region = 'eu-west-3', 'eu-central-1'
     made = disks_with_snapshots(moto_url, source, count=2)
     reader = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
-    blocks = {snapshot: len(reader.snapshot_blocks(source, snapshot)) for snapshot in made.values()}
+    blocks = {snapshot: len(reader.blocks.snapshot_blocks(source, snapshot)) for snapshot in made.values()}
     assert len(set(blocks.values())) == 2, 'the emulator wrote as many blocks in both: the test tells nothing apart'
     moto_calls.clear()
     ebs_direct.EBS_CALLS.clear()
@@ -228,7 +228,7 @@ def test_a_run_that_asks_more_reads_a_copy_again_and_a_difference_takes_its_mark
     adapter, first = run(moto_url, source, dr_region)
     (copy_id,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
     (source_id,) = [disk['source_snapshot']['id'] for disk in first['disks']]
-    blocks = sorted(adapter.snapshot_blocks(source, source_id))
+    blocks = sorted(adapter.blocks.snapshot_blocks(source, source_id))
     sampled = set(sample_blocks(blocks, verify_settings(8), copy_id))
     missed = next(index for index in blocks if index not in sampled)
     ebs_direct.corrupt_block(copy_id, missed)
@@ -263,7 +263,7 @@ def test_a_copy_found_to_differ_keeps_the_verified_copy_before_it_and_every_late
     new_source = ec2_with(moto_url, KEYS, source).create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
     dummy, second = run(moto_url, source, dr_region, selector=DIFFERS_SELECTOR, verify=8, prune=True, keep_copies=5)
     (newest,) = [copy['snapshot_id'] for disk in second['disks'] for copy in disk['copies']]
-    blocks = sorted(adapter.snapshot_blocks(source, new_source))
+    blocks = sorted(adapter.blocks.snapshot_blocks(source, new_source))
     sampled = set(sample_blocks(blocks, verify_settings(8), newest))
     ebs_direct.corrupt_block(newest, next(index for index in blocks if index not in sampled))
     # The verified copy's own mark cut short (a killed run, a tagging call refused): it holds the disk's data all the

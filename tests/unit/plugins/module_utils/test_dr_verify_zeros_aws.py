@@ -43,7 +43,7 @@ def copied(moto_url, source, dr_region, tag_value):
     ((dummy, source_id),) = list(disks_with_snapshots(moto_url, source, count=1, tag_value=tag_value).items())
     adapter, made, dummy = run(moto_url, source, dr_region, tag_value)
     (copy_id,) = made
-    listed = adapter.snapshot_blocks(source, source_id)
+    listed = adapter.blocks.snapshot_blocks(source, source_id)
     unwritten = [index for index in range(2048) if index not in listed][:2]
     return adapter, source_id, copy_id, unwritten
 

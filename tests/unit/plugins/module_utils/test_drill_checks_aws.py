@@ -14,6 +14,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import EbsDrill
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import ATTACHED, parse_time
@@ -95,7 +96,7 @@ def test_the_drills_disk_is_made_in_the_hosts_zone_attached_and_left_for_the_che
     # dr_drill_finish's cleanup: detached, then deleted; the device file goes with the attachment.
     warnings = []
     cleanup = DrillCleanup(
-        adapter(moto_url),
+        adapter(moto_url).drill,
         FakeRetry(),
         run=restore['run_id'],
         now=datetime.datetime.now(datetime.timezone.utc),
@@ -170,7 +171,7 @@ def test_a_test_disk_a_person_attached_to_another_instance_is_never_detached(mot
     ec2.attach_volume(VolumeId=held['test_disk_id'], InstanceId=theirs, Device='/dev/sdz')
     warnings = []
     cleanup = DrillCleanup(
-        adapter(moto_url),
+        adapter(moto_url).drill,
         FakeRetry(),
         run=first['restore']['run_id'],
         now=datetime.datetime.now(datetime.timezone.utc),
@@ -230,7 +231,7 @@ def test_a_zone_named_for_the_hosts_region_is_refused():
         # pylint: disable-next=import-outside-toplevel
         from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import check_restore_settings
 
-        check_restore_settings(settings, EbsAdapter.__new__(EbsAdapter))
+        check_restore_settings(settings, EbsDrill(EbsAdapter.__new__(EbsAdapter)))
 
 
 class FakeRetry:

@@ -121,7 +121,7 @@ def test_a_held_disk_is_the_sources_data_and_a_killed_runs_disk_goes_after_its_t
     clock = CloudMovingClock(cloud)
     warnings = []
     cleanup = DrillCleanup(
-        adapter_for(cloud, provider),
+        adapter_for(cloud, provider).drill,
         CallRetry(default_backoff()).until(clock.clock() + 600),
         run=later['restore']['run_id'],
         now=datetime.datetime.now(datetime.timezone.utc),

@@ -14,10 +14,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import (
     ATTACHMENT_STATE_MAP,
     DRILL_DEVICES,
-    EbsAdapter,
+    EbsDrill,
+    volume_disk,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
@@ -78,7 +80,7 @@ def instance(url, region, zone, name=None, devices=()):
 def drill_disk(aws, region, zone, snapshot_id, run='run-1'):
     """A test disk made by the adapter from ``snapshot_id`` (1 GiB), as the drill makes one."""
     copy = Snapshot(snapshot_id, region, 'completed', size=1)
-    return aws.create_test_disk(
+    return aws.drill.create_test_disk(
         region, zone, copy, 'gp3', 'snapcopy-restore-test-' + run, {RESTORE_RUN_TAG: run}, 'token-' + snapshot_id
     )
 
@@ -149,7 +151,7 @@ def devices(tmp_path, monkeypatch):
 
 
 def test_the_ebs_adapter_is_a_drill_host_adapter():
-    assert issubclass(EbsAdapter, DrillHostAdapter)
+    assert issubclass(EbsDrill, DrillHostAdapter)
 
 
 def test_every_attachment_state_of_the_ec2_model_has_its_meaning():
@@ -184,17 +186,17 @@ def test_a_volumes_attachment_as_the_drill_reads_it(state, attached_to, attachme
             }
         ],
     }
-    disk = EbsAdapter.test_disk(item, DR)
+    disk = volume_disk(item, DR)
     assert (disk.attached_to, disk.attachment) == (attached_to, attachment)
     assert disk.device == ('/dev/sdf' if attached_to else None)
-    free = EbsAdapter.test_disk({'VolumeId': 'vol-0123456789abcdef0', 'State': 'available', 'Attachments': []}, DR)
+    free = volume_disk({'VolumeId': 'vol-0123456789abcdef0', 'State': 'available', 'Attachments': []}, DR)
     assert (free.attached_to, free.attachment, free.device) == (None, None, None)
 
 
 def test_a_drill_host_is_its_zone_its_state_and_its_name(moto_url):
     aws = adapter(moto_url)
     running = instance(moto_url, HOSTS, HOSTS + 'b', name='drill host')
-    host = aws.drill_host(HOSTS, running)
+    host = aws.drill.drill_host(HOSTS, running)
     assert (host.id, host.region, host.zone, host.running, host.cloud_state, host.name) == (
         running,
         HOSTS,
@@ -205,13 +207,13 @@ def test_a_drill_host_is_its_zone_its_state_and_its_name(moto_url):
     )
     stopped = instance(moto_url, HOSTS, HOSTS + 'c')
     client(moto_url, 'ec2', HOSTS).stop_instances(InstanceIds=[stopped])
-    host = aws.drill_host(HOSTS, stopped)
+    host = aws.drill.drill_host(HOSTS, stopped)
     assert (host.zone, host.running, host.cloud_state, host.name) == (HOSTS + 'c', False, 'stopped', None)
 
 
 def test_an_instance_the_cloud_does_not_list_is_not_found(moto_url):
     with pytest.raises(CloudError) as caught:
-        adapter(moto_url).drill_host(HOSTS, 'i-0123456789abcdef0')
+        adapter(moto_url).drill.drill_host(HOSTS, 'i-0123456789abcdef0')
     assert caught.value.kind == NOT_FOUND and caught.value.code == 'InvalidInstanceID.NotFound'
     assert caught.value.action == 'DescribeInstances' and caught.value.region == HOSTS
 
@@ -224,25 +226,25 @@ def test_an_attached_disk_is_described_attached_and_kept_from_deletion_until_det
     snapshot_id = ec2.create_snapshot(VolumeId=empty_volume(moto_url, DR, DR + 'a'))['SnapshotId']
     disk = drill_disk(aws, DR, DR + 'b', snapshot_id, run='attach-1')
     assert (disk.attached_to, disk.attachment, disk.device) == (None, None, None)
-    aws.attach_test_disk(DR, disk.id, host)
-    seen = aws.describe_test_disks(DR, [disk.id])[disk.id]
+    aws.drill.attach_test_disk(DR, disk.id, host)
+    seen = aws.drill.describe_test_disks(DR, [disk.id])[disk.id]
     # moto attaches at once: EC2 answers attaching first (the drill waits for ATTACHED).
     assert (seen.attached_to, seen.attachment, seen.device) == (host, ATTACHED, DRILL_DEVICES[0])
     assert seen.state == USABLE and seen.cloud_state == 'in-use'
-    assert next(found for found in aws.find_test_disks(DR) if found.id == disk.id).attached_to == host
+    assert next(found for found in aws.drill.find_test_disks(DR) if found.id == disk.id).attached_to == host
     with pytest.raises(CloudError) as caught:
-        aws.delete_test_disk(DR, disk.id)
+        aws.drill.delete_test_disk(DR, disk.id)
     assert caught.value.code == 'VolumeInUse' and caught.value.kind == INVALID
     assert error_code(lambda: ec2.delete_volume(VolumeId=disk.id)) == 'VolumeInUse'
     assert not list(tmp_path.iterdir())  # no device directory without SNAPCOPY_DEVICE_DIR
-    aws.detach_test_disk(DR, disk.id, host)
-    seen = aws.describe_test_disks(DR, [disk.id])[disk.id]
+    aws.drill.detach_test_disk(DR, disk.id, host)
+    seen = aws.drill.describe_test_disks(DR, [disk.id])[disk.id]
     assert (seen.attached_to, seen.attachment, seen.device, seen.cloud_state) == (None, None, None, 'available')
     with pytest.raises(CloudError) as caught:
-        aws.detach_test_disk(DR, disk.id, host)
+        aws.drill.detach_test_disk(DR, disk.id, host)
     assert caught.value.code == 'InvalidAttachment.NotFound' and caught.value.kind == NOT_FOUND
-    aws.delete_test_disk(DR, disk.id)
-    assert aws.describe_test_disks(DR, [disk.id]) == {}
+    aws.drill.delete_test_disk(DR, disk.id)
+    assert aws.drill.describe_test_disks(DR, [disk.id]) == {}
 
 
 def test_a_disk_is_attached_at_a_device_name_the_instance_does_not_use(moto_url):
@@ -252,11 +254,11 @@ def test_a_disk_is_attached_at_a_device_name_the_instance_does_not_use(moto_url)
     names = []
     for dummy in range(len(DRILL_DEVICES) - 2):
         disk = empty_volume(moto_url, HOSTS, HOSTS + 'a')
-        aws.attach_test_disk(HOSTS, disk, host)
-        names.append(aws.describe_test_disks(HOSTS, [disk])[disk].device)
+        aws.drill.attach_test_disk(HOSTS, disk, host)
+        names.append(aws.drill.describe_test_disks(HOSTS, [disk])[disk].device)
     assert names == [name for name in DRILL_DEVICES if name not in ('/dev/sdf', '/dev/sdh')]
     with pytest.raises(CloudError) as caught:
-        aws.attach_test_disk(HOSTS, empty_volume(moto_url, HOSTS, HOSTS + 'a'), host)
+        aws.drill.attach_test_disk(HOSTS, empty_volume(moto_url, HOSTS, HOSTS + 'a'), host)
     assert caught.value.code == 'NoFreeDevice' and caught.value.kind == INVALID and host in caught.value.message
 
 
@@ -282,10 +284,10 @@ def test_the_server_refuses_attachments_as_ec2_does(moto_url):
     assert ec2.describe_volumes(VolumeIds=[volume])['Volumes'][0]['Attachments'][0]['InstanceId'] == host
     aws = adapter(moto_url)
     with pytest.raises(CloudError) as caught:
-        aws.attach_test_disk(REFUSALS, elsewhere, host)
+        aws.drill.attach_test_disk(REFUSALS, elsewhere, host)
     assert caught.value.code == 'InvalidVolume.ZoneMismatch' and caught.value.kind == INVALID
-    aws.attach_test_disk(REFUSALS, second, host)  # the refused disk's device is free again
-    assert aws.describe_test_disks(REFUSALS, [second])[second].device == '/dev/sdg'
+    aws.drill.attach_test_disk(REFUSALS, second, host)  # the refused disk's device is free again
+    assert aws.drill.describe_test_disks(REFUSALS, [second])[second].device == '/dev/sdg'
 
 
 def test_an_attached_disk_shows_in_the_device_directory_as_the_source_snapshots_bytes(moto_url, devices):
@@ -294,16 +296,16 @@ def test_an_attached_disk_shows_in_the_device_directory_as_the_source_snapshots_
     copy = client(moto_url, 'ec2', DR).copy_snapshot(SourceSnapshotId=source, SourceRegion=SOURCE)['SnapshotId']
     host = instance(moto_url, DR, DR + 'c')
     disk = drill_disk(aws, DR, DR + 'c', copy, run='device-1')
-    aws.attach_test_disk(DR, disk.id, host)
+    aws.drill.attach_test_disk(DR, disk.id, host)
     path = devices / disk.id
     assert sorted(os.listdir(devices)) == [disk.id]  # the whole file, no part left
     assert os.path.getsize(path) == 1 * GIB
     expected = snapshot_data(moto_url, SOURCE, source)
     assert {3, 700, 2047} <= set(expected)
     assert file_blocks(path) == expected
-    aws.detach_test_disk(DR, disk.id, host)
+    aws.drill.detach_test_disk(DR, disk.id, host)
     assert os.listdir(devices) == []
-    aws.delete_test_disk(DR, disk.id)
+    aws.drill.delete_test_disk(DR, disk.id)
 
 
 def test_a_corrupted_block_of_the_copy_shows_in_the_device_file(moto_url, devices):
@@ -314,12 +316,12 @@ def test_a_corrupted_block_of_the_copy_shows_in_the_device_file(moto_url, device
     host = instance(moto_url, DR, DR + 'a')
     disk = drill_disk(aws, DR, DR + 'a', copy, run='device-2')
     ebs_direct.corrupt_block(copy, 10)  # after CreateVolume: the volume holds the copy as it was
-    aws.attach_test_disk(DR, disk.id, host)
+    aws.drill.attach_test_disk(DR, disk.id, host)
     found, expected = file_blocks(devices / disk.id), snapshot_data(moto_url, SOURCE, source)
     assert set(found) == set(expected) and found[11] != expected[11]
     assert {index for index in found if found[index] != expected[index]} == {11}
     assert found[11] == snapshot_data(moto_url, DR, copy, only={11})[11]
-    aws.detach_test_disk(DR, disk.id, host)
+    aws.drill.detach_test_disk(DR, disk.id, host)
     assert not (devices / disk.id).exists()
 
 
@@ -327,7 +329,7 @@ def test_a_disk_made_from_no_snapshot_is_all_zeros_in_the_device_directory(moto_
     aws = adapter(moto_url)
     host = instance(moto_url, DR, DR + 'a')
     volume = empty_volume(moto_url, DR, DR + 'a')
-    aws.attach_test_disk(DR, volume, host)
+    aws.drill.attach_test_disk(DR, volume, host)
     assert os.path.getsize(devices / volume) == 1 * GIB and file_blocks(devices / volume) == {}
-    aws.detach_test_disk(DR, volume, host)
+    aws.drill.detach_test_disk(DR, volume, host)
     assert os.listdir(devices) == []

@@ -122,11 +122,11 @@ def test_disk(cloud, adapter, provider, copy_id: str) -> str:
     """A test disk made from the copy by the adapter, once the cloud has made it: its id."""
     dummy, dummy, dummy, dr_region, zone, disk_type = CLOUDS[provider]
     copy = Snapshot(copy_id, dr_region, COMPLETED, size=20)
-    disk = adapter.create_test_disk(
+    disk = adapter.drill.create_test_disk(
         dr_region, zone, copy, disk_type, 'snapcopy-drill-test', {RESTORE_RUN_TAG: 'run-1'}, 'drill-host-token-1'
     )
     cloud.admin.advance_clock(TIMINGS['disk_seconds'] + 1)
-    (made,) = adapter.describe_test_disks(dr_region, [disk.id]).values()
+    (made,) = adapter.drill.describe_test_disks(dr_region, [disk.id]).values()
     assert made.state == USABLE and (made.attached_to, made.attachment, made.device) == (None, None, None)
     return disk.id
 
@@ -140,10 +140,10 @@ def test_the_drill_host_is_its_zone_and_whether_it_runs(cloud, provider):
     dr_region, zone = CLOUDS[provider][3:5]
     running = seed_host(cloud, provider)
     stopped = seed_host(cloud, provider, name='stopped', state='stopped')
-    host = adapter.drill_host(dr_region, running)
+    host = adapter.drill.drill_host(dr_region, running)
     assert (host.id, host.region, host.zone, host.running, host.name) == (running, dr_region, zone, True, 'drill-host')
     assert host.cloud_state == {'cbs': 'RUNNING'}.get(provider, 'Running')
-    host = adapter.drill_host(dr_region, stopped)
+    host = adapter.drill.drill_host(dr_region, stopped)
     assert (host.running, host.cloud_state) == (False, {'cbs': 'STOPPED'}.get(provider, 'Stopped'))
 
 
@@ -156,7 +156,7 @@ def test_a_missing_instance_is_not_found(cloud, provider):
         if instance_id is None:
             continue
         with pytest.raises(CloudError) as info:
-            adapter.drill_host(dr_region, instance_id)
+            adapter.drill.drill_host(dr_region, instance_id)
         assert (info.value.kind, info.value.code, info.value.region) == (
             NOT_FOUND,
             'InvalidInstanceId.NotFound',
@@ -165,7 +165,7 @@ def test_a_missing_instance_is_not_found(cloud, provider):
     # An attach to it is not found too.
     disk = test_disk(cloud, adapter, provider, copied_snapshot(cloud, adapter, provider))
     with pytest.raises(CloudError) as info:
-        adapter.attach_test_disk(dr_region, disk, 'i-nowhere1' if provider != 'cbs' else 'ins-nowhere')
+        adapter.drill.attach_test_disk(dr_region, disk, 'i-nowhere1' if provider != 'cbs' else 'ins-nowhere')
     assert (info.value.kind, info.value.code) == (NOT_FOUND, 'InvalidInstanceId.NotFound')
 
 
@@ -175,11 +175,11 @@ def test_attach_shows_the_instance_delete_waits_for_the_detach(cloud, provider):
     dr_region = CLOUDS[provider][3]
     host = seed_host(cloud, provider)
     disk = test_disk(cloud, adapter, provider, copied_snapshot(cloud, adapter, provider))
-    adapter.attach_test_disk(dr_region, disk, host)
-    (seen,) = adapter.describe_test_disks(dr_region, [disk]).values()
+    adapter.drill.attach_test_disk(dr_region, disk, host)
+    (seen,) = adapter.drill.describe_test_disks(dr_region, [disk]).values()
     assert (seen.attached_to, seen.attachment) == (host, ATTACHING)
     cloud.admin.advance_clock(TIMINGS['attach_seconds'] + 1)
-    (seen,) = adapter.describe_test_disks(dr_region, [disk]).values()
+    (seen,) = adapter.drill.describe_test_disks(dr_region, [disk]).values()
     assert (seen.attached_to, seen.attachment, seen.device, seen.state) == (
         host,
         ATTACHED,
@@ -187,23 +187,23 @@ def test_attach_shows_the_instance_delete_waits_for_the_detach(cloud, provider):
         USABLE,
     )
     # find_test_disks (the drill's leftovers) says the same.
-    (found,) = [item for item in adapter.find_test_disks(dr_region) if item.id == disk]
+    (found,) = [item for item in adapter.drill.find_test_disks(dr_region) if item.id == disk]
     assert (found.attached_to, found.attachment, found.device) == (host, ATTACHED, FIRST_DEVICE[provider])
     with pytest.raises(CloudError) as info:
-        adapter.delete_test_disk(dr_region, disk)
+        adapter.drill.delete_test_disk(dr_region, disk)
     assert info.value.code == REFUSED_WHILE_ATTACHED[provider]
-    adapter.detach_test_disk(dr_region, disk, host)
-    (seen,) = adapter.describe_test_disks(dr_region, [disk]).values()
+    adapter.drill.detach_test_disk(dr_region, disk, host)
+    (seen,) = adapter.drill.describe_test_disks(dr_region, [disk]).values()
     assert (seen.attached_to, seen.attachment) == (host, DETACHING)
     with pytest.raises(CloudError) as info:
-        adapter.delete_test_disk(dr_region, disk)
+        adapter.drill.delete_test_disk(dr_region, disk)
     assert info.value.code == REFUSED_WHILE_ATTACHED[provider]
     cloud.admin.advance_clock(TIMINGS['detach_seconds'] + 1)
-    (seen,) = adapter.describe_test_disks(dr_region, [disk]).values()
+    (seen,) = adapter.drill.describe_test_disks(dr_region, [disk]).values()
     assert (seen.attached_to, seen.attachment, seen.device) == (None, None, None)
-    adapter.delete_test_disk(dr_region, disk)
-    assert disk not in adapter.describe_test_disks(dr_region, [disk])
-    assert not [item for item in adapter.find_test_disks(dr_region) if item.id == disk]
+    adapter.drill.delete_test_disk(dr_region, disk)
+    assert disk not in adapter.drill.describe_test_disks(dr_region, [disk])
+    assert not [item for item in adapter.drill.find_test_disks(dr_region) if item.id == disk]
 
 
 @pytest.mark.parametrize('provider', sorted(CLOUDS))
@@ -213,13 +213,13 @@ def test_the_attached_disk_holds_what_the_source_disk_held_until_it_is_detached(
     host = seed_host(cloud, provider)
     disk = test_disk(cloud, adapter, provider, copied_snapshot(cloud, adapter, provider))
     device = cloud.devices / disk
-    adapter.attach_test_disk(dr_region, disk, host)
+    adapter.drill.attach_test_disk(dr_region, disk, host)
     assert not device.exists(), 'no file before the attach is over'
     cloud.admin.advance_clock(TIMINGS['attach_seconds'] + 1)
     assert device.read_bytes() == DATA
-    adapter.detach_test_disk(dr_region, disk, host)
+    adapter.drill.detach_test_disk(dr_region, disk, host)
     cloud.admin.advance_clock(TIMINGS['detach_seconds'] + 1)
-    assert adapter.describe_test_disks(dr_region, [disk])[disk].attachment is None
+    assert adapter.drill.describe_test_disks(dr_region, [disk])[disk].attachment is None
     assert not device.exists()
 
 
@@ -231,7 +231,7 @@ def test_a_disk_made_from_a_corrupted_copy_holds_something_else(cloud, provider)
     copy = copied_snapshot(cloud, adapter, provider)
     cloud.admin.request('POST', 'corrupt', {'cloud': provider, 'snapshot_id': copy, 'offset': 3, 'length': 4})
     disk = test_disk(cloud, adapter, provider, copy)
-    adapter.attach_test_disk(dr_region, disk, host)
+    adapter.drill.attach_test_disk(dr_region, disk, host)
     cloud.admin.advance_clock(TIMINGS['attach_seconds'] + 1)
     held = (cloud.devices / disk).read_bytes()
     assert held != DATA and len(held) == len(DATA) and held[:3] == DATA[:3] and held[7:] == DATA[7:]

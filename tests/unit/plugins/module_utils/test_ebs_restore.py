@@ -13,6 +13,7 @@ from botocore.stub import ANY, Stubber
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import volume_disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     FAILED,
@@ -28,8 +29,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     RESTORE_TESTED_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import TEST_DISK_PREFIX
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYRESTORE1', 'secret_key': 'snapcopy-restore-secret'}
@@ -62,10 +62,10 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
     volume = west.create_volume(Size=2, AvailabilityZone='us-west-2a')
     copy_id = west.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId']
     copy = Snapshot(copy_id, 'us-west-2', 'completed', size=2)
-    zones = aws.restore_zones('us-west-2', 'gp3')
+    zones = aws.drill.restore_zones('us-west-2', 'gp3')
     assert zones == sorted(zones) and zones[0] == 'us-west-2a'
     tags = {RESTORE_RUN_TAG: 'run-1', 'snapcopy:restore-scope': 'scope', 'snapcopy:restore-copy': copy_id}
-    made = aws.create_test_disk(
+    made = aws.drill.create_test_disk(
         'us-west-2', zones[0], copy, 'gp3', TEST_DISK_PREFIX + 'run-1', tags, 'snapcopy-token-1'
     )
     seen = west.describe_volumes(VolumeIds=[made.id])['Volumes'][0]
@@ -77,37 +77,35 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
     )
     assert {tag['Key']: tag['Value'] for tag in seen['Tags']} == dict(tags, Name=TEST_DISK_PREFIX + 'run-1')
     # (moto does not keep CreateVolume's ClientToken, which EC2 does: the Stubber test below shows it is sent.)
-    assert [disk.id for disk in aws.find_test_disks('us-west-2')] == [made.id]
-    described = aws.describe_test_disks('us-west-2', [made.id, 'vol-0123456789abcdef0'])
+    assert [disk.id for disk in aws.drill.find_test_disks('us-west-2')] == [made.id]
+    described = aws.drill.describe_test_disks('us-west-2', [made.id, 'vol-0123456789abcdef0'])
     assert list(described) == [made.id] and described[made.id].state == USABLE
     assert described[made.id].name == TEST_DISK_PREFIX + 'run-1' and described[made.id].snapshot_id == copy_id
     aws.tag_copy(copy, {RESTORE_TESTED_TAG: '20261122T181400Z'})
     marked = west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]
     assert {tag['Key']: tag['Value'] for tag in marked['Tags']}[RESTORE_TESTED_TAG] == '20261122T181400Z'
-    aws.delete_test_disk('us-west-2', made.id)
-    assert aws.find_test_disks('us-west-2') == []
+    aws.drill.delete_test_disk('us-west-2', made.id)
+    assert aws.drill.find_test_disks('us-west-2') == []
     with pytest.raises(CloudError) as caught:
-        aws.delete_test_disk('us-west-2', made.id)
+        aws.drill.delete_test_disk('us-west-2', made.id)
     assert caught.value.kind == NOT_FOUND and caught.value.code == 'InvalidVolume.NotFound'
 
 
 def test_a_dr_run_with_a_drill_on_aws_leaves_no_volume_behind(moto_url):
     disk_id = tagged_disk(moto_url, 'aws-drill')
-    settings = dr_settings(
-        {
-            'provider': 'aws',
-            'source_region': 'us-east-1',
-            'dr_regions': ['eu-west-1'],
-            'tag_selector': {'drill': 'aws-drill'},
-            'prune': False,
-            'wait': True,
-            'wait_timeout': 600,
-            'poll_interval': 1,
-            'restore_test': True,
-        }
-    )
+    options = {
+        'provider': 'aws',
+        'source_region': 'us-east-1',
+        'dr_regions': ['eu-west-1'],
+        'tag_selector': {'drill': 'aws-drill'},
+        'prune': False,
+        'wait': True,
+        'wait_timeout': 600,
+        'poll_interval': 1,
+        'restore_test': True,
+    }
     clock = FakeClock()
-    report = DrRun(adapter(moto_url), settings, clock=clock.clock, sleep=clock.sleep).run()
+    report = dr_run_with(adapter(moto_url), options, clock=clock)
     (test,) = report['restore']['tests']
     assert test['result'] == 'passed' and test['disk_id'] == disk_id and test['zone'] == 'eu-west-1a'
     assert test['test_disk']['action'] == 'deleted' and not report['failures']
@@ -135,7 +133,7 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
         'poll_interval': 1,
     }
     clock = FakeClock()
-    report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
+    report = dr_run_with(adapter(moto_url), options, clock=clock)
     (copy_id,) = [entry['snapshot_id'] for disk in report['disks'] for entry in disk['copies']]
     west = ec2(moto_url, 'eu-west-1')
     tags = {tag['Key']: tag['Value'] for tag in west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]['Tags']}
@@ -152,7 +150,7 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
     time.sleep(1.1)  # moto's StartTime counts whole seconds: the later snapshot must be the newer one
     ec2(moto_url, 'us-east-1').create_snapshot(VolumeId=disk_id, Description='nightly, later')
     clock.now += 3600
-    report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
+    report = dr_run_with(adapter(moto_url), options, clock=clock)
     assert [entry['snapshot_id'] for disk in report['disks'] for entry in disk['pruned']] == [copy_id]
     remaining = {item['SnapshotId'] for item in west.describe_snapshots(OwnerIds=['self'])['Snapshots']}
     assert persons in remaining and copy_id not in remaining
@@ -235,7 +233,7 @@ def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
                 'TagSpecifications': ANY,
             },
         )
-        made = aws.create_test_disk(
+        made = aws.drill.create_test_disk(
             'us-west-2',
             'us-west-2a',
             Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
@@ -245,7 +243,7 @@ def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
             'token',
         )
         assert made.state == PENDING and made.created == '2026-11-22T00:00:00+00:00'
-        aws.create_test_disk(
+        aws.drill.create_test_disk(
             'us-west-2',
             'us-west-2a',
             Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
@@ -262,7 +260,7 @@ def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
 )
 def test_volume_states_map_to_the_drills(state, expected):
     item = {'VolumeId': 'vol-1', 'State': state, 'Tags': [{'Key': 'Name', 'Value': TEST_DISK_PREFIX + 'r'}]}
-    disk = EbsAdapter.test_disk(item, 'us-west-2')
+    disk = volume_disk(item, 'us-west-2')
     assert (disk.state, disk.cloud_state, disk.name) == (expected, state, TEST_DISK_PREFIX + 'r')
 
 
@@ -281,4 +279,4 @@ def test_zones_that_are_not_available_or_not_availability_zones_are_not_offered(
             },
             {},
         )
-        assert aws.restore_zones('us-west-2', 'gp3') == ['us-west-2a', 'us-west-2b']
+        assert aws.drill.restore_zones('us-west-2', 'gp3') == ['us-west-2a', 'us-west-2b']

@@ -823,12 +823,12 @@ def test_lock_tokens_are_the_runs_own_and_a_lock_is_what_is_read_back(cloud):
     source = seed_source(cloud)
     lock = LockSettings('compliance', 7, 1)
     first_run = EcsAdapter.from_connection(connection(cloud))
-    held = first_run.lock_snapshot(SOURCE_REGION, source, lock)
+    held = first_run.locks.lock_snapshot(SOURCE_REGION, source, lock)
     assert held.in_force and held.cloud_status == 'compliance-cooloff' and held.expires
-    assert first_run.lock_snapshot(SOURCE_REGION, source, lock) == held
+    assert first_run.locks.lock_snapshot(SOURCE_REGION, source, lock) == held
     assert calls(cloud, 'LockSnapshot') == {'calls': 2, 'errors': 0, 'mutations': 1}
     # In its cool-off a lock set again starts anew (LockSnapshot's description): the next run's token is a new request.
-    EcsAdapter.from_connection(connection(cloud)).lock_snapshot(SOURCE_REGION, source, lock)
+    EcsAdapter.from_connection(connection(cloud)).locks.lock_snapshot(SOURCE_REGION, source, lock)
     assert calls(cloud, 'LockSnapshot') == {'calls': 3, 'errors': 0, 'mutations': 2}
 
 
@@ -840,8 +840,8 @@ def test_a_lock_past_the_copys_retention_is_refused_before_the_call_by_the_adapt
         now + 8 * 86400
     )  # eight days after the snapshot was made: two days of retention left, less a minute
     with pytest.raises(CloudError) as refused:
-        adapter.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 3, 0))
+        adapter.locks.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 3, 0))
     assert refused.value.code == 'LockOutlastsRetention' and refused.value.kind == INVALID
     assert refused.value.message.endswith('Extend its retention, or lock it for at most 1 day')
     assert calls(cloud, 'LockSnapshot')['calls'] == 0
-    assert adapter.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 1, 0)).in_force
+    assert adapter.locks.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 1, 0)).in_force

@@ -54,7 +54,7 @@ def test_a_torn_group_is_no_recovery_point_and_the_whole_one_before_it_stays(fak
     disks = attached(disk_ids)
     snapshots = adapter.disk_snapshots(REGION, disks)
     fakecloud_clean.admin.calls(reset=True)
-    sets = adapter.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
     assert fakecloud_calls(fakecloud_clean) == {'DescribeSnapshotGroups': 1}  # one instance, one page
     assert sorted(set(sets.values())) == sorted([whole, torn])
     found = group_point('db', disk_ids, snapshots, lambda snapshot: sets.get(snapshot.id))
@@ -68,7 +68,7 @@ def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_n
     adapter = fakecloud_adapter(fakecloud_clean, 'ecs')
     disks = attached(disk_ids[1:])  # the data disks, not the system disk
     fakecloud_clean.admin.calls(reset=True)
-    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', 'the data disks', {'app': 'db'})
+    set_id, made = adapter.sets.create_snapshot_set(REGION, disks, 'db-set', 'the data disks', {'app': 'db'})
     assert fakecloud_calls(fakecloud_clean) == {'CreateSnapshotGroup': 1, 'DescribeSnapshotGroups': 1}
     assert sorted(snapshot.volume_id for snapshot in made) == sorted(disk_ids[1:])
     assert {snapshot.state for snapshot in made} <= {PENDING, COMPLETED}
@@ -76,12 +76,12 @@ def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_n
     alone = adapter.create_snapshot(REGION, disks[0], 'alone', None, {})
     fakecloud_clean.admin.advance_clock(11)
     snapshots = adapter.disk_snapshots(REGION, disks)
-    sets = adapter.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
     assert sets == {snapshot.id: set_id for snapshot in made}
     assert alone.id not in sets
     # One member given: its snapshot is still of the group, which names it (a group with one member left is torn).
     first = next(snapshot for snapshot in made if snapshot.volume_id == disks[0].id)
-    assert adapter.snapshot_sets(REGION, disks[:1], snapshots) == {first.id: set_id}
+    assert adapter.sets.snapshot_sets(REGION, disks[:1], snapshots) == {first.id: set_id}
 
 
 def test_a_resend_after_a_lost_answer_makes_no_second_group(fakecloud_clean):
@@ -92,9 +92,9 @@ def test_a_resend_after_a_lost_answer_makes_no_second_group(fakecloud_clean):
         {'rules': [{'cloud': 'ecs', 'action': 'CreateSnapshotGroup', 'lost_answer_rate': 1.0, 'count': 1}]}
     )
     with pytest.raises(CloudError) as lost:
-        adapter.create_snapshot_set(REGION, disks, 'db-set', 'all disks', {})
+        adapter.sets.create_snapshot_set(REGION, disks, 'db-set', 'all disks', {})
     assert lost.value.uncertain
-    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', 'all disks', {})
+    set_id, made = adapter.sets.create_snapshot_set(REGION, disks, 'db-set', 'all disks', {})
     assert len(made) == 3
     groups = alibaba_send(
         fakecloud_clean.endpoint, 'ecs', 'DescribeSnapshotGroups', {'RegionId': REGION, 'InstanceId': INSTANCE}
@@ -110,8 +110,8 @@ def test_disks_of_two_instances_are_refused_and_disks_of_none_read_nothing(fakec
         attached(['d-1']) + [Disk('d-2', REGION)],
     ):
         with pytest.raises(InputError, match='one instance'):
-            adapter.create_snapshot_set(REGION, disks, None, 'set', {})
-    assert adapter.snapshot_sets(REGION, [Disk('d-1', REGION)], {'d-1': []}) == {}
+            adapter.sets.create_snapshot_set(REGION, disks, None, 'set', {})
+    assert adapter.sets.snapshot_sets(REGION, [Disk('d-1', REGION)], {'d-1': []}) == {}
     assert fakecloud_calls(fakecloud_clean) == {}
 
 
@@ -121,7 +121,7 @@ def test_a_cloud_error_comes_back_with_its_code_message_and_request_id(fakecloud
     )['ecs']['disks']
     adapter = fakecloud_adapter(fakecloud_clean, 'ecs')
     with pytest.raises(CloudError) as caught:
-        adapter.create_snapshot_set(REGION, attached([disk_id]), None, 'set', {})
+        adapter.sets.create_snapshot_set(REGION, attached([disk_id]), None, 'set', {})
     error = caught.value
     assert (error.action, error.code) == ('CreateSnapshotGroup', 'InvalidDiskCategory.NotSupported')
     assert 'cloud_efficiency' in error.message and error.request_id
@@ -136,12 +136,12 @@ def test_the_groups_of_many_instances_are_one_listing_of_the_region(fakecloud_cl
         instance = 'i-many%02d' % number
         ids = seed_instance(fakecloud_clean, instance)
         members = attached(ids[1:], instance)
-        set_id, snapshots = adapter.create_snapshot_set(REGION, members, None, 'set', {})
+        set_id, snapshots = adapter.sets.create_snapshot_set(REGION, members, None, 'set', {})
         if number:  # the first instance is not the scope's
             disks.extend(members)
             made.update((snapshot.id, set_id) for snapshot in snapshots)
     fakecloud_clean.admin.advance_clock(11)
     snapshots = adapter.disk_snapshots(REGION, disks)
     fakecloud_clean.admin.calls(reset=True)
-    assert adapter.snapshot_sets(REGION, disks, snapshots) == made
+    assert adapter.sets.snapshot_sets(REGION, disks, snapshots) == made
     assert fakecloud_calls(fakecloud_clean) == {'DescribeSnapshotGroups': 1}

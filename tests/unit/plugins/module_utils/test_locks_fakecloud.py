@@ -39,7 +39,9 @@ def test_an_ecs_dr_run_locks_each_copy_once_and_the_rerun_sends_no_lock(cloud):
     # per copy; then the locks set, read back in one; then one read of the region after the wait.
     assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1 + 1 + 1
     copy_ids = [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
-    locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks('cn-shanghai', copy_ids)
+    locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).locks.describe_locks(
+        'cn-shanghai', copy_ids
+    )
     assert sorted(locks) == sorted(copy_ids)
     for disk in report['disks']:
         (copy,) = disk['copies']
@@ -79,7 +81,7 @@ def test_ecs_pruning_reads_the_locks_and_sends_no_delete_for_a_locked_copy(cloud
             }
         )['ecs']['snapshots']
     # A person locks the oldest copy; the run itself sets no lock.
-    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).lock_snapshot(
+    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).locks.lock_snapshot(
         'cn-shanghai', old[0], LockSettings('compliance', 30, 0)
     )
 
@@ -109,7 +111,7 @@ def test_a_cloud_without_snapshot_locks_refuses_lock_before_any_call(cloud, prov
 
 
 def ecs_locks(cloud, region, copy_ids):
-    return EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks(region, copy_ids)
+    return EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).locks.describe_locks(region, copy_ids)
 
 
 def lock_calls(cloud):

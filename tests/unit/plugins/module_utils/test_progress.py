@@ -13,7 +13,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     PENDING,
     CopyRequest,
     Snapshot,
-    parse_time,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
     PROGRESS_FILE_VARIABLE,
@@ -28,7 +27,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes imp
     copy_progress,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params
 
@@ -51,15 +50,7 @@ class RecordedProgress(Progress):
 
 
 def dr_run(cloud, clock, progress, check_mode=False, **overrides):
-    return dr_run_with(
-        cloud,
-        params(**overrides),
-        check_mode=check_mode,
-        now=parse_time(cloud.when(clock.now)),
-        clock=clock,
-        workers=1,
-        progress=progress,
-    )
+    return memory_dr_run(cloud, clock, params(**overrides), check_mode=check_mode, progress=progress).run()
 
 
 def test_a_run_publishes_its_phases_in_order_and_its_copies_as_they_start_and_end(tmp_path):

@@ -323,7 +323,7 @@ def test_pruning_never_forces_the_deletion_of_an_ecs_copy_a_disk_was_made_from(c
         for snapshot in cloud.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai']['snapshots']
     }
 
-    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).delete_test_disk(
+    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).drill.delete_test_disk(
         'cn-shanghai', restored
     )  # the person's DeleteDisk
     report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)

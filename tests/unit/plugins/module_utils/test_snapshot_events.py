@@ -1,4 +1,4 @@
-"""The event source snapcopy.cloud.snapshots (runners/snapshot_events.py,
+"""The event source snapcopy.cloud.snapshots (plugins/module_utils/events/,
 extensions/eda/plugins/event_source/snapshots.py): bad arguments refused before any call; on each cloud, one event per
 completed snapshot of a tagged disk, from paged listings whose count of calls does not grow with the disks; the state
 file across a restart; throttling and failing calls; and on AWS the EventBridge messages of an SQS queue. Real SDKs over
@@ -21,15 +21,12 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners import snapshot_events
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import (
-    GivenSnapshots,
-    new_adapter,
-    parse_ebs_message,
-    run_source,
-    snapshot_arn,
-    source_settings,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events import source
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.given import GivenSnapshots
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.settings import new_adapter, source_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.source import run_source
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.sqs import parse_ebs_message, snapshot_arn
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils import ebs_eventbridge_events as aws_events
 
@@ -320,7 +317,7 @@ def test_a_restart_with_the_state_file_repeats_nothing_and_misses_what_completed
 def test_a_restart_gives_again_what_it_gave_lately_which_a_killed_rulebook_may_have_lost(cloud, tmp_path, monkeypatch):
     # The source's clock after a poll is not the poll's: a replay must repeat the event as first given, not that later
     # time.
-    monkeypatch.setattr(snapshot_events, 'now_text', lambda: '2031-01-01T00:00:00Z')
+    monkeypatch.setattr(source, 'now_text', lambda: '2031-01-01T00:00:00Z')
     disks = cloud.disks(2, SELECTOR)
     state = str(tmp_path / 'state.json')
     assert run(cloud.args(state_file=state), polls=1) == []
@@ -490,9 +487,7 @@ def test_a_poll_on_aws_reads_the_completed_snapshots_in_one_listing(moto_url, mo
     disks = cloud.disks(12, SELECTOR)
     made = cloud.snapshots(disks * 2)
     adapter = (
-        snapshot_events.PROVIDERS['aws']
-        .load_adapter()
-        .from_connection(connection('aws', moto_url), retry=CallRetry(fast_backoff()))
+        PROVIDERS['aws'].load_adapter().from_connection(connection('aws', moto_url), retry=CallRetry(fast_backoff()))
     )
     sent = []
     original = adapter.client.call

@@ -69,7 +69,7 @@ def test_a_set_of_data_volumes_is_one_call_and_found_again_by_its_set_tag(moto_u
     adapter = adapter_of(moto_url)
     disks = disks_of(adapter, REGION, [volumes['data'], volumes['log']])
     moto_calls.clear()
-    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', 'a set of db', {'app': 'db'})
+    set_id, made = adapter.sets.create_snapshot_set(REGION, disks, 'db-set', 'a set of db', {'app': 'db'})
     # The instance's volumes, its root volume among the others (left out by ExcludeBootVolume), then the one call.
     assert moto_calls == {'DescribeVolumes': 1, 'DescribeInstanceAttribute': 1, 'CreateSnapshots': 1}
     assert sorted(snapshot.volume_id for snapshot in made) == sorted([volumes['data'], volumes['log']])
@@ -83,7 +83,7 @@ def test_a_set_of_data_volumes_is_one_call_and_found_again_by_its_set_tag(moto_u
     snapshots = adapter.disk_snapshots(REGION, disks)
     assert sum(len(found) for found in snapshots.values()) == 3
     moto_calls.clear()
-    sets = adapter.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
     assert moto_calls == {}  # the start times are in what disk_snapshots read
     assert sets == {snapshot.id: set_id for snapshot in made}
     assert alone.id not in sets and root not in {snapshot.volume_id for snapshot in made}
@@ -94,14 +94,14 @@ def test_a_set_with_the_root_volume_leaves_the_other_data_volume_out_by_its_id(m
     dummy, root, volumes = instance_with_volumes(moto_url, REGION)
     adapter = adapter_of(moto_url)
     disks = disks_of(adapter, REGION, [root, volumes['data']])
-    set_id, made = adapter.create_snapshot_set(REGION, disks, None, 'root and data', {})
+    set_id, made = adapter.sets.create_snapshot_set(REGION, disks, None, 'root and data', {})
     assert sorted(snapshot.volume_id for snapshot in made) == sorted([root, volumes['data']])
     snapshots = adapter.disk_snapshots(REGION, disks)
-    assert adapter.snapshot_sets(REGION, disks, snapshots) == {snapshot.id: set_id for snapshot in made}
+    assert adapter.sets.snapshot_sets(REGION, disks, snapshots) == {snapshot.id: set_id for snapshot in made}
     # Every volume of the instance: nothing to leave out, no look for the root volume.
     every = disks_of(adapter, REGION, [root, volumes['data'], volumes['log']])
     moto_calls.clear()
-    dummy, made = adapter.create_snapshot_set(REGION, every, None, 'all', {})
+    dummy, made = adapter.sets.create_snapshot_set(REGION, every, None, 'all', {})
     assert moto_calls == {'DescribeVolumes': 1, 'CreateSnapshots': 1}
     assert len(made) == 3
 
@@ -115,7 +115,7 @@ def test_disks_of_two_instances_or_of_none_are_refused_before_any_call(moto_url,
         [],
     ):
         with pytest.raises(InputError, match='one instance'):
-            adapter.create_snapshot_set(REGION, disks, None, 'set', {})
+            adapter.sets.create_snapshot_set(REGION, disks, None, 'set', {})
     assert moto_calls == {}
 
 
@@ -125,7 +125,7 @@ def test_a_disk_no_longer_attached_is_refused_before_the_set_is_made(moto_url, m
     disks = disks_of(adapter, REGION, [volumes['data']]) + [Disk('vol-0000000000000dead', REGION, instance_id=instance)]
     moto_calls.clear()
     with pytest.raises(InputError, match='vol-0000000000000dead'):
-        adapter.create_snapshot_set(REGION, disks, None, 'set', {})
+        adapter.sets.create_snapshot_set(REGION, disks, None, 'set', {})
     assert 'CreateSnapshots' not in moto_calls
 
 
@@ -135,7 +135,7 @@ def test_a_cloud_error_is_a_cloud_error_with_code_message_and_request_id(moto_ur
     disks = disks_of(adapter, REGION, [root, volumes['data'], volumes['log']])
     vault.DENIED.add((ACCOUNT, 'CreateSnapshots'))
     with pytest.raises(CloudError) as caught:
-        adapter.create_snapshot_set(REGION, disks, None, 'set', {})
+        adapter.sets.create_snapshot_set(REGION, disks, None, 'set', {})
     error = caught.value
     assert (error.action, error.code, error.region) == ('CreateSnapshots', 'UnauthorizedOperation', REGION)
     assert error.message == 'You are not authorized to perform this operation.' and error.request_id
@@ -147,6 +147,6 @@ def test_one_member_of_a_set_given_is_still_of_its_set_by_its_tag(moto_url):
     dummy, dummy, volumes = instance_with_volumes(moto_url, REGION)
     adapter = adapter_of(moto_url)
     disks = disks_of(adapter, REGION, [volumes['data'], volumes['log']])
-    set_id, dummy = adapter.create_snapshot_set(REGION, disks, None, 'set', {})
+    set_id, dummy = adapter.sets.create_snapshot_set(REGION, disks, None, 'set', {})
     snapshots = adapter.disk_snapshots(REGION, disks[:1])
-    assert adapter.snapshot_sets(REGION, disks[:1], snapshots) == {snapshots[disks[0].id][0].id: set_id}
+    assert adapter.sets.snapshot_sets(REGION, disks[:1], snapshots) == {snapshots[disks[0].id][0].id: set_id}

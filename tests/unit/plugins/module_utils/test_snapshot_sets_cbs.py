@@ -34,7 +34,7 @@ def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_n
     disks = seed_instance(cloud)[1:]  # the data disks
     adapter = fakecloud_adapter(cloud, 'cbs')
     cloud.admin.calls(reset=True)
-    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', 'no description on CBS', {'app': 'db'})
+    set_id, made = adapter.sets.create_snapshot_set(REGION, disks, 'db-set', 'no description on CBS', {'app': 'db'})
     assert fakecloud_calls(cloud) == {'CreateSnapshotGroup': 1, 'DescribeSnapshotGroups': 1, 'DescribeSnapshots': 1}
     assert sorted(snapshot.volume_id for snapshot in made) == sorted(disk.id for disk in disks)
     assert sorted(snapshot.name for snapshot in made) == ['db-set_0', 'db-set_1']
@@ -43,17 +43,17 @@ def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_n
     snapshots = adapter.disk_snapshots(REGION, disks)
     assert {snapshot.state for found in snapshots.values() for snapshot in found} == {COMPLETED}
     cloud.admin.calls(reset=True)
-    sets = adapter.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
     assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 1}
     assert sets == {snapshot.id: set_id for snapshot in made}
     assert alone.id not in sets
     # One member given: its snapshot is still of the group, which names it (a group with one member left is torn).
     cloud.admin.calls(reset=True)
-    assert adapter.snapshot_sets(REGION, disks[:1], {disks[0].id: [made[0]]}) == {made[0].id: set_id}
+    assert adapter.sets.snapshot_sets(REGION, disks[:1], {disks[0].id: [made[0]]}) == {made[0].id: set_id}
     assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 1}
     # No snapshot given: no call.
     cloud.admin.calls(reset=True)
-    assert adapter.snapshot_sets(REGION, disks[:1], {}) == {}
+    assert adapter.sets.snapshot_sets(REGION, disks[:1], {}) == {}
     assert fakecloud_calls(cloud) == {}
 
 
@@ -61,10 +61,10 @@ def test_many_snapshots_are_a_call_a_hundred(cloud):
     disks = seed_instance(cloud, count=2)
     adapter = fakecloud_adapter(cloud, 'cbs')
     for dummy in range(60):
-        adapter.create_snapshot_set(REGION, disks, None, '', {})
+        adapter.sets.create_snapshot_set(REGION, disks, None, '', {})
     snapshots = adapter.disk_snapshots(REGION, disks)
     cloud.admin.calls(reset=True)
-    sets = adapter.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
     assert len(sets) == 120 and len(set(sets.values())) == 60
     assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 2}
 
@@ -77,7 +77,7 @@ def test_disks_of_two_instances_are_refused_before_any_call(cloud):
         [Disk('disk-00000001', REGION, instance_id=INSTANCE), Disk('disk-00000002', REGION)],
     ):
         with pytest.raises(InputError, match='one instance'):
-            adapter.create_snapshot_set(REGION, disks, None, '', {})
+            adapter.sets.create_snapshot_set(REGION, disks, None, '', {})
     assert fakecloud_calls(cloud) == {}
 
 
@@ -87,7 +87,7 @@ def test_a_cloud_error_comes_back_with_its_code_message_and_request_id(cloud):
     other = seed_instance(cloud, instance='ins-db000002')[1]
     adapter = fakecloud_adapter(cloud, 'cbs')
     with pytest.raises(CloudError) as caught:
-        adapter.create_snapshot_set(REGION, [first, Disk(other.id, REGION, instance_id=INSTANCE)], None, '', {})
+        adapter.sets.create_snapshot_set(REGION, [first, Disk(other.id, REGION, instance_id=INSTANCE)], None, '', {})
     error = caught.value
     assert (error.action, error.code) == (
         'CreateSnapshotGroup',
@@ -101,8 +101,8 @@ def test_a_group_is_a_set_but_never_called_crash_consistent(cloud):
     promises crash consistency. The stricter of the two: a set, not called crash-consistent (issue 61)."""
     disks = seed_instance(cloud)[1:]
     adapter = fakecloud_adapter(cloud, 'cbs')
-    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', '', {})
-    reading = adapter.read_sets(REGION, disks, {snapshot.volume_id: [snapshot] for snapshot in made})
+    set_id, made = adapter.sets.create_snapshot_set(REGION, disks, 'db-set', '', {})
+    reading = adapter.sets.read_sets(REGION, disks, {snapshot.volume_id: [snapshot] for snapshot in made})
     assert reading.sets == {snapshot.id: set_id for snapshot in made}
     assert '普通快照组，非一致性快照' in reading.not_crash_consistent[set_id]
 
@@ -112,7 +112,7 @@ def test_the_beta_gate_refusal_says_what_it_is_and_what_to_do(cloud):
     adapter = fakecloud_adapter(cloud, 'cbs')
     cloud.admin.configure(snapshot_group_beta={'cbs': ['100000000001']})
     with pytest.raises(CloudError) as refused:
-        adapter.create_snapshot_set(REGION, disks, 'db-set', '', {})
+        adapter.sets.create_snapshot_set(REGION, disks, 'db-set', '', {})
     error = refused.value
     assert (error.action, error.code, error.region) == ('CreateSnapshotGroup', 'UnauthorizedOperation', REGION)
     assert error.request_id and 'limited beta' in error.message and 'consistency_groups' in error.message

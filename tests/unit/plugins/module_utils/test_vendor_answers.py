@@ -494,7 +494,7 @@ def test_ecs_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean
     )
     answer_with(fakecloud_clean, 'ecs', 'DeleteDisk', ECS.DeleteDiskResponseBody(request_id='R-3').to_map())
     adapter = EcsAdapter.from_connection(alibaba_connection(fakecloud_clean))
-    made = adapter.create_test_disk(
+    made = adapter.drill.create_test_disk(
         'cn-shanghai',
         'cn-shanghai-b',
         drill_copy('s-copy0001', 'cn-shanghai'),
@@ -504,7 +504,7 @@ def test_ecs_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean
         'token-1',
     )
     assert (made.id, made.state, made.zone) == ('d-test0001', PENDING, 'cn-shanghai-b')
-    (found,) = adapter.find_test_disks('cn-shanghai')
+    (found,) = adapter.drill.find_test_disks('cn-shanghai')
     assert (found.id, found.state, found.cloud_state, found.zone, found.snapshot_id, found.size) == (
         'd-test0001',
         PENDING,
@@ -518,8 +518,8 @@ def test_ecs_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean
         '2026-11-01T10:00:00Z',
         {RESTORE_RUN_TAG: 'run-1'},
     )
-    assert adapter.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001'].cloud_state == 'Creating'
-    adapter.delete_test_disk('cn-shanghai', 'd-test0001')
+    assert adapter.drill.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001'].cloud_state == 'Creating'
+    adapter.drill.delete_test_disk('cn-shanghai', 'd-test0001')
 
 
 @pytest.mark.parametrize(
@@ -547,7 +547,7 @@ def test_ecs_maps_every_documented_disk_status(fakecloud_clean, status, state):
         ).to_map(),
     )
     adapter = EcsAdapter.from_connection(alibaba_connection(fakecloud_clean))
-    assert adapter.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001'].state == state
+    assert adapter.drill.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001'].state == state
 
 
 def test_ens_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean):
@@ -588,17 +588,17 @@ def test_ens_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean
     )
     answer_with(fakecloud_clean, 'ens', 'DeleteDisk', ENS.DeleteDiskResponseBody(code=0, request_id='R-3').to_map())
     adapter = EnsAdapter.from_connection(alibaba_connection(fakecloud_clean))
-    made = adapter.create_test_disk(
+    made = adapter.drill.create_test_disk(
         'cn-beijing-cmcc',
         None,
         drill_copy('sp-copy0001', 'cn-beijing-cmcc'),
-        adapter.restore_disk_type,
+        adapter.drill.restore_disk_type,
         'snapcopy-restore-test',
         {RESTORE_RUN_TAG: 'run-1'},
         'token-1',
     )
     assert (made.id, made.state, made.size) == ('d-edgetest1', PENDING, 40)
-    (found,) = adapter.find_test_disks('cn-beijing-cmcc')
+    (found,) = adapter.drill.find_test_disks('cn-beijing-cmcc')
     assert (found.id, found.state, found.region, found.snapshot_id, found.size, found.created) == (
         'd-edgetest1',
         USABLE,
@@ -607,7 +607,7 @@ def test_ens_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean
         40,
         '2026-11-01T10:00:00Z',
     )
-    adapter.delete_test_disk('cn-beijing-cmcc', 'd-edgetest1')
+    adapter.drill.delete_test_disk('cn-beijing-cmcc', 'd-edgetest1')
 
 
 def test_cbs_reads_the_drills_create_describe_and_terminate_answers(fakecloud_clean):
@@ -639,7 +639,7 @@ def test_cbs_reads_the_drills_create_describe_and_terminate_answers(fakecloud_cl
     )
     answer_with(fakecloud_clean, 'cbs', 'TerminateDisks', tencent_answer(CBS.TerminateDisksResponse))
     adapter = cbs_adapter(fakecloud_clean)
-    made = adapter.create_test_disk(
+    made = adapter.drill.create_test_disk(
         'ap-shanghai',
         'ap-shanghai-2',
         drill_copy('snap-copy0001', 'ap-shanghai', size=50),
@@ -649,7 +649,7 @@ def test_cbs_reads_the_drills_create_describe_and_terminate_answers(fakecloud_cl
         'token-1',
     )
     assert (made.id, made.state, made.zone) == ('disk-test0001', PENDING, 'ap-shanghai-2')
-    (found,) = adapter.find_test_disks('ap-shanghai')
+    (found,) = adapter.drill.find_test_disks('ap-shanghai')
     assert (found.id, found.state, found.cloud_state, found.zone, found.size) == (
         'disk-test0001',
         USABLE,
@@ -658,7 +658,7 @@ def test_cbs_reads_the_drills_create_describe_and_terminate_answers(fakecloud_cl
         50,
     )
     assert found.created == '2026-11-01T10:00:00Z' and found.tags == {RESTORE_RUN_TAG: 'run-1'}
-    adapter.delete_test_disk('ap-shanghai', 'disk-test0001')
+    adapter.drill.delete_test_disk('ap-shanghai', 'disk-test0001')
 
 
 @pytest.mark.parametrize(
@@ -688,7 +688,7 @@ def test_cbs_maps_every_documented_disk_state(fakecloud_clean, state, neutral):
         ),
     )
     assert (
-        cbs_adapter(fakecloud_clean).describe_test_disks('ap-shanghai', ['disk-test0001'])['disk-test0001'].state
+        cbs_adapter(fakecloud_clean).drill.describe_test_disks('ap-shanghai', ['disk-test0001'])['disk-test0001'].state
         == neutral
     )
 
@@ -734,7 +734,7 @@ def test_ecs_reads_a_drill_host_and_an_attached_disk(fakecloud_clean):
         ).to_map(),
     )
     adapter = EcsAdapter.from_connection(alibaba_connection(fakecloud_clean))
-    host = adapter.drill_host('cn-shanghai', 'i-host0001')
+    host = adapter.drill.drill_host('cn-shanghai', 'i-host0001')
     assert (host.id, host.zone, host.running, host.cloud_state, host.name) == (
         'i-host0001',
         'cn-shanghai-b',
@@ -742,10 +742,10 @@ def test_ecs_reads_a_drill_host_and_an_attached_disk(fakecloud_clean):
         'Stopped',
         'drill-host',
     )
-    disk = adapter.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001']
+    disk = adapter.drill.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001']
     assert (disk.attached_to, disk.attachment, disk.device, disk.state) == ('i-host0001', ATTACHED, '/dev/xvdc', USABLE)
     with pytest.raises(CloudError) as info:
-        adapter.drill_host('cn-shanghai', 'i-other0001')
+        adapter.drill.drill_host('cn-shanghai', 'i-other0001')
     assert info.value.kind == NOT_FOUND
 
 
@@ -795,9 +795,9 @@ def test_ens_reads_a_drill_host_and_an_attaching_disk(fakecloud_clean):
         ).to_map(),
     )
     adapter = EnsAdapter.from_connection(alibaba_connection(fakecloud_clean))
-    host = adapter.drill_host('cn-beijing-cmcc', 'i-edgehost1')
+    host = adapter.drill.drill_host('cn-beijing-cmcc', 'i-edgehost1')
     assert (host.region, host.zone, host.running, host.cloud_state) == ('cn-beijing-cmcc', None, True, 'Running')
-    disk = adapter.describe_test_disks('cn-beijing-cmcc', ['d-edgetest1'])['d-edgetest1']
+    disk = adapter.drill.describe_test_disks('cn-beijing-cmcc', ['d-edgetest1'])['d-edgetest1']
     assert (disk.attached_to, disk.attachment, disk.device) == ('i-edgehost1', ATTACHING, None)
 
 
@@ -840,7 +840,7 @@ def test_cbs_reads_a_cvm_drill_host_and_a_detaching_disk(fakecloud_clean):
         ),
     )
     adapter = cbs_adapter(fakecloud_clean)
-    host = adapter.drill_host('ap-shanghai', 'ins-host0001')
+    host = adapter.drill.drill_host('ap-shanghai', 'ins-host0001')
     assert (host.zone, host.running, host.cloud_state, host.name) == ('ap-shanghai-2', True, 'RUNNING', 'drill-host')
-    disk = adapter.describe_test_disks('ap-shanghai', ['disk-test0001'])['disk-test0001']
+    disk = adapter.drill.describe_test_disks('ap-shanghai', ['disk-test0001'])['disk-test0001']
     assert (disk.attached_to, disk.attachment, disk.device) == ('ins-host0001', DETACHING, None)
