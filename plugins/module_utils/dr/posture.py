@@ -184,7 +184,7 @@ class PostureRead:
                 )
                 for key in keys
             }
-            self._read_locks(region, region_records)
+            read_record_locks(self.adapter, self._call, self._problem, region, region_records)
             for key, region_record in region_records.items():
                 by_key[key]['copies'].append(region_record)
         leftovers = {
@@ -334,7 +334,7 @@ class PostureRead:
                 'created': record['created'],
                 'state': record['cloud_state'],
                 'source_snapshot_id': (record.get('source') or '').partition('/')[2] or None,
-                'recovery_point': self._source_time(record.get('source'), sources),
+                'recovery_point': _source_time(record.get('source'), sources),
                 'staged_for_dr_account': True,
             }
             for record in staged
@@ -372,39 +372,6 @@ class PostureRead:
             'recovery_point': point,
             'recovery_point_age_hours': _hours(point, self.now) if point else None,
         }
-
-    @staticmethod
-    def _source_time(key: str | None, sources: Mapping[str, Snapshot]) -> str | None:
-        """When the source snapshot ``key`` ('<region>/<id>') was taken, as the source region lists it; None (unknown)
-        when it lists it no more."""
-        source = sources.get(key or '')
-        return source.created if source is not None else None
-
-    # ------------------------------------------------------------------ locks
-    def _read_locks(self, region: str, records: Mapping[str, dict[str, Any]]) -> None:
-        """The lock of each disk's newest completed copy and of its copies in flight in ``region``, in as few reads as the
-        cloud allows; where the cloud has no locks, None; where it refused the read, unknown (a problem), never locked."""
-        locking = lock_part(self.adapter)
-        if locking is None or not locking.lock_modes:
-            return
-        owners = [
-            copy for record in records.values() for copy in [record['copy'], *record['in_flight']] if copy is not None
-        ]
-        ids = sorted({copy['id'] for copy in owners if not copy.get('staged_for_dr_account')})
-        try:
-            locks: dict[str, SnapshotLock] = read_locks(self.adapter, self._call, region, ids) if ids else {}
-        except CloudError as error:
-            self._problem(region, 'reading the locks of the DR copies in %s' % region, error)
-            unknown = dict(NO_LOCK, status=UNKNOWN, in_force=None, error=error.as_result())
-            for record in records.values():
-                record['lock'] = dict(unknown) if record['copy'] is not None else None
-                for copy in record['in_flight']:
-                    copy['lock'] = dict(unknown)
-            return
-        for record in records.values():
-            record['lock'] = _lock(locks, record['copy']['id']) if record['copy'] is not None else None
-            for copy in record['in_flight']:
-                copy['lock'] = _lock(locks, copy['id'])
 
 
 def _order(copy: dict[str, Any]) -> tuple[datetime.datetime, str]:
@@ -488,3 +455,42 @@ def posture_line(result: Mapping[str, Any]) -> str:
             )
         )
     return 'DR posture of ' + '; '.join(parts)
+
+
+def _source_time(key: str | None, sources: Mapping[str, Snapshot]) -> str | None:
+    """When the source snapshot ``key`` ('<region>/<id>') was taken, as the source region lists it; None (unknown)
+    when it lists it no more."""
+    source = sources.get(key or '')
+    return source.created if source is not None else None
+
+
+def read_record_locks(
+    adapter: DrAdapter,
+    call: Callable[..., Any],
+    problem: Callable[[str | None, str, CloudError], None],
+    region: str,
+    records: Mapping[str, dict[str, Any]],
+) -> None:
+    """The lock of each disk's newest completed copy and of its copies in flight in ``region``, in as few reads as the
+    cloud allows; where the cloud has no locks, None; where it refused the read, unknown (a problem), never locked."""
+    locking = lock_part(adapter)
+    if locking is None or not locking.lock_modes:
+        return
+    owners = [
+        copy for record in records.values() for copy in [record['copy'], *record['in_flight']] if copy is not None
+    ]
+    ids = sorted({copy['id'] for copy in owners if not copy.get('staged_for_dr_account')})
+    try:
+        locks: dict[str, SnapshotLock] = read_locks(adapter, call, region, ids) if ids else {}
+    except CloudError as error:
+        problem(region, 'reading the locks of the DR copies in %s' % region, error)
+        unknown = dict(NO_LOCK, status=UNKNOWN, in_force=None, error=error.as_result())
+        for record in records.values():
+            record['lock'] = dict(unknown) if record['copy'] is not None else None
+            for copy in record['in_flight']:
+                copy['lock'] = dict(unknown)
+        return
+    for record in records.values():
+        record['lock'] = _lock(locks, record['copy']['id']) if record['copy'] is not None else None
+        for copy in record['in_flight']:
+            copy['lock'] = _lock(locks, copy['id'])
