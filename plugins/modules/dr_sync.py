@@ -167,6 +167,16 @@ options:
       - A percent from 1 to 100, or V(off) (or 0, or an empty string as an AWX survey sends it).
     type: str
     version_added: 0.2.0
+  prices:
+    description:
+      - Your prices (USD) for the plan's cost (RV(plan), C(docs/cost.md)), in place of the collection's table - C(storage) per
+        GiB-month kept in a DR region, C(transfer) per GiB a copy moves between regions - for every DR region, and under
+        C(regions) for one (a mapping of DR regions to C(storage) and C(transfer)).
+      - The collection's table holds what the clouds' own pages state, each price dated; a price it does not hold (Alibaba
+        Cloud's replication traffic, Tencent Cloud's storage and its cross-region copies) is a line of the plan with no price
+        until this sets it.
+    type: dict
+    version_added: 0.2.0
   name_template:
     description:
       - The name of each copy (ECS, ENS, CBS), a Python format string with C({disk_id}), C({disk_name}), C({source_id}),
@@ -565,6 +575,33 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+plan:
+  description:
+    - What the run's copies cost and take (C(docs/cost.md)) - in check mode the copies it would make, in a real run those it
+      made - so that a plan can be held against what happened. Null for a cloud without a plan.
+    - C(copies) has one record per disk (or set member) and DR region - C(disk_id), C(region), C(snapshot_id), C(bytes) (what
+      the copy moves and adds), C(bytes_from) (V(full_snapshot_size), V(changed_blocks), or V(disk_size), an upper bound), C(full)
+      and C(why_full) (the first copy of the disk to the region; on AWS a change of KMS key or encryption; on Tencent Cloud
+      every copy, which it does not say are incremental). C(full), C(incremental) and C(bytes) sum them.
+    - C(cost) has C(currency) (V(USD)), C(monthly) and C(once) (the sums of their lines), C(complete) (false when a line has
+      no price; C(unpriced) names them), C(prices_as_of), C(source), and C(lines), each with C(what), C(quantity), C(unit),
+      C(unit_price), C(usd), C(per) (V(month) or V(once)), C(source), C(as_of) and C(note). A price nobody publishes is a line
+      with no price that says so, never a zero.
+    - C(time) has C(hours) until the last copy completes (null - not known - where the cloud promises no copy rate) and C(why),
+      the limit that sets it.
+  returned: always
+  type: dict
+  sample:
+    copies:
+      - {"disk_id": "vol-0abc", "region": "us-west-2", "snapshot_id": "snap-0def", "bytes": 107374182400,
+         "bytes_from": "disk_size", "full": true, "why_full": "the first copy of the disk to the region"}
+    full: 1
+    incremental: 0
+    bytes: 107374182400
+    cost: {"currency": "USD", "monthly": 5.0, "once": 2.0, "complete": true, "unpriced": [], "prices_as_of": "2026-11-27",
+           "source": ["https://docs.aws.amazon.com/ebs/latest/userguide/snapshot-archive-pricing.html"], "lines": []}
+    time: {"hours": null, "why": "the cloud promises no copy rate (EBS user guide)"}
+  version_added: 0.2.0
 totals:
   description:
     - Counts over the run. C(locked) counts the copies this run locked (or would lock, in check mode), see O(lock).

@@ -27,13 +27,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..dr.account import DrAccountSupport
+from ..dr.plan import PlanFacts
+from .alibaba import prices as alibaba_prices
 from .alibaba.client import (
     ALIBABA_CONNECTION_SPEC,
     ALIBABA_ROLE_RULES,
     ALIBABA_SDK_MINIMUMS,
     ENS_CONNECTION_SPEC,
 )
+from .aws import prices as aws_prices
 from .aws.client import AWS_CONNECTION_SPEC, AWS_ROLE_RULES, AWS_SDK_MINIMUMS
+from .tencent import prices as tencent_prices
 from .tencent.client import TENCENT_CONNECTION_SPEC, TENCENT_ROLE_RULES, TENCENT_SDK_MINIMUMS
 
 if TYPE_CHECKING:
@@ -82,6 +86,8 @@ class Provider:
     #: one.
     dr_account: DrAccountSupport
     organization: Organization
+    #: Which of its copies are full, its limits on copies and its prices (clouds/<vendor>/prices.py): dr_sync's plan.
+    plan: PlanFacts | None = None
     #: How the event source snapcopy.cloud.snapshots can be pushed this cloud's completed snapshots (its queue_url),
     #: or '' where it only polls.
     snapshot_queue: str = ''
@@ -151,6 +157,7 @@ PROVIDERS = {
             load_adapter=_ebs_adapter,
             dr_account=dr_account_variables('AWS'),
             organization=Organization('aws', 'aws.organization', lists_regions=True),
+            plan=PlanFacts(aws_prices.RULES, aws_prices.LIMITS, aws_prices.BOOK),
             snapshot_queue='EventBridge to SQS',
         ),
         Provider(
@@ -164,6 +171,7 @@ PROVIDERS = {
             load_adapter=_ecs_adapter,
             dr_account=dr_account_variables('ALICLOUD'),
             organization=ALIBABA_ORGANIZATION,
+            plan=PlanFacts(alibaba_prices.RULES, alibaba_prices.LIMITS, alibaba_prices.ECS_BOOK),
         ),
         Provider(
             name='ens',
@@ -179,6 +187,7 @@ PROVIDERS = {
                 'cannot be made in a DR account there'
             ),
             organization=ALIBABA_ORGANIZATION,
+            plan=PlanFacts(alibaba_prices.RULES, alibaba_prices.LIMITS, alibaba_prices.ENS_BOOK),
         ),
         Provider(
             name='cbs',
@@ -191,6 +200,7 @@ PROVIDERS = {
             load_adapter=_cbs_adapter,
             dr_account=dr_account_variables('TENCENT'),
             organization=Organization('tencent', 'tencent.organization'),
+            plan=PlanFacts(tencent_prices.RULES, tencent_prices.LIMITS, tencent_prices.BOOK),
         ),
     )
 }

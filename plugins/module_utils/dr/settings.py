@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from ..core.model import LockSettings
+    from .plan import PlanFacts
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,15 @@ class ChurnSettings:
 
 
 @dataclass(frozen=True)
+class PlanSettings:
+    """The plan (dr.plan, dr_sync's result ``plan``): the cloud's rules, limits and prices (``facts``, None: the cloud
+    plans nothing), and the prices dr_sync's ``prices`` option gives ({DR region: {price key: USD}}, dr.plan.given_prices)."""
+
+    facts: PlanFacts | None = None
+    prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribute a concern, each a dataclass of its own
     """One DR run's settings: where from and to, which disks, and each concern's own settings."""
 
@@ -188,6 +198,7 @@ class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribu
     groups: GroupSettings = field(default_factory=GroupSettings)
     verify: VerifySettings = field(default_factory=VerifySettings)
     churn: ChurnSettings = field(default_factory=ChurnSettings)
+    plan: PlanSettings = field(default_factory=PlanSettings)
 
     @property
     def region_names(self) -> list[str]:

@@ -22,6 +22,7 @@ from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MI
 from ..core.retry import CallRetry
 from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
 from ..dr.locks import lock_settings
+from ..dr.plan import given_prices
 from ..dr.protection import of_report
 from ..dr.report import summary_line
 from ..dr.run import DrRun
@@ -38,6 +39,7 @@ from ..dr.settings import (
     DrSettings,
     FreshSnapshots,
     GroupSettings,
+    PlanSettings,
     PrunePolicy,
     RestoreSettings,
     VerifySettings,
@@ -104,6 +106,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'consistency_set_tag': {},
     'verify': {},
     'churn_alarm': {},
+    'prices': {'type': 'dict'},
     'restore_test': {'type': 'bool', 'default': False},
     'restore_test_count': {'type': 'int', 'default': 1},
     'restore_test_zones': {'type': 'dict'},
@@ -411,6 +414,10 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
         ),
         verify=verify_settings(params.get('verify')),
         churn=churn_settings(params.get('churn_alarm')),
+        plan=PlanSettings(
+            facts=PROVIDERS[provider].plan,
+            prices=given_prices(params.get('prices'), [region['region'] for region in regions]),
+        ),
         restore=RestoreSettings(
             enabled=bool(params.get('restore_test')),
             count=params.get('restore_test_count', 1),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...core.errors import CloudError, InputError
-from ...core.model import COMPLETED
+from ...core.model import COMPLETED, Snapshot
 from ...core.tagging import DISK_TAG, GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import EXISTING, MISMATCH_FAIL, NEWER_HELD, EngineConfig
@@ -27,7 +27,7 @@ from .copy_requests import copy_requests, dr_input_error
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from ...core.model import CopyRequest, Snapshot
+    from ...core.model import CopyRequest
     from ...engine.leases import Leases
     from ...engine.outcomes import RequestOutcome
     from ..groups import Group
@@ -46,6 +46,11 @@ class Copies(PhaseResult):
 
     outcomes: Mapping[str, tuple[RequestOutcome, ...]] = dataclasses.field(default_factory=dict)
     config: EngineConfig | None = None
+    #: {(disk key, DR region): the disk's newest copy there before this run's, or None}, of the copies the run made or
+    #: would make, as NewerPoints listed the regions (the plan's full copies: dr.plan); a region whose listing the cloud
+    #: refused is in ``unlisted``.
+    earlier: Mapping[tuple[str, str], Snapshot | None] = dataclasses.field(default_factory=dict)
+    unlisted: frozenset[tuple[str, str]] = frozenset()
     #: The locks' pass before the wait (dr.phases.locks.locks_before_waiting), None without: the locks phase goes on
     #: from it, and counts its calls as its own.
     locked_before_waiting: Locks | None = None
@@ -177,6 +182,8 @@ def copy_sources(
         problems=problems,
         config=config,
         locked_before_waiting=before_waiting.locked if before_waiting is not None else None,
+        earlier=newer.earlier,
+        unlisted=frozenset(newer.unlisted),
         warnings=tuple(engine.warnings + newer.warnings),
         calls=calls.cost.counts(),
     )
@@ -226,6 +233,8 @@ class NewerPoints:
         self.source_times = source_times
         self.source_disks = source_disks
         self.warnings: list[str] = []
+        self.earlier: dict[tuple[str, str], Snapshot | None] = {}
+        self.unlisted: set[tuple[str, str]] = set()
         #: Each region's copies as listed (None: refused), and {(group, region): (set, its point)} where a group's
         #: members are held back on a newer set complete there.
         self.listed: dict[str, list[Snapshot] | None] = {}
@@ -238,10 +247,13 @@ class NewerPoints:
         for request, destination in pairs:
             plan = self.plans.get(id(request))
             region_copies = listed[destination]
+            if plan is not None and region_copies is None:
+                self.unlisted.add((plan.key, destination))
             if plan is None or region_copies is None:
                 held.append(None)
                 continue
             copies = copies_by_disk(region_copies, {plan.key}, self.source_disks).get(plan.key, [])
+            self.earlier[(plan.key, destination)] = max(copies, key=Snapshot.age_order, default=None)
             standing = copies_holding(copies, self.point_of).standing
             point = self.point_of(standing) if standing is not None else None
             source_point = self._source_point(request)

@@ -18,6 +18,7 @@ from .copy_tags import CopyTags
 from .drill import Drill
 from .fresh import FreshSnapshots
 from .locks import Locks
+from .plan import Planning
 from .prune import Pruning
 from .read import Reading
 from .release import Releasing
@@ -118,6 +119,7 @@ def run_report(
     report['dr_account'] = shares.section
     report['changed'] = report['changed'] or shares.changed or run.of(CopyTags).changed
     report['run_warnings'] = list(run.of(Copies).warnings) + list(warnings) + lapsed + list(drill.warnings)
+    report['plan'] = run.of(Planning).section
     return report
 
 

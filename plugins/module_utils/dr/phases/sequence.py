@@ -19,6 +19,7 @@ from .drill import restore_drill
 from .fresh import FreshSnapshots, take_fresh_snapshots
 from .locks import lock_copies, locks_before_waiting
 from .marks import mark_made_copies
+from .plan import plan_copies
 from .prune import prune_copies
 from .read import Listing, Reading, list_dr_copies, read_disks
 from .release import release_shares
@@ -163,6 +164,8 @@ PHASES = (
         ),
         label='pruning',
     ),
+    # What the copies cost and take (dr.plan): no call, from what the copy phase read.
+    Phase('plan', lambda ctx, run: plan_copies(ctx, run.plans, run.of(Copies))),
 )
 # pylint: enable=unnecessary-lambda
 

@@ -106,6 +106,7 @@ def test_each_phase_counts_the_calls_it_sends(sent_in):
         'verify',
         'drill',
         'prune',
+        'plan',
     ]
     for phase, counts in calls.items():
         assert as_the_cloud_counts(counts) == sent.get(phase, {}), phase
@@ -115,7 +116,7 @@ def test_each_phase_counts_the_calls_it_sends(sent_in):
     assert calls['read'] == {'disk_snapshots': 1, 'find_disks': 1}
     assert calls['fresh']['create_snapshot'] == 2 and calls['copy']['copy'] == 2 and calls['marks'] == {'tag_copy': 2}
     assert calls['listing'] == {'list_copies': 1} and calls['prune'] == {'delete_snapshot': 2, 'describe_locks': 1}
-    assert calls['locks'] == calls['shares'] == calls['verify'] == calls['drill'] == {}
+    assert calls['locks'] == calls['shares'] == calls['verify'] == calls['drill'] == calls['plan'] == {}
 
 
 def test_the_lock_pass_before_the_wait_counts_as_the_locks(sent_in):

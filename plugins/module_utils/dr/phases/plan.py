@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The plan phase: the copies the run made (or in check mode would make), each full or incremental by the cloud's
+rules, their bytes, what they cost and how long they take (dr.plan), as the report's ``plan``. It sends no call: what
+it needs, the copy phase read (the disks' copies in each region it copied to, as NewerPoints listed them)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ...engine.outcomes import COPIED, WOULD_COPY
+from ..plan import GIB, CopyFacts, copy_time, cost, cost_lines, planned_copy, priced_book
+from .context import PhaseResult
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ...core.model import Snapshot
+    from .context import DiskPlan, PhaseContext
+    from .copy import Copies
+
+# EBS direct APIs read blocks of 512 KiB, and list 10,000 blocks a page (dr.verify).
+BLOCK_BYTES, BLOCKS_A_PAGE = 512 * 1024, 10000
+
+
+@dataclass(frozen=True)
+class Planning(PhaseResult):
+    """The plan (None where the cloud has no plan facts): copies, cost, time."""
+
+    section: Mapping[str, Any] | None = None
+
+
+def plan_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], copies: Copies) -> Planning:
+    settings = ctx.settings
+    facts = settings.plan.facts
+    if facts is None:
+        return Planning()
+    options = settings.copy.options
+    planned = []
+    for plan in plans:
+        for outcome in copies.outcomes.get(plan.key, ()):
+            for region, destination in outcome.destinations.items():
+                if destination.action not in (COPIED, WOULD_COPY):
+                    continue
+                earlier = copies.earlier.get((plan.key, region))
+                listed = (plan.key, region) not in copies.unlisted
+                planned.append(
+                    planned_copy(
+                        CopyFacts(
+                            disk_id=plan.disk.id,
+                            region=region,
+                            snapshot_id=outcome.request.source_id,
+                            disk_bytes=plan.disk.size * GIB if plan.disk.size else None,
+                            earlier_copy=(earlier is not None) if listed else None,
+                            key_changed=key_changed(earlier, outcome.source, options),
+                        ),
+                        facts.rules,
+                    )
+                )
+    books = {region: priced_book(facts.book, settings.plan.prices.get(region)) for region in settings.region_names}
+    minutes = options.get('completion_duration_minutes')
+    lines = cost_lines(planned, books, api_reads=verify_reads(ctx, planned), completion_minutes=minutes)
+    return Planning(
+        section={
+            'copies': [copy.as_result() for copy in planned],
+            'full': sum(1 for copy in planned if copy.full),
+            'incremental': sum(1 for copy in planned if not copy.full),
+            'bytes': sum(copy.bytes or 0 for copy in planned),
+            'cost': cost(lines),
+            'time': copy_time(planned, facts.limits, completion_minutes=minutes),
+        }
+    )
+
+
+def key_changed(earlier: Snapshot | None, source: Snapshot | None, options: Mapping[str, Any]) -> bool:
+    """Whether the copy is encrypted otherwise than the copy before it in its region: encrypted where that one is not or
+    the reverse, or with another key named (the copy options' kms_key_id against the copy's). A key not named is the
+    region's default for both, as far as the run can tell."""
+    if earlier is None:
+        return False
+    encrypted = bool(options.get('encrypted')) or bool(source is not None and source.encrypted)
+    if encrypted != bool(earlier.encrypted):
+        return True
+    key = options.get('kms_key_id')
+    earlier_key = earlier.extra.get('kms_key_id')
+    return bool(key and earlier_key and key != earlier_key)
+
+
+def verify_reads(ctx: PhaseContext, planned: Sequence[Any]) -> int:
+    """The EBS direct API reads verification makes of the copies ``planned``: each copy's and its source's listing, and
+    its sample of blocks (every block with ``full``) read on both sides; 0 without verification."""
+    verify = ctx.settings.verify
+    if not verify.enabled:
+        return 0
+    reads = 0
+    for copy in planned:
+        blocks = math.ceil((copy.bytes or 0) / BLOCK_BYTES)
+        reads += 2 * (
+            max(1, math.ceil(blocks / BLOCKS_A_PAGE)) + (blocks if verify.full else min(verify.sample or 0, blocks))
+        )
+    return reads

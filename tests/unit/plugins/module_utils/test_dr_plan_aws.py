@@ -1,0 +1,79 @@
+"""Issue 64: dr_sync's plan on AWS, through botocore against moto's server: check mode plans the copies a run would
+make, each full or incremental by EBS's rules, with its bytes, cost and time; the real run reports the same plan as done;
+the next day's copy of the same disk is incremental; the prices option sets a region's prices; a plan costs no call."""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import DISK_SIZE, FIRST_COPY
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import backends
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_verify_aws import (
+    ACCOUNT,
+    disks_with_snapshots,
+    run,
+)
+
+SOURCE, DR_REGION = 'ca-central-1', 'sa-east-1'
+SELECTOR = {'verify': 'plan'}
+
+
+def aged(region, snapshot_id, hours):
+    """moto's start times are whole seconds: each source is set back so the run's newest is the one meant."""
+    backends(ACCOUNT, region).snapshots[snapshot_id].start_time = datetime.datetime.now(
+        datetime.timezone.utc
+    ).replace(tzinfo=None) - datetime.timedelta(hours=hours)
+
+
+def test_check_mode_plans_the_first_copies_full_the_run_does_so_and_the_next_copy_is_incremental(moto_url):
+    made = disks_with_snapshots(moto_url, SOURCE, count=2, tag_value='plan')
+    for snapshot in made.values():
+        aged(SOURCE, snapshot, 30)
+    dummy, planned = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector=SELECTOR)
+    plan = planned['plan']
+    assert sorted(copy['snapshot_id'] for copy in plan['copies']) == sorted(made.values())
+    # moto's volumes are 1 GiB and state no snapshot size: the disk's size, said to be an upper bound.
+    assert all(
+        (copy['full'], copy['why_full'], copy['bytes'], copy['bytes_from'], copy['region'])
+        == (True, FIRST_COPY, 2**30, DISK_SIZE, DR_REGION)
+        for copy in plan['copies']
+    ), plan['copies']
+    assert (plan['full'], plan['incremental'], plan['bytes']) == (2, 0, 2 * 2**30)
+    assert (plan['cost']['monthly'], plan['cost']['once']) == (0.1, 0.04) and plan['cost']['complete']
+    assert plan['cost']['prices_as_of'] == prices.AS_OF and plan['cost']['currency'] == 'USD'
+    assert plan['time']['hours'] is None and 'promises no copy rate' in plan['time']['why']
+
+    adapter, done = run(moto_url, SOURCE, DR_REGION, selector=SELECTOR)
+    assert done['totals']['copied'] == 2
+    assert [dict(copy, snapshot_id=None) for copy in done['plan']['copies']] == [
+        dict(copy, snapshot_id=None) for copy in plan['copies']
+    ]
+    assert done['plan']['cost'] == plan['cost']
+
+    # The next day: a new snapshot of each disk; a copy of each stands in the region, so EBS copies incrementally.
+    client = adapter.client.ec2(SOURCE)
+    for volume in made:
+        client.create_snapshot(VolumeId=volume, Description='nightly')
+    again = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector=SELECTOR)[1]['plan']
+    assert len(again['copies']) == 2 and not any(copy['full'] for copy in again['copies']), again['copies']
+    assert all(copy['why_full'] is None and copy['bytes_from'] == DISK_SIZE for copy in again['copies'])
+    # A run with nothing to copy plans nothing and costs nothing.
+    run(moto_url, SOURCE, DR_REGION, selector=SELECTOR)
+    nothing = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector=SELECTOR)[1]['plan']
+    assert nothing['copies'] == [] and nothing['cost']['monthly'] == nothing['cost']['once'] == 0
+    assert nothing['time'] == {'hours': 0.0, 'why': 'no copy to make'}
+
+
+def test_the_prices_option_prices_a_region_and_the_plan_says_whose_prices_they_are(moto_url):
+    made = disks_with_snapshots(moto_url, SOURCE, count=1, tag_value='plan-prices')
+    aged(SOURCE, next(iter(made.values())), 30)
+    given = {'storage': 0.1, 'regions': {DR_REGION: {'transfer': 0.5}}}
+    plan = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector={'verify': 'plan-prices'}, prices=given)[1][
+        'plan'
+    ]
+    lines = {line['what'].split(' in ')[0].split(' to ')[0]: line for line in plan['cost']['lines']}
+    assert lines['standard snapshot storage']['unit_price'] == 0.1
+    assert lines['data transfer between regions']['unit_price'] == 0.5
+    assert {line['source'] for line in plan['cost']['lines']} == {'the prices option'}
+    assert (plan['cost']['monthly'], plan['cost']['once']) == (0.1, 0.5)

@@ -1,0 +1,211 @@
+"""The plan's rules (dr/plan.py), searched by Hypothesis: a copy is full exactly where the cloud's rules make it so; its
+bytes are the cloud's or measured figure, else the disk's size said to be an upper bound; the cost's sums are the sums of
+its lines and a price nobody publishes is never a silent zero; more copies never take less time. These tests import
+neither an SDK nor ansible-core."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import prices as alibaba
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices as aws
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import prices as tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
+    CHANGED_BLOCKS,
+    DISK_SIZE,
+    FIRST_COPY,
+    FULL_SNAPSHOT_SIZE,
+    GIB,
+    KEY_CHANGED,
+    UNLISTED,
+    MONTH,
+    ONCE,
+    CopyFacts,
+    CopyLimits,
+    CopyRules,
+    Price,
+    PriceBook,
+    copy_time,
+    cost,
+    cost_lines,
+    given_prices,
+    planned_copy,
+    priced_book,
+)
+
+REGIONS = ('eu-west-1', 'us-west-2', 'ap-southeast-1')
+SIZES = st.one_of(st.none(), st.integers(min_value=0, max_value=16 * 1024 * GIB))
+
+
+def price(what, per, usd=0.05, note=None):
+    return Price(
+        what, 'GiB-month' if per == MONTH else 'GiB', usd, per, '2026-11-01', 'https://example.com/' + what, note
+    )
+
+
+BOOK = PriceBook(storage=price('storage', MONTH), transfer=price('transfer', ONCE, 0.02))
+facts = st.builds(
+    CopyFacts,
+    disk_id=st.sampled_from(['vol-1', 'vol-2', 'vol-3']),
+    region=st.sampled_from(REGIONS),
+    snapshot_id=st.just('snap-1'),
+    disk_bytes=SIZES,
+    full_bytes=SIZES,
+    changed_bytes=SIZES,
+    earlier_copy=st.sampled_from([True, False, None]),
+    key_changed=st.booleans(),
+)
+rules = st.builds(
+    CopyRules, key_change_is_full=st.booleans(), always_full=st.sampled_from([None, 'not said to be incremental'])
+)
+
+
+@given(facts, rules)
+def test_a_copy_is_full_exactly_where_the_clouds_rules_make_it_so(copy_facts, copy_rules):
+    planned = planned_copy(copy_facts, copy_rules)
+    key_full = copy_rules.key_change_is_full and copy_facts.key_changed
+    should_be_full = not copy_facts.earlier_copy or key_full or bool(copy_rules.always_full)
+    assert planned.full is should_be_full
+    assert (planned.why_full is None) is (not planned.full)
+    if planned.full:
+        expected = (
+            UNLISTED
+            if copy_facts.earlier_copy is None
+            else FIRST_COPY
+            if not copy_facts.earlier_copy
+            else KEY_CHANGED
+            if key_full
+            else copy_rules.always_full
+        )
+        assert planned.why_full == expected
+
+
+@given(facts, rules)
+def test_a_copys_bytes_are_the_clouds_or_measured_figure_else_the_disks_size_said_to_be_so(copy_facts, copy_rules):
+    planned = planned_copy(copy_facts, copy_rules)
+    measured = copy_facts.full_bytes if planned.full else copy_facts.changed_bytes
+    if measured is not None:
+        assert planned.bytes == measured
+        assert planned.bytes_from == (FULL_SNAPSHOT_SIZE if planned.full else CHANGED_BLOCKS)
+    elif copy_facts.disk_bytes is not None:
+        assert (planned.bytes, planned.bytes_from) == (copy_facts.disk_bytes, DISK_SIZE)
+    else:
+        assert (planned.bytes, planned.bytes_from) == (None, None)
+
+
+@given(st.lists(st.tuples(facts, rules), max_size=12), st.integers(min_value=0, max_value=10**6), st.booleans())
+def test_the_sums_are_the_sums_of_the_lines_and_an_unpublished_price_is_never_a_zero(copies, reads, unpublished):
+    planned = [planned_copy(copy_facts, copy_rules) for copy_facts, copy_rules in copies]
+    transfer = price('transfer', ONCE, None, 'not published') if unpublished else price('transfer', ONCE, 0.02)
+    book = PriceBook(storage=price('storage', MONTH), transfer=transfer, api_reads=price('reads', ONCE, 0.0006))
+    result = cost(cost_lines(planned, {region: book for region in REGIONS}, api_reads=reads))
+    for per, total in ((MONTH, result['monthly']), (ONCE, result['once'])):
+        assert abs(total - sum(line['usd'] for line in result['lines'] if line['per'] == per and line['usd'])) < 0.011
+    unpriced = [line for line in result['lines'] if line['unit_price'] is None]
+    assert all(line['usd'] is None and line['note'] for line in unpriced)
+    assert result['complete'] is not unpriced
+    assert result['unpriced'] == [line['what'] for line in unpriced]
+    # Every region a copy goes to has its storage and its transfer priced (or said to be unpriced).
+    regions = {copy.region for copy in planned}
+    assert {line['what'].rsplit(' ', 1)[1] for line in result['lines'] if line['what'] != 'reads'} == regions
+
+
+@given(st.lists(st.tuples(facts, rules), min_size=1, max_size=30), st.integers(min_value=1, max_value=25))
+def test_more_copies_never_take_less_time(copies, in_flight):
+    planned = [planned_copy(copy_facts, copy_rules) for copy_facts, copy_rules in copies]
+    planned = [copy for copy in planned if copy.bytes is not None]
+    limits = CopyLimits(in_flight=in_flight, source='test', gib_per_hour=100.0)
+    if not planned:
+        assert copy_time(planned, limits) == {'hours': 0.0, 'why': 'no copy to make'}
+        return
+    whole = copy_time(planned, limits)['hours']
+    assert copy_time(planned[:-1], limits)['hours'] <= whole if planned[:-1] else True
+    # A copy alone takes its own bytes at the rate; nothing takes less than its largest copy.
+    assert whole >= max(copy.bytes for copy in planned) / GIB / 100.0 - 0.01
+
+
+def test_time_is_not_known_without_a_rate_the_cloud_promises():
+    copy = planned_copy(CopyFacts('vol-1', 'eu-west-1', 'snap-1', disk_bytes=GIB), CopyRules())
+    unknown = copy_time([copy], CopyLimits(in_flight=20, source='no rate published'))
+    assert unknown['hours'] is None and 'no copy rate' in unknown['why']
+
+
+def test_a_timed_copy_is_priced_by_the_tier_at_or_above_its_duration():
+    tiers = {minutes: price('timed %d' % minutes, ONCE, usd) for minutes, usd in ((15, 0.03), (60, 0.02), (2880, 0.01))}
+    book = PriceBook(storage=price('storage', MONTH), transfer=price('transfer', ONCE), timed_copy=tiers)
+    copy = planned_copy(CopyFacts('vol-1', 'eu-west-1', 'snap-1', full_bytes=10 * GIB), CopyRules())
+    for minutes, expected in ((15, 0.03), (30, 0.02), (60, 0.02), (120, 0.01)):
+        (timed,) = [
+            line for line in cost_lines([copy], {'eu-west-1': book}, completion_minutes=minutes) if 'timed' in line.what
+        ]
+        assert timed.unit_price == expected and timed.quantity == 10
+
+
+@given(st.lists(st.tuples(facts, rules), min_size=1, max_size=45), st.sampled_from([15, 60, 480, 2880]))
+def test_a_time_based_copy_takes_its_duration_a_wave_unless_the_quotas_make_it_longer(copies, minutes):
+    planned = [copy for copy in (planned_copy(*pair) for pair in copies) if copy.bytes is not None]
+    limits = CopyLimits(in_flight=20, source='test', timed_copy_gib_per_hour=1757.8, timed_pair_gib_per_hour=7031.25)
+    if not planned:
+        return
+    hours = copy_time(planned, limits, completion_minutes=minutes)['hours']
+    for region in {copy.region for copy in planned}:
+        sizes = [copy.bytes / GIB for copy in planned if copy.region == region]
+        assert hours >= round(minutes / 60.0 * -(-len(sizes) // 20), 2) - 0.01
+        assert hours >= round(sum(sizes) / 7031.25, 2) - 0.01 and hours >= round(max(sizes) / 1757.8, 2) - 0.01
+    # Without a duration, the cloud promises no rate: not known, and the page says a time-based copy would give one.
+    assert copy_time(planned, limits)['hours'] is None
+
+
+def test_the_prices_option_sets_a_price_for_every_region_or_one_and_bad_input_names_itself():
+    given = given_prices({'storage': '0.045', 'regions': {'us-west-2': {'transfer': 0.01}}}, ['eu-west-1', 'us-west-2'])
+    assert given == {'eu-west-1': {'storage': 0.045}, 'us-west-2': {'storage': 0.045, 'transfer': 0.01}}
+    book = priced_book(BOOK, given['us-west-2'])
+    assert (book.storage.usd, book.storage.source, book.transfer.usd) == (0.045, 'the prices option', 0.01)
+    assert priced_book(BOOK, None) is BOOK and given_prices(None, ['eu-west-1']) == {}
+    for value, option, words in (
+        ({'storage': -1}, 'prices.storage', '0 or more'),
+        ({'storage': 'cheap'}, 'prices.storage', 'a number like 0.05'),
+        ({'storage': float('nan')}, 'prices.storage', '0 or more'),
+        ({'egress': 1}, 'prices', 'not egress'),
+        ({'regions': {'ap-east-1': {'storage': 1}}}, 'prices.regions', 'ap-east-1, not a DR region'),
+        (
+            {'regions': {'us-west-2': {'storage': 1, 'fee': 2}}},
+            'prices.regions.us-west-2',
+            'takes storage and transfer',
+        ),
+        ({'regions': ['us-west-2']}, 'prices.regions', 'a mapping'),
+    ):
+        with pytest.raises(InputError) as refused:
+            given_prices(value, ['eu-west-1', 'us-west-2'])
+        assert refused.value.option == option and words in refused.value.message, (value, refused.value)
+
+
+def test_the_worked_examples_of_docs_cost_md_are_the_models():
+    """docs/cost.md's ten disks of 100 GiB, first copies to one region: its figures are the price books' own."""
+    page = (pathlib.Path(__file__).parents[4] / 'docs' / 'cost.md').read_text(encoding='utf-8')
+    rows = {line.split('|')[1].strip(): line for line in page.splitlines() if line.startswith('| ')}
+
+    def plan(module, book, minutes=None):
+        copies = [
+            planned_copy(CopyFacts('d-%d' % number, 'dr-1', 's-%d' % number, disk_bytes=100 * GIB), module.RULES)
+            for number in range(10)
+        ]
+        return copies, cost(cost_lines(copies, {'dr-1': book}, completion_minutes=minutes))
+
+    copies, result = plan(aws, aws.BOOK)
+    assert all(copy.full for copy in copies) and (result['monthly'], result['once']) == (50.0, 20.0)
+    timed_copies, timed = plan(aws, aws.BOOK, minutes=60)
+    assert timed['once'] - result['once'] == 16.0
+    assert copy_time(timed_copies, aws.LIMITS, completion_minutes=60)['hours'] == 1.0
+    assert copy_time(copies, aws.LIMITS)['hours'] is None
+    assert '| 10 full | 50.00 (1,000 GiB at 0.05) | 20.00 (1,000 GiB at 0.02) |' in rows['AWS']
+    assert '1 h and 16.00 more once' in rows['AWS']
+    dummy, ecs = plan(alibaba, alibaba.ECS_BOOK)
+    assert ecs['monthly'] == 17.3 and not ecs['complete'] and '17.30 (1,000 GiB at 0.0173)' in rows['Alibaba ECS']
+    later = planned_copy(CopyFacts('d-1', 'dr-1', 's-2', disk_bytes=GIB, earlier_copy=True), tencent.RULES)
+    dummy, cbs = plan(tencent, tencent.BOOK)
+    assert later.full and cbs['unpriced'] and cbs['monthly'] == 0 and 'every later copy full' in rows['Tencent CBS']
