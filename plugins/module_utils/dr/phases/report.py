@@ -21,7 +21,7 @@ from .locks import Locks
 from .plan import Planning
 from .prune import Pruning
 from .read import Reading
-from .release import Releasing
+from .shares import Releasing
 from .verify import Verification
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from .marks import mark_made_copies
 from .plan import plan_copies
 from .prune import prune_copies
 from .read import Listing, Reading, list_dr_copies, read_disks
-from .release import release_shares
+from .shares import release_shares
 from .verify import verify_copies
 
 if TYPE_CHECKING:

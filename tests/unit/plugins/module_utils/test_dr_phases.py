@@ -4,6 +4,7 @@ own count of the calls it was sent while that phase ran."""
 from __future__ import annotations
 
 import dataclasses
+import pathlib
 
 import pytest
 
@@ -17,6 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import B
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import run as run_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.context import PhaseResult
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.copy import Copies
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases import sequence
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.sequence import Phase
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import dr_copies_by_disk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
@@ -239,3 +241,16 @@ def test_a_found_copy_is_marked_once_for_the_locks_and_pruning():
     ]
     assert run.phases.calls()['listing']['tag_copy'] == 2
     assert 'tag_copy' not in run.phases.calls()['locks'] and 'tag_copy' not in run.phases.calls()['prune']
+
+
+def test_each_phase_file_is_named_as_its_phase_and_its_rules_twin():
+    """A phase's file in dr/phases/ bears its phase's name in PHASES, which its rules' file in dr/ bears too (locks,
+    drill, prune, verify, copy_tags, plan; the shares' rules in dr/leases/): one name for one idea."""
+    phases_dir = pathlib.Path(sequence.__file__).parent
+    helpers = {'__init__', 'context', 'sequence', 'report', 'copy_requests'}
+    files = {path.stem for path in phases_dir.glob('*.py')} - helpers
+    assert files <= {phase.name for phase in sequence.PHASES}, sorted(files - {phase.name for phase in sequence.PHASES})
+    rules = {path.stem for path in phases_dir.parent.glob('*.py')} | {
+        path.stem for path in (phases_dir.parent / 'leases').glob('*.py')
+    }
+    assert {'locks', 'drill', 'prune', 'verify', 'copy_tags', 'plan', 'shares'} <= rules & files
