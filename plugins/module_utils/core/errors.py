@@ -151,6 +151,15 @@ def safe_to_resend(action: str) -> bool:
     return action.startswith(SAFE_TO_RESEND_PREFIXES) or action in SAFE_TO_RESEND
 
 
+class PreflightError(CloudError):
+    """A copy the cloud would refuse, found before any copy call from what the run read (a key, a kind of snapshot), with
+    what to do (``fix``): the plan's preflight lists it (dr.plan)."""
+
+    def __init__(self, action: str, code: str, message: str, *, fix: str, region: str | None = None) -> None:
+        super().__init__(action, code, message, kind=INVALID, region=region)
+        self.fix = fix
+
+
 class CopyNotTaggedError(CloudError):
     """A copy was made but its tags could not be set: the error keeps the copy's id, so the
     task reports it (and a rerun finds the copy by its source link or name and tags it)."""

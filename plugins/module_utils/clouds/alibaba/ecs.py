@@ -34,7 +34,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import INVALID, CloudError, InputError
+from ...core.errors import CloudError, InputError, PreflightError
 from ...core.inputs import task_destinations
 from ...core.model import COMPLETED, FAILED, PENDING, CopyRequest, Snapshot
 from ...core.paging import token_pages
@@ -275,12 +275,12 @@ class EcsCopyAdapter(CopyAdapter):
         # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot": CopySnapshot); local ones
         # cannot.
         if self._categories.get(source.id) == 'flash':
-            raise CloudError(
+            raise PreflightError(
                 'CopySnapshot',
                 'OperationDenied.LocalSnapshot',
                 'Local snapshots cannot be copied: '
                 'source snapshot %s is a local snapshot (Category flash; checked before copying)' % source.id,
-                kind=INVALID,
+                fix='copy a standard snapshot of the disk: ECS copies no local snapshot',
                 region=source.region,
             )
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError
+from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError, PreflightError
 from ...core.model import PENDING
 from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, numbered_tags
 from ...dr.leases.shares import ShareCalls
@@ -146,11 +146,11 @@ class EcsDrAccount(ShareCalls):
                 'to a KMS key of the DR account in each DR region' % self.account
             )
         if refusal is not None:
-            raise CloudError(
+            raise PreflightError(
                 'AssociateResourceShare',
                 'SnapshotNotShareable',
                 'source snapshot %s: %s (docs/vault.md)' % (source.id, refusal),
-                kind=INVALID,
+                fix=refusal.rsplit(': ', 1)[-1],
                 region=source.region,
             )
 

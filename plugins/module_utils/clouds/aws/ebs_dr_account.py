@@ -10,11 +10,13 @@ part (dr/capabilities.py DrAccountAdapter)."""
 
 from __future__ import annotations
 
+import fnmatch
+import json
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ...core.errors import INVALID, CloudError
+from ...core.errors import CloudError, PreflightError
 from ...core.model import PENDING, Snapshot
 from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, tag_list
 from ...dr.capabilities import HeldSharesAccount
@@ -119,7 +121,7 @@ class EbsDrAccount(HeldSharesAccount):
         super().__init__(adapter)
         self.adapter = adapter
         # Each source's KMS key checked once (None: shareable, else why not).
-        self._key_refusals: dict[str, str | None] = {}
+        self._key_refusals: dict[str, PreflightError | None] = {}
 
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         # The same calls, each sent to the account that holds the region's snapshots (AccountRouter, an AwsClient in
@@ -131,10 +133,14 @@ class EbsDrAccount(HeldSharesAccount):
         self.adapter.client = cast('AwsClient', router)
         self.adapter.dr_account = account
 
-    def key_refusal(self, source: Snapshot) -> str | None:
-        """With dr_account, an encrypted source must be encrypted with a customer managed key: the AWS managed key
-        (aws/ebs) cannot be shared with another account ("Share a snapshot", EBS user guide). Read once per key (KMS
-        DescribeKey); whether the key's policy lets the DR account use it shows when the DR account copies."""
+    def key_refusal(self, source: Snapshot) -> PreflightError | None:
+        """With dr_account, an encrypted source must be encrypted with a customer managed key that the DR account may
+        use: the AWS managed key (aws/ebs) cannot be shared with another account ("You can't share snapshots that are
+        encrypted with the default AWS managed key", EBS user guide, Share a snapshot), and "Users of your shared
+        customer managed key who are accessing encrypted snapshots must be granted permissions to perform the following
+        actions on the key: kms:DescribeKey, kms:CreateGrant, kms:GenerateDataKey, kms:GenerateDataKeyWithoutPlaintext,
+        kms:ReEncrypt, kms:Decrypt" (Share the KMS key used to encrypt a shared snapshot). Read once per key (KMS
+        DescribeKey, GetKeyPolicy): a policy the run may not read refuses nothing (the DR account's copy says)."""
         key = source.extra.get('kms_key_id') or ''
         if key not in self._key_refusals:
             manager = (
@@ -144,20 +150,92 @@ class EbsDrAccount(HeldSharesAccount):
                 if key
                 else 'AWS'
             )
-            self._key_refusals[key] = (
-                None
-                if manager == 'CUSTOMER'
-                else (
+            if manager != 'CUSTOMER':
+                self._key_refusals[key] = PreflightError(
+                    'CopySnapshot',
+                    'AwsManagedKeyNotShareable',
                     'source snapshot %s is encrypted with the AWS managed key %s (alias aws/ebs), which cannot be shared '
                     'with another account: the DR account %s cannot copy it. Encrypt the disk with a customer managed '
                     'key whose policy lets the DR account use it (docs/vault.md)'
-                    % (source.id, key or 'of EBS', self.adapter.dr_account)
+                    % (source.id, key or 'of EBS', self.adapter.dr_account),
+                    fix='encrypt the disk with a customer managed key whose policy lets the DR account use it',
+                    region=source.region,
                 )
-            )
+            else:
+                self._key_refusals[key] = self._policy_refusal(key, source)
         return self._key_refusals[key]
 
+    def _policy_refusal(self, key: str, source: Snapshot) -> PreflightError | None:
+        try:
+            answer = self.adapter.client.call_service(
+                'kms', source.region, 'GetKeyPolicy', KeyId=key, PolicyName='default'
+            )
+        except CloudError:
+            return None  # not the run's to read: the DR account's copy tells
+        missing = missing_key_actions(answer.get('Policy') or '', self.adapter.dr_account or '')
+        if not missing:
+            return None
+        return PreflightError(
+            'CopySnapshot',
+            'KeyPolicyRefusesDrAccount',
+            'source snapshot %s is encrypted with the customer managed key %s, whose policy does not allow the DR account '
+            '%s %s: the DR account cannot copy it. Allow it %s in the key\'s policy (docs/vault.md)'
+            % (source.id, key, self.adapter.dr_account, ', '.join(missing), ', '.join(KEY_ACTIONS)),
+            fix="allow the DR account %s in the key's policy" % ', '.join(KEY_ACTIONS),
+            region=source.region,
+        )
+
     def check_source(self, source: Snapshot) -> None:
-        """CloudError for a source the DR account cannot copy (key_refusal)."""
+        """PreflightError for a source the DR account cannot copy (key_refusal)."""
         refusal = self.key_refusal(source)
-        if refusal:
-            raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
+        if refusal is not None:
+            raise refusal
+
+
+# What the DR account must be allowed on the source's key, as the EBS user guide lists it.
+KEY_ACTIONS = (
+    'kms:DescribeKey',
+    'kms:CreateGrant',
+    'kms:GenerateDataKey',
+    'kms:GenerateDataKeyWithoutPlaintext',
+    'kms:ReEncrypt*',
+    'kms:Decrypt',
+)
+
+
+def missing_key_actions(policy_text: str, account: str) -> list[str]:
+    """The actions of KEY_ACTIONS that no Allow statement of the key policy ``policy_text`` gives ``account`` (its root,
+    a principal of it, or anyone); a policy that cannot be read as JSON misses none (the copy tells). Conditions and Deny
+    statements are not weighed: the check refuses only what no statement allows."""
+    try:
+        policy = json.loads(policy_text)
+    except ValueError:
+        return []
+    allowed: list[str] = []
+    for statement in as_list(policy.get('Statement') if isinstance(policy, dict) else None):
+        if (
+            isinstance(statement, dict)
+            and statement.get('Effect') == 'Allow'
+            and names_account(statement.get('Principal'), account)
+        ):
+            allowed.extend(str(action).lower() for action in as_list(statement.get('Action')))
+    return [
+        action
+        for action in KEY_ACTIONS
+        if not any(
+            fnmatch.fnmatchcase(action.lower().rstrip('*'), given) or fnmatch.fnmatchcase(given, action.lower())
+            for given in allowed
+        )
+    ]
+
+
+def names_account(principal: Any, account: str) -> bool:
+    """Whether a statement's Principal takes in ``account``: '*', its id, its root, or an ARN of it."""
+    if principal == '*':
+        return True
+    names = as_list(principal.get('AWS')) if isinstance(principal, dict) else as_list(principal)
+    return any(name in ('*', account) or str(name).startswith('arn:aws:iam::%s:' % account) for name in names)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]

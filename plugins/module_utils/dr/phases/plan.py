@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...core.errors import PreflightError
 from ...engine.outcomes import COPIED, WOULD_COPY
 from ..plan import GIB, CopyFacts, copy_time, cost, cost_lines, planned_copy, priced_book
 from .context import PhaseResult
@@ -28,7 +29,7 @@ BLOCK_BYTES, BLOCKS_A_PAGE = 512 * 1024, 10000
 
 @dataclass(frozen=True)
 class Planning(PhaseResult):
-    """The plan (None where the cloud has no plan facts): copies, cost, time."""
+    """The plan (None where the cloud has no plan facts): the preflight, copies, cost, time."""
 
     section: Mapping[str, Any] | None = None
 
@@ -65,6 +66,7 @@ def plan_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], copies: Copies) ->
     lines = cost_lines(planned, books, api_reads=verify_reads(ctx, planned), completion_minutes=minutes)
     return Planning(
         section={
+            'preflight': preflight(plans, copies),
             'copies': [copy.as_result() for copy in planned],
             'full': sum(1 for copy in planned if copy.full),
             'incremental': sum(1 for copy in planned if not copy.full),
@@ -73,6 +75,25 @@ def plan_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], copies: Copies) ->
             'time': copy_time(planned, facts.limits, completion_minutes=minutes),
         }
     )
+
+
+def preflight(plans: Sequence[DiskPlan], copies: Copies) -> list[dict[str, Any]]:
+    """plan.preflight: each copy the cloud would refuse, as the run found before any copy call (a key the DR account
+    cannot use, a kind of snapshot the cloud does not copy: PreflightError), with what to do."""
+    found: list[dict[str, Any]] = []
+    for plan in plans:
+        for outcome in copies.outcomes.get(plan.key, ()):
+            if isinstance(outcome.error, PreflightError):
+                found.extend(
+                    {
+                        'disk_id': plan.disk.id,
+                        'region': region,
+                        'problem': outcome.error.message,
+                        'fix': outcome.error.fix,
+                    }
+                    for region in outcome.destinations
+                )
+    return found
 
 
 def key_changed(earlier: Snapshot | None, source: Snapshot | None, options: Mapping[str, Any]) -> bool:

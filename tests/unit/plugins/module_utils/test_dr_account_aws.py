@@ -14,6 +14,10 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_ROLE_RULES, AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr_account import (
+    KEY_ACTIONS,
+    missing_key_actions,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
@@ -170,14 +174,50 @@ def test_a_source_under_a_customer_key_copies_when_the_key_is_shared_and_says_wh
     key = kms.create_key(Policy=json.dumps(policy))['KeyMetadata']['Arn']
     tag = 'cmk-%s' % key_shared
     dummy, snapshot_id = tagged_disk(moto_url, tag, Encrypted=True, KmsKeyId=key)
+    # Check mode finds what the run would meet before any call that changes anything: the plan's preflight.
+    planned = dr_run(moto_url, tag, check_mode=True)
     report = dr_run(moto_url, tag)
     if key_shared:
         assert not report['failures'] and report['totals']['copied'] == 1
+        assert planned['plan']['preflight'] == [] and report['plan']['preflight'] == []
     else:
+        # The key's policy read before any share: the DR account is not let use it (it was the DR account's copy
+        # that failed, KMS.AccessDenied, after the share).
         (failure,) = report['failures']
-        assert 'KMS.AccessDenied' in failure and snapshot_id in failure
+        assert 'KeyPolicyRefusesDrAccount' in failure and snapshot_id in failure and DR_ACCOUNT in failure
+        (problem,) = planned['plan']['preflight']
+        assert problem['disk_id'] and problem['region'] == 'eu-west-1' and 'kms:CreateGrant' in problem['fix']
+        assert problem['problem'] in failure
     # Copied or refused, the share does not outlive the run.
     assert shares_of(snapshot_id) == ([], {})
+
+
+@pytest.mark.parametrize(
+    'statement, missing',
+    [
+        ({'Principal': {'AWS': 'arn:aws:iam::%s:root' % DR_ACCOUNT}, 'Action': 'kms:*'}, []),
+        (
+            {
+                'Principal': '*',
+                'Action': ['kms:Describe*', 'kms:CreateGrant', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:Decrypt'],
+            },
+            [],
+        ),
+        (
+            {'Principal': {'AWS': DR_ACCOUNT}, 'Action': ['kms:Decrypt', 'kms:DescribeKey']},
+            ['kms:CreateGrant', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+        ),
+        ({'Principal': {'AWS': 'arn:aws:iam::%s:root' % SOURCE_ACCOUNT}, 'Action': 'kms:*'}, list(KEY_ACTIONS)),
+        (
+            {'Principal': {'AWS': 'arn:aws:iam::%s:role/dr' % DR_ACCOUNT}, 'Action': 'kms:*', 'Effect': 'Deny'},
+            list(KEY_ACTIONS),
+        ),
+    ],
+)
+def test_the_key_policy_check_finds_what_no_statement_allows_the_dr_account(statement, missing):
+    policy = {'Version': '2012-10-17', 'Statement': [dict({'Effect': 'Allow', 'Resource': '*'}, **statement)]}
+    assert missing_key_actions(json.dumps(policy), DR_ACCOUNT) == missing
+    assert missing_key_actions('not json', DR_ACCOUNT) == []
 
 
 @pytest.mark.parametrize('provider', ['ens'])
