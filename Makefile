@@ -148,7 +148,7 @@ pip-bootstrap: venv venv-cores ## give every core's ansible-test its pip bootstr
 SANITY_VENVS_LOCK := $(HOME)/.ansible/test/sanity-venvs.lock
 prime_venvs = echo '== the venvs of ansible-test sanity, ansible-core $(1)' && mkdir -p $(dir $(SANITY_VENVS_LOCK)) && (cd $(STAGE) && \
 	flock $(SANITY_VENVS_LOCK) env PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity \
-	--prime-venvs --color no > /dev/null)
+	--prime-venvs --color no $(call sanity_python,$(1)) > /dev/null)
 sanity-venvs: venv venv-cores stage pythons pip-bootstrap ## the venvs of ansible-test sanity, for every core (the core legs make their own)
 	@$(foreach core,$(CORES),$(call prime_venvs,$(core));)
 
@@ -216,11 +216,22 @@ java: ## install Java 17 with apt-get if it is missing (ansible-rulebook's rules
 # legs' CPU time.
 SANITY_TEST_CODE_CORES := $(NEWEST_CORE)
 sanity_paths = $(if $(filter $(SANITY_TEST_CODE_CORES),$(1)),,$(filter-out tests/,$(shell git ls-files | sed -E 's|/.*|/|' | sort -u)))
+# The Python tests of sanity (import: the modules and module_utils on every target Python, the plugins on every controller
+# Python; compile) run on every Python 3.9-3.13 found with the newest core, and with each older core on its own venv's
+# Python only (3.11 for 2.18 and 2.19, 3.12 for 2.20). What a Python can break in our code (syntax, the standard library,
+# an SDK's import guarded or not) is the same whatever the core, and the newest core checks it on each Python; what a core
+# can break (the module_utils and plugin API our imports reach) is the same whatever the Python, and each core checks it on
+# its own. The one Python an older core's controller code runs on that the newest core's controller does not (3.11) is
+# 2.18's and 2.19's own. import on five Pythons was 30 of core-2.18's 70 sanity CPU s (docs/performance.md), and priming
+# its venvs on a fresh machine made a venv per Python.
+SANITY_EVERY_PYTHON_CORES := $(NEWEST_CORE)
+sanity_python = $(if $(filter $(SANITY_EVERY_PYTHON_CORES),$(1)),,--python $(shell $(call core_bin,$(1))/python -c \
+	'import sys; print("%d.%d" % sys.version_info[:2])'))
 define sanity_with
 @$(call prime_venvs,$(1))
-@echo '== sanity (ansible-test, ansible-core $(1), $(if $(call sanity_paths,$(1)),all but tests/,all of the collection))'
+@echo '== sanity (ansible-test, ansible-core $(1), $(if $(call sanity_paths,$(1)),all but tests/,all of the collection), $(if $(call sanity_python,$(1)),on its own Python,on every Python found))'
 cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity --color no \
-	$(call sanity_paths,$(1))
+	$(call sanity_python,$(1)) $(call sanity_paths,$(1))
 endef
 
 # tests/utils/core_smoke.py with ansible-core $(1), on emulators of its own. Each run holds the core's own tasks (the

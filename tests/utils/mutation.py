@@ -342,8 +342,9 @@ def _docstring_nodes(tree):
     return nodes
 
 
-def mutants_of(path, source):
-    """Every mutant of ``source`` (the text of ``path``), in the order of the file, each one that compiles."""
+def mutants_of(path, source, *, only_lines=None):
+    """Every mutant of ``source`` (the text of ``path``), in the order of the file, each one that compiles; with
+    ``only_lines`` (lines as written, stripped), only the mutants of those lines (the others are not compiled)."""
     tree = ast.parse(source)
     docstrings = _docstring_nodes(tree)
     found = []
@@ -414,6 +415,8 @@ def mutants_of(path, source):
             mutant.text = 'not (%s)' % _slice(lines, mutant.start, mutant.end)
         mutant.source_line = lines[mutant.line - 1].strip()
         mutant.last_line = mutant.end[0]
+        if only_lines is not None and mutant.source_line not in only_lines:
+            continue
         try:
             compile(apply(source, mutant), path, 'exec')
         except SyntaxError:

@@ -273,50 +273,18 @@ def test_an_ecs_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(
 
 # Copy tags (dr_sync's copy_tags) at a few hundred disks: every page and batch of the listing crossed.
 COPY_TAG_DISKS = min(DISKS, 300)
-
-
-@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
-def test_copy_tags_cost_no_call_a_copy_and_none_at_all_once_the_copies_carry_them(request, provider):
-    """A first run with copy_tags puts them in the copy call (CBS: in the TagResources that marks the copy): the plain
-    run's budget, plus the listing that reads them back (one paged read of the DR region). A second run, with nothing
-    changed on the disks, writes nothing at all: no tagging call a copy."""
-    named = {'copy_tags': ['cost-center', 'team']}
-    tags = {'cost-center': 'cc-42', 'team': 'storage'}
-    if provider == 'aws':
-        url, moto_calls = request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls')
-        regions = ('us-east-2', 'ap-southeast-2')  # regions the oldest botocore knows (units-oldest)
-        counted, report = aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=tags, **named)
-        again, rerun = aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=False, **named)
-    else:
-        cloud = request.getfixturevalue('fakecloud_clean')
-        counted, report = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=tags, **named)
-        again, rerun = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **named)
-    records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
-    assert all(record['action'] == 'copied_with' and record['set'] == tags for record in records), records[:3]
-    # The listing: 100 copies a page at most (ECS's MaxResults; CBS's Limit), on top of the plain run's reads.
-    listing_reads = math.ceil(COPY_TAG_DISKS / 100)
-    reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
-    assert reads <= read_budget(provider, COPY_TAG_DISKS) + listing_reads, counted
-    # The rest, the plain run's budget: a copy call a copy, the marks and leases, no other mutating call (the reads, above).
-    writes = {action: calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES)}
-    held_to_budget(provider, writes, report, disks=COPY_TAG_DISKS)
-    assert rerun['totals']['existing'] == COPY_TAG_DISKS and not rerun['changed'], rerun['failures'][:3]
-    assert all(copy['copy_tags']['action'] == 'unchanged' for disk in rerun['disks'] for copy in disk['copies'])
-    mutating = {action: calls for action, calls in again.items() if not action.startswith(READ_PREFIXES)}
-    assert mutating == {}, mutating
-    assert sum(again.values()) <= read_budget(provider, COPY_TAG_DISKS) + listing_reads, again
-
-
 # How many DR copies one tagging call takes (the adapters' copies_per_tag_call): EC2 CreateTags, ECS TagResources'
 # ResourceId.N, Tencent's TagResources' ResourceList.
 COPIES_PER_TAG_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
+# The scope of the copy tags' test on AWS: regions the oldest botocore knows (units-oldest).
+COPY_TAG_REGIONS_AWS = ('us-east-2', 'ap-southeast-2')
 
 
-def retagged(request, provider, disks, aws_region, tags, removed=()):
+def retagged(request, provider, disks, tags, removed=()):
     """Every disk of a first run's scope given ``tags`` and with the keys ``removed`` taken off, as a person does it,
     through the cloud's own calls."""
     if provider == 'aws':
-        ec2 = backends(SOURCE_ACCOUNT, aws_region)
+        ec2 = backends(SOURCE_ACCOUNT, COPY_TAG_REGIONS_AWS[0])
         ids = [volume.id for volume in ec2.describe_volumes()]
         assert len(ids) == disks
         ec2.create_tags(ids, tags)
@@ -358,73 +326,76 @@ def retagged(request, provider, disks, aws_region, tags, removed=()):
                 )
 
 
-def renamed_team(request, provider, disks):
-    """Every disk of a first run's scope with its team renamed, as a person does it, through the cloud's own calls."""
-    retagged(request, provider, disks, 'us-west-1', {'team': 'databases'})
-
-
-@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
-def test_a_tag_renamed_on_every_disk_reaches_every_copy_in_batched_calls(request, provider):
-    """A team renamed on every disk of the scope: the next run sets the new value on every DR copy, the copies of a region
-    that need the same tags together, as many a call as the cloud's tagging call takes: never a call a copy."""
-    named = {'copy_tags': ['cost-center', 'team']}
-    tags = {'cost-center': 'cc-42', 'team': 'storage'}
+def copy_tags_run(request, provider, copy_tags, disk_tags=False, check_mode=False):
+    """({action: calls}, report) of a DR run of the copy tags' scope of COPY_TAG_DISKS disks with ``copy_tags``; with
+    ``disk_tags``, its first run, on disks made with those tags."""
+    named = {'copy_tags': copy_tags}
     if provider == 'aws':
         url, moto_calls = request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls')
-        regions = ('us-west-1', 'eu-west-1')
-        aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=tags, **named)
-        renamed_team(request, provider, COPY_TAG_DISKS)
-        counted, report = aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=False, **named)
-    else:
-        cloud = request.getfixturevalue('fakecloud_clean')
-        fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=tags, **named)
-        renamed_team(request, provider, COPY_TAG_DISKS)
-        counted, report = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **named)
+        return aws_run(
+            url, moto_calls, COPY_TAG_REGIONS_AWS, COPY_TAG_DISKS, disk_tags=disk_tags, check_mode=check_mode, **named
+        )
+    cloud = request.getfixturevalue('fakecloud_clean')
+    return fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=disk_tags, check_mode=check_mode, **named)
+
+
+def writes(counted):
+    """{action: calls} of the mutating calls of ``counted``."""
+    return {action: calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES)}
+
+
+# One scope a cloud, run after run as a person changes its disks' tags: each step's runs start from the world the step
+# before left, as a scope's runs do. The three steps were three tests that each made their own scope and ran its first
+# run again; that first run is the first step's, held to the same budget, once.
+@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
+def test_copy_tags_cost_no_call_a_copy_and_a_renamed_tag_or_key_reaches_every_copy_in_batched_calls(request, provider):
+    """1. A first run with copy_tags puts them in the copy call (CBS: in the TagResources that marks the copy): the
+    plain run's budget, plus the listing that reads them back (one paged read of the DR region). A second run, with
+    nothing changed on the disks, writes nothing at all: no tagging call a copy.
+    2. A team renamed on every disk of the scope: the next run sets the new value on every DR copy, the copies of a region
+    that need the same tags together, as many a call as the cloud's tagging call takes: never a call a copy.
+    3. team renamed to owner on every disk (issue 60): the next run sets owner, with the copies' records, and takes team
+    off every DR copy, each in as many calls as the cloud's call takes copies (no cloud sets and takes off tags of many
+    resources in one call); a check run before it calls nothing that writes, and a rerun after it calls nothing."""
+    named = ['cost-center', 'team']
+    tags = {'cost-center': 'cc-42', 'team': 'storage'}
+
+    # 1. The first run and a second one with nothing changed.
+    counted, report = copy_tags_run(request, provider, named, disk_tags=tags)
+    again, rerun = copy_tags_run(request, provider, named)
+    records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
+    assert all(record['action'] == 'copied_with' and record['set'] == tags for record in records), records[:3]
+    # The listing: 100 copies a page at most (ECS's MaxResults; CBS's Limit), on top of the plain run's reads.
+    listing_reads = math.ceil(COPY_TAG_DISKS / 100)
+    reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
+    assert reads <= read_budget(provider, COPY_TAG_DISKS) + listing_reads, counted
+    # The rest, the plain run's budget: a copy call a copy, the marks and leases, no other mutating call (the reads, above).
+    held_to_budget(provider, writes(counted), report, disks=COPY_TAG_DISKS)
+    assert rerun['totals']['existing'] == COPY_TAG_DISKS and not rerun['changed'], rerun['failures'][:3]
+    assert all(copy['copy_tags']['action'] == 'unchanged' for disk in rerun['disks'] for copy in disk['copies'])
+    assert writes(again) == {}, again
+    assert sum(again.values()) <= read_budget(provider, COPY_TAG_DISKS) + listing_reads, again
+
+    # 2. The team renamed on every disk.
+    retagged(request, provider, COPY_TAG_DISKS, {'team': 'databases'})
+    counted, report = copy_tags_run(request, provider, named)
     records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
     assert len(records) == COPY_TAG_DISKS and not report['failures'], report['failures'][:3]
     changed = {'action': 'tagged', 'set': {'team': 'databases'}, 'not_set': {}, 'removed': [], 'not_removed': {}}
     assert all(record == changed for record in records)
     tag_calls = sum(counted.get(action, 0) for action in TAG_CALLS[provider])
     assert tag_calls == math.ceil(COPY_TAG_DISKS / COPIES_PER_TAG_CALL[provider]), counted
-    mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
-    assert mutating == tag_calls, counted
+    assert sum(writes(counted).values()) == tag_calls, counted
 
-
-def renamed_key(request, provider, disks):
-    """Every disk of a first run's scope with its tag team renamed to owner, as a person does it: owner set, team taken
-    off, through the cloud's own calls."""
-    retagged(request, provider, disks, 'us-west-2', {'owner': 'storage'}, removed=('team',))
-
-
-@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
-def test_a_tag_key_renamed_on_every_disk_costs_a_call_a_batch_to_set_and_one_to_take_off(request, provider):
-    """team renamed to owner on every disk (issue 60): the next run sets owner, with the copies' records, and takes team
-    off every DR copy, each in as many calls as the cloud's call takes copies (no cloud sets and takes off tags of many
-    resources in one call); a check run before it calls nothing that writes, and a rerun after it calls nothing."""
-    named = {'copy_tags': ['cost-center', 'team', 'owner']}
-    tags = {'cost-center': 'cc-42', 'team': 'storage'}
-    if provider == 'aws':
-        url, moto_calls = request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls')
-        regions = ('us-west-2', 'ca-central-1')
-
-        def second_run(**options):
-            return aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=False, **dict(named, **options))
-
-        aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=tags, **named)
-    else:
-        cloud = request.getfixturevalue('fakecloud_clean')
-
-        def second_run(**options):
-            return fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **dict(named, **options))
-
-        fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=tags, **named)
-    renamed_key(request, provider, COPY_TAG_DISKS)
-    planned_calls, planned = second_run(check_mode=True)
+    # 3. The key team renamed to owner on every disk, and owner copied too.
+    named = ['cost-center', 'team', 'owner']
+    retagged(request, provider, COPY_TAG_DISKS, {'owner': 'storage'}, removed=('team',))
+    planned_calls, planned = copy_tags_run(request, provider, named, check_mode=True)
     assert planned['changed'] and all(
         copy['copy_tags']['removed'] == ['team'] for disk in planned['disks'] for copy in disk['copies']
     )
-    assert {action: calls for action, calls in planned_calls.items() if not action.startswith(READ_PREFIXES)} == {}
-    counted, report = second_run()
+    assert writes(planned_calls) == {}, planned_calls
+    counted, report = copy_tags_run(request, provider, named)
     records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
     assert len(records) == COPY_TAG_DISKS and not report['failures'], report['failures'][:3]
     off = {'team': 'the disk does not carry this tag'}
@@ -433,8 +404,7 @@ def test_a_tag_key_renamed_on_every_disk_costs_a_call_a_batch_to_set_and_one_to_
     batches = math.ceil(COPY_TAG_DISKS / COPIES_PER_TAG_CALL[provider])
     setting, taking_off = TAG_CALLS[provider][:2]
     assert counted.get(setting) == batches and counted.get(taking_off) == batches, counted
-    mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
-    assert mutating == 2 * batches, counted
-    again, rerun = second_run()
+    assert sum(writes(counted).values()) == 2 * batches, counted
+    again, rerun = copy_tags_run(request, provider, named)
     assert not rerun['changed'], rerun['disks'][:1]
-    assert {action: calls for action, calls in again.items() if not action.startswith(READ_PREFIXES)} == {}, again
+    assert writes(again) == {}, again
