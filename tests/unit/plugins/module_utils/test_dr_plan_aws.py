@@ -21,9 +21,9 @@ SELECTOR = {'verify': 'plan'}
 
 def aged(region, snapshot_id, hours):
     """moto's start times are whole seconds: each source is set back so the run's newest is the one meant."""
-    backends(ACCOUNT, region).snapshots[snapshot_id].start_time = datetime.datetime.now(
-        datetime.timezone.utc
-    ).replace(tzinfo=None) - datetime.timedelta(hours=hours)
+    backends(ACCOUNT, region).snapshots[snapshot_id].start_time = datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None
+    ) - datetime.timedelta(hours=hours)
 
 
 def test_check_mode_plans_the_first_copies_full_the_run_does_so_and_the_next_copy_is_incremental(moto_url):
