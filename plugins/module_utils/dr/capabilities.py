@@ -155,14 +155,6 @@ class SnapshotSetAdapter(ABC):
     max_set_disks: int | None = None
 
     @abstractmethod
-    def snapshot_sets(
-        self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
-    ) -> dict[str, str]:
-        """{snapshot id: set id} for those of ``snapshots`` (by disk id, as disk_snapshots read them for ``disks``) that
-        the cloud made as one set (on ECS and CBS a snapshot group, whatever is left of it; on EBS one CreateSnapshots
-        call, where evidence says so: clouds/aws/ebs_dr.py); a snapshot made on its own is in none. Paged, a listing an
-        instance at most where the cloud names sets apart from snapshots."""
-
     def read_sets(
         self,
         region: str,
@@ -171,11 +163,12 @@ class SnapshotSetAdapter(ABC):
         *,
         set_tag: str | None = None,
     ) -> SetReading:
-        """snapshot_sets with what else the cloud says of them (SetReading); ``set_tag``: dr_sync's consistency_set_tag,
-        the tag key whose value marks the snapshots of one set the user's own tooling made (EBS; the other clouds name
-        their sets)."""
-        del set_tag  # ECS and CBS name their sets: a tag adds no evidence there
-        return SetReading(sets=self.snapshot_sets(region, disks, snapshots))
+        """Which of ``snapshots`` (by disk id, as disk_snapshots read them for ``disks``) the cloud made as one set (on
+        ECS and CBS a snapshot group, whatever is left of it; on EBS one CreateSnapshots call, where evidence says so:
+        clouds/aws/ebs_sets.py), and what else the cloud says of them (SetReading); a snapshot made on its own is in
+        none. ``set_tag``: dr_sync's consistency_set_tag, the tag key whose value marks the snapshots of one set the
+        user's own tooling made (EBS; the other clouds name their sets). Paged, a listing an instance at most where the
+        cloud names sets apart from snapshots."""
 
     @abstractmethod
     def create_snapshot_set(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import RETRYABLE, CloudError, InputError
 from ...core.model import Disk, Snapshot
 from ...core.tagging import numbered_tags, string_tags, tag_dict
-from ...dr.capabilities import SnapshotSetAdapter
+from ...dr.capabilities import SetReading, SnapshotSetAdapter
 from .answers import listed
 from .client import numbered
 from .ecs import CLIENT_TOKEN_PREFIX, STATE_MAP
@@ -77,9 +77,14 @@ class EcsSets(SnapshotSetAdapter):
     def __init__(self, adapter: EcsCalls) -> None:
         self.adapter = adapter
 
-    def snapshot_sets(
-        self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
-    ) -> dict[str, str]:
+    def read_sets(
+        self,
+        region: str,
+        disks: list[Disk],
+        snapshots: Mapping[str, Sequence[Snapshot]],
+        *,
+        set_tag: str | None = None,
+    ) -> SetReading:
         """ECS names a snapshot's group in DescribeSnapshotGroups alone (its Snapshots.Snapshot[].SnapshotId), not in
         DescribeSnapshots. For the disks of a few instances, one paged listing an instance (InstanceId); for more, one
         paged listing of the region's groups (MaxResults 1 to 100, DescribeSnapshotGroupsRequest), which costs a call a
@@ -98,7 +103,8 @@ class EcsSets(SnapshotSetAdapter):
                 # A group's own id names it: a group with one of the given snapshots left (a member failed or deleted)
                 # is still a set, a torn one.
                 sets.update((member, str(group['SnapshotGroupId'])) for member in members if member in given)
-        return sets
+        del set_tag  # ECS names its sets: a tag adds no evidence there
+        return SetReading(sets=sets)
 
     def create_snapshot_set(
         self, region: str, disks: list[Disk], name: str | None, description: str, tags: dict[str, str]

@@ -59,11 +59,6 @@ class EbsSets(SnapshotSetAdapter):
         self._dlm_policies: dict[tuple[str, str], bool] = {}
         self._dlm_lock = threading.Lock()
 
-    def snapshot_sets(
-        self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
-    ) -> dict[str, str]:
-        return dict(self.read_sets(region, disks, snapshots).sets)
-
     def read_sets(
         self,
         region: str,

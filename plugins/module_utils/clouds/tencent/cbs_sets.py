@@ -40,11 +40,6 @@ class CbsSets(SnapshotSetAdapter):
     def __init__(self, adapter: CbsCalls) -> None:
         self.adapter = adapter
 
-    def snapshot_sets(
-        self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
-    ) -> dict[str, str]:
-        return dict(self.read_sets(region, disks, snapshots).sets)
-
     def read_sets(
         self,
         region: str,

@@ -43,6 +43,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities imp
     DrAccountAdapter,
     DrAdapter,
     RestoreDrillAdapter,
+    SetReading,
     SnapshotLockAdapter,
     SnapshotSetAdapter,
 )
@@ -869,7 +870,7 @@ class MemorySetCloud(MemoryCloud, SnapshotSetAdapter):
                 'stays': True,  # a seeded member keeps its state as the clock moves
             }
 
-    def snapshot_sets(self, region, disks, snapshots):
+    def read_sets(self, region, disks, snapshots, *, set_tag=None):  # pylint: disable=unused-argument
         self._count('snapshot_sets')
         members = {}
         for found in snapshots.values():
@@ -877,7 +878,9 @@ class MemorySetCloud(MemoryCloud, SnapshotSetAdapter):
                 set_id = self.snapshots.get(snapshot.id, {}).get('set')
                 if set_id:
                     members.setdefault(set_id, []).append(snapshot.id)
-        return {snapshot_id: set_id for set_id, ids in members.items() if len(ids) > 1 for snapshot_id in ids}
+        return SetReading(
+            sets={snapshot_id: set_id for set_id, ids in members.items() if len(ids) > 1 for snapshot_id in ids}
+        )
 
     def create_snapshot_set(self, region, disks, name, description, tags):
         self._count('create_snapshot_set')

@@ -171,7 +171,7 @@ def test_a_lost_answer_to_the_group_call_makes_no_second_set(fakecloud_clean, pr
     snapshots = adapter.disk_snapshots(source, disks)
     assert sorted(len(found) for found in snapshots.values()) == [1, 1]  # one set: a snapshot of each disk
     made = report['disks'][0]['consistency_group']['set_id']
-    assert set(adapter.sets.snapshot_sets(source, disks, snapshots).values()) == {made}
+    assert set(adapter.sets.read_sets(source, disks, snapshots).sets.values()) == {made}
 
 
 def test_ens_refuses_groups_before_any_call(fakecloud_clean):

@@ -54,7 +54,7 @@ def test_a_torn_group_is_no_recovery_point_and_the_whole_one_before_it_stays(fak
     disks = attached(disk_ids)
     snapshots = adapter.disk_snapshots(REGION, disks)
     fakecloud_clean.admin.calls(reset=True)
-    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.read_sets(REGION, disks, snapshots).sets
     assert fakecloud_calls(fakecloud_clean) == {'DescribeSnapshotGroups': 1}  # one instance, one page
     assert sorted(set(sets.values())) == sorted([whole, torn])
     found = group_point('db', disk_ids, snapshots, lambda snapshot: sets.get(snapshot.id))
@@ -76,12 +76,12 @@ def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_n
     alone = adapter.create_snapshot(REGION, disks[0], 'alone', None, {})
     fakecloud_clean.admin.advance_clock(11)
     snapshots = adapter.disk_snapshots(REGION, disks)
-    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.read_sets(REGION, disks, snapshots).sets
     assert sets == {snapshot.id: set_id for snapshot in made}
     assert alone.id not in sets
     # One member given: its snapshot is still of the group, which names it (a group with one member left is torn).
     first = next(snapshot for snapshot in made if snapshot.volume_id == disks[0].id)
-    assert adapter.sets.snapshot_sets(REGION, disks[:1], snapshots) == {first.id: set_id}
+    assert adapter.sets.read_sets(REGION, disks[:1], snapshots).sets == {first.id: set_id}
 
 
 def test_a_resend_after_a_lost_answer_makes_no_second_group(fakecloud_clean):
@@ -111,7 +111,7 @@ def test_disks_of_two_instances_are_refused_and_disks_of_none_read_nothing(fakec
     ):
         with pytest.raises(InputError, match='one instance'):
             adapter.sets.create_snapshot_set(REGION, disks, None, 'set', {})
-    assert adapter.sets.snapshot_sets(REGION, [Disk('d-1', REGION)], {'d-1': []}) == {}
+    assert adapter.sets.read_sets(REGION, [Disk('d-1', REGION)], {'d-1': []}).sets == {}
     assert fakecloud_calls(fakecloud_clean) == {}
 
 
@@ -143,5 +143,5 @@ def test_the_groups_of_many_instances_are_one_listing_of_the_region(fakecloud_cl
     fakecloud_clean.admin.advance_clock(11)
     snapshots = adapter.disk_snapshots(REGION, disks)
     fakecloud_clean.admin.calls(reset=True)
-    assert adapter.sets.snapshot_sets(REGION, disks, snapshots) == made
+    assert adapter.sets.read_sets(REGION, disks, snapshots).sets == made
     assert fakecloud_calls(fakecloud_clean) == {'DescribeSnapshotGroups': 1}

@@ -83,7 +83,7 @@ def test_a_set_of_data_volumes_is_one_call_and_found_again_by_its_set_tag(moto_u
     snapshots = adapter.disk_snapshots(REGION, disks)
     assert sum(len(found) for found in snapshots.values()) == 3
     moto_calls.clear()
-    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.read_sets(REGION, disks, snapshots).sets
     assert moto_calls == {}  # the start times are in what disk_snapshots read
     assert sets == {snapshot.id: set_id for snapshot in made}
     assert alone.id not in sets and root not in {snapshot.volume_id for snapshot in made}
@@ -97,7 +97,7 @@ def test_a_set_with_the_root_volume_leaves_the_other_data_volume_out_by_its_id(m
     set_id, made = adapter.sets.create_snapshot_set(REGION, disks, None, 'root and data', {})
     assert sorted(snapshot.volume_id for snapshot in made) == sorted([root, volumes['data']])
     snapshots = adapter.disk_snapshots(REGION, disks)
-    assert adapter.sets.snapshot_sets(REGION, disks, snapshots) == {snapshot.id: set_id for snapshot in made}
+    assert adapter.sets.read_sets(REGION, disks, snapshots).sets == {snapshot.id: set_id for snapshot in made}
     # Every volume of the instance: nothing to leave out, no look for the root volume.
     every = disks_of(adapter, REGION, [root, volumes['data'], volumes['log']])
     moto_calls.clear()
@@ -149,4 +149,4 @@ def test_one_member_of_a_set_given_is_still_of_its_set_by_its_tag(moto_url):
     disks = disks_of(adapter, REGION, [volumes['data'], volumes['log']])
     set_id, dummy = adapter.sets.create_snapshot_set(REGION, disks, None, 'set', {})
     snapshots = adapter.disk_snapshots(REGION, disks[:1])
-    assert adapter.sets.snapshot_sets(REGION, disks[:1], snapshots) == {snapshots[disks[0].id][0].id: set_id}
+    assert adapter.sets.read_sets(REGION, disks[:1], snapshots).sets == {snapshots[disks[0].id][0].id: set_id}

@@ -43,17 +43,17 @@ def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_n
     snapshots = adapter.disk_snapshots(REGION, disks)
     assert {snapshot.state for found in snapshots.values() for snapshot in found} == {COMPLETED}
     cloud.admin.calls(reset=True)
-    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.read_sets(REGION, disks, snapshots).sets
     assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 1}
     assert sets == {snapshot.id: set_id for snapshot in made}
     assert alone.id not in sets
     # One member given: its snapshot is still of the group, which names it (a group with one member left is torn).
     cloud.admin.calls(reset=True)
-    assert adapter.sets.snapshot_sets(REGION, disks[:1], {disks[0].id: [made[0]]}) == {made[0].id: set_id}
+    assert adapter.sets.read_sets(REGION, disks[:1], {disks[0].id: [made[0]]}).sets == {made[0].id: set_id}
     assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 1}
     # No snapshot given: no call.
     cloud.admin.calls(reset=True)
-    assert adapter.sets.snapshot_sets(REGION, disks[:1], {}) == {}
+    assert adapter.sets.read_sets(REGION, disks[:1], {}).sets == {}
     assert fakecloud_calls(cloud) == {}
 
 
@@ -64,7 +64,7 @@ def test_many_snapshots_are_a_call_a_hundred(cloud):
         adapter.sets.create_snapshot_set(REGION, disks, None, '', {})
     snapshots = adapter.disk_snapshots(REGION, disks)
     cloud.admin.calls(reset=True)
-    sets = adapter.sets.snapshot_sets(REGION, disks, snapshots)
+    sets = adapter.sets.read_sets(REGION, disks, snapshots).sets
     assert len(sets) == 120 and len(set(sets.values())) == 60
     assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 2}
 
