@@ -8,6 +8,7 @@ or when a request made on it would differ by one byte from the same request on b
 from __future__ import annotations
 
 import datetime
+import glob
 import os
 import re
 
@@ -21,9 +22,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.tests.utils import trim_ec2_model
 
 # The files that call EC2: the adapter's copy calls, the DR run's, and the dr_scopes inventory's (DescribeRegions).
-ADAPTER_SOURCES = [
-    os.path.join(os.path.dirname(_ec2_model.__file__), name) for name in ('ebs.py', 'ebs_dr.py', 'organization.py')
-]
+# The AWS adapter and its parts (ebs_*.py: locks, sets, the drill, the DR account...), and the organisation reader.
+ADAPTER_SOURCES = sorted(
+    glob.glob(os.path.join(os.path.dirname(_ec2_model.__file__), 'ebs*.py'))
+    + [os.path.join(os.path.dirname(_ec2_model.__file__), 'organization.py')]
+)
 CONNECTION = {'access_key': 'AKIATEST', 'secret_key': 'secret', 'endpoint_url': 'https://ec2.example.test'}
 
 # One request per operation, with every kind of member the adapter sends (lists, structures, tags).
