@@ -3,13 +3,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The provider and the connection options of a module that takes any cloud (O(provider)): dr_sync, dr_posture_info and
 dr_drill_finish, which take them from each cloud's record (module_utils/clouds/registry.py); the provider alone
-(``.provider``) for the dr_scopes inventory. The one place the docs list the clouds: test_providers.py holds it to the
-registry."""
+(``.provider``) for the dr_scopes inventory. The one place the docs list the clouds (in both fragments: ansible-test reads each as one string
+literal): test_providers.py holds them to the registry."""
 
 from __future__ import annotations
 
-# The clouds, as the registry names them (PROVIDERS), and the vendors of their action groups.
-_PROVIDER = r'''
+
+class ModuleDocFragment:
+    # The clouds, as the registry names them (PROVIDERS), and the vendors of their action groups.
+    PROVIDER = r'''
+options:
   provider:
     description:
       - The cloud. V(aws) is EBS, V(ecs) Alibaba Cloud ECS, V(ens) Alibaba Cloud ENS edge nodes, V(cbs) Tencent Cloud CBS.
@@ -17,22 +20,16 @@ _PROVIDER = r'''
     required: true
     choices: [aws, ecs, ens, cbs]
 '''
-_PLATFORM = r'''
-attributes:
-  platform:
-    support: full
-    platforms: aws, alicloud, tencentcloud
-    description: Talks to the chosen cloud's API.
-'''
 
+    DOCUMENTATION = r'''
+options:
+  provider:
+    description:
+      - The cloud. V(aws) is EBS, V(ecs) Alibaba Cloud ECS, V(ens) Alibaba Cloud ENS edge nodes, V(cbs) Tencent Cloud CBS.
+    type: str
+    required: true
+    choices: [aws, ecs, ens, cbs]
 
-class ModuleDocFragment:
-    PROVIDER = 'options:' + _PROVIDER
-
-    DOCUMENTATION = (
-        'options:'
-        + _PROVIDER
-        + r'''
   access_key:
     description:
       - AWS access key ID (provider V(aws)); environment E(AWS_ACCESS_KEY_ID), E(AWS_ACCESS_KEY), E(EC2_ACCESS_KEY).
@@ -136,6 +133,10 @@ class ModuleDocFragment:
       - Verify the endpoint's TLS certificate. Turn it off only for a test endpoint.
     type: bool
     default: true
+
+attributes:
+  platform:
+    support: full
+    platforms: aws, alicloud, tencentcloud
+    description: Talks to the chosen cloud's API.
 '''
-        + _PLATFORM
-    )
