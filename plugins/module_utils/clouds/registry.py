@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..dr.account import DrAccountSupport
-from ..dr.plan import PlanFacts
 from .alibaba import prices as alibaba_prices
 from .alibaba.client import (
     ALIBABA_CONNECTION_SPEC,
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
 
     from ..core.assume_role import RoleRules
     from ..dr.capabilities import DrAdapter
+    from ..dr.plan import PlanFacts
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ PROVIDERS = {
             load_adapter=_ebs_adapter,
             dr_account=dr_account_variables('AWS'),
             organization=Organization('aws', 'aws.organization', lists_regions=True),
-            plan=PlanFacts(aws_prices.RULES, aws_prices.LIMITS, aws_prices.BOOK),
+            plan=aws_prices.PLAN,
             snapshot_queue='EventBridge to SQS',
         ),
         Provider(
@@ -171,7 +171,7 @@ PROVIDERS = {
             load_adapter=_ecs_adapter,
             dr_account=dr_account_variables('ALICLOUD'),
             organization=ALIBABA_ORGANIZATION,
-            plan=PlanFacts(alibaba_prices.RULES, alibaba_prices.LIMITS, alibaba_prices.ECS_BOOK),
+            plan=alibaba_prices.ECS_PLAN,
         ),
         Provider(
             name='ens',
@@ -187,7 +187,7 @@ PROVIDERS = {
                 'cannot be made in a DR account there'
             ),
             organization=ALIBABA_ORGANIZATION,
-            plan=PlanFacts(alibaba_prices.RULES, alibaba_prices.LIMITS, alibaba_prices.ENS_BOOK),
+            plan=alibaba_prices.ENS_PLAN,
         ),
         Provider(
             name='cbs',
@@ -200,7 +200,7 @@ PROVIDERS = {
             load_adapter=_cbs_adapter,
             dr_account=dr_account_variables('TENCENT'),
             organization=Organization('tencent', 'tencent.organization'),
-            plan=PlanFacts(tencent_prices.RULES, tencent_prices.LIMITS, tencent_prices.BOOK),
+            plan=tencent_prices.PLAN,
         ),
     )
 }

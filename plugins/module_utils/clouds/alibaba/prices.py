@@ -8,7 +8,7 @@ is here, the rest is a line that says so until dr_sync's ``prices`` option sets 
 
 from __future__ import annotations
 
-from ...dr.plan import MONTH, ONCE, CopyLimits, CopyRules, Price, PriceBook
+from ...dr.plan import MONTH, ONCE, CopyLimits, CopyRules, PlanFacts, Price, PriceBook
 
 AS_OF = '2026-11-27'
 BILLING = 'https://www.alibabacloud.com/help/en/ecs/snapshots-1'
@@ -50,3 +50,7 @@ ENS_BOOK = PriceBook(
 RULES = CopyRules()
 # Neither the copy's rate nor a limit of copies at once is stated by the pages read: the time is not known.
 LIMITS = CopyLimits(in_flight=1, source='Alibaba Cloud states no copy rate')
+
+# What dr_sync's plan is made of on ECS and on ENS (their Provider records' plan).
+ECS_PLAN = PlanFacts(RULES, LIMITS, ECS_BOOK)
+ENS_PLAN = PlanFacts(RULES, LIMITS, ENS_BOOK)

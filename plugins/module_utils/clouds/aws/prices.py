@@ -8,7 +8,7 @@ other regions differ, and dr_sync's ``prices`` option sets a region's own.
 
 from __future__ import annotations
 
-from ...dr.plan import MONTH, ONCE, CopyLimits, CopyRules, Price, PriceBook
+from ...dr.plan import MONTH, ONCE, CopyLimits, CopyRules, PlanFacts, Price, PriceBook
 
 AS_OF = '2026-11-27'
 GUIDE = 'https://docs.aws.amazon.com/ebs/latest/userguide/'
@@ -70,3 +70,6 @@ LIMITS = CopyLimits(
     timed_copy_gib_per_hour=500 * MIB_PER_SECOND,
     timed_pair_gib_per_hour=2000 * MIB_PER_SECOND,
 )
+
+# What dr_sync's plan is made of on EBS (its Provider record's plan).
+PLAN = PlanFacts(RULES, LIMITS, BOOK)

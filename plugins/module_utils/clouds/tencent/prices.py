@@ -8,7 +8,7 @@ say so until dr_sync's ``prices`` option sets them.
 
 from __future__ import annotations
 
-from ...dr.plan import MONTH, ONCE, CopyLimits, CopyRules, Price, PriceBook
+from ...dr.plan import MONTH, ONCE, CopyLimits, CopyRules, PlanFacts, Price, PriceBook
 
 AS_OF = '2026-11-27'
 
@@ -41,3 +41,6 @@ BOOK = PriceBook(storage=STORAGE, transfer=TRANSFER)
 RULES = CopyRules(always_full='Tencent Cloud does not say that a cross-region copy is incremental')
 # "A maximum of 20 requests can be initiated per second for this API" (CopySnapshotCrossRegions); no copy rate is stated.
 LIMITS = CopyLimits(in_flight=1, source='Tencent Cloud states no copy rate')
+
+# What dr_sync's plan is made of on CBS (its Provider record's plan).
+PLAN = PlanFacts(RULES, LIMITS, BOOK)
