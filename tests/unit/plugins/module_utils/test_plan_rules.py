@@ -210,3 +210,32 @@ def test_the_worked_examples_of_docs_cost_md_are_the_models():
     later = planned_copy(CopyFacts('d-1', 'dr-1', 's-2', disk_bytes=GIB, earlier_copy=True), tencent.RULES)
     dummy, cbs = plan(tencent, tencent.BOOK)
     assert later.full and cbs['unpriced'] and cbs['monthly'] == 0 and 'every later copy full' in rows['Tencent CBS']
+
+    # The same disks as the clouds state them: 30 GiB held each, 2 GiB rewritten a day.
+    def stated(module, book, **facts):
+        copies = [
+            planned_copy(
+                CopyFacts('d-%d' % number, 'dr-1', 's-%d' % number, disk_bytes=100 * GIB, **facts), module.RULES
+            )
+            for number in range(10)
+        ]
+        return copies, cost(cost_lines(copies, {'dr-1': book}))
+
+    first, first_cost = stated(aws, aws.BOOK, full_bytes=30 * GIB)
+    assert {copy.bytes_from for copy in first} == {FULL_SNAPSHOT_SIZE} and sum(
+        copy.bytes for copy in first
+    ) == 300 * GIB
+    assert '15.00 monthly, 6.00 once' in rows['AWS, as stated'] and (first_cost['monthly'], first_cost['once']) == (
+        15,
+        6,
+    )
+    later_copies, later_cost = stated(aws, aws.BOOK, full_bytes=30 * GIB, changed_bytes=2 * GIB, earlier_copy=True)
+    assert {copy.bytes_from for copy in later_copies} == {CHANGED_BLOCKS}
+    assert (later_cost['monthly'], later_cost['once']) == (1.0, 0.4) and '1.00 monthly, 0.40 once' in rows[
+        'AWS, as stated'
+    ]
+    dummy, ecs_later = stated(alibaba, alibaba.ECS_BOOK, full_bytes=30 * GIB, earlier_copy=True)
+    assert ecs_later['monthly'] == 5.19 and '5.19 monthly at most' in rows['Alibaba ECS, as stated']
+    cbs_later, dummy = stated(tencent, tencent.BOOK, earlier_copy=True)
+    assert all(copy.full and copy.bytes_from == DISK_SIZE for copy in cbs_later)
+    assert '10 full again, 1,000 GiB' in rows['Tencent CBS, as stated']
