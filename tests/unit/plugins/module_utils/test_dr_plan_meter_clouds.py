@@ -55,7 +55,7 @@ def within(planned, measured):
 @pytest.mark.parametrize('provider', ['ecs', 'ens', 'cbs'])
 def test_the_plan_is_what_the_emulator_metered_on_the_first_and_the_next_day(fakecloud_clean, provider):
     cloud = fakecloud_clean
-    source, dr_region = REGIONS[provider]
+    source = REGIONS[provider][0]
     cloud.admin.configure(timings={provider: {'snapshot_seconds': 0, 'copy_seconds': 0, 'disk_seconds': 0}})
     disks = [
         dict(

@@ -401,7 +401,7 @@ def copied_snapshot(body, params, account, region):
             before = next((copy_id for copy_id in reversed(there) if _moto_snapshot(copy_id, account, region)), None)
             key = _encryption(_moto_snapshot(match.group(1), account, region))
             incremental = before is not None and _encryption(_moto_snapshot(before, account, region)) == key
-            lineage = ('incremental', account, region) + key if incremental else ('full', match.group(1))
+            lineage = ('incremental', account, region, *key) if incremental else ('full', match.group(1))
             there.append(match.group(1))
             SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt), lineage=lineage)
             blocks = (
@@ -549,7 +549,7 @@ def _rewritten(app, environ, start_response, rewrite):
     if answered['status'].startswith('200'):
         body = rewrite(body)
     headers = [(name, value) for name, value in answered['headers'] if name.lower() != 'content-length']
-    start_response(answered['status'], headers + [('Content-Length', str(len(body)))])
+    start_response(answered['status'], [*headers, ('Content-Length', str(len(body)))])
     return [body]
 
 
