@@ -14,6 +14,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba impo
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices as aws
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import prices as tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.plan import BLOCK_BYTES, changed_bytes
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
     DISK_SIZE,
@@ -21,9 +23,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     FULL_SNAPSHOT_SIZE,
     GIB,
     KEY_CHANGED,
-    UNLISTED,
     MONTH,
     ONCE,
+    UNLISTED,
     CopyFacts,
     CopyLimits,
     CopyRules,
@@ -239,3 +241,13 @@ def test_the_worked_examples_of_docs_cost_md_are_the_models():
     cbs_later, dummy = stated(tencent, tencent.BOOK, earlier_copy=True)
     assert all(copy.full and copy.bytes_from == DISK_SIZE for copy in cbs_later)
     assert '10 full again, 1,000 GiB' in rows['Tencent CBS, as stated']
+
+
+def test_an_incremental_copys_measured_changes_count_only_against_the_copy_before_it_in_its_region():
+    """The churn alarm measures against the disk's copy of the newest earlier point in any DR region; EBS copies a new
+    copy against the copy before it in its own region. Only where the two are one copy are the blocks its bytes."""
+    earlier = Snapshot('snap-before', 'dr-1', COMPLETED)
+    assert changed_bytes(('snap-before', 40), earlier) == 40 * BLOCK_BYTES == 40 * 512 * 1024
+    assert changed_bytes(('snap-in-another-region', 40), earlier) is None
+    assert changed_bytes(('snap-before', 40), None) is None  # the first copy there: full
+    assert changed_bytes(None, earlier) is None  # nothing measured
