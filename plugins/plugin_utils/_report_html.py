@@ -165,6 +165,7 @@ body.fleet { max-width: none; margin: 16px; } body.fleet > header, body.fleet se
 table.fleet th { font-size: 12px; vertical-align: bottom; padding: 3px 4px; } table.fleet td { padding: 3px 4px; }
 table.fleet td.scope { white-space: nowrap; font-size: 13px; } table.fleet .what { display: block; color: #555; font-size: 12px; white-space: normal; }
 table.fleet td.kept { font-size: 12px; max-width: 11em; } .id { white-space: nowrap; } .locks { white-space: nowrap; }
+#plan td.number, #plans td.number { white-space: nowrap; }
 """
 
 PAGE_TEMPLATE = """<!DOCTYPE html>
