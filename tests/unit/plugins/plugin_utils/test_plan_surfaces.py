@@ -196,12 +196,6 @@ def test_a_real_runs_page_shows_the_same_figures_as_done():
     assert dr_report_text(scope_report(plan, check_mode=False)).count('  Copied: $') == 1
 
 
-def test_a_scope_without_a_plan_shows_none():
-    data = scope_report(None)
-    assert 'id="plan"' not in dr_report_html(data) and 'Plan' not in dr_report_markdown(data)
-    assert plan_totals(None) is None and stats_totals(None) is None
-
-
 def test_the_markdown_and_the_text_show_the_plan_and_its_preflight():
     plan = make_plan(aws.PLAN, AWS_COPIES, preflight=[KEY_PROBLEM])
     markdown = dr_report_markdown(scope_report(plan))
@@ -217,6 +211,8 @@ def test_the_markdown_and_the_text_show_the_plan_and_its_preflight():
 def test_no_raw_word_of_the_plan_reaches_a_person():
     plan = make_plan(aws.PLAN, AWS_COPIES)
     text = visible_text(dr_report_html(scope_report(plan))) + dr_report_markdown(scope_report(plan))
+    # Where the sizes come from, in people's words.
+    assert text.count("the disk's size, an upper bound") == 4
     assert not re.search(r'\b(full_snapshot_size|changed_blocks|disk_size|bytes_from|why_full)\b', text)
 
 
@@ -282,7 +278,10 @@ def test_the_fleet_sums_the_plans_per_scope_account_and_in_all_and_names_what_is
     assert 'Not priced, so the sums are the least they cost: ' in text
 
 
-def test_a_fleet_without_any_plan_shows_no_plans():
+def test_a_scope_or_a_fleet_without_any_plan_shows_none():
+    data = scope_report(None)
+    assert 'id="plan"' not in dr_report_html(data) and 'Plan' not in dr_report_markdown(data)
+    assert plan_totals(None) is None and stats_totals(None) is None
     fleet = fleet_report([scope_record('a', scope_report(None))], GENERATED)
     assert fleet['plan'] is None
     assert 'id="plans"' not in fleet_report_html(fleet) and '## Plans' not in fleet_report_markdown(fleet)
