@@ -50,7 +50,7 @@ KEY_PROBLEM = {
 }
 
 
-def make_plan(facts, copies, *, preflight=(), completion_minutes=None, books=None):
+def make_plan(facts, copies, *, preflight=(), completion_minutes=None, books=None, api_reads=0):
     """dr_sync's plan section as dr/phases/plan.py makes it, for ``copies``: [(disk_id, region, disk GiB or None, an
     earlier copy in the region)], by ``facts`` (a cloud's PlanFacts)."""
     planned = [
@@ -67,7 +67,12 @@ def make_plan(facts, copies, *, preflight=(), completion_minutes=None, books=Non
         for disk_id, region, size, earlier in copies
     ]
     regions = sorted({copy.region for copy in planned}) or REGIONS
-    lines = cost_lines(planned, books or dict.fromkeys(regions, facts.book), completion_minutes=completion_minutes)
+    lines = cost_lines(
+        planned,
+        books or dict.fromkeys(regions, facts.book),
+        completion_minutes=completion_minutes,
+        api_reads=api_reads,
+    )
     return {
         'preflight': list(preflight),
         'copies': [copy.as_result() for copy in planned],
@@ -178,6 +183,23 @@ def test_a_copy_of_unknown_size_makes_its_sums_partial():
     text = ' '.join(visible_text(dr_report_html(scope_report(plan))).split())
     assert 'at least $5.00 each month' in text and 'at least $2.00 once' in text
     assert '1 copy of unknown size' in text
+
+
+def test_the_verify_reads_of_no_one_region_are_a_row_of_their_own_and_in_the_sums():
+    """EBS direct API reads (verify) are priced once for the run, not per DR region: their own row, "every DR region",
+    and the plan's sums hold them."""
+    plan = make_plan(aws.PLAN, AWS_COPIES, api_reads=20000)
+    reads = [line for line in plan['cost']['lines'] if not line['what'].endswith(tuple(REGIONS))]
+    assert len(reads) == 1 and reads[0]['usd'] > 0
+    page = dr_report_html(scope_report(plan))
+    row = re.search(r'<tr data-region="every DR region">.*?</tr>', page, re.S).group(0)
+    assert re.search(
+        r'data-key="%s" data-usd="%s"' % ('monthly' if reads[0]['per'] == 'month' else 'once', reads[0]['usd']), row
+    )
+    table = re.search(r'<section id="plan".*?<table>(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r'data-key="(monthly|once)" data-usd="([^"]*)" data-complete', table)
+    for key, total in (('monthly', plan['cost']['monthly']), ('once', plan['cost']['once'])):
+        assert round(sum(float(usd) for name, usd in rows if name == key), 2) == total
 
 
 def test_a_real_runs_page_shows_the_same_figures_as_done():
