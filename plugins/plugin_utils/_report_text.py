@@ -283,12 +283,12 @@ def fleet_report_text(report: Mapping[str, Any], report_files: Mapping[str, str]
     if report.get('plan'):
         total = report['plan']
         lines.append(
-            '  %s: %s each month, %s once; %s full copies, %s; %s'
+            '  %s: %s each month, %s once; %s, %s; %s'
             % (
                 'Plans' if plan else 'Copied',
                 usd(total['monthly'], total['monthly_complete']),
                 usd(total['once'], total['once_complete']),
-                total['full'],
+                counted(total['full'], 'full copy', 'full copies'),
                 gib(total['bytes']),
                 counted(total['preflight'], 'preflight problem'),
             )
