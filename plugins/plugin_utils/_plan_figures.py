@@ -23,13 +23,9 @@ SUMMED = ('monthly', 'once', 'full', 'incremental', 'bytes', 'preflight')
 EVERY_REGION = 'every DR region'
 
 
-def line_region(line: Mapping[str, Any], dr_regions: Sequence[str]) -> str | None:
-    """The DR region a cost line is of: its ``region`` where it names one, else the region its words end with (dr/plan.py
-    names storage "... in <region>" and a copy's transfer "... to <region>"); None for a line of every region."""
-    if line.get('region'):
-        return str(line['region'])
-    what = str(line.get('what') or '')
-    return next((region for region in dr_regions if what.endswith((' in %s' % region, ' to %s' % region))), None)
+def line_region(line: Mapping[str, Any]) -> str | None:
+    """The DR region a cost line is of (dr/plan.py names it in each line); None for a line of every region."""
+    return str(line['region']) if line.get('region') else None
 
 
 def _sums(lines: Iterable[Mapping[str, Any]], unsized: int) -> dict[str, Any]:
@@ -90,7 +86,7 @@ def region_rows(plan: Mapping[str, Any], dr_regions: Sequence[str]) -> list[dict
     for region in regions:
         own = [copy for copy in copies if copy['region'] == region]
         row = _sums(
-            (line for line in lines if line_region(line, regions) == region),
+            (line for line in lines if line_region(line) == region),
             sum(1 for copy in own if copy.get('bytes') is None),
         )
         row.update(
@@ -103,7 +99,7 @@ def region_rows(plan: Mapping[str, Any], dr_regions: Sequence[str]) -> list[dict
             why_full=_counted_reasons(copy.get('why_full') for copy in own if copy.get('full')),
         )
         rows.append(row)
-    shared = [line for line in lines if line_region(line, regions) is None]
+    shared = [line for line in lines if line_region(line) is None]
     if shared:
         row = _sums(shared, 0)
         row.update(

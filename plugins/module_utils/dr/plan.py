@@ -155,6 +155,8 @@ class CostLine:
     source: str
     as_of: str
     note: str | None = None
+    # The DR region the line is of; None for a line of every region (verification's EBS direct API reads).
+    region: str | None = None
 
     @property
     def usd(self) -> float | None:
@@ -171,10 +173,11 @@ class CostLine:
             'source': self.source,
             'as_of': self.as_of,
             'note': self.note,
+            'region': self.region,
         }
 
 
-def _line(price: Price, quantity: float, what: str | None = None) -> CostLine:
+def _line(price: Price, quantity: float, what: str | None = None, region: str | None = None) -> CostLine:
     return CostLine(
         what=what or price.what,
         quantity=quantity,
@@ -184,6 +187,7 @@ def _line(price: Price, quantity: float, what: str | None = None) -> CostLine:
         source=price.source,
         as_of=price.as_of,
         note=price.note,
+        region=region,
     )
 
 
@@ -204,12 +208,12 @@ def cost_lines(
         by_region[copy.region] = by_region.get(copy.region, 0.0) + (copy.bytes or 0) / GIB
     for region, gib in sorted(by_region.items()):
         book = books[region]
-        lines.append(_line(book.storage, gib, '%s in %s' % (book.storage.what, region)))
-        lines.append(_line(book.transfer, gib, '%s to %s' % (book.transfer.what, region)))
+        lines.append(_line(book.storage, gib, '%s in %s' % (book.storage.what, region), region))
+        lines.append(_line(book.transfer, gib, '%s to %s' % (book.transfer.what, region), region))
         if completion_minutes:
             tier = timed_copy_tier(book, completion_minutes)
             if tier is not None:
-                lines.append(_line(tier, gib, '%s to %s' % (tier.what, region)))
+                lines.append(_line(tier, gib, '%s to %s' % (tier.what, region), region))
     if api_reads and books:
         book = books[sorted(books)[0]]
         if book.api_reads is not None:
@@ -224,9 +228,10 @@ def timed_copy_tier(book: PriceBook, minutes: int) -> Price | None:
     return book.timed_copy[tiers[0]] if tiers else None
 
 
-def cost(lines: Iterable[CostLine]) -> dict[str, Any]:
+def cost(lines: Iterable[CostLine], *, unsized: int = 0) -> dict[str, Any]:
     """plan.cost: ``monthly`` and ``once``, the sums of their lines' dollars; a line whose price nobody publishes counts
-    in neither and is named in ``unpriced`` (the sums are then lower bounds, and ``complete`` is false)."""
+    in neither and is named in ``unpriced``; ``unsized`` copies (whose bytes are not known) are in no line and are counted
+    in ``unsized``. Either way the sums are then lower bounds, and ``complete`` is false."""
     lines = list(lines)
     sums = {MONTH: 0.0, ONCE: 0.0}
     unpriced = []
@@ -240,8 +245,9 @@ def cost(lines: Iterable[CostLine]) -> dict[str, Any]:
         'currency': 'USD',
         'monthly': round(sums[MONTH], 2),
         'once': round(sums[ONCE], 2),
-        'complete': not unpriced,
+        'complete': not unpriced and not unsized,
         'unpriced': unpriced,
+        'unsized': unsized,
         'prices_as_of': dates[0] if dates else None,
         'source': sorted({line.source for line in lines}),
         'lines': [line.as_result() for line in lines],

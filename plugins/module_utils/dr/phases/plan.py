@@ -84,7 +84,7 @@ def plan_copies(
             'full': sum(1 for copy in planned if copy.full),
             'incremental': sum(1 for copy in planned if not copy.full),
             'bytes': sum(copy.bytes or 0 for copy in planned),
-            'cost': cost(lines),
+            'cost': cost(lines, unsized=sum(1 for copy in planned if copy.bytes is None)),
             'time': copy_time(planned, facts.limits, completion_minutes=minutes),
         }
     )

@@ -105,16 +105,21 @@ def test_the_sums_are_the_sums_of_the_lines_and_an_unpublished_price_is_never_a_
     planned = [planned_copy(copy_facts, copy_rules) for copy_facts, copy_rules in copies]
     transfer = price('transfer', ONCE, None, 'not published') if unpublished else price('transfer', ONCE, 0.02)
     book = PriceBook(storage=price('storage', MONTH), transfer=transfer, api_reads=price('reads', ONCE, 0.0006))
-    result = cost(cost_lines(planned, {region: book for region in REGIONS}, api_reads=reads))
+    unsized = sum(1 for copy in planned if copy.bytes is None)
+    result = cost(cost_lines(planned, {region: book for region in REGIONS}, api_reads=reads), unsized=unsized)
     for per, total in ((MONTH, result['monthly']), (ONCE, result['once'])):
         assert abs(total - sum(line['usd'] for line in result['lines'] if line['per'] == per and line['usd'])) < 0.011
     unpriced = [line for line in result['lines'] if line['unit_price'] is None]
     assert all(line['usd'] is None and line['note'] for line in unpriced)
-    assert result['complete'] is not unpriced
+    # A copy of unknown size is in no line: the sums are then partial too, never whole by leaving it out.
+    assert result['complete'] is (not unpriced and not unsized) and result['unsized'] == unsized
     assert result['unpriced'] == [line['what'] for line in unpriced]
-    # Every region a copy goes to has its storage and its transfer priced (or said to be unpriced).
+    # Every region a copy goes to has its storage and its transfer priced (or said to be unpriced), each line naming its
+    # region; the reads of verification are of every region.
     regions = {copy.region for copy in planned}
-    assert {line['what'].rsplit(' ', 1)[1] for line in result['lines'] if line['what'] != 'reads'} == regions
+    assert {line['region'] for line in result['lines'] if line['what'] != 'reads'} == regions
+    assert all(line['what'].endswith(line['region']) for line in result['lines'] if line['region'])
+    assert all(line['region'] is None for line in result['lines'] if line['what'] == 'reads')
 
 
 @given(st.lists(st.tuples(facts, rules), min_size=1, max_size=30), st.integers(min_value=1, max_value=25))
