@@ -30,7 +30,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ...core.answers import answer_object
 from ...core.assume_role import RoleRules, TemporaryCredentials, default_session_name
-from ...core.cloud_clock import tell_date
+from ...core.cloud_clock import ISO_FORMAT, tell_date
 from ...core.errors import (
     BUSY,
     FATAL,
@@ -411,7 +411,7 @@ class AlibabaClient:
         body = self.retry.send('AssumeRole', send)
         try:
             credentials = json.loads(body)['Credentials']
-            expires = calendar.timegm(time.strptime(credentials['Expiration'], '%Y-%m-%dT%H:%M:%SZ'))
+            expires = calendar.timegm(time.strptime(credentials['Expiration'], ISO_FORMAT))
             return credentials['AccessKeyId'], credentials['AccessKeySecret'], credentials['SecurityToken'], expires
         except (ValueError, KeyError, TypeError):
             raise CloudError(

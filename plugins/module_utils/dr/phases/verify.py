@@ -17,6 +17,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...core.cloud_clock import iso_utc
 from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
@@ -296,7 +297,7 @@ def _verify(
     mismatches = checksum_mismatches(source_sums, copy_sums)
     if mismatches:
         return dict(record, action=DIFFERS, why='blocks whose data differ: %s' % mismatches[:10], sampled=len(sample))
-    mark = '%s sample=%s' % (ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ'), 'full' if settings.full else len(sample))
+    mark = '%s sample=%s' % (iso_utc(ctx.now), 'full' if settings.full else len(sample))
     calls.call(ctx.adapter.tag_copy, copy, {VERIFIED_TAG: mark})
     return dict(record, action=VERIFIED, sampled=len(sample), mark=mark)
 
