@@ -25,6 +25,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     point_rows,
     points_line,
 )
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_figures import plan_totals, summed
 
 # The counts of a scope that the fleet report adds up: what its run did (dr_sync's totals), and its protection (the model's).
 RUN_COUNTS = ('copied', 'existing', 'would_copy', 'pruned')
@@ -132,6 +133,8 @@ def scope_row(scope: Mapping[str, Any]) -> dict[str, Any]:
     row.update(
         (count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items()
     )
+    # The scope's plan in short (its report's, _plan_figures): None where its run ended before it planned.
+    row['plan'] = plan_totals(scope.get('plan'))
     return row
 
 
@@ -231,9 +234,13 @@ def by_account(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if left is not None:
             account['not_covered'] += len(left)
             account['coverage_read'] = True
-    for account in accounts.values():
+    for (provider, account_id), account in accounts.items():
         if not account.pop('coverage_read'):
             account['not_covered'] = None
+        # The account's plans added up (None: none of its scopes planned).
+        account['plan'] = summed(
+            (row['scope'], row['plan']) for row in rows if (row['provider'], row['account']) == (provider, account_id)
+        )
     return [accounts[key] for key in sorted(accounts, key=lambda key: (str(key[0]), str(key[1])))]
 
 
@@ -322,4 +329,6 @@ def fleet_report(
         'scopes': rows,
         # The disks no scope covers, near misses first (None: no scope read its region).
         'not_covered_disks': not_covered,
+        # The scopes' plans added up (_plan_figures.summed; None: no scope planned).
+        'plan': summed((row['scope'], row['plan']) for row in rows),
     }

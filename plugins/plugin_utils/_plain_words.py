@@ -41,6 +41,10 @@ MACHINE_WORDS = {
     'left_until': 'left until its time',
     'kept_in_use': 'kept: in use',
     'kept_refused': 'kept: the cloud refused to delete it',
+    # Where a plan's copy sizes come from (dr/plan.py's bytes_from).
+    'full_snapshot_size': "the cloud's size of the snapshot",
+    'changed_blocks': 'the blocks changed since the copy before',
+    'disk_size': "the disk's size, an upper bound",
 }
 # Each cloud's snapshot states that are not plain words or mislead (ECS, CBS, AWS's recycle bin; the others say pending,
 # completed, error, available, creating, deleting), as "the copy is still <state>" reads (test_report_html.py holds this

@@ -53,6 +53,20 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     verified_points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_figures import (
+    copies_words,
+    gib,
+    plan_totals,
+    region_rows,
+    time_words,
+    usd,
+    why_full_words,
+)
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_html import (
+    FLEET_PLANS_TEMPLATE,
+    MAX_UNPRICED,
+    PLAN_TEMPLATE,
+)
 
 # The chart's rows: every disk and DR region that is not within the RPO, then those that are, up to this many.
 MAX_CHART_ROWS = 400
@@ -151,6 +165,7 @@ body.fleet { max-width: none; margin: 16px; } body.fleet > header, body.fleet se
 table.fleet th { font-size: 12px; vertical-align: bottom; padding: 3px 4px; } table.fleet td { padding: 3px 4px; }
 table.fleet td.scope { white-space: nowrap; font-size: 13px; } table.fleet .what { display: block; color: #555; font-size: 12px; white-space: normal; }
 table.fleet td.kept { font-size: 12px; max-width: 11em; } .id { white-space: nowrap; } .locks { white-space: nowrap; }
+#plan td.number, #plans td.number { white-space: nowrap; }
 """
 
 PAGE_TEMPLATE = """<!DOCTYPE html>
@@ -199,6 +214,7 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <ul>{% for failure in failures %}<li>{{ failure | plain }}</li>{% endfor %}</ul>
 </section>
 {% endif %}
+{% if report.check_mode %}{% include 'plan' %}{% endif %}
 <section id="regions">
 <h2>DR regions</h2>
 <table>
@@ -222,6 +238,7 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {{ chart }}
 {% if hidden %}<p>&hellip; and {{ hidden }} more disks and DR regions within the RPO, in the JSON report.</p>{% endif %}
 </section>
+{% if not report.check_mode %}{% include 'plan' %}{% endif %}
 {% if groups %}
 <section id="groups">
 <h2>Consistency groups</h2>
@@ -387,6 +404,7 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 </table>
 {% if shared_lock_day %}<p id="lock-ends">Locks: the first lock of each scope that locks ends on {{ shared_lock_day }} (UTC).</p>{% endif %}
 </section>
+{% include 'fleet_plans' %}
 {% if report.get('not_covered_disks') %}
 <section id="not-covered-disks">
 <h2>Not covered ({{ report.not_covered_disks | length }})</h2>
@@ -499,7 +517,14 @@ def page_link(path: object) -> str:
 def _environment() -> Environment:
     environment = Environment(
         loader=DictLoader(
-            {'page': PAGE_TEMPLATE, 'legend': LEGEND_TEMPLATE, 'dr': DR_TEMPLATE, 'fleet': FLEET_TEMPLATE}
+            {
+                'page': PAGE_TEMPLATE,
+                'legend': LEGEND_TEMPLATE,
+                'plan': PLAN_TEMPLATE,
+                'fleet_plans': FLEET_PLANS_TEMPLATE,
+                'dr': DR_TEMPLATE,
+                'fleet': FLEET_TEMPLATE,
+            }
         ),
         undefined=StrictUndefined,
         autoescape=True,
@@ -507,6 +532,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(hours=hours, json_number=json_number, page_link=page_link, plain=plain)
+    environment.globals.update(
+        usd=usd, gib=gib, copies_words=copies_words, time_words=time_words, why_full_words=why_full_words
+    )
     return environment
 
 
@@ -888,6 +916,9 @@ def dr_report_html(report: dict[str, Any], report_files: Mapping[str, str] | Non
         consistency_line=not_crash_consistent_line(report),
         points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
+        plan=plan_totals(report.get('plan')),
+        plan_rows=region_rows(report['plan'], protection.dr_regions) if report.get('plan') else [],
+        preflight=(report.get('plan') or {}).get('preflight') or [],
     )
 
 
@@ -904,6 +935,7 @@ def fleet_report_html(report: Mapping[str, Any]) -> str:
     return ENVIRONMENT.get_template('fleet').render(
         title='DR posture of the fleet',
         style=STYLE,
+        max_unpriced=MAX_UNPRICED,
         body_class='fleet',
         shared_lock_day=lock_days.pop() if len(lock_days) == 1 and locked > 1 else None,
         max_uncovered=MAX_UNCOVERED_ROWS,

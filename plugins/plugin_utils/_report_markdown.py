@@ -30,6 +30,15 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     verified_points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_figures import (
+    copies_words,
+    gib,
+    plan_totals,
+    region_rows,
+    time_words,
+    usd,
+    why_full_words,
+)
 
 # In check mode the totals of what the run would do are headed so: a plan is never read as done.
 CHECK_MODE_TOTALS = {'fresh_snapshots': 'would_snapshot', 'pruned': 'would_prune', 'locked': 'would_lock'}
@@ -94,6 +103,40 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 {% endfor %}
 {% endfor %}
 {% endfor %}
+{% if plan %}
+
+## {{ 'Plan: what this run would copy, cost and take' if report['check_mode'] else 'What this run copied, and its cost' }}
+
+{{ usd(plan['monthly'], plan['monthly_complete']) }} each month the copies are kept, \
+{{ usd(plan['once'], plan['once_complete']) }} once; copies: {{ copies_words(plan) }}; time: {{ time_words(plan) | escape_cell }}.
+{% if plan['unpriced'] %}
+
+Not in these sums, so they are the least it costs: {{ plan['unpriced'] | join('; ') | escape_cell }}. A price nobody \
+publishes is never counted as free: set your own with dr_copy_prices (dr_sync's prices).
+{% endif %}
+
+{{ head(['DR region', 'full copies', 'incremental copies', 'full, bytes', 'incremental, bytes', 'why full', 'sizes from',
+         'each month', 'once']) }}
+{% for region in plan_rows %}
+{{ row([region['region'], region['full'], region['incremental'], gib(region['full_bytes']), gib(region['incremental_bytes']),
+        why_full_words(region),
+        region['bytes_from'] | map('plain') | join(', ') or none,
+        usd(region['monthly'], region['monthly_complete']), usd(region['once'], region['once_complete'])]) }}
+{% endfor %}
+
+Prices as of {{ plan['prices_as_of'] or '-' }}, each with its page in the JSON report (plan.cost.lines).
+{% endif %}
+{% if preflight %}
+
+## Preflight: copies the cloud would refuse
+
+Found before any copy call{{ ': a real run would fail these copies' if report['check_mode'] else '' }}.
+
+{{ head(['disk', 'DR region', 'problem', 'what to do']) }}
+{% for problem in preflight %}
+{{ row([problem['disk_id'], problem['region'], problem['problem'] | plain, problem['fix'] | plain]) }}
+{% endfor %}
+{% endif %}
 {% if groups %}
 
 ## Consistency groups
@@ -248,6 +291,37 @@ Disks by status in each account's scopes, and the disks of their source regions 
        + [account['not_covered']]) }}
 {% endfor %}
 {% endif %}
+{% if report.get('plan') %}
+{% set total = report['plan'] %}
+
+## {{ 'Plans: what the scopes would copy and cost' if report['check_mode'] else 'What the scopes copied, and its cost' }}
+
+Every scope's plan added up: {{ usd(total['monthly'], total['monthly_complete']) }} each month, \
+{{ usd(total['once'], total['once_complete']) }} once; {{ total['full'] }} full copies and {{ total['incremental'] }} \
+incremental, {{ gib(total['bytes']) }}; {{ total['preflight'] }} preflight problem(s).
+{% if total['unpriced'] %}
+
+Not in these sums, so they are the least it costs: {{ total['unpriced'] | join('; ') | escape_cell }}.
+{% endif %}
+
+{{ head(['scope', 'account', 'each month', 'once', 'full copies', 'incremental copies', 'bytes', 'preflight problems']) }}
+{% for scope in report['scopes'] %}
+{% set plan = scope['plan'] %}
+{% if plan %}
+{{ row([scope['scope'], scope['account'], usd(plan['monthly'], plan['monthly_complete']), usd(plan['once'], plan['once_complete']),
+        plan['full'], plan['incremental'], gib(plan['bytes']), plan['preflight']]) }}
+{% else %}
+{{ row([scope['scope'], scope['account'], 'no plan: not known', 'not known', '-', '-', '-', '-']) }}
+{% endif %}
+{% endfor %}
+{% for account in report['accounts'] if account['plan'] %}
+{% set plan = account['plan'] %}
+{{ row(['account total', account['account'], usd(plan['monthly'], plan['monthly_complete']), usd(plan['once'], plan['once_complete']),
+        plan['full'], plan['incremental'], gib(plan['bytes']), plan['preflight']]) }}
+{% endfor %}
+{{ row(['**total**', '-', usd(total['monthly'], total['monthly_complete']), usd(total['once'], total['once_complete']),
+        total['full'], total['incremental'], gib(total['bytes']), total['preflight']]) }}
+{% endif %}
 {% for organization in report.get('organizations') or [] %}
 
 ## Accounts without a DR scope: {{ organization['provider'] }} organisation of {{ organization['management_account'] }}
@@ -337,6 +411,9 @@ def _environment() -> Environment:
     environment.filters['plain'] = plain
     environment.globals['action_words'] = ACTION_WORDS
     environment.globals['standing_words'] = STANDING_WORDS
+    environment.globals.update(
+        usd=usd, gib=gib, copies_words=copies_words, time_words=time_words, why_full_words=why_full_words
+    )
     return environment
 
 
@@ -364,6 +441,9 @@ def dr_report_markdown(report: dict[str, Any]) -> str:
         newer_sets=newer_sets(report),
         points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
+        plan=plan_totals(report.get('plan')),
+        plan_rows=region_rows(report['plan'], report['dr_regions']) if report.get('plan') else [],
+        preflight=(report.get('plan') or {}).get('preflight') or [],
     )
 
 

@@ -41,6 +41,14 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report impor
     WORST_FIRST,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_figures import (
+    copies_words,
+    cost_words,
+    gib,
+    plan_totals,
+    time_words,
+    usd,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import hours
 
 MAX_DISK_ROWS = 20
@@ -157,12 +165,47 @@ def dr_report_text(report: dict[str, Any], report_files: Mapping[str, str] | Non
         if len(uncovered) > MAX_DISK_ROWS:
             lines.append('    ... and %d more in the report' % (len(uncovered) - MAX_DISK_ROWS))
     lines.extend(restore_lines(report.get('restore')))
+    lines.extend(plan_lines(report))
     if report_files:
         lines.append(
             '  Report files: %s'
             % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files)
         )
     return '\n'.join(line.rstrip() for line in lines)
+
+
+def plan_lines(report: Mapping[str, Any]) -> list[str]:
+    """The plan's lines (dr_sync's plan, as _plan_figures reads it): its cost, copies and time, then each copy the
+    preflight found the cloud would refuse, with what to do."""
+    plan = report.get('plan')
+    totals = plan_totals(plan)
+    if not plan or totals is None:
+        return []
+    lines = [
+        '  %s: %s; copies: %s; time: %s'
+        % (
+            'Plan' if report['check_mode'] else 'Copied',
+            cost_words(totals),
+            copies_words(totals),
+            time_words(totals),
+        )
+    ]
+    preflight = plan.get('preflight') or []
+    if preflight:
+        lines.append('  Preflight (%s the cloud would refuse):' % counted(len(preflight), 'copy', 'copies'))
+        lines.extend(
+            '    - %s in %s: %s%s'
+            % (
+                problem['disk_id'],
+                problem['region'],
+                one_line(plain(problem['problem']), MAX_CELL * 2),
+                ' Fix: %s' % one_line(plain(problem['fix']), MAX_CELL * 2) if problem.get('fix') else '',
+            )
+            for problem in preflight[:MAX_FAILURES]
+        )
+        if len(preflight) > MAX_FAILURES:
+            lines.append('    ... and %d more in the report' % (len(preflight) - MAX_FAILURES))
+    return lines
 
 
 def restore_lines(restore: Mapping[str, Any] | None) -> list[str]:
@@ -237,6 +280,24 @@ def fleet_report_text(report: Mapping[str, Any], report_files: Mapping[str, str]
         if len(scopes) > MAX_SCOPE_ROWS:
             lines.append('  ... and %d more scopes in the report' % (len(scopes) - MAX_SCOPE_ROWS))
     lines.extend('  ' + line for line in fleet_totals_lines(report['totals']))
+    if report.get('plan'):
+        total = report['plan']
+        lines.append(
+            '  %s: %s each month, %s once; %s, %s; %s'
+            % (
+                'Plans' if plan else 'Copied',
+                usd(total['monthly'], total['monthly_complete']),
+                usd(total['once'], total['once_complete']),
+                counted(total['full'], 'full copy', 'full copies'),
+                gib(total['bytes']),
+                counted(total['preflight'], 'preflight problem'),
+            )
+        )
+        if total['unpriced']:
+            lines.append(
+                '  Not priced, so the sums are the least they cost: %s'
+                % one_line('; '.join(total['unpriced']), MAX_CELL * 2)
+            )
     failed = [scope for scope in scopes if scope['run'] == 'failed']
     if failed:
         lines.append('  Failed scopes (%d):' % len(failed))

@@ -362,6 +362,16 @@ def test_check_job_plans_and_publishes_the_plan(run_job, fakecloud_clean, home, 
     assert run['failure_count'] == 0 and run['failures'] == []
     assert run['report_files'] == paths
     assert run['generated_at'] == report['generated_at']
+    # Issue 64: the plan's totals, the JSON plan's own figures; Alibaba's copy transfer has no price: not complete.
+    plan = report['plan']
+    assert run['plan'] == {
+        'monthly': plan['cost']['monthly'],
+        'once': plan['cost']['once'],
+        'complete': False,
+        'full': plan['full'],
+        'preflight': len(plan['preflight']),
+    }
+    assert plan['full'] == 6 and plan['cost']['monthly'] > 0 and not plan['cost']['complete']
     assert_no_secret(job, os.path.join(home, 'dr-reports'), 'plan')
 
 

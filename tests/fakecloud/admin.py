@@ -1,4 +1,5 @@
-"""The /_admin/ endpoints: seed, state, sessions, calls, reset, config, faults, clock, corrupt (JSON, no auth)."""
+"""The /_admin/ endpoints: seed, state, sessions, calls, reset, config, faults, clock, corrupt, meter, write (JSON, no
+auth)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import time
 import urllib.parse
 
-from . import cbs, ecs, ens
+from . import cbs, ecs, ens, meter
 from .config import CLOUDS, default_config
 from .resources import iso_z
 from .seeding import apply_seed
@@ -219,6 +220,10 @@ def _route(server, method: str, name: str, query: dict, data: dict) -> tuple:
         return 200, {'now': store.now(), 'offset': store.clock_offset, 'frozen': store.frozen_at is not None}
     if name == 'corrupt' and method == 'POST':
         return 200, corrupt(store, data)
+    if name == 'meter':
+        return 200, {'meter': meter.report(store, query)}
+    if name == 'write' and method == 'POST':
+        return 200, meter.write(store, data)
     return 404, {'error': 'unknown admin endpoint %s %s' % (method, name)}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import json
 
-from . import tc_params as p
+from . import meter, tc_params as p
 from .actions import action
 from .errors import CloudError, tc_invalid, tc_missing
 from .resources import make_disk, make_snapshot, tc_time
@@ -701,8 +701,10 @@ def copy_snapshot_cross_regions(call) -> dict:
                 duration=store.timing(CLOUD, 'copy_seconds'),
                 will_fail=store.faults.copy_fails(CLOUD, region),
                 data=source.get('data'),
+                **meter.carried(source),
             )
             store.add_snapshot(CLOUD, copy)
+            meter.record_copy(store, CLOUD, copy)
             result['SnapshotId'] = copy['id']
             call.changed(source_region)
         results.append(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from . import alibaba_rules as rules, resourcesharing, rpc_params as p
+from . import alibaba_rules as rules, meter, resourcesharing, rpc_params as p
 from .actions import action
 from .errors import CloudError, invalid
 from .faults import server_error
@@ -74,6 +74,9 @@ def render_snapshot(store, snap: dict, now: float) -> dict:
         'Available': status == DONE,
         'SourceDiskId': snap['disk_id'],
         'SourceDiskSize': str(snap['disk_size']),
+        # ecs-20140526 DescribeSnapshotsResponseBodySnapshotsSnapshot.FullSnapshotSizeInBytes (int; the model gives it no
+        # words): what the snapshot holds, as EC2's field of the name (meter.py).
+        'FullSnapshotSizeInBytes': meter.written(snap),
         'SourceDiskType': snap['disk_type'],
         'SourceStorageType': 'disk',
         'Category': snap['category'],
@@ -358,8 +361,10 @@ def copy_snapshot(call) -> dict:
         duration=call.store.timing(CLOUD, 'copy_seconds'),
         will_fail=call.store.faults.copy_fails(CLOUD, destination),
         data=source.get('data'),
+        **meter.carried(source),
     )
     call.store.add_snapshot(CLOUD, copy)
+    meter.record_copy(call.store, CLOUD, copy)
     call.changed(destination)
     return {'SnapshotId': copy['id']}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import alibaba_rules as rules, rpc_params as p
+from . import alibaba_rules as rules, meter, rpc_params as p
 from .actions import action
 from .errors import CloudError
 from .resources import iso_z, make_disk, make_snapshot, match_tags
@@ -273,8 +273,10 @@ def copy_snapshot(call) -> dict:
             duration=store.timing(CLOUD, 'copy_seconds'),
             will_fail=store.faults.copy_fails(CLOUD, node),
             data=source.get('data'),
+            **meter.carried(source),
         )
         store.add_snapshot(CLOUD, copy)
+        meter.record_copy(store, CLOUD, copy)
         allocated.append({'EnsRegionId': node, 'InstanceId': [copy['id']]})
     if not allocated:
         raise CloudError(

@@ -85,6 +85,9 @@ def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
         'tags': {},
         # What the disk holds (bytes, small: seeded, or from the snapshot it was made from); None for a blank disk.
         'data': None,
+        # How much data it holds (None: the whole disk), and the bytes rewritten since it was made (meter.py).
+        'written_bytes': None,
+        'rewritten_bytes': 0,
         # The device name an attachment has (ECS /dev/xvdb...); '' for none, and on clouds that answer none.
         'device': '',
         # An attach or detach under way: {'phase': 'attaching' or 'detaching', 'until': epoch} (state.attachment).
@@ -152,6 +155,9 @@ def make_snapshot(store, cloud: str, region: str, now: float, disk: dict | None 
         'deleting': False,
         # What the disk held when the snapshot was made (a copy: its source's); None for no content.
         'data': disk.get('data'),
+        # How much data the disk held then (None: the whole disk) and the bytes it had rewritten (meter.py).
+        'written_bytes': disk.get('written_bytes'),
+        'rewritten_bytes': disk.get('rewritten_bytes') or 0,
     }
     record.update(fields)
     record['tags'] = dict(record['tags'] or {})

@@ -44,6 +44,7 @@ _DISK_KEYS = (
     'source_snapshot_id',
     'performance_level',
     'multi_attach',
+    'written_bytes',
 )
 _SNAP_KEYS = (
     'account',

@@ -123,6 +123,8 @@ class Store:
         self.organization = None
         self.calls = {}
         self.mutations = []
+        # Each copy made, full or incremental, with its bytes (meter.py).
+        self.copy_meter = []
         self.clock_offset = 0.0
         self.frozen_at = None
 

@@ -91,6 +91,19 @@ class AdminClient:
         """Stop (or restart) the emulator's clock; while stopped only ``advance_clock`` moves it."""
         return self.request('POST', 'clock', {'freeze': frozen})
 
+    def meter(self, cloud: str | None = None) -> dict:
+        """What the copies moved and stored (meter.py): {cloud: {region: {full, incremental, bytes_moved,
+        bytes_stored}}}, of ``cloud`` only when named."""
+        return self.request('GET', 'meter', query='cloud=%s' % cloud if cloud else '')['meter']
+
+    def write(self, cloud: str, disk_id: str, rewritten: int, written: int | None = None) -> dict:
+        """The disk rewrites ``rewritten`` bytes of its data (its next snapshots hold them); with ``written``, it holds
+        that much data from now on."""
+        payload = {'cloud': cloud, 'disk_id': disk_id, 'bytes': rewritten}
+        if written is not None:
+            payload['written_bytes'] = written
+        return self.request('POST', 'write', payload)
+
 
 class FakeCloudProcess:
     """The emulator in a subprocess on an ephemeral port, for the length of a ``with`` block.

@@ -68,6 +68,9 @@ class Snapshot:  # pylint: disable=too-many-instance-attributes  # what the clou
     source_id: str | None = None
     source_region: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: What the cloud states the snapshot holds, in bytes (EBS and ECS FullSnapshotSizeInBytes: every block written to
+    #: the disk when the snapshot was taken, not what it adds to the disk's snapshot before); None where it states none.
+    full_bytes: int | None = None
 
     def __post_init__(self) -> None:
         if self.cloud_state is None:

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
 GIB = 2**30
-# Where a copy's bytes come from, best first: the cloud's own figure of the snapshot's size, the blocks the run measured
-# as changed since the previous copy, or the disk's size (an upper bound: a snapshot never holds more than its disk).
+# Where a copy's bytes come from, best first: the blocks the run measured as changed since the snapshot the copy before
+# it was made of (an incremental copy), the cloud's own figure of what the snapshot holds (a full copy; an upper bound of
+# an incremental one), or the disk's size (an upper bound: a snapshot never holds more than its disk).
 FULL_SNAPSHOT_SIZE, CHANGED_BLOCKS, DISK_SIZE = 'full_snapshot_size', 'changed_blocks', 'disk_size'
 # Why a copy is full (plan.copies' why_full).
 FIRST_COPY = 'the first copy of the disk to the region'
@@ -39,9 +40,9 @@ MONTH, ONCE = 'month', 'once'
 class CopyFacts:  # pylint: disable=too-many-instance-attributes  # one fact a field, each read by the run
     """What the run knows of one copy it makes or would make (one disk, or set member, and one DR region).
 
-    ``disk_bytes``: the disk's size; ``full_bytes``: the cloud's figure of what the snapshot holds (EBS
-    FullSnapshotSizeInBytes), None where it gives none; ``changed_bytes``: the blocks that changed since the snapshot of
-    the copy before it, where the run measured them (verify or the churn alarm); ``earlier_copy``: a copy of the disk
+    ``disk_bytes``: the disk's size; ``full_bytes``: the cloud's figure of what the snapshot holds (EBS and ECS
+    FullSnapshotSizeInBytes), None where it gives none; ``changed_bytes``: the blocks that changed since the snapshot
+    the copy before it in the region was made of, where the run measured them (the churn alarm); ``earlier_copy``: a copy of the disk
     already stands in the region (the lineage the cloud copies incrementally against), None where the region's listing
     was refused; ``key_changed``: the copy is
     encrypted with another key than the copy before it, or one is encrypted and the other not (EBS copies such a copy
@@ -93,7 +94,8 @@ class CopyRules:
 
 def planned_copy(facts: CopyFacts, rules: CopyRules) -> PlannedCopy:
     """The copy ``facts`` describe, full or incremental by the cloud's ``rules``, with the bytes it moves and adds: the
-    cloud's figure of a full copy, the measured changes of an incremental one, else the disk's size (an upper bound)."""
+    measured changes of an incremental copy; else the cloud's figure of what the snapshot holds (a full copy's bytes,
+    an upper bound of an incremental one's); else the disk's size (an upper bound)."""
     why_full = None
     if facts.earlier_copy is None:
         why_full = UNLISTED
@@ -104,9 +106,11 @@ def planned_copy(facts: CopyFacts, rules: CopyRules) -> PlannedCopy:
     elif rules.always_full:
         why_full = rules.always_full
     full = why_full is not None
-    measured = facts.full_bytes if full else facts.changed_bytes
-    if measured is not None:
-        size, source = measured, FULL_SNAPSHOT_SIZE if full else CHANGED_BLOCKS
+    if not full and facts.changed_bytes is not None:
+        size, source = facts.changed_bytes, CHANGED_BLOCKS
+    elif facts.full_bytes is not None:
+        # A full copy moves what the snapshot holds; an incremental one whose changes were not measured never more.
+        size, source = facts.full_bytes, FULL_SNAPSHOT_SIZE
     elif facts.disk_bytes is not None:
         size, source = facts.disk_bytes, DISK_SIZE
     else:

@@ -76,6 +76,8 @@ REPORT_KEYS = (
     'run_id',
     'protection',
     'verify',
+    # What the run would copy, cost and take (check mode), or copied (dr.plan): its pages and the fleet read it here.
+    'plan',
 )
 
 

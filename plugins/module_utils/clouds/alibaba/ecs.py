@@ -358,6 +358,9 @@ class EcsCopyAdapter(CopyAdapter):
         if item.get('RetentionDays'):
             extra['retention_days'] = int(item['RetentionDays'])
         size: Any = item.get('SourceDiskSize')
+        # ecs-20140526 DescribeSnapshotsResponseBodySnapshotsSnapshot.FullSnapshotSizeInBytes (int): the model gives the
+        # field no words; read as EC2's field of the same name: what the snapshot holds, in bytes.
+        full: Any = item.get('FullSnapshotSizeInBytes')
         return Snapshot(
             item['SnapshotId'],
             item.get('RegionId') or region,
@@ -374,4 +377,5 @@ class EcsCopyAdapter(CopyAdapter):
             source_id=item.get('SourceSnapshotId') or None,
             source_region=item.get('SourceRegionId') or None,
             extra=extra,
+            full_bytes=int(full) if str(full or '').isdigit() else None,
         )

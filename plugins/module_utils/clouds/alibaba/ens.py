@@ -278,6 +278,8 @@ class EnsCopyAdapter(CopyAdapter):
             cloud_state=item.get('Status'),
             progress=None,
             tags=marker_tags,
+            # "The disk capacity. Unit: MiB." (ens-20171110 DescribeSnapshotsResponseBodySnapshots.Size): no field
+            # states what the snapshot holds, so dr_sync's plan takes the disk's size, an upper bound (dr.plan).
             size=size_gib(item.get('Size')),
             volume_id=item.get('SourceDiskId') or None,
             created=item.get('CreationTime'),

@@ -318,6 +318,9 @@ class EbsCopyAdapter(CopyAdapter):
             if hasattr(item.get('StartTime'), 'isoformat')
             else item.get('StartTime'),
             extra=snapshot_extra(item) or {},
+            # "The full size of the snapshot, in bytes ... the size of all the blocks that were written to the source
+            # volume at the time the snapshot was created" (ec2 2016-11-15, Snapshot.FullSnapshotSizeInBytes, Long).
+            full_bytes=item.get('FullSnapshotSizeInBytes'),
         )
 
 

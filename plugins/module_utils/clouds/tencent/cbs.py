@@ -298,6 +298,9 @@ class CbsSnapshots(CopyAdapter):
             progress=percent if isinstance(percent, int) else None,
             encrypted=item.get('Encrypt'),
             tags=tag_dict(item.get('Tags')),
+            # "创建此快照的云硬盘大小" (the size of the disk the snapshot was made of), in GiB (cbs 2017-03-12
+            # Snapshot.DiskSize): no field states what the snapshot holds, so dr_sync's plan takes the disk's size, an
+            # upper bound (dr.plan).
             size=item.get('DiskSize'),
             volume_id=item.get('DiskId') or None,
             created=utc_time(item.get('CreateTime')),

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The plan phase: the copies the run made (or in check mode would make), each full or incremental by the cloud's
 rules, their bytes, what they cost and how long they take (dr.plan), as the report's ``plan``. It sends no call: what
-it needs, the copy phase read (the disks' copies in each region it copied to, as NewerPoints listed them)."""
+it needs, the copy phase read (the disks' copies in each region it copied to, as NewerPoints listed them, and the
+sources' sizes as the cloud states them) and the churn alarm measured (the blocks changed since the copy before)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,16 @@ class Planning(PhaseResult):
     section: Mapping[str, Any] | None = None
 
 
-def plan_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], copies: Copies) -> Planning:
+def plan_copies(
+    ctx: PhaseContext,
+    plans: Sequence[DiskPlan],
+    copies: Copies,
+    *,
+    changed: Mapping[tuple[str, str], tuple[str, int]] | None = None,
+) -> Planning:
+    """The plan of the copies the run made or would make; ``changed``: the blocks the churn alarm measured as changed
+    since each copy's predecessor (Verification.changed), an incremental copy's bytes where that predecessor is the copy
+    before it in its region (the one EBS copies it against)."""
     settings = ctx.settings
     facts = settings.plan.facts
     if facts is None:
@@ -48,6 +58,7 @@ def plan_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], copies: Copies) ->
                     continue
                 earlier = copies.earlier.get((plan.key, region))
                 listed = (plan.key, region) not in copies.unlisted
+                source = outcome.source
                 planned.append(
                     planned_copy(
                         CopyFacts(
@@ -55,8 +66,10 @@ def plan_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], copies: Copies) ->
                             region=region,
                             snapshot_id=outcome.request.source_id,
                             disk_bytes=plan.disk.size * GIB if plan.disk.size else None,
+                            full_bytes=source.full_bytes if source is not None else None,
+                            changed_bytes=changed_bytes((changed or {}).get((plan.key, region)), earlier),
                             earlier_copy=(earlier is not None) if listed else None,
-                            key_changed=key_changed(earlier, outcome.source, options),
+                            key_changed=key_changed(earlier, source, options),
                         ),
                         facts.rules,
                     )
@@ -94,6 +107,15 @@ def preflight(plans: Sequence[DiskPlan], copies: Copies) -> list[dict[str, Any]]
                     for region in outcome.destinations
                 )
     return found
+
+
+def changed_bytes(measured: tuple[str, int] | None, earlier: Snapshot | None) -> int | None:
+    """The bytes of the blocks ``measured`` (the churn alarm's: the copy it compared with, the blocks changed) where it
+    compared with ``earlier``, the copy before this one in its region; None otherwise (it compared with a copy in another
+    region, or measured nothing)."""
+    if measured is None or earlier is None or measured[0] != earlier.id:
+        return None
+    return measured[1] * BLOCK_BYTES
 
 
 def key_changed(earlier: Snapshot | None, source: Snapshot | None, options: Mapping[str, Any]) -> bool:

@@ -23,7 +23,7 @@ from .plan import plan_copies
 from .prune import prune_copies
 from .read import Listing, Reading, list_dr_copies, read_disks
 from .shares import release_shares
-from .verify import verify_copies
+from .verify import Verification, verify_copies
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -165,7 +165,7 @@ PHASES = (
         label='pruning',
     ),
     # What the copies cost and take (dr.plan): no call, from what the copy phase read.
-    Phase('plan', lambda ctx, run: plan_copies(ctx, run.plans, run.of(Copies))),
+    Phase('plan', lambda ctx, run: plan_copies(ctx, run.plans, run.of(Copies), changed=run.of(Verification).changed)),
 )
 # pylint: enable=unnecessary-lambda
 

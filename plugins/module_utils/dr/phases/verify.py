@@ -77,6 +77,9 @@ class Verification(PhaseResult):
     records: Mapping[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
     churn: Mapping[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
     points: Mapping[str, Mapping[str, Mapping[str, Any]]] = dataclasses.field(default_factory=dict)
+    #: {(disk key, DR region): (the id of the copy the new one was measured against, the blocks changed since its
+    #: source)}, of each copy the churn alarm measured this run: the plan's bytes of an incremental copy (dr.plan).
+    changed: Mapping[tuple[str, str], tuple[str, int]] = dataclasses.field(default_factory=dict)
 
 
 def verify_copies(
@@ -97,6 +100,7 @@ def verify_copies(
     records: dict[tuple[str, str], dict[str, Any]] = {}
     problems: dict[str, list[str]] = {}
     churn: dict[tuple[str, str], dict[str, Any]] = {}
+    changed: dict[tuple[str, str], tuple[str, int]] = {}
     warnings: list[str] = []
     # DrRun.validate lets churn_alarm start only on a cloud that reads blocks; verify reads what the others state.
     if ctx.settings.verify.enabled and reader is not None:
@@ -107,11 +111,20 @@ def verify_copies(
         )
     if ctx.settings.churn.enabled and reader is not None:
         churn = _measure_churn(
-            ctx, calls, reader, plans, outcomes=outcomes, listed=listed, source_times=source_times, warnings=warnings
+            ctx,
+            calls,
+            reader,
+            plans,
+            outcomes=outcomes,
+            listed=listed,
+            source_times=source_times,
+            warnings=warnings,
+            changed=changed,
         )
     return Verification(
         records=records,
         churn=churn,
+        changed=changed,
         points=_points(ctx, plans, listed, source_times, warnings, source_disks or {}),
         problems={key: tuple(found) for key, found in problems.items()},
         warnings=tuple(warnings),
@@ -340,9 +353,11 @@ def _measure_churn(
     listed: Mapping[str, Sequence[Snapshot]],
     source_times: Mapping[str, str | None],
     warnings: list[str],
+    changed: dict[tuple[str, str], tuple[str, int]],
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """The churn alarm over the run's copies: {(region, copy id, or the source's id for a planned copy): record}; each
-    measured copy marked, and the listing's copy with it.
+    measured copy marked, and the listing's copy with it; the blocks each measure found changed into ``changed``
+    (Verification.changed).
 
     The measure is between two source snapshots of the disk, so it is the disk's, not a region's: the copy before is the
     disk's copy of the newest earlier point in any DR region, the usual share is the disk's over all its regions (one
@@ -380,15 +395,16 @@ def _measure_churn(
             suspect = bool(sibling.tags.get(SUSPECT_TAG))
         else:
             try:
-                changed, blocks = _changed(calls, reader, measured, request.source_region, before, copy, request)
+                count, blocks = _changed(calls, reader, measured, request.source_region, before, copy, request)
             except CloudError as error:
                 records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
                 if isinstance(error, CopiesNotCompared):
                     records[key]['why'] = error.why
                 _mark_unmeasured(ctx, calls, copy, listed_copy, records[key], warnings=warnings, disk=plan.disk.id)
                 continue
-            share = churn_share(changed, blocks)
+            share = churn_share(count, blocks)
             suspect = is_suspect(share, usual, ctx.settings.churn)
+            changed[(plan.key, region)] = (before.id, count)
         record = {'share': share, 'usual': usual, 'suspect': suspect, 'compared_with': before.id}
         if sibling is not None:
             record['measured_for'] = sibling.id

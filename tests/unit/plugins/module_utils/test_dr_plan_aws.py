@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import DISK_SIZE, FIRST_COPY
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import FIRST_COPY, FULL_SNAPSHOT_SIZE, GIB
+from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import backends
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_verify_aws import (
     ACCOUNT,
@@ -33,14 +34,17 @@ def test_check_mode_plans_the_first_copies_full_the_run_does_so_and_the_next_cop
     dummy, planned = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector=SELECTOR)
     plan = planned['plan']
     assert sorted(copy['snapshot_id'] for copy in plan['copies']) == sorted(made.values())
-    # moto's volumes are 1 GiB and state no snapshot size: the disk's size, said to be an upper bound.
+    # Each source's FullSnapshotSizeInBytes, as the suites' EBS layer answers it (its written blocks).
+    sizes = {snapshot: ebs_direct.full_snapshot_bytes(snapshot, ACCOUNT, SOURCE) for snapshot in made.values()}
     assert all(
         (copy['full'], copy['why_full'], copy['bytes'], copy['bytes_from'], copy['region'])
-        == (True, FIRST_COPY, 2**30, DISK_SIZE, DR_REGION)
+        == (True, FIRST_COPY, sizes[copy['snapshot_id']], FULL_SNAPSHOT_SIZE, DR_REGION)
         for copy in plan['copies']
     ), plan['copies']
-    assert (plan['full'], plan['incremental'], plan['bytes']) == (2, 0, 2 * 2**30)
-    assert (plan['cost']['monthly'], plan['cost']['once']) == (0.1, 0.04) and plan['cost']['complete']
+    assert (plan['full'], plan['incremental'], plan['bytes']) == (2, 0, sum(sizes.values()))
+    gib = sum(sizes.values()) / GIB
+    assert (plan['cost']['monthly'], plan['cost']['once']) == (round(gib * 0.05, 2), round(gib * 0.02, 2))
+    assert plan['cost']['complete']
     assert plan['cost']['prices_as_of'] == prices.AS_OF and plan['cost']['currency'] == 'USD'
     assert plan['time']['hours'] is None and 'promises no copy rate' in plan['time']['why']
 
@@ -57,7 +61,8 @@ def test_check_mode_plans_the_first_copies_full_the_run_does_so_and_the_next_cop
         client.create_snapshot(VolumeId=volume, Description='nightly')
     again = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector=SELECTOR)[1]['plan']
     assert len(again['copies']) == 2 and not any(copy['full'] for copy in again['copies']), again['copies']
-    assert all(copy['why_full'] is None and copy['bytes_from'] == DISK_SIZE for copy in again['copies'])
+    # No churn alarm measured the changes: the snapshot's full size, an upper bound of the incremental copy.
+    assert all(copy['why_full'] is None and copy['bytes_from'] == FULL_SNAPSHOT_SIZE for copy in again['copies'])
     # A run with nothing to copy plans nothing and costs nothing.
     run(moto_url, SOURCE, DR_REGION, selector=SELECTOR)
     nothing = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector=SELECTOR)[1]['plan']
@@ -68,12 +73,13 @@ def test_check_mode_plans_the_first_copies_full_the_run_does_so_and_the_next_cop
 def test_the_prices_option_prices_a_region_and_the_plan_says_whose_prices_they_are(moto_url):
     made = disks_with_snapshots(moto_url, SOURCE, count=1, tag_value='plan-prices')
     aged(SOURCE, next(iter(made.values())), 30)
-    given = {'storage': 0.1, 'regions': {DR_REGION: {'transfer': 0.5}}}
+    given = {'storage': 100.0, 'regions': {DR_REGION: {'transfer': 500.0}}}
     plan = run(moto_url, SOURCE, DR_REGION, check_mode=True, selector={'verify': 'plan-prices'}, prices=given)[1][
         'plan'
     ]
     lines = {line['what'].split(' in ')[0].split(' to ')[0]: line for line in plan['cost']['lines']}
-    assert lines['standard snapshot storage']['unit_price'] == 0.1
-    assert lines['data transfer between regions']['unit_price'] == 0.5
+    assert lines['standard snapshot storage']['unit_price'] == 100.0
+    assert lines['data transfer between regions']['unit_price'] == 500.0
     assert {line['source'] for line in plan['cost']['lines']} == {'the prices option'}
-    assert (plan['cost']['monthly'], plan['cost']['once']) == (0.1, 0.5)
+    gib = plan['bytes'] / GIB
+    assert (plan['cost']['monthly'], plan['cost']['once']) == (round(gib * 100, 2), round(gib * 500, 2))

@@ -473,3 +473,31 @@ def test_the_fault_plan_answers_only_what_the_model_lists_for_the_read_calls(mot
         assert ebs.list_snapshot_blocks(SnapshotId=snapshot)['Blocks']
     finally:
         layers.FAULTS.clear()
+
+
+def test_describe_snapshots_answers_what_a_snapshot_holds_and_the_meter_follows_ebs_copy_rules(moto_url, layers):
+    """FullSnapshotSizeInBytes: "the size of all the blocks that were written to the source volume at the time the
+    snapshot was created" (ec2 2016-11-15, Snapshot). A copy is full the first time a volume's snapshot is copied to a
+    region and when its key differs from the copy before it's; else incremental, of the blocks that differ."""
+    source, dr_region = 'ap-southeast-4', 'il-central-1'
+    volume, first = snapshot_of(moto_url, source)
+    ec2 = client(moto_url, 'ec2', source)
+    dr_ec2 = client(moto_url, 'ec2', dr_region)
+    written = len(all_blocks(client(moto_url, 'ebs', source), first))
+    assert layers.full_snapshot_bytes(first, ACCOUNT, source) == written * BLOCK_SIZE
+    if 'FullSnapshotSizeInBytes' in ec2.meta.service_model.shape_for('Snapshot').members:  # botocore 1.34 lacks it
+        (described,) = ec2.describe_snapshots(SnapshotIds=[first])['Snapshots']
+        assert described['FullSnapshotSizeInBytes'] == written * BLOCK_SIZE
+    before = layers.meter(ACCOUNT).get(dr_region, {})
+    dr_ec2.copy_snapshot(SourceSnapshotId=first, SourceRegion=source)
+    layers.write_blocks(volume, range(7))
+    second = ec2.create_snapshot(VolumeId=volume)['SnapshotId']
+    dr_ec2.copy_snapshot(SourceSnapshotId=second, SourceRegion=source)
+    key = client(moto_url, 'kms', dr_region).create_key()['KeyMetadata']['KeyId']
+    dr_ec2.copy_snapshot(SourceSnapshotId=second, SourceRegion=source, Encrypted=True, KmsKeyId=key)
+    after = layers.meter(ACCOUNT)[dr_region]
+    moved = after['bytes_moved'] - before.get('bytes_moved', 0)
+    changed = 7 * BLOCK_SIZE
+    assert (after['full'] - before.get('full', 0), after['incremental'] - before.get('incremental', 0)) == (2, 1)
+    # The first copy and the one under another key hold every written block; the incremental one the 7 rewritten.
+    assert moved == written * BLOCK_SIZE + changed + layers.full_snapshot_bytes(second, ACCOUNT, source)

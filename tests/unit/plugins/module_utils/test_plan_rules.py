@@ -14,6 +14,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba impo
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices as aws
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import prices as tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.plan import BLOCK_BYTES, changed_bytes
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
     DISK_SIZE,
@@ -21,9 +23,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     FULL_SNAPSHOT_SIZE,
     GIB,
     KEY_CHANGED,
-    UNLISTED,
     MONTH,
     ONCE,
+    UNLISTED,
     CopyFacts,
     CopyLimits,
     CopyRules,
@@ -87,10 +89,11 @@ def test_a_copy_is_full_exactly_where_the_clouds_rules_make_it_so(copy_facts, co
 @given(facts, rules)
 def test_a_copys_bytes_are_the_clouds_or_measured_figure_else_the_disks_size_said_to_be_so(copy_facts, copy_rules):
     planned = planned_copy(copy_facts, copy_rules)
-    measured = copy_facts.full_bytes if planned.full else copy_facts.changed_bytes
-    if measured is not None:
-        assert planned.bytes == measured
-        assert planned.bytes_from == (FULL_SNAPSHOT_SIZE if planned.full else CHANGED_BLOCKS)
+    if not planned.full and copy_facts.changed_bytes is not None:
+        assert (planned.bytes, planned.bytes_from) == (copy_facts.changed_bytes, CHANGED_BLOCKS)
+    elif copy_facts.full_bytes is not None:
+        # A full copy's bytes; an incremental one's upper bound where its changes were not measured.
+        assert (planned.bytes, planned.bytes_from) == (copy_facts.full_bytes, FULL_SNAPSHOT_SIZE)
     elif copy_facts.disk_bytes is not None:
         assert (planned.bytes, planned.bytes_from) == (copy_facts.disk_bytes, DISK_SIZE)
     else:
@@ -209,3 +212,42 @@ def test_the_worked_examples_of_docs_cost_md_are_the_models():
     later = planned_copy(CopyFacts('d-1', 'dr-1', 's-2', disk_bytes=GIB, earlier_copy=True), tencent.RULES)
     dummy, cbs = plan(tencent, tencent.BOOK)
     assert later.full and cbs['unpriced'] and cbs['monthly'] == 0 and 'every later copy full' in rows['Tencent CBS']
+
+    # The same disks as the clouds state them: 30 GiB held each, 2 GiB rewritten a day.
+    def stated(module, book, **facts):
+        copies = [
+            planned_copy(
+                CopyFacts('d-%d' % number, 'dr-1', 's-%d' % number, disk_bytes=100 * GIB, **facts), module.RULES
+            )
+            for number in range(10)
+        ]
+        return copies, cost(cost_lines(copies, {'dr-1': book}))
+
+    first, first_cost = stated(aws, aws.BOOK, full_bytes=30 * GIB)
+    assert {copy.bytes_from for copy in first} == {FULL_SNAPSHOT_SIZE} and sum(
+        copy.bytes for copy in first
+    ) == 300 * GIB
+    assert '15.00 monthly, 6.00 once' in rows['AWS, as stated'] and (first_cost['monthly'], first_cost['once']) == (
+        15,
+        6,
+    )
+    later_copies, later_cost = stated(aws, aws.BOOK, full_bytes=30 * GIB, changed_bytes=2 * GIB, earlier_copy=True)
+    assert {copy.bytes_from for copy in later_copies} == {CHANGED_BLOCKS}
+    assert (later_cost['monthly'], later_cost['once']) == (1.0, 0.4) and '1.00 monthly, 0.40 once' in rows[
+        'AWS, as stated'
+    ]
+    dummy, ecs_later = stated(alibaba, alibaba.ECS_BOOK, full_bytes=30 * GIB, earlier_copy=True)
+    assert ecs_later['monthly'] == 5.19 and '5.19 monthly at most' in rows['Alibaba ECS, as stated']
+    cbs_later, dummy = stated(tencent, tencent.BOOK, earlier_copy=True)
+    assert all(copy.full and copy.bytes_from == DISK_SIZE for copy in cbs_later)
+    assert '10 full again, 1,000 GiB' in rows['Tencent CBS, as stated']
+
+
+def test_an_incremental_copys_measured_changes_count_only_against_the_copy_before_it_in_its_region():
+    """The churn alarm measures against the disk's copy of the newest earlier point in any DR region; EBS copies a new
+    copy against the copy before it in its own region. Only where the two are one copy are the blocks its bytes."""
+    earlier = Snapshot('snap-before', 'dr-1', COMPLETED)
+    assert changed_bytes(('snap-before', 40), earlier) == 40 * BLOCK_BYTES == 40 * 512 * 1024
+    assert changed_bytes(('snap-in-another-region', 40), earlier) is None
+    assert changed_bytes(('snap-before', 40), None) is None  # the first copy there: full
+    assert changed_bytes(None, earlier) is None  # nothing measured

@@ -46,13 +46,22 @@ bytes are SHAKE-256 of (volume, index, the generation that wrote it), made when 
 snapshot it was corrupted on. A snapshot this layer did not see made (seeded in moto's backend directly) is taken up at
 its first read with its volume's operations of that moment.
 
+DescribeSnapshots answers each snapshot's FullSnapshotSizeInBytes, which moto does not: "the size of all the blocks
+that were written to the source volume at the time the snapshot was created" (ec2 2016-11-15, Snapshot), its written
+blocks here (a copy's are its source's).
+
+The meter (issue 64): each CopySnapshot, full or incremental by the rule above (copied_snapshot), with the bytes it
+moves and adds: a full copy its source's written blocks, an incremental one the blocks that differ from the data of the
+newest copy of the volume before it in the region. meter() sums them per region: copies full and incremental,
+bytes_moved, and bytes_stored (those of the copies still there).
+
 Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, zero_block, DENIED ((account, operation) answered
-AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation), and the fault plan (fault, FAULTS);
-and the same over HTTP for suites that run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body
-{"write": {"volume_id", "indexes"} or {"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}} or
-{"zero": {"snapshot_id", "index"}}, or
+AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation), the fault plan (fault, FAULTS) and the
+meter (meter); and the same over HTTP for suites that run moto's server as a process: POST /snapcopy-test/ebs-direct
+with a JSON body {"write": {"volume_id", "indexes"} or {"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id",
+"index"}} or {"zero": {"snapshot_id", "index"}}, or
 {"fault": {"operation", "code", "reason", "count"}} (or {"fault": null}: none), or {"device_dir": a folder, or null}
-for the device directory below.
+for the device directory below, or {"meter": {} or {"account"}}, answered {"meter": meter()}.
 
 The fault plan: ``fault(operation, code, reason, count)`` has the next ``count`` calls of ``operation`` (every one with
 count None) answered with the error ``code``, counted in EBS_CALLS as any answer. Only what the model lists for the read
@@ -124,6 +133,8 @@ SNAPSHOTS: dict = {}  # snapshot id -> Snapshot
 VOLUME_DATA: dict = {}  # volume id -> the Snapshot it was made from, as it was then (the device directory)
 DENIED: set = set()  # (account, operation) answered AccessDeniedException UNAUTHORIZED_ACCOUNT
 COPIES: dict = {}  # (account, region, volume id) -> the copies of its snapshots made there, in order
+METER: list = []  # each copy made: {account, region, snapshot_id, volume_id, full, bytes}, in order (the meter)
+FULL_BYTES: dict = {}  # snapshot id -> its written blocks' bytes (FullSnapshotSizeInBytes), once counted
 FAULTS: list = []  # the fault plan: [{operation, code, reason, left (None: every call)}], in order
 EBS_CALLS: collections.Counter = collections.Counter()  # operation -> calls answered here
 _LOCK = threading.Lock()
@@ -169,6 +180,7 @@ def corrupt_block(snapshot_id, index):
         if snapshot is None:
             raise KeyError(snapshot_id)
         snapshot.corrupt[int(index)] = 'corrupt-%s' % snapshot_id
+        FULL_BYTES.pop(snapshot_id, None)
 
 
 # What the fault plan may answer: the read operations' errors of the model, with the reasons of their enums.
@@ -214,6 +226,7 @@ def zero_block(snapshot_id, index):
         if snapshot is None:
             raise KeyError(snapshot_id)
         snapshot.corrupt[int(index)] = ZEROS
+        FULL_BYTES.pop(snapshot_id, None)
 
 
 def reset():
@@ -224,6 +237,8 @@ def reset():
         VOLUME_DATA.clear()
         DENIED.clear()
         COPIES.clear()
+        METER.clear()
+        FULL_BYTES.clear()
         FAULTS.clear()
         EBS_CALLS.clear()
 
@@ -368,11 +383,14 @@ def took_snapshots(body, account, region):
 
 def copied_snapshot(body, params, account, region):
     """A CopySnapshot answer in ``account`` and ``region``: the copy holds its source's data exactly, corruptions too.
-    It is an incremental copy when a copy of a snapshot of the same volume is still there ("The resulting EBS Snapshot
-    will be incremental if there is already a prior copy of the EBS Snapshot ... in the destination account/region", AWS
-    What's New, 2018-05; the key it names is not checked here), and then of the lineage of the volume's incremental
-    copies there; else a full copy, a lineage of its own. ListChangedBlocks compares two copies only when both are
-    incremental copies (issue 61, 6)."""
+    It is an incremental copy when a copy of a snapshot of the same volume is still there under the same encryption
+    ("The resulting EBS Snapshot will be incremental if there is already a prior copy of the EBS Snapshot encrypted
+    under the same custom CMK in the destination account/region", AWS What's New, 2018-05; "if you encrypt the snapshot
+    copy using a different KMS key, the copy is a full copy", EBS user guide, Copy an Amazon EBS snapshot), and then of
+    the lineage of the volume's incremental copies there under that key; else a full copy, a lineage of its own.
+    ListChangedBlocks compares two copies only when both are incremental copies (issue 61, 6). The meter (METER) takes
+    the copy: a full one moves and adds its source's written blocks, an incremental one the blocks that differ from the
+    data of the newest copy before it there."""
     match = re.search(r'<snapshotId>(snap-[0-9a-f]+)</snapshotId>', body)
     if not match:
         return
@@ -380,10 +398,77 @@ def copied_snapshot(body, params, account, region):
         source = _known(params.get('SourceSnapshotId', ''), region=params.get('SourceRegion'))
         if source is not None:
             there = COPIES.setdefault((account, region, source.volume_id), [])
-            incremental = any(_moto_snapshot(copy_id, account, region) is not None for copy_id in there)
-            lineage = ('incremental', account, region) if incremental else ('full', match.group(1))
+            before = next((copy_id for copy_id in reversed(there) if _moto_snapshot(copy_id, account, region)), None)
+            key = _encryption(_moto_snapshot(match.group(1), account, region))
+            incremental = before is not None and _encryption(_moto_snapshot(before, account, region)) == key
+            lineage = ('incremental', account, region, *key) if incremental else ('full', match.group(1))
             there.append(match.group(1))
             SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt), lineage=lineage)
+            blocks = (
+                sum(1 for dummy in changed_from(SNAPSHOTS[before], source, 0))
+                if incremental
+                else sum(1 for dummy in written_from(source, 0))
+            )
+            METER.append(
+                {
+                    'account': account,
+                    'region': region,
+                    'snapshot_id': match.group(1),
+                    'volume_id': source.volume_id,
+                    'full': not incremental,
+                    'bytes': blocks * BLOCK_SIZE,
+                }
+            )
+
+
+def _encryption(moto_snapshot):
+    """(encrypted, KMS key) of moto's snapshot: what makes a copy full when it changes."""
+    if moto_snapshot is None:
+        return (None, None)
+    return (bool(moto_snapshot.encrypted), moto_snapshot.kms_key_id if moto_snapshot.encrypted else None)
+
+
+def full_snapshot_bytes(snapshot_id, account, region):
+    """FullSnapshotSizeInBytes of ``snapshot_id``: "the size of all the blocks that were written to the source volume at
+    the time the snapshot was created" (ec2 2016-11-15, Snapshot.FullSnapshotSizeInBytes), its written blocks here; None
+    for a snapshot this layer cannot take up. Under _LOCK."""
+    if snapshot_id not in FULL_BYTES:
+        snapshot = _known(snapshot_id, account=account, region=region) or _known(snapshot_id)
+        if snapshot is None:
+            return None
+        FULL_BYTES[snapshot_id] = sum(1 for dummy in written_from(snapshot, 0)) * BLOCK_SIZE
+    return FULL_BYTES[snapshot_id]
+
+
+def with_full_sizes(body, account, region):
+    """A DescribeSnapshots answer with each snapshot's fullSnapshotSizeInBytes, which moto does not answer."""
+    text = body.decode('utf-8', 'replace')
+
+    def sized(match):
+        size = full_snapshot_bytes(match.group(1), account, region)
+        if size is None:
+            return match.group(0)
+        return '%s<fullSnapshotSizeInBytes>%d</fullSnapshotSizeInBytes>' % (match.group(0), size)
+
+    with _LOCK:
+        return re.sub(r'<snapshotId>(snap-[0-9a-f]+)</snapshotId>', sized, text).encode()
+
+
+def meter(account=None):
+    """What the copies stored and moved, per region ({region: {full, incremental, bytes_moved, bytes_stored}}): the
+    copies made there, full and incremental, the bytes they moved, and the bytes the copies still there added (a
+    deleted copy's leave with it; EBS keeps what a later snapshot of the lineage still needs, which is not followed
+    here). Of ``account`` only, or every account's."""
+    with _LOCK:
+        entries = [dict(entry) for entry in METER if account is None or entry['account'] == account]
+    regions = {}
+    for entry in entries:
+        region = regions.setdefault(entry['region'], {'full': 0, 'incremental': 0, 'bytes_moved': 0, 'bytes_stored': 0})
+        region['full' if entry['full'] else 'incremental'] += 1
+        region['bytes_moved'] += entry['bytes']
+        if _moto_snapshot(entry['snapshot_id'], entry['account'], entry['region']) is not None:
+            region['bytes_stored'] += entry['bytes']
+    return regions
 
 
 # The device directory.
@@ -450,6 +535,22 @@ def _answer(app, environ, start_response):
 
     body = b''.join(app(environ, starting))
     return body, bool(statuses) and statuses[0].startswith('200')
+
+
+def _rewritten(app, environ, start_response, rewrite):
+    """moto's answer to the request, its body rewritten by ``rewrite`` when a success (its length with it)."""
+    answered = {}
+
+    def starting(status, headers, exc_info=None):  # pylint: disable=unused-argument  # WSGI's signature
+        answered.update(status=status, headers=headers)
+        return lambda data: None
+
+    body = b''.join(app(environ, starting))
+    if answered['status'].startswith('200'):
+        body = rewrite(body)
+    headers = [(name, value) for name, value in answered['headers'] if name.lower() != 'content-length']
+    start_response(answered['status'], [*headers, ('Content-Length', str(len(body)))])
+    return [body]
 
 
 def volume_call(app, environ, start_response, request, action, scope):
@@ -693,6 +794,8 @@ def admin(environ):
             os.environ[DEVICE_DIR_VARIABLE] = order['device_dir']
         else:
             os.environ.pop(DEVICE_DIR_VARIABLE, None)
+    if 'meter' in order:
+        return json.dumps({'meter': meter((order['meter'] or {}).get('account'))}).encode()
     return b'{}'
 
 
@@ -736,6 +839,15 @@ def with_ebs_direct(app):
         action = ACTION.search(request)
         if action and action.group(1) in (b'CreateVolume', b'AttachVolume', b'DetachVolume'):
             return volume_call(app, environ, start_response, request, action.group(1).decode(), scope)
+        if action and action.group(1) == b'DescribeSnapshots':
+            from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
+            return _rewritten(
+                app,
+                environ,
+                start_response,
+                lambda body: with_full_sizes(body, get_account_id_from(scope.group('key')), scope.group('region')),
+            )
         if b'Action=CreateSnapshot' not in request and b'Action=CopySnapshot' not in request:
             return app(environ, start_response)
         answer = b''.join(app(environ, start_response))
