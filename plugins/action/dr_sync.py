@@ -40,6 +40,7 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import iso_utc
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
     DEFAULT_PROGRESS_INTERVAL,
     MIN_PROGRESS_INTERVAL,
@@ -107,7 +108,7 @@ def utc_now() -> datetime.datetime:
 
 def stamp(moment: datetime.datetime) -> str:
     """A time as the reports write it (generated_at)."""
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+    return iso_utc(moment)
 
 
 def write_reports(result: dict[str, Any], report_dir: str, report_name: str) -> dict[str, str]:

@@ -48,6 +48,18 @@ class _ExternalIdNames:
 EXTERNAL_ID_NAMES = _ExternalIdNames()
 
 
+class NameRule:
+    """A name STS takes (a role session name, an external id): ``low`` to ``high`` letters, digits, '_', '-' and the
+    punctuation ``others`` (from the vendor's API reference; no ']', '\\' or '^'), as a pattern and in the words of the
+    error that refuses another name: the two are written from one rule, so they cannot disagree."""
+
+    def __init__(self, others: str, low: int, high: int) -> None:
+        # ASCII: the vendors' "letters" are A-Z and a-z (Python's \w would take any script's letters, which STS
+        # refuses). \Z, not $: $ also matches before a final newline, and the value with its newline would reach STS.
+        self.pattern = re.compile(r'^[\w%s-]{%d,%d}\Z' % (others, low, high), re.ASCII)
+        self.words = 'must be %d to %d letters, digits or any of %s_-' % (low, high, others)
+
+
 class RoleRules:
     """One cloud's option names and the shapes STS accepts for them (from the vendor's API reference)."""
 
@@ -58,23 +70,18 @@ class RoleRules:
         session_option: str,
         arn_pattern: str,
         arn_example: str,
-        session_pattern: str,
-        session_rule: str,
+        session: NameRule,
         external_id_option: str | None = None,
-        external_id_pattern: str | None = None,
-        external_id_rule: str | None = None,
+        external_id: NameRule | None = None,
     ) -> None:
         self.arn_option = arn_option
         self.session_option = session_option
-        # ASCII: the vendors' "letters" are A-Z and a-z (Python's \w would take any script's letters, which STS
-        # refuses).
+        # ASCII, as NameRule's.
         self.arn_pattern = re.compile(arn_pattern, re.ASCII)
         self.arn_example = arn_example
-        self.session_pattern = re.compile(session_pattern, re.ASCII)
-        self.session_rule = session_rule
+        self.session = session
         self.external_id_option = external_id_option
-        self.external_id_pattern = re.compile(external_id_pattern, re.ASCII) if external_id_pattern else None
-        self.external_id_rule = external_id_rule
+        self.external_id = external_id
 
     def options(self) -> list[str]:
         return [name for name in (self.arn_option, self.session_option, self.external_id_option) if name]
@@ -92,13 +99,13 @@ class RoleRules:
             raise InputError(self.arn_option, 'expected a role ARN like %s, got %r' % (self.arn_example, arn))
         # Empty is not set: an AWX credential injects an empty variable for a field left empty.
         session = connection.get(self.session_option)
-        if session and not self.session_pattern.match(session):
-            raise InputError(self.session_option, '%s, got %r' % (self.session_rule, session))
-        external_id = connection.get(self.external_id_option) if self.external_id_option else None
-        # external_id is read only when external_id_option is set, which comes with its pattern and rule.
-        if external_id and not cast('re.Pattern[str]', self.external_id_pattern).match(external_id):
+        if session and not self.session.pattern.match(session):
+            raise InputError(self.session_option, '%s, got %r' % (self.session.words, session))
+        option, rule = self.external_id_option, self.external_id
+        external_id = connection.get(option) if option else None
+        if option and rule is not None and external_id and not rule.pattern.match(external_id):
             # The value is no_log: the message does not repeat it.
-            raise InputError(cast(str, self.external_id_option), cast(str, self.external_id_rule))
+            raise InputError(option, rule.words)
         return arn
 
     def account(self, arn: str) -> str:

@@ -10,7 +10,9 @@ too), so no controller can be trusted to agree with another. Every answer carrie
 header, RFC 9110 section 6.6.1): leases are written and judged by it.
 
 The times a run writes in its tags (a lease's "until", the drill's restore-until and restore-tested, a run id's start)
-are stamps: STAMP_FORMAT, in UTC to the second, written by stamp and read by parse_stamp, here alone.
+are stamps: STAMP_FORMAT, in UTC to the second, written by stamp and read by parse_stamp, here alone. The times a run
+writes for people and programs to read (a report's generated_at, a lock's release, an event's time, a fresh snapshot's
+tag) are ISO 8601 in UTC with a "Z": ISO_FORMAT, written by iso_utc, here alone (read by core.model.parse_time).
 """
 
 from __future__ import annotations
@@ -31,6 +33,20 @@ SKEW_WARNING_SECONDS = 300
 # A time in a tag: "20261122T181400Z" (UTC, to the second). Short, so that a lease's value keeps room for its regions,
 # and free of ':' and ' ', which some clouds' tag values refuse or a lease's value uses to part its fields.
 STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
+
+
+# A time as the reports, the events and the marks write it: "2026-11-22T18:14:00Z" (ISO 8601, UTC, to the second).
+ISO_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+# The same to the microsecond, for a time the cloud dated finer than the second (EBS to the millisecond).
+ISO_FRACTION_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
+
+
+def iso_utc(moment: datetime.datetime, *, fraction: bool = False) -> str:
+    """``moment`` as ISO_FORMAT: an aware time in UTC, a naive one taken for UTC as it stands (the clouds' answers and
+    the run's clocks give UTC). With ``fraction``, a time with microseconds keeps them (ISO_FRACTION_FORMAT)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc)
+    return moment.strftime(ISO_FRACTION_FORMAT if fraction and moment.microsecond else ISO_FORMAT)
 
 
 def stamp(moment: datetime.datetime) -> str:

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every cloud's client does the same on the network: the timeouts (one set of names, defaults
-and checks, documented once in the ``timeouts`` doc fragment) and quiet TLS warnings."""
+"""What every cloud's client does the same on the network: its connection options (connection_spec), the timeouts (one
+set of names, defaults and checks, documented once in the ``timeouts`` doc fragment) and quiet TLS warnings."""
 
 from __future__ import annotations
 
@@ -21,6 +21,27 @@ TIMEOUT_SPEC: dict[str, dict[str, Any]] = {
     'connect_timeout': {'type': 'int', 'default': CONNECT_TIMEOUT},
     'read_timeout': {'type': 'int', 'default': READ_TIMEOUT, 'aliases': ['request_timeout']},
 }
+
+
+def connection_spec(
+    credentials: Mapping[str, dict[str, Any]],
+    *,
+    assume_role: Mapping[str, dict[str, Any]],
+    endpoint_url: dict[str, Any] | None = None,
+    certificates: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """A cloud client's connection options, as its copy module and the DR modules take them: its ``credentials`` (keys,
+    token, profile) and ``assume_role`` options, under the names and variables of the cloud's own tools, then
+    endpoint_url (``endpoint_url``: the option with the cloud's aliases and variables), validate_certs with the
+    cloud's ``certificates`` options, and the timeouts."""
+    return {
+        **credentials,
+        **assume_role,
+        'endpoint_url': endpoint_url or {},
+        'validate_certs': {'type': 'bool', 'default': True},
+        **(certificates or {}),
+        **TIMEOUT_SPEC,
+    }
 
 
 # The reason urllib3 (and the socket under it) gives for a connection that failed, as its text holds it, twice: in the

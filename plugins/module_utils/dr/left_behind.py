@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from ..core.cloud_clock import iso_utc
 from ..core.errors import CloudError
 from ..core.model import DELETING, FAILED
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
 
     from .capabilities import DrAdapter
     from .settings import DrSettings
-
-
-def _iso(moment: datetime.datetime) -> str:
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 class LeftBehind:
@@ -98,7 +95,7 @@ class LeftBehind:
                     'leases': [
                         {
                             'run_id': lease.run_id,
-                            'until': _iso(lease.until) if lease.until is not None else None,
+                            'until': iso_utc(lease.until) if lease.until is not None else None,
                             'regions': list(lease.regions),
                             'live': lease.live(self.now),
                         }

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from ..core.cloud_clock import iso_utc
 from ..core.errors import INVALID, CloudError, InputError
 from ..core.model import LockSettings, parse_time
 from ..engine.capabilities import id_batches
@@ -175,7 +176,7 @@ def retention_refusal(
         '%s is released when its retention of %d days ends, on %s, before a '
         '%d-day lock set now would expire, on %s; a lock must expire on or before the retention ends, so it is not '
         'locked (checked before locking: no call sent). Extend its retention, or %s'
-        % (snapshot_id, retention_days, _iso(released), lock.duration_days, _iso(expires), advice),
+        % (snapshot_id, retention_days, _iso_of_epoch(released), lock.duration_days, _iso_of_epoch(expires), advice),
         kind=INVALID,
         region=region,
     )
@@ -201,8 +202,9 @@ def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> Snap
     )
 
 
-def _iso(epoch: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+def _iso_of_epoch(epoch: float) -> str:
+    """``epoch`` (seconds) as core.cloud_clock.iso_utc writes it."""
+    return iso_utc(datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc))
 
 
 class LockRecord(TypedDict, total=False):

@@ -32,6 +32,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ..core.cloud_clock import iso_utc
 from ..core.model import COMPLETED, EPOCH, FAILED, PENDING, parse_time
 from ..core.tagging import CHURN_TAG, DIFFERS_TAG, POINT_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
 
@@ -93,7 +94,7 @@ def point_stamp(created: str | datetime.datetime | None) -> str | None:
     if moment is None:
         return None
     # To the cloud's own precision: EBS dates to the millisecond, and two snapshots of a disk may share a second.
-    return moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ' if moment.microsecond else '%Y-%m-%dT%H:%M:%SZ')
+    return iso_utc(moment, fraction=True)
 
 
 def recovery_point(copy: Snapshot, source_times: Mapping[str, str | None]) -> str | None:

@@ -26,7 +26,7 @@ import datetime
 import time
 from typing import TYPE_CHECKING, Any, cast
 
-from ..core.cloud_clock import CloudClock
+from ..core.cloud_clock import CloudClock, iso_utc
 from ..core.errors import CloudError
 from ..core.model import COMPLETED, PENDING, parse_time
 from ..core.tagging import SET_TAG
@@ -68,10 +68,6 @@ UNKNOWN = 'unknown'
 NO_LOCK = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
 # The standings a read can find (a read plans nothing), best first.
 READ_STANDINGS = tuple(word for word in STANDINGS if word in (WITHIN_RPO, OVER_RPO, IN_FLIGHT, NO_COPY))
-
-
-def _iso(moment: datetime.datetime) -> str:
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def _hours(created: str | None, now: datetime.datetime) -> float | None:
@@ -200,7 +196,7 @@ class PostureRead:
             'dr_regions': regions,
             'account': account,
             'dr_account': settings.dr_account['account'] if settings.dr_account is not None else None,
-            'generated_at': _iso(self.now),
+            'generated_at': iso_utc(self.now),
             'rpo_hours': rpo,
             'disks': records,
             'posture': protection.posture(),
@@ -220,7 +216,7 @@ class PostureRead:
         """The read as the scope's protection model, with the ``coverage`` read; a refused read around the copies is a
         failure of the read."""
         settings = self.settings
-        read_at = _iso(self.now)
+        read_at = iso_utc(self.now)
         disks = tuple(
             DiskProtection(
                 disk_id=record['disk_id'],

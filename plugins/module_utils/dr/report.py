@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from ..core.cloud_clock import iso_utc
 from ..core.model import COMPLETED
 from ..core.tagging import SET_TAG
 from ..engine.outcomes import COPIED, EXISTING, NEWER_HELD, NOT_COPIED, WOULD_COPY
@@ -366,7 +367,7 @@ def dr_report(
     totals = dict.fromkeys(TOTALS, 0)
     dr_regions = settings.region_names
     rpo = settings.fresh.max_age_hours
-    generated_at = now.strftime('%Y-%m-%dT%H:%M:%SZ')
+    generated_at = iso_utc(now)
     disks: list[dict[str, Any]] = []
     models = []
     failures: list[str] = []
@@ -568,6 +569,6 @@ def disk_record(
         'points': {region: dict(points) for region, points in entry.points.items()},
     }
     # The DR regions it lacks are the model's (a failed copy, one that differs and was not used, a refused one cover nothing).
-    model = disk_of_run(record, dr_regions, now.strftime('%Y-%m-%dT%H:%M:%SZ'), planned=fresh_to_copy)
+    model = disk_of_run(record, dr_regions, iso_utc(now), planned=fresh_to_copy)
     record['missing_regions'] = model.missing_regions
     return record, model

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ..clouds.registry import PROVIDERS, provider_connection
+from ..core.cloud_clock import iso_utc
 from ..core.errors import InputError
 from ..core.retry import CallRetry
 from ..engine.copy_engine import default_backoff
@@ -50,7 +51,7 @@ MAX_POLL_INTERVAL = 86400.0
 
 def now_text() -> str:
     """The time now, as the events write it (ISO 8601, UTC, seconds)."""
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return iso_utc(datetime.datetime.now(datetime.timezone.utc))
 
 
 # ------------------------------------------------------------------ arguments

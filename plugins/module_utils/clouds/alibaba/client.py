@@ -29,8 +29,8 @@ from typing import Any
 from ansible.module_utils.basic import env_fallback
 
 from ...core.answers import answer_object
-from ...core.assume_role import RoleRules, TemporaryCredentials, default_session_name
-from ...core.cloud_clock import tell_date
+from ...core.assume_role import NameRule, RoleRules, TemporaryCredentials, default_session_name
+from ...core.cloud_clock import ISO_FORMAT, tell_date
 from ...core.errors import (
     BUSY,
     FATAL,
@@ -43,7 +43,7 @@ from ...core.errors import (
     SnapcopyError,
     note_read_timeout,
 )
-from ...core.network import TIMEOUT_SPEC, connection_reason, connection_timeouts, quiet_insecure_warnings
+from ...core.network import connection_reason, connection_spec, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import missing_feature, version_warnings
 
@@ -74,11 +74,9 @@ ALIBABA_ROLE_RULES = RoleRules(
     session_option='alicloud_assume_role_session_name',
     arn_pattern=r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}\Z',
     arn_example='acs:ram::1234567890123456:role/dr-copy',
-    session_pattern=r'^[\w.@-]{2,64}\Z',
-    session_rule='must be 2 to 64 letters, digits or any of .@_-',
+    session=NameRule('.@', 2, 64),
     external_id_option='alicloud_assume_role_external_id',
-    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
-    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
+    external_id=NameRule('+=,.@:/', 2, 1224),
 )
 
 # The oldest SDK releases the collection works with (core.sdk_versions; make units-oldest runs the unit tests on them),
@@ -92,7 +90,7 @@ ALIBABA_SDK_MINIMUMS = {
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
-ALIBABA_CONNECTION_SPEC = {
+ALIBABA_CREDENTIALS_SPEC: dict[str, dict[str, Any]] = {
     'alicloud_access_key': {
         'aliases': ['access_key_id', 'access_key'],
         'no_log': False,
@@ -111,11 +109,8 @@ ALIBABA_CONNECTION_SPEC = {
         'no_log': True,
         'fallback': (env_fallback, ['ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN']),
     },
-    **ALIBABA_ASSUME_ROLE_SPEC,
-    'endpoint_url': {},
-    'validate_certs': {'type': 'bool', 'default': True},
-    **TIMEOUT_SPEC,
 }
+ALIBABA_CONNECTION_SPEC = connection_spec(ALIBABA_CREDENTIALS_SPEC, assume_role=ALIBABA_ASSUME_ROLE_SPEC)
 
 # ENS has one API endpoint per site, not one per node: alicloud_region picks it (see clouds.alibaba.ens.ens_endpoint).
 ENS_CONNECTION_SPEC = dict(
@@ -411,7 +406,7 @@ class AlibabaClient:
         body = self.retry.send('AssumeRole', send)
         try:
             credentials = json.loads(body)['Credentials']
-            expires = calendar.timegm(time.strptime(credentials['Expiration'], '%Y-%m-%dT%H:%M:%SZ'))
+            expires = calendar.timegm(time.strptime(credentials['Expiration'], ISO_FORMAT))
             return credentials['AccessKeyId'], credentials['AccessKeySecret'], credentials['SecurityToken'], expires
         except (ValueError, KeyError, TypeError):
             raise CloudError(

@@ -10,12 +10,14 @@ further capability: locks (ecs_locks.py), the restore drill and its drill host (
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.cloud_clock import iso_utc
 from ...core.errors import CloudError
 from ...core.model import COMPLETED, PENDING, CopyRequest, Disk, Snapshot
 from ...core.tagging import SOURCE_TAG, numbered_tags, string_tags
@@ -149,7 +151,7 @@ class EcsAdapter(EcsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, SharesHel
             name=name,
             description=description,
             size=disk.size,
-            created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+            created=iso_utc(datetime.datetime.now(datetime.timezone.utc)),
         )
 
     def list_copies(self, destination: str) -> list[Snapshot]:

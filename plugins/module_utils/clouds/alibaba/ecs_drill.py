@@ -10,10 +10,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import ATTACHED, ATTACHING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, numbered_tags, tag_dict
-from ...dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
+from ...dr.drill_parts import ListedHostDrill
 from .answers import listed
 from .ecs import ID_CHUNK
 
@@ -52,7 +51,7 @@ DISK_MINIMUM_GIB = {
 }
 
 
-class EcsDrill(RestoreDrillAdapter, DrillHostAdapter):
+class EcsDrill(ListedHostDrill):
     """The restore drill on ECS: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB."""
 
     restore_disk_type = 'cloud_essd'
@@ -61,10 +60,10 @@ class EcsDrill(RestoreDrillAdapter, DrillHostAdapter):
     # CreateDiskRequest.ZoneId).
     regional_disk_types = ('cloud_regional_disk_auto',)
     create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
-
-    def __init__(self, adapter: EcsCalls) -> None:
-        self.adapter = adapter
-        self.cloud = adapter.cloud
+    attach_call = 'AttachDisk'
+    detach_call = 'DetachDisk'
+    instance_not_found = INSTANCE_NOT_FOUND
+    adapter: EcsCalls
 
     def restore_zones(self, region: str, disk_type: str) -> list[str]:
         answer = self.adapter.client.call('DescribeZones', {'RegionId': region}, region)
@@ -152,46 +151,25 @@ class EcsDrill(RestoreDrillAdapter, DrillHostAdapter):
         self.adapter.client.call('DeleteDisk', {'RegionId': region, 'DiskId': disk_id}, region)
 
     # ------------------------------------------------------------------ the drill host (restore_test_validate)
-    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+    def _instances(self, region: str, instance_id: str) -> tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]:
         # InstanceIds filters the region's instances: one it does not hold is left out of the answer, not refused.
         answer = self.adapter.client.call(
             'DescribeInstances', {'RegionId': region, 'InstanceIds': json.dumps([instance_id])}, region
         )
-        found = [item for item in listed(answer, 'Instances', 'Instance') if item.get('InstanceId') == instance_id]
-        if not found:
-            raise CloudError(
-                'DescribeInstances',
-                INSTANCE_NOT_FOUND,
-                'no instance %s in %s' % (instance_id, region),
-                request_id=answer.get('RequestId'),
-                kind=NOT_FOUND,
-                region=region,
-            )
-        status = str(found[0].get('Status') or '')
+        return answer, listed(answer, 'Instances', 'Instance')
+
+    def _host(self, instance: Mapping[str, Any], region: str) -> DrillHost:
+        status = str(instance.get('Status') or '')
         return DrillHost(
-            instance_id,
+            instance['InstanceId'],
             region,
-            found[0].get('ZoneId') or None,
+            instance.get('ZoneId') or None,
             status == INSTANCE_RUNNING,
             status,
-            name=found[0].get('InstanceName') or None,
+            name=instance.get('InstanceName') or None,
         )
 
-    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
-        self._attachment_call('AttachDisk', region, disk_id, instance_id)
-
-    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
-        self._attachment_call('DetachDisk', region, disk_id, instance_id)
-
-    def _attachment_call(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
+    def _send_attachment(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
         # The region goes with the call: it names the account's client (AlibabaAccountRouter) and ECS checks the disk is
-        # there. A missing instance is not found, as drill_host says it.
-        try:
-            self.adapter.client.call(action, {'RegionId': region, 'InstanceId': instance_id, 'DiskId': disk_id}, region)
-        except CloudError as error:
-            if error.code == INSTANCE_NOT_FOUND:
-                error.kind = NOT_FOUND
-            raise
-
-    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        self.adapter.tag_copy(copy, tags)
+        # there.
+        self.adapter.client.call(action, {'RegionId': region, 'InstanceId': instance_id, 'DiskId': disk_id}, region)

@@ -10,10 +10,11 @@ locks.
 
 from __future__ import annotations
 
-import time
+import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ...core.cloud_clock import iso_utc
 from ...core.errors import INVALID, CloudError
 from ...core.model import COMPLETED, PENDING, Disk, Snapshot
 from ...core.paging import numbered_pages
@@ -101,7 +102,7 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter):
             name=name,
             description=description,
             size=disk.size,
-            created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+            created=iso_utc(datetime.datetime.now(datetime.timezone.utc)),
         )
 
     def list_copies(self, destination: str) -> list[Snapshot]:

@@ -11,10 +11,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ...core.errors import NOT_FOUND, RETRYABLE, CloudError
 from ...core.model import ATTACHED, ATTACHING, DELETING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, numbered_tags, tag_dict
-from ...dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
+from ...dr.drill_parts import ListedHostDrill, no_disk_named
 from .answers import listed
 from .ens import size_gib
 
@@ -63,17 +62,21 @@ class EnsCalls(Protocol):
         """As EnsAdapter.tag_copy does."""
 
 
-class EnsDrill(RestoreDrillAdapter, DrillHostAdapter):
+class EnsDrill(ListedHostDrill):
     """The restore drill on ENS: the ultra disk is ENS's cheapest cloud disk; it is made on the node, no zone."""
 
     restore_disk_type = 'cloud_efficiency'
     restore_disk_types = tuple(DISK_MINIMUM_GIB)
     restore_needs_zone = False
     create_disk_call_is_idempotent = False  # ENS's CreateDisk takes no ClientToken
+    attach_call = 'AttachDisk'
+    detach_call = 'DetachDisk'
+    instance_not_found = INSTANCE_NOT_FOUND
+    no_host = 'no instance %s on node %s'
+    adapter: EnsCalls
 
     def __init__(self, adapter: EnsCalls) -> None:
-        self.adapter = adapter
-        self.cloud = adapter.cloud
+        super().__init__(adapter)
         self.region_word = adapter.region_word
 
     def restore_zones(self, region: str, disk_type: str) -> list[str]:
@@ -106,16 +109,7 @@ class EnsDrill(RestoreDrillAdapter, DrillHostAdapter):
         made = answer.get('InstanceIds')
         disk_id = made[0] if isinstance(made, list) and made else made
         if not disk_id or not isinstance(disk_id, str):
-            # The disk may have been made: the drill looks for it by its tags before asking again.
-            raise CloudError(
-                'CreateDisk',
-                'InvalidResponse',
-                'the answer names no disk (InstanceIds is %r)' % (made,),
-                request_id=answer.get('RequestId'),
-                kind=RETRYABLE,
-                uncertain=True,
-                region=region,
-            )
+            raise no_disk_named(answer, action='CreateDisk', field='InstanceIds', made=made, region=region)
         return DrillDisk(
             disk_id, region, PENDING, cloud_state='Creating', name=name, tags=dict(tags), snapshot_id=copy.id, size=size
         )
@@ -156,45 +150,25 @@ class EnsDrill(RestoreDrillAdapter, DrillHostAdapter):
         self.adapter.client.call('DeleteDisk', {'DiskId': disk_id}, region)
 
     # ------------------------------------------------------------------ the drill host (restore_test_validate)
-    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+    def _instances(self, region: str, instance_id: str) -> tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]:
         # The node filters too: an instance on another node is not this node's host. An id ENS does not hold is left
-        # out of the answer. No zone: the node is the zone (test disks are made on the node, restore_needs_zone).
+        # out of the answer.
         answer = self.adapter.client.call(
             'DescribeInstances', {'EnsRegionId': region, 'InstanceIds': json.dumps([instance_id])}, region
         )
-        found = [item for item in listed(answer, 'Instances', 'Instance') if item.get('InstanceId') == instance_id]
-        if not found:
-            raise CloudError(
-                'DescribeInstances',
-                INSTANCE_NOT_FOUND,
-                'no instance %s on node %s' % (instance_id, region),
-                request_id=answer.get('RequestId'),
-                kind=NOT_FOUND,
-                region=region,
-            )
-        status = str(found[0].get('Status') or '')
+        return answer, listed(answer, 'Instances', 'Instance')
+
+    def _host(self, instance: Mapping[str, Any], region: str) -> DrillHost:
+        # No zone: the node is the zone (test disks are made on the node, restore_needs_zone).
+        status = str(instance.get('Status') or '')
         return DrillHost(
-            instance_id,
-            found[0].get('EnsRegionId') or region,
+            instance['InstanceId'],
+            instance.get('EnsRegionId') or region,
             None,
             status == INSTANCE_RUNNING,
             status,
-            name=found[0].get('InstanceName') or None,
+            name=instance.get('InstanceName') or None,
         )
 
-    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
-        self._attachment_call('AttachDisk', region, disk_id, instance_id)
-
-    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
-        self._attachment_call('DetachDisk', region, disk_id, instance_id)
-
-    def _attachment_call(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
-        try:
-            self.adapter.client.call(action, {'InstanceId': instance_id, 'DiskId': disk_id}, region)
-        except CloudError as error:
-            if error.code == INSTANCE_NOT_FOUND:  # as drill_host says a missing instance
-                error.kind = NOT_FOUND
-            raise
-
-    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        self.adapter.tag_copy(copy, tags)
+    def _send_attachment(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
+        self.adapter.client.call(action, {'InstanceId': instance_id, 'DiskId': disk_id}, region)

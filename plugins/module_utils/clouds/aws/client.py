@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.basic import env_fallback
 
 from ...core.answers import answer_object
-from ...core.assume_role import RoleRules, default_session_name
+from ...core.assume_role import NameRule, RoleRules, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
-from ...core.network import TIMEOUT_SPEC, connection_timeouts
+from ...core.network import connection_spec, connection_timeouts
 from ...core.retry import CallRetry
 from ...core.sdk_versions import missing_feature, version_warnings
 from .ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
@@ -49,11 +49,9 @@ AWS_ROLE_RULES = RoleRules(
     session_option='role_session_name',
     arn_pattern=r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z',
     arn_example='arn:aws:iam::123456789012:role/dr-copy',
-    session_pattern=r'^[\w+=,.@-]{2,64}\Z',
-    session_rule='must be 2 to 64 letters, digits or any of +=,.@_-',
+    session=NameRule('+=,.@', 2, 64),
     external_id_option='external_id',
-    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
-    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
+    external_id=NameRule('+=,.@:/', 2, 1224),
 )
 
 # The oldest botocore the collection works with (core.sdk_versions; make units-oldest runs the unit tests on it).
@@ -69,7 +67,7 @@ BOTOCORE_PARAMETER_RELEASES = {
 }
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
-AWS_CONNECTION_SPEC = {
+AWS_CREDENTIALS_SPEC: dict[str, dict[str, Any]] = {
     'access_key': {
         'aliases': ['aws_access_key_id', 'aws_access_key', 'ec2_access_key'],
         'no_log': False,
@@ -86,12 +84,13 @@ AWS_CONNECTION_SPEC = {
         'fallback': (env_fallback, ['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'EC2_SECURITY_TOKEN']),
     },
     'profile': {'aliases': ['aws_profile'], 'fallback': (env_fallback, ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'])},
-    'endpoint_url': {'aliases': ['aws_endpoint_url', 'ec2_url'], 'fallback': (env_fallback, ['AWS_URL', 'EC2_URL'])},
-    'validate_certs': {'type': 'bool', 'default': True},
-    'aws_ca_bundle': {'type': 'path', 'fallback': (env_fallback, ['AWS_CA_BUNDLE'])},
-    **AWS_ASSUME_ROLE_SPEC,
-    **TIMEOUT_SPEC,
 }
+AWS_CONNECTION_SPEC = connection_spec(
+    AWS_CREDENTIALS_SPEC,
+    assume_role=AWS_ASSUME_ROLE_SPEC,
+    endpoint_url={'aliases': ['aws_endpoint_url', 'ec2_url'], 'fallback': (env_fallback, ['AWS_URL', 'EC2_URL'])},
+    certificates={'aws_ca_bundle': {'type': 'path', 'fallback': (env_fallback, ['AWS_CA_BUNDLE'])}},
+)
 
 THROTTLING = {
     'RequestLimitExceeded',

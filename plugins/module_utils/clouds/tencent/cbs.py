@@ -45,6 +45,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.cloud_clock import iso_utc
 from ...core.errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ...core.inputs import task_destinations
 from ...core.model import COMPLETED, DELETING, PENDING, CopyRequest, Snapshot
@@ -138,12 +139,12 @@ def utc_time(text: object) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=CHINA_STANDARD_TIME)
-    return value.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return iso_utc(value)
 
 
 def utc_now() -> str:
     """Now, as ISO 8601 UTC: the creation time of a snapshot this process just asked for."""
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return iso_utc(datetime.datetime.now(datetime.timezone.utc))
 
 
 def resource_name(snapshot: Snapshot) -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ...core.errors import NOT_FOUND, RETRYABLE, CloudError
+from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import ATTACHED, ATTACHING, DELETING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, tag_dict, tag_list
-from ...dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
+from ...dr.drill_parts import ListedHostDrill, no_disk_named
 from .cbs import FILTER_VALUES, MAX_NAME, utc_time
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class CbsDiskCalls(Protocol):
         """As CbsAdapter.tag_copy does."""
 
 
-class CbsDrill(RestoreDrillAdapter, DrillHostAdapter):
+class CbsDrill(ListedHostDrill):
     """The disks made from copies: the restore drill's (RestoreDrillAdapter), with its drill host (DrillHostAdapter), and
     the DR account's bridge disks (cbs_dr_bridge)."""
 
@@ -82,10 +82,13 @@ class CbsDrill(RestoreDrillAdapter, DrillHostAdapter):
     restore_disk_type = 'CLOUD_PREMIUM'
     restore_disk_types = DISK_TYPES
     create_disk_call_is_idempotent = True  # CreateDisks takes a ClientToken
+    attach_call = 'AttachDisks'
+    detach_call = 'DetachDisks'
+    instance_not_found = INSTANCE_NOT_FOUND
+    adapter: CbsDiskCalls
 
     def __init__(self, adapter: CbsDiskCalls) -> None:
-        self.adapter = adapter
-        self.cloud = adapter.cloud
+        super().__init__(adapter)
         # The smallest disk of each (region, type) that DescribeDiskConfigQuota gave, in GiB.
         self._minimum_size: dict[tuple[str, str], int] = {}
 
@@ -137,16 +140,7 @@ class CbsDrill(RestoreDrillAdapter, DrillHostAdapter):
         answer = self.adapter.client.call('cbs', region, 'CreateDisks', params)
         made = answer.get('DiskIdSet') or []
         if not made:
-            # The disk may have been made: the drill looks for it by its tags before asking again.
-            raise CloudError(
-                'CreateDisks',
-                'InvalidResponse',
-                'the answer names no disk (DiskIdSet is %r)' % (made,),
-                request_id=answer.get('RequestId'),
-                kind=RETRYABLE,
-                uncertain=True,
-                region=region,
-            )
+            raise no_disk_named(answer, action='CreateDisks', field='DiskIdSet', made=made, region=region)
         # Not listed until it is made (DISK_STATE_MAP): pending until then.
         return DrillDisk(
             made[0],
@@ -194,46 +188,26 @@ class CbsDrill(RestoreDrillAdapter, DrillHostAdapter):
             raise
 
     # ------------------------------------------------------------------ the drill host (restore_test_validate)
-    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+    def _instances(self, region: str, instance_id: str) -> tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]:
         # CVM's DescribeInstances by InstanceIds: an id the region does not hold is left out of the answer.
         answer = self.adapter.client.call('cvm', region, 'DescribeInstances', {'InstanceIds': [instance_id]})
-        found = [item for item in answer.get('InstanceSet') or [] if item.get('InstanceId') == instance_id]
-        if not found:
-            raise CloudError(
-                'DescribeInstances',
-                INSTANCE_NOT_FOUND,
-                'no instance %s in %s' % (instance_id, region),
-                request_id=answer.get('RequestId'),
-                kind=NOT_FOUND,
-                region=region,
-            )
-        state = str(found[0].get('InstanceState') or '')
+        return answer, answer.get('InstanceSet') or []
+
+    def _host(self, instance: Mapping[str, Any], region: str) -> DrillHost:
+        state = str(instance.get('InstanceState') or '')
         return DrillHost(
-            instance_id,
+            instance['InstanceId'],
             region,
-            (found[0].get('Placement') or {}).get('Zone'),
+            (instance.get('Placement') or {}).get('Zone'),
             state == INSTANCE_RUNNING,
             state,
-            name=found[0].get('InstanceName') or None,
+            name=instance.get('InstanceName') or None,
         )
 
-    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
-        self._attachment_call('AttachDisks', region, disk_id, instance_id)
-
-    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
-        # InstanceId too: CBS checks it is the instance the disk is attached to (DetachDisksRequest.InstanceId).
-        self._attachment_call('DetachDisks', region, disk_id, instance_id)
-
-    def _attachment_call(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
-        try:
-            self.adapter.client.call('cbs', region, action, {'DiskIds': [disk_id], 'InstanceId': instance_id})
-        except CloudError as error:
-            if error.code == INSTANCE_NOT_FOUND:  # as drill_host says a missing instance
-                error.kind = NOT_FOUND
-            raise
-
-    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        self.adapter.tag_copy(copy, tags)
+    def _send_attachment(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
+        # InstanceId on a detach too: CBS checks it is the instance the disk is attached to
+        # (DetachDisksRequest.InstanceId).
+        self.adapter.client.call('cbs', region, action, {'DiskIds': [disk_id], 'InstanceId': instance_id})
 
 
 def cbs_disk(item: Mapping[str, Any], region: str) -> DrillDisk:

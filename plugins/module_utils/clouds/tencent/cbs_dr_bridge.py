@@ -12,6 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from ...core.cloud_clock import iso_utc
 from ...core.errors import BUSY, INVALID, CloudError, is_retryable
 from ...core.model import DELETING, FAILED, USABLE, Disk, Snapshot, parse_time
 from ...core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, STAGED_FROM_TAG
@@ -150,7 +151,7 @@ class BridgePath:
         if asked is not None and now <= asked:
             now = asked + datetime.timedelta(seconds=1)  # never the token of the ask whose disk is dead
         zone = self._zone(region)
-        self._share(copy, {ASKED_TAG: now.strftime('%Y-%m-%dT%H:%M:%SZ')})
+        self._share(copy, {ASKED_TAG: iso_utc(now)})
         with self._lock:
             self.asked[copy.id] = now
         self._named(copy.id, self._make_bridge(region, zone, copy, now))

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ...core.assume_role import RoleRules, TemporaryCredentials, default_session_name
+from ...core.assume_role import NameRule, RoleRules, TemporaryCredentials, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import (
     ALREADY_EXISTS,
@@ -43,7 +43,7 @@ from ...core.errors import (
     InputError,
     note_read_timeout,
 )
-from ...core.network import TIMEOUT_SPEC, connection_reason, connection_timeouts, quiet_insecure_warnings
+from ...core.network import connection_reason, connection_spec, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import version_warnings
 
@@ -63,11 +63,9 @@ TENCENT_ROLE_RULES = RoleRules(
     session_option='role_session_name',
     arn_pattern=r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}\Z',
     arn_example='qcs::cam::uin/100012345678:roleName/dr-copy',
-    session_pattern=r'^[\w+=,.@-]{2,128}\Z',
-    session_rule='must be 2 to 128 letters, digits or any of +=,.@_-',
+    session=NameRule('+=,.@', 2, 128),
     external_id_option='external_id',
-    external_id_pattern=r'^[\w+=,.@:/-]{2,128}\Z',
-    external_id_rule='must be 2 to 128 letters, digits or any of +=,.@:/_-',
+    external_id=NameRule('+=,.@:/', 2, 128),
 )
 
 # The oldest SDK releases the collection works with (core.sdk_versions; make units-oldest runs the unit tests on them):
@@ -80,15 +78,12 @@ TENCENT_SDK_MINIMUMS = {
 }
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
-TENCENT_CONNECTION_SPEC: dict[str, dict[str, Any]] = {
+TENCENT_CREDENTIALS_SPEC: dict[str, dict[str, Any]] = {
     'secret_id': {'no_log': False, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_ID'])},
     'secret_key': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_KEY'])},
     'security_token': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECURITY_TOKEN'])},
-    **TENCENT_ASSUME_ROLE_SPEC,
-    'endpoint_url': {},
-    'validate_certs': {'type': 'bool', 'default': True},
-    **TIMEOUT_SPEC,
 }
+TENCENT_CONNECTION_SPEC = connection_spec(TENCENT_CREDENTIALS_SPEC, assume_role=TENCENT_ASSUME_ROLE_SPEC)
 
 SDK_PACKAGES = 'tencentcloud-sdk-python-common, tencentcloud-sdk-python-cbs and tencentcloud-sdk-python-tag'
 DOCUMENTED_RATE_LIMIT = 20

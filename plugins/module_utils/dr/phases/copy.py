@@ -25,7 +25,7 @@ from .context import PhaseResult
 from .copy_requests import copy_requests, dr_input_error
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from ...core.model import CopyRequest
     from ...engine.leases import Leases
@@ -235,14 +235,24 @@ class NewerPoints:
         self.warnings: list[str] = []
         self.earlier: dict[tuple[str, str], Snapshot | None] = {}
         self.unlisted: set[tuple[str, str]] = set()
-        #: Each region's copies as listed (None: refused), and {(group, region): (set, its point)} where a group's
-        #: members are held back on a newer set complete there.
-        self.listed: dict[str, list[Snapshot] | None] = {}
+        #: Each region's completed copies of sets, by (disk key, set id), from its listing read once (none where the
+        #: cloud refused it): a group's members are looked up there, not in the listing again for each member.
+        self.set_copies: dict[str, dict[tuple[str, str], Snapshot]] = {}
+        #: {(group, region): (set, its point)} where a group's members are held back on a newer set complete there.
         self.held_sets: dict[tuple[str, str], tuple[str, str | None]] = {}
 
     def __call__(self, pairs: Sequence[tuple[CopyRequest, str]]) -> list[tuple[Snapshot, str | None] | None]:
         listed = {region: self._listed(region) for region in sorted({destination for dummy, destination in pairs})}
-        self.listed.update(listed)
+        self.set_copies.update((region, set_copies(copies or ())) for region, copies in listed.items())
+        # Each region's listing read once for the disks asked about there, not once for each disk.
+        asked: dict[str, set[str]] = {}
+        for request, destination in pairs:
+            if id(request) in self.plans:
+                asked.setdefault(destination, set()).add(self.plans[id(request)].key)
+        by_disk = {
+            region: copies_by_disk(copies or (), asked.get(region, set()), self.source_disks)
+            for region, copies in listed.items()
+        }
         held: list[tuple[Snapshot, str | None] | None] = []
         for request, destination in pairs:
             plan = self.plans.get(id(request))
@@ -252,7 +262,7 @@ class NewerPoints:
             if plan is None or region_copies is None:
                 held.append(None)
                 continue
-            copies = copies_by_disk(region_copies, {plan.key}, self.source_disks).get(plan.key, [])
+            copies = by_disk[destination].get(plan.key, [])
             self.earlier[(plan.key, destination)] = max(copies, key=Snapshot.age_order, default=None)
             standing = copies_holding(copies, self.point_of).standing
             point = self.point_of(standing) if standing is not None else None
@@ -323,14 +333,7 @@ class NewerPoints:
 
     def _member_copy(self, disk_key: str, region: str, set_id: str) -> Snapshot | None:
         """The disk's completed copy of the set in ``region``, as listed; None where there is none."""
-        return next(
-            (
-                copy
-                for copy in self.listed.get(region) or ()
-                if copy.tags.get(DISK_TAG) == disk_key and copy.tags.get(SET_TAG) == set_id and copy.state == COMPLETED
-            ),
-            None,
-        )
+        return self.set_copies.get(region, {}).get((disk_key, set_id))
 
     def _set_complete(self, group: Group, region: str, set_id: str) -> bool:
         source_region = self.ctx.settings.source_region
@@ -360,6 +363,16 @@ class NewerPoints:
                     'not by the copy of %s it also holds'
                     % (plan.disk.id, region, held[0], copy.id, held[1], outcome.request.source_id)
                 )
+
+
+def set_copies(copies: Iterable[Snapshot]) -> dict[tuple[str, str], Snapshot]:
+    """{(disk key, set id): the first completed copy listed of that disk of that set} of one region's ``copies``."""
+    found: dict[tuple[str, str], Snapshot] = {}
+    for copy in copies:
+        disk_key, set_id = copy.tags.get(DISK_TAG), copy.tags.get(SET_TAG)
+        if disk_key is not None and set_id is not None and copy.state == COMPLETED:
+            found.setdefault((disk_key, set_id), copy)
+    return found
 
 
 def set_tags(plan: DiskPlan, set_id: str | None) -> dict[str, str]:

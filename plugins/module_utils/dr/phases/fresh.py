@@ -12,6 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from ...core.cloud_clock import iso_utc
 from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING, parse_time
 from ...core.polling import DONE, STILL_GOING, poll
@@ -156,7 +157,7 @@ def _create_fresh_set(ctx: PhaseContext, calls: PhaseRetry, members: Sequence[Di
     after an answer lost in transit, the disks' snapshots are looked up for one of this run's stamp on every member."""
     sets = cast('SnapshotSetAdapter', ctx.sets)  # the read phase grouped the disks: the cloud has sets
     disks = [plan.disk for plan in members]
-    stamp = ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ')
+    stamp = iso_utc(ctx.now)
     name = render(ctx.settings.fresh.name_template, _name_fields(ctx, disks[0]), 'snapshot_name_template')
 
     def create_set() -> tuple[str, list[Snapshot]]:
@@ -231,7 +232,7 @@ def _create_fresh_snapshot(ctx: PhaseContext, calls: PhaseRetry, disk: Disk) -> 
     """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most clouds: after an answer
     lost in transit the disk's snapshots are looked up, and the call is sent again only when the look-up shows it was
     not carried out (as the engine does for copies)."""
-    stamp = ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ')
+    stamp = iso_utc(ctx.now)
     name = render(ctx.settings.fresh.name_template, _name_fields(ctx, disk), 'snapshot_name_template')
 
     def create_snapshot() -> Snapshot:

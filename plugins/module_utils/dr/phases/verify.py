@@ -17,6 +17,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...core.cloud_clock import iso_utc
 from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
@@ -41,7 +42,7 @@ from ..verify import (
 from .context import PhaseResult
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from ...core.model import CopyRequest, Snapshot
     from ...core.retry import PhaseRetry
@@ -143,42 +144,59 @@ def _verify_blocks(
     problems: dict[str, list[str]],
 ) -> None:
     """Verify each of the run's copies into ``records`` and ``problems``."""
-    marks = {(region, copy.id): copy.tags.get(VERIFIED_TAG) for region, copies in listed.items() for copy in copies}
-    verdicts = {(region, copy.id): copy.tags.get(DIFFERS_TAG) for region, copies in listed.items() for copy in copies}
+    marks = _tag_values(listed, VERIFIED_TAG)
+    verdicts = _tag_values(listed, DIFFERS_TAG)
     sources: dict[tuple[str, str], dict[int, str]] = {}
+    for plan, request, copy, key in _run_copies(plans, outcomes):
+        source = (request.source_region, request.source_id)
+        found = verdicts.get(key)
+        record: dict[str, Any]
+        if found and not ctx.check_mode:
+            # An earlier run's verdict stands until a person acts: the copy is not read again.
+            record = {'action': DIFFERS, 'why': found, 'found_before': True}
+            problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
+            records[key] = record
+            continue
+        try:
+            if source not in sources:
+                sources[source] = calls.call(reader.snapshot_blocks, *source)
+            record = _record(ctx, calls, reader, copy, source, sources[source], marks.get(key))
+        except CloudError as error:
+            record = {'action': NOT_VERIFIED, 'error': error.as_result()}
+            problems.setdefault(plan.key, []).append(
+                'DR copy %s in %s is not verified: %s (the next run reads it again)' % (key[1], key[0], error)
+            )
+        if record['action'] == DIFFERS:
+            problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
+            _mark_differs(ctx, calls, copy, listed, record, unmark=bool(marks.get(key)))
+        if record['action'] == VERIFIED and copy is not None:  # the cloud holds the mark now: so do the points
+            _listed_mark(listed, copy, record['mark'])
+        records[key] = record
+
+
+def _run_copies(
+    plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]
+) -> Iterator[tuple[DiskPlan, CopyRequest, Snapshot | None, tuple[str, str]]]:
+    """Each copy of its disk's own source that the run made, found or plans (None: a check run's plan): with its plan,
+    its request and its key in the records, (region, the copy's id), or for one a check run plans (no id yet), its
+    source's id, which is the disk's own."""
     for plan in plans:
         for outcome in outcomes.get(plan.key, ()):
-            request = outcome.request
             for destination in outcome.destinations.values():
-                copy = destination.snapshot
-                if not destination.of_source:
-                    continue
-                # A copy by its id; one a check run plans (no id yet) by its source, which is the disk's own.
-                key = (destination.destination, copy.id if copy is not None else request.source_id)
-                source = (request.source_region, request.source_id)
-                found = verdicts.get(key)
-                record: dict[str, Any]
-                if found and not ctx.check_mode:
-                    # An earlier run's verdict stands until a person acts: the copy is not read again.
-                    record = {'action': DIFFERS, 'why': found, 'found_before': True}
-                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
-                    records[key] = record
-                    continue
-                try:
-                    if source not in sources:
-                        sources[source] = calls.call(reader.snapshot_blocks, *source)
-                    record = _record(ctx, calls, reader, copy, source, sources[source], marks.get(key))
-                except CloudError as error:
-                    record = {'action': NOT_VERIFIED, 'error': error.as_result()}
-                    problems.setdefault(plan.key, []).append(
-                        'DR copy %s in %s is not verified: %s (the next run reads it again)' % (key[1], key[0], error)
+                if destination.of_source:
+                    copy = destination.snapshot
+                    request = outcome.request
+                    yield (
+                        plan,
+                        request,
+                        copy,
+                        (destination.destination, copy.id if copy is not None else request.source_id),
                     )
-                if record['action'] == DIFFERS:
-                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
-                    _mark_differs(ctx, calls, copy, listed, record, unmark=bool(marks.get(key)))
-                if record['action'] == VERIFIED and copy is not None:  # the cloud holds the mark now: so do the points
-                    _listed_mark(listed, copy, record['mark'])
-                records[key] = record
+
+
+def _tag_values(listed: Mapping[str, Sequence[Snapshot]], tag: str) -> dict[tuple[str, str], str | None]:
+    """{(region, copy id): the value of ``tag`` on the copy} of every copy listed."""
+    return {(region, copy.id): copy.tags.get(tag) for region, copies in listed.items() for copy in copies}
 
 
 # pylint: disable-next=too-many-arguments
@@ -309,7 +327,7 @@ def _verify(
     mismatches = checksum_mismatches(source_sums, copy_sums)
     if mismatches:
         return dict(record, action=DIFFERS, why='blocks whose data differ: %s' % mismatches[:10], sampled=len(sample))
-    mark = '%s sample=%s' % (ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ'), 'full' if settings.full else len(sample))
+    mark = '%s sample=%s' % (iso_utc(ctx.now), 'full' if settings.full else len(sample))
     calls.call(ctx.adapter.tag_copy, copy, {VERIFIED_TAG: mark})
     return dict(record, action=VERIFIED, sampled=len(sample), mark=mark)
 
@@ -353,66 +371,57 @@ def _measure_churn(
     # Between two sources, one measure serves every DR region.
     measured: dict[tuple[str, str, str], tuple[int, int]] = {}
     records: dict[tuple[str, str], dict[str, Any]] = {}
-    for plan in plans:
-        own = {found.id: found for found in history.get(plan.key, ())}
-        for outcome in outcomes.get(plan.key, ()):
-            request = outcome.request
-            for destination in outcome.destinations.values():
-                copy = destination.snapshot
-                if not destination.of_source:
-                    continue
-                region = destination.destination
-                key = (region, copy.id if copy is not None else request.source_id)
-                listed_copy = own.get(copy.id) if copy is not None else None
-                share_mark = listed_copy.tags.get(CHURN_TAG) if listed_copy is not None else None
-                if listed_copy is not None and share_mark and share_mark != UNMEASURED:
-                    records[key] = {
-                        'action': MEASURED_BEFORE,
-                        'share': share_mark,
-                        'suspect': bool(listed_copy.tags.get(SUSPECT_TAG)),
-                    }
-                    continue
-                others = [found for found in own.values() if copy is None or found.id != copy.id]
-                before = _copy_before(others, copy, request, point_of, region)
-                if before is None:
-                    records[key] = {'action': FIRST_COPY}
-                    continue
-                sibling = _measured_sibling(others, request.source_tag)
-                usual = usual_share([found for found in others if found.tags.get(SOURCE_TAG) != request.source_tag])
-                if sibling is not None:
-                    share = float(sibling.tags[CHURN_TAG])
-                    suspect = bool(sibling.tags.get(SUSPECT_TAG))
-                else:
-                    try:
-                        count, blocks = _changed(calls, reader, measured, request.source_region, before, copy, request)
-                    except CloudError as error:
-                        records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
-                        if isinstance(error, CopiesNotCompared):
-                            records[key]['why'] = error.why
-                        _mark_unmeasured(
-                            ctx, calls, copy, listed_copy, records[key], warnings=warnings, disk=plan.disk.id
-                        )
-                        continue
-                    share = churn_share(count, blocks)
-                    suspect = is_suspect(share, usual, ctx.settings.churn)
-                    changed[(plan.key, region)] = (before.id, count)
-                record = {'share': share, 'usual': usual, 'suspect': suspect, 'compared_with': before.id}
-                if sibling is not None:
-                    record['measured_for'] = sibling.id
-                if ctx.check_mode or copy is None:
-                    records[key] = dict(record, action=WOULD_MEASURE)
-                    continue
-                marks = {CHURN_TAG: '%.4f' % share}
-                if suspect:
-                    marks[SUSPECT_TAG] = sibling.tags[SUSPECT_TAG] if sibling is not None else suspect_why(share, usual)
-                try:
-                    calls.call(ctx.adapter.tag_copy, copy, marks)
-                except CloudError as error:
-                    records[key] = dict(record, action=NOT_MEASURED, error=error.as_result())
-                    continue
-                if listed_copy is not None:  # the cloud holds the marks now: pruning sees them
-                    listed_copy.tags.update(marks)
-                records[key] = dict(record, action=MEASURED)
+    owned = {plan.key: {found.id: found for found in history.get(plan.key, ())} for plan in plans}
+    for plan, request, copy, key in _run_copies(plans, outcomes):
+        own, region = owned[plan.key], key[0]
+        listed_copy = own.get(copy.id) if copy is not None else None
+        share_mark = listed_copy.tags.get(CHURN_TAG) if listed_copy is not None else None
+        if listed_copy is not None and share_mark and share_mark != UNMEASURED:
+            records[key] = {
+                'action': MEASURED_BEFORE,
+                'share': share_mark,
+                'suspect': bool(listed_copy.tags.get(SUSPECT_TAG)),
+            }
+            continue
+        others = [found for found in own.values() if copy is None or found.id != copy.id]
+        before = _copy_before(others, copy, request, point_of, region)
+        if before is None:
+            records[key] = {'action': FIRST_COPY}
+            continue
+        sibling = _measured_sibling(others, request.source_tag)
+        usual = usual_share([found for found in others if found.tags.get(SOURCE_TAG) != request.source_tag])
+        if sibling is not None:
+            share = float(sibling.tags[CHURN_TAG])
+            suspect = bool(sibling.tags.get(SUSPECT_TAG))
+        else:
+            try:
+                count, blocks = _changed(calls, reader, measured, request.source_region, before, copy, request)
+            except CloudError as error:
+                records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
+                if isinstance(error, CopiesNotCompared):
+                    records[key]['why'] = error.why
+                _mark_unmeasured(ctx, calls, copy, listed_copy, records[key], warnings=warnings, disk=plan.disk.id)
+                continue
+            share = churn_share(count, blocks)
+            suspect = is_suspect(share, usual, ctx.settings.churn)
+            changed[(plan.key, region)] = (before.id, count)
+        record = {'share': share, 'usual': usual, 'suspect': suspect, 'compared_with': before.id}
+        if sibling is not None:
+            record['measured_for'] = sibling.id
+        if ctx.check_mode or copy is None:
+            records[key] = dict(record, action=WOULD_MEASURE)
+            continue
+        marks = {CHURN_TAG: '%.4f' % share}
+        if suspect:
+            marks[SUSPECT_TAG] = sibling.tags[SUSPECT_TAG] if sibling is not None else suspect_why(share, usual)
+        try:
+            calls.call(ctx.adapter.tag_copy, copy, marks)
+        except CloudError as error:
+            records[key] = dict(record, action=NOT_MEASURED, error=error.as_result())
+            continue
+        if listed_copy is not None:  # the cloud holds the marks now: pruning sees them
+            listed_copy.tags.update(marks)
+        records[key] = dict(record, action=MEASURED)
     return records
 
 
@@ -593,31 +602,24 @@ def _check_stated(
 ) -> None:
     """Where no block can be read: each completed copy of the run held to what the cloud states of its source (no
     read: the copies and sources as the run read them); one that differs carries the verdict (a call), as on AWS."""
-    verdicts = {(region, copy.id): copy.tags.get(DIFFERS_TAG) for region, copies in listed.items() for copy in copies}
-    for plan in plans:
-        for outcome in outcomes.get(plan.key, ()):
-            request = outcome.request
-            for destination in outcome.destinations.values():
-                copy = destination.snapshot
-                if not destination.of_source:
-                    continue
-                key = (destination.destination, copy.id if copy is not None else request.source_id)
-                if ctx.check_mode or copy is None:
-                    records[key] = {'action': WOULD_CHECK}
-                    continue
-                found = verdicts.get(key)
-                if found:
-                    records[key] = {'action': DIFFERS, 'why': found, 'found_before': True}
-                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, found))
-                    continue
-                if copy.state != COMPLETED:
-                    records[key] = {'action': NOT_YET}
-                    continue
-                differences = stated_differences(copy, sources.get(plan.key), request.source_id)
-                if differences:
-                    record = {'action': DIFFERS, 'why': '; '.join(differences)}
-                    problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
-                    _mark_differs(ctx, calls, copy, listed, record)
-                    records[key] = record
-                    continue
-                records[key] = {'action': STATED, 'why': 'no block read on this cloud: the restore drill is the proof'}
+    verdicts = _tag_values(listed, DIFFERS_TAG)
+    for plan, request, copy, key in _run_copies(plans, outcomes):
+        if ctx.check_mode or copy is None:
+            records[key] = {'action': WOULD_CHECK}
+            continue
+        found = verdicts.get(key)
+        if found:
+            records[key] = {'action': DIFFERS, 'why': found, 'found_before': True}
+            problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, found))
+            continue
+        if copy.state != COMPLETED:
+            records[key] = {'action': NOT_YET}
+            continue
+        differences = stated_differences(copy, sources.get(plan.key), request.source_id)
+        if differences:
+            record = {'action': DIFFERS, 'why': '; '.join(differences)}
+            problems.setdefault(plan.key, []).append(_differs_problem(key, request.source_id, record['why']))
+            _mark_differs(ctx, calls, copy, listed, record)
+            records[key] = record
+            continue
+        records[key] = {'action': STATED, 'why': 'no block read on this cloud: the restore drill is the proof'}
