@@ -23,6 +23,7 @@ from ..points import copies_holding, later_point, point_reader, point_stamp
 from ..prune import copies_by_disk
 from .context import PhaseResult
 from .copy_requests import copy_requests, dr_input_error
+from .preflight import dry_run_copies
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -177,6 +178,7 @@ def copy_sources(
     except InputError as error:
         raise dr_input_error(error) from None
     newer.stand_members(outcomes)
+    dry_run_copies(ctx, calls, outcomes)
     return Copies(
         outcomes=by_disk(outcomes),
         problems=problems,
