@@ -26,8 +26,9 @@ tags a resource), a source encrypted with the service key (alias ``alias/acs/ecs
 "Snapshots encrypted with service keys cannot be shared", the guide), and an encrypted source where no key of the DR
 account's is named for the copy ("When you copy a shared encrypted snapshot [...], you must specify a different
 encryption key", the guide), and an encrypted source when the disks' account has no RAM role
-``AliyunECSShareEncryptSnapshotDefaultRole`` (read once a run with RAM GetRole: the guide's prerequisites). At most 64 accounts a snapshot and 1,024 snapshots an account: a refused association
-(AssociationStatus ``Failed``, its reason) fails that disk's copy with the cloud's words.
+``AliyunECSShareEncryptSnapshotDefaultRole`` (read once a run with RAM GetRole: the guide's prerequisites). At most
+64 accounts a snapshot and 1,024 snapshots an account: a refused association (AssociationStatus ``Failed``, its reason)
+fails that disk's copy with the cloud's words.
 """
 
 from __future__ import annotations
