@@ -81,3 +81,20 @@ def test_a_check_run_whose_copies_are_allowed_sends_one_dry_run_and_a_real_run_s
     # One CopySnapshot a copy, none of them a dry run.
     assert report['totals']['copied'] == DISKS and moto_calls['CopySnapshot'] == DISKS, dict(moto_calls)
     assert report['plan']['preflight'] == []
+
+
+def test_a_check_run_sends_one_dry_run_a_key_not_one_a_disk(moto_url, moto_calls):
+    """Four disks under three keys (two customer keys, and none): three dry runs, each as its copy would be sent."""
+    from moto.kms.models import kms_backends  # pylint: disable=import-outside-toplevel  # moto's state, in this process
+
+    kms = kms_backends[SOURCE_ACCOUNT]['us-east-1']
+    first, second = (
+        kms.create_key(None, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'dry run', None).id for dummy in (1, 2)
+    )
+    tag = 'dry-run-keys'
+    for volume in ({'Encrypted': True, 'KmsKeyId': first},) * 2 + ({'Encrypted': True, 'KmsKeyId': second}, {}):
+        tagged_disk(moto_url, tag, **volume)
+    moto_calls.clear()
+    planned = dr_run(moto_url, tag, check_mode=True, dr_account=None)
+    assert planned['plan']['preflight'] == [] and len(planned['plan']['copies']) == 4
+    assert moto_calls['CopySnapshot'] == 3 and changes(moto_calls) == {'CopySnapshot'}, dict(moto_calls)

@@ -53,3 +53,14 @@ def test_a_service_key_refusal_carries_its_fix_beside_its_words(cloud):  # noqa:
     (problem,) = planned['plan']['preflight']
     assert problem['fix'] == 'encrypt the disk with a KMS key of your own'
     assert 'alias/acs/ecs' in problem['problem'] and calls(cloud, 'ram', 'GetRole') == 0
+
+
+def test_without_the_ram_role_a_real_run_refuses_the_source_before_any_share(cloud):  # noqa: F811
+    cloud.admin.configure(ram_roles={SOURCE_ACCOUNT: []})
+    (snapshot_id,) = seed(cloud, encrypted=True, kms_key_id=credentials.ECS_CUSTOMER_KEY_ID)['snapshots']
+    report = dr_run(cloud, encrypted=True, kms_key_id=DR_KEY)
+    (failure,) = report['failures']
+    assert ENCRYPTED_SHARE_ROLE in failure and snapshot_id in failure
+    # It was ECS's refusal of the association, after the run had leased and marked the source.
+    assert calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 0 and calls(cloud, 'ecs', 'TagResources') == 0
+    assert dr_copies(cloud) == [] and shared(cloud, snapshot_id) == ([], {})
