@@ -8,8 +8,9 @@
   reach their accounts by role); any other keys count as one account of their own.
 
 Every call waits ``latency_ms`` before it is passed on, and is counted per region and action (the form's Action, or
-X-Amz-Target's of a JSON API as Organizations) (GET /_bench/calls; POST /_bench/reset forgets the counts and the copies in flight). Everything
-else goes to moto unchanged. Used by tests/bench/bench.py; listens on 127.0.0.1 only.
+X-Amz-Target's of a JSON API as Organizations; a CopySnapshot with DryRun as ``CopySnapshot (DryRun)``) (GET
+/_bench/calls; POST /_bench/reset forgets the counts and the copies in flight). Everything else goes to moto unchanged.
+Used by tests/bench/bench.py; listens on 127.0.0.1 only.
 
 Usage: python tests/bench/aws_proxy.py MOTO_URL [--latency-ms 20] [--copy-seconds 5] [--max-in-flight 20]
 """
@@ -160,6 +161,9 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         # Query APIs (EC2, STS) name the action in the form; JSON ones (Organizations) in X-Amz-Target, Service.Action.
         target = (self.headers.get('X-Amz-Target') or '').rpartition('.')[2]
         action = (form.get('Action') or [target or '(other)'])[0]
+        if action == 'CopySnapshot' and (form.get('DryRun') or [''])[0] == 'true':
+            # A dry run copies nothing (dr_sync's check mode, the plan's preflight): counted apart, no slot taken.
+            action = 'CopySnapshot (DryRun)'
         match = SCOPE.search(self.headers.get('Authorization') or '')
         key, region = match.groups() if match else ('(none)', '(none)')
         destination_outcome = (tracker.account_of(key), region)

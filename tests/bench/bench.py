@@ -15,6 +15,8 @@ v. The vault (vault.py): the role's first run at N = 100 on AWS, ECS and CBS, wi
 g. Consistency groups (groups.py): the role's first run of 600 disks on 200 instances (three an instance, one set each)
    on AWS, ECS and CBS, each disk on its own and with dr_copy_consistency_groups: the wall seconds and API calls groups
    add.
+p. The plan (plan.py): dr_sync's check run at N = 1,000 per cloud, without and with the plan (issue 64): the seconds and
+   API calls the plan adds (the dry runs alone), and the plan phase's own seconds.
 r. Verification (verify.py): a DR copy of an 8 GiB volume whose every block is written, verified with each sample size
    and full through the latency proxy: the seconds each takes more than a run without verify, per block read, and so
    per TiB.
@@ -30,7 +32,7 @@ run shares limits or call counters with another: a loop of 100 waiting tasks alo
 minutes. Parts d, v, g and f run after them, alone. Prints Markdown tables and writes bench-results.json,
 bench-results.png and bench-results-fleet.png.
 
-Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevgrfo] [--fleet-scopes N] [--fleet-disks N]
+Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevgprfo] [--fleet-scopes N] [--fleet-disks N]
 [--fleet-forks 1,10,25] [--org-accounts N] [--org-fleet-accounts N]
 """
 
@@ -60,6 +62,7 @@ import events
 import fleet
 import groups
 import org
+import plan as plan_part
 import report
 import vault
 import verify
@@ -220,10 +223,10 @@ def parse_arguments(argv):
     )
     parser.add_argument(
         '--parts',
-        default='abcdevgrfo',
+        default='abcdevgprfo',
         help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
-        'e (events), v (vault), g (consistency groups), r (verification), f (fleet), o (an organisation\'s '
-        'inventory); default abcdevgrfo',
+        'e (events), v (vault), g (consistency groups), p (the plan), r (verification), f (fleet), o (an '
+        'organisation\'s inventory); default abcdevgprfo',
     )
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
     parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
@@ -252,6 +255,7 @@ def bench_settings(args):
             'drill': {'disks': 10, 'runs': 1},
             'vault': {'disks': 10, 'runs': 1},
             'groups': {'disks': 30, 'runs': 1},
+            'plan': {'disks': 100, 'runs': 1},
             'verify': {'gib': 1, 'samples': [16, 256, 'full']},
             'events': {'disks': 20},
             'org': {'accounts': 50, 'fleet_accounts': 8},
@@ -269,6 +273,7 @@ def bench_settings(args):
             'drill': {'disks': 100, 'runs': 2},
             'vault': {'disks': 100, 'runs': 2},
             'groups': {'disks': 600, 'runs': 1},
+            'plan': {'disks': 1000, 'runs': 2},
             'verify': {'gib': 8, 'samples': [16, 256, 4096, 'full']},
             'events': {'disks': 200},
             # The fleet at 100 accounts, run over both inventories at three fork counts, takes more than 15 minutes
@@ -458,6 +463,20 @@ def run_groups(bench, settings, work):
     )
 
 
+def run_plan(bench, settings, work):
+    """Part p: what the plan adds to a check run (tests/bench/plan.py), on stacks of its own."""
+    return run_with_and_without(
+        bench,
+        settings,
+        work,
+        'plan',
+        'part p: the plan',
+        plan_part.PlanRunner,
+        plan_part.PROVIDERS,
+        plan_part.summarize,
+    )
+
+
 def run_verify(bench, settings):
     """Part r: the time verifying a copy takes at each sample size, and so per TiB (tests/bench/verify.py)."""
     part = settings['verify']
@@ -606,6 +625,8 @@ def main(argv):
             results['vault'] = run_vault(bench, settings, work)
         if 'g' in args.parts:
             results['groups'] = run_groups(bench, settings, work)
+        if 'p' in args.parts:
+            results['plan'] = run_plan(bench, settings, work)
         if 'r' in args.parts:
             results['verify'] = run_verify(bench, settings)
         if 'f' in args.parts:
@@ -644,6 +665,7 @@ def main(argv):
         for record in results.get('fleet', {}).get('runs', [])
         + results.get('events', {}).get('runs', [])
         + results.get('groups', {}).get('runs', [])
+        + results.get('plan', {}).get('runs', [])
         + results.get('org', {}).get('builds', [])
         + results.get('org', {}).get('fleet_runs', [])
         if not record['ok']

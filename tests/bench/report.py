@@ -8,6 +8,7 @@ import drill
 import events
 import groups
 import org
+import plan
 import vault
 from read_budget import read_budget  # tests/utils, on the path from stacks.py
 from runs import floor_seconds
@@ -182,6 +183,8 @@ def table(results):
         lines += vault.table(results['vault']['summary'])
     if results.get('groups'):
         lines += groups.table(results['groups']['summary'])
+    if results.get('plan'):
+        lines += plan.table(results['plan']['summary'])
     if results.get('events'):
         lines += events.table(results['events']['summary'])
     if results.get('fleet'):

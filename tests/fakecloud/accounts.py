@@ -24,6 +24,7 @@ VENDOR = {
     'resourcesharing': 'alibaba',
     'kms': 'alibaba',
     'resourcemanager': 'alibaba',
+    'ram': 'alibaba',
     'cbs': 'tencent',
     'cvm': 'tencent',
     'tag': 'tencent',

@@ -120,6 +120,9 @@ def default_config() -> dict:
             ECS_SERVICE_KEY_ID: {'aliases': ['alias/acs/ecs'], 'account': ALIBABA_ACCOUNT_ID},
             ECS_CUSTOMER_KEY_ID: {'aliases': ['alias/snapcopy-source'], 'account': ALIBABA_ACCOUNT_ID},
         },
+        # RAM roles (ram.py, GetRole): account -> [role names]. The default account has the role ECS needs to share a
+        # snapshot encrypted with a key of its own (the ECS guide "Share a snapshot"); a test takes it away.
+        'ram_roles': {ALIBABA_ACCOUNT_ID: ['AliyunECSShareEncryptSnapshotDefaultRole']},
         # Resource Sharing (resourcesharing.py): how long a resource's association stays Associating, on the emulator's
         # clock; the accounts of the one resource directory (shares among them need no invitation).
         'resource_sharing': {'association_seconds': 0.0, 'directory': []},

@@ -11,7 +11,9 @@ alibabacloud-resourcesharing20200110 ``<Action>Request``/``<Action>ResponseBody`
 
 From the guide: at most 64 accounts a snapshot, 1,024 snapshots an account shares; a snapshot encrypted with the service
 key (alias ``alias/acs/ecs``: the ECS guide "Grant access to KMS keys through RAM roles") cannot be shared; a shared
-snapshot cannot be deleted before it is unshared; copying a shared encrypted snapshot needs a key of the copier's own.
+snapshot cannot be deleted before it is unshared; copying a shared encrypted snapshot needs a key of the copier's own; a
+snapshot encrypted with a key of the owner's own is shared only once the owner has the RAM role
+``AliyunECSShareEncryptSnapshotDefaultRole`` (config ``ram_roles``, ram.py; refused as ``Unavailable``).
 The models document how a refused association is told: AssociationStatus ``Failed`` with FailureReason ``LimitExceeded``
 ("the number of principals for the resource exceeds the upper limit") or ``Unavailable`` ("the resource cannot be
 shared").
@@ -40,6 +42,7 @@ from __future__ import annotations
 from . import rpc_params as p
 from .actions import action
 from .errors import CloudError, missing
+from .ram import roles_of
 from .resources import iso_z
 
 SNAPSHOT = 'Snapshot'
@@ -48,6 +51,8 @@ MAX_ACCOUNTS_A_SNAPSHOT = 64
 MAX_SNAPSHOTS_AN_ACCOUNT = 1024
 INVITATION_SECONDS = 7 * 86400
 SERVICE_KEY_ALIAS = 'alias/acs/ecs'
+# The RAM role the owner needs to share a snapshot encrypted with a key of its own (the ECS guide "Share a snapshot").
+ENCRYPTED_SHARE_ROLE = 'AliyunECSShareEncryptSnapshotDefaultRole'
 PENDING, ACCEPTED, EXPIRED = 'Pending', 'Accepted', 'Expired'
 ASSOCIATING, ASSOCIATED = 'Associating', 'Associated'
 
@@ -197,6 +202,9 @@ def _associate(call, share: dict, resources: list, targets: list) -> list:
             reason = ('Unavailable', 'The resource does not exist.')
         elif service_key(store, snap):
             reason = ('Unavailable', 'The snapshot is encrypted with the service key and cannot be shared.')
+        elif snap.get('encrypted') and ENCRYPTED_SHARE_ROLE not in roles_of(call.store, call.account):
+            # The ECS guide "Share a snapshot", its prerequisites (ram.py); the reason's words: unverifiable.
+            reason = ('Unavailable', 'The RAM role %s is needed to share an encrypted snapshot.' % ENCRYPTED_SHARE_ROLE)
         elif (
             len(
                 set(share['targets'])

@@ -13,7 +13,7 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import admin, alibaba_auth, cbs, cvm, ecs, ens, organizations, resourcesharing, sts, tag, tencent_auth
+from . import admin, alibaba_auth, cbs, cvm, ecs, ens, organizations, ram, resourcesharing, sts, tag, tencent_auth
 from .actions import Action, check_alibaba_parameters, check_tencent_parameters
 from .call import Call
 from .errors import CloudError
@@ -26,6 +26,7 @@ ALIBABA_PRODUCTS = {
     '2020-01-10': ('resourcesharing', resourcesharing.ACTIONS, 'ResourceSharing'),
     '2016-01-20': ('kms', resourcesharing.KMS_ACTIONS, 'Kms'),
     '2020-03-31': ('resourcemanager', organizations.RESOURCE_DIRECTORY_ACTIONS, 'ResourceManager'),
+    '2015-05-01': ('ram', ram.ACTIONS, 'Ram'),
 }
 TENCENT_PRODUCTS = {
     '2017-03-12': ('cbs', cbs.ACTIONS),

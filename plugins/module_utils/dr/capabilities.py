@@ -22,7 +22,8 @@ from ..engine.capabilities import CopyAdapter
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ..core.model import Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
+    from ..core.errors import PreflightError
+    from ..core.model import CopyRequest, Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
     from ..core.tagging import TagRules
     from .leases.lease import LeaseTerms
 
@@ -109,6 +110,15 @@ class DrAdapter(CopyAdapter):
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
         which the caller takes for done."""
+
+    def dry_run_copies(  # pylint: disable=unused-argument  # a hook most clouds leave empty
+        self, copies: Sequence[tuple[CopyRequest, Snapshot | None, str]]
+    ) -> list[PreflightError | None]:
+        """Check mode only: ask the cloud, without copying, whether it would take each of ``copies`` (a request, its
+        source as read, a destination) from the run's credentials. One answer a copy: a PreflightError where the cloud
+        says the caller may not, else None (an answer of any other kind refuses nothing: a real run tells). Most clouds
+        have no such dry run: nothing asked."""
+        return [None] * len(copies)
 
 
 class CompletedSnapshotsAdapter(ABC):

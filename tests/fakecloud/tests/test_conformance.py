@@ -44,6 +44,7 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud import (
     ecs,
     ens,
     organizations,
+    ram,
     resources,
     resourcesharing,
     sts,
@@ -68,6 +69,7 @@ ACTIONS = {
     'kms': resourcesharing.KMS_ACTIONS,
     'resourcemanager': organizations.RESOURCE_DIRECTORY_ACTIONS,
     'organization': organizations.ORGANIZATION_ACTIONS,
+    'ram': ram.ACTIONS,
 }
 ALIBABA_REQUESTS = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
 # The collection has no V1 product SDK for STS: its requests are the core SDK's CommonRequest.
@@ -76,6 +78,7 @@ ALIBABA_COMMON_REQUESTS = {
     'resourcesharing': ('ResourceSharing', '2020-01-10'),
     'kms': ('Kms', '2016-01-20'),
     'resourcemanager': ('ResourceManager', '2020-03-31'),
+    'ram': ('Ram', '2015-05-01'),
 }
 ALIBABA_PRODUCTS = set(ALIBABA_REQUESTS) | set(ALIBABA_COMMON_REQUESTS)
 # The Tencent services the collection calls through tencentcloud-sdk-python-common's CommonClient: (service, version).
@@ -1229,6 +1232,15 @@ def kms_list_aliases_by_key_id(ids, send):
     send({'RegionId': HZ, 'KeyId': 'no-such-key'}, expected_error='Forbidden.KeyNotFound')
 
 
+def ram_get_role(ids, send):
+    role = send({'RoleName': 'AliyunECSShareEncryptSnapshotDefaultRole'})['Role']
+    assert role['RoleName'] == 'AliyunECSShareEncryptSnapshotDefaultRole'
+    assert role['Arn'] == 'acs:ram::%s:role/aliyunecsshareencryptsnapshotdefaultrole' % creds.ALIBABA_ACCOUNT_ID
+    send({'RoleName': 'NoSuchRole'}, expected_error='EntityNotExist.Role')
+    send({'RoleName': 'bad_name'}, expected_error='InvalidParameter.RoleName.InvalidChars')
+    send({'RoleName': 'r' * 65}, expected_error='InvalidParameter.RoleName.Length')
+
+
 def tencent_sts_assume_role(ids, send):
     send(
         {
@@ -1690,6 +1702,7 @@ SCENARIOS = {
     ('resourcesharing', 'AcceptResourceShareInvitation'): rs_accept_resource_share_invitation,
     ('resourcesharing', 'ListResourceShareAssociations'): rs_list_resource_share_associations,
     ('kms', 'ListAliasesByKeyId'): kms_list_aliases_by_key_id,
+    ('ram', 'GetRole'): ram_get_role,
     ('tencent_sts', 'AssumeRole'): tencent_sts_assume_role,
     ('tencent_sts', 'GetCallerIdentity'): tencent_sts_get_caller_identity,
     ('resourcemanager', 'ListAccounts'): rm_list_accounts,

@@ -33,6 +33,7 @@ PACKAGES = {
     'resourcesharing': 'alibabacloud_resourcesharing20200110',
     'kms': 'alibabacloud_kms20160120',
     'resourcemanager': 'alibabacloud_resourcemanager20200331',
+    'ram': 'alibabacloud_ram20150501',
 }
 REQUIRED = 'This parameter is required.'
 

@@ -135,6 +135,9 @@ SERVICES: dict[str, tuple[str, str, Callable[[str | None], str]]] = {
     'kms': ('Kms', '2016-01-20', lambda region: 'kms.%s.aliyuncs.com' % region),
     # Resource Directory (the dr_scopes inventory): one endpoint for the whole directory.
     'resourcemanager': ('ResourceManager', '2020-03-31', lambda region: 'resourcemanager.aliyuncs.com'),
+    # RAM (whether the disks' account has the role ECS shares encrypted snapshots with): one endpoint, as the V2
+    # client alibabacloud-ram20150501 has it (ram.aliyuncs.com for every region).
+    'ram': ('Ram', '2015-05-01', lambda region: 'ram.aliyuncs.com'),
 }
 # How long each assumed-role session is asked for (STS: 900 s to the role's maximum, 3600 s by default).
 SESSION_SECONDS = 3600

@@ -25,8 +25,10 @@ Refused before any share, per disk: a source without room for the tags a run wri
 tags a resource), a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS ListAliasesByKeyId;
 "Snapshots encrypted with service keys cannot be shared", the guide), and an encrypted source where no key of the DR
 account's is named for the copy ("When you copy a shared encrypted snapshot [...], you must specify a different
-encryption key", the guide). At most 64 accounts a snapshot and 1,024 snapshots an account: a refused association
-(AssociationStatus ``Failed``, its reason) fails that disk's copy with the cloud's words.
+encryption key", the guide), and an encrypted source when the disks' account has no RAM role
+``AliyunECSShareEncryptSnapshotDefaultRole`` (read once a run with RAM GetRole: the guide's prerequisites). At most
+64 accounts a snapshot and 1,024 snapshots an account: a refused association (AssociationStatus ``Failed``, its reason)
+fails that disk's copy with the cloud's words.
 """
 
 from __future__ import annotations
@@ -100,8 +102,11 @@ class EcsDrAccount(ShareCalls):
         self.resource_share = ResourceShare(source, client, account=account, share_name=self.share_name)
         # {source snapshot id: whether it is encrypted} as check_source saw it (a refused association's words).
         self._encrypted: dict[str, bool] = {}
-        # {KMS key id: why a snapshot under it cannot be shared (None: it can)}.
-        self._key_refusals: dict[str, str | None] = {}
+        # {KMS key id: (why a snapshot under it cannot be shared, what to do); None: it can}.
+        self._key_refusals: dict[str, tuple[str, str] | None] = {}
+        # Whether the disks' account lacks ENCRYPTED_SHARE_ROLE: (why, what to do), None (it has it, or the run may not
+        # read RAM), read once a run (RAM GetRole).
+        self._role_refusal: list[tuple[str, str] | None] = []
 
     # ------------------------------------------------------------------ before a share
     def tag_room_refusal(
@@ -134,7 +139,9 @@ class EcsDrAccount(ShareCalls):
         )
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
-        """CloudError (kind INVALID, naming the source and why) for an encrypted source the DR account cannot copy."""
+        """PreflightError (naming the source, why, and what to do) for an encrypted source the DR account cannot
+        copy: under the service key, without a key of the DR account's for the copy, or without the RAM role ECS shares
+        such a snapshot with."""
         self._encrypted[source.id] = bool(source.encrypted)
         if not source.encrypted:
             return
@@ -142,19 +149,22 @@ class EcsDrAccount(ShareCalls):
         refusal = self._key_refusal(source.region, key)
         if refusal is None and not request.options.get('kms_key_id'):
             refusal = (
-                'the DR account %s copies a shared encrypted snapshot only with a key of its own: set kms_key_id (and encrypted) '
-                'to a KMS key of the DR account in each DR region' % self.account
+                'the DR account %s copies a shared encrypted snapshot only with a key of its own' % self.account,
+                'set kms_key_id (and encrypted) to a KMS key of the DR account in each DR region',
             )
+        if refusal is None:
+            refusal = self._missing_role(source.region)
         if refusal is not None:
+            why, fix = refusal
             raise PreflightError(
                 'AssociateResourceShare',
                 'SnapshotNotShareable',
-                'source snapshot %s: %s (docs/vault.md)' % (source.id, refusal),
-                fix=refusal.rsplit(': ', 1)[-1],
+                'source snapshot %s: %s: %s (docs/vault.md)' % (source.id, why, fix),
+                fix=fix,
                 region=source.region,
             )
 
-    def _key_refusal(self, region: str, key: str) -> str | None:
+    def _key_refusal(self, region: str, key: str) -> tuple[str, str] | None:
         if key not in self._key_refusals:
             aliases: set[str] = set()
             if key:
@@ -168,11 +178,34 @@ class EcsDrAccount(ShareCalls):
                 None
                 if key and SERVICE_KEY_ALIAS not in aliases
                 else (
-                    'it is encrypted with the ECS service key (%s), and a snapshot encrypted with the service key cannot be shared with '
-                    'another account: encrypt the disk with a KMS key of your own' % SERVICE_KEY_ALIAS
+                    'it is encrypted with the ECS service key (%s), and a snapshot encrypted with the service key cannot '
+                    'be shared with another account' % SERVICE_KEY_ALIAS,
+                    'encrypt the disk with a KMS key of your own',
                 )
             )
         return self._key_refusals[key]
+
+    def _missing_role(self, region: str) -> tuple[str, str] | None:
+        """Why the disks' account cannot share a snapshot encrypted with a key of its own, and what to do, when it has
+        no RAM role ENCRYPTED_SHARE_ROLE: "(For encrypted snapshots using a CMK) The
+        AliyunECSShareEncryptSnapshotDefaultRole Resource Access Management (RAM) role created with required
+        permissions" (the ECS guide "Share a snapshot", its prerequisites). Read once a run (RAM GetRole, "404
+        EntityNotExist.Role: The role does not exist", GetRole's reference); a refused read refuses nothing (the
+        association then says, with the role named: _encrypted_hint)."""
+        if not self._role_refusal:
+            refusal = None
+            try:
+                self.source.call_service('ram', 'GetRole', {'RoleName': ENCRYPTED_SHARE_ROLE}, region)
+            except CloudError as error:
+                if error.code == 'EntityNotExist.Role':
+                    refusal = (
+                        "the disks' account has no RAM role %s, without which ECS shares no snapshot encrypted with a "
+                        'key of your own (the ECS guide, "Share a snapshot")' % ENCRYPTED_SHARE_ROLE,
+                        "create the RAM role %s in the disks' account, as the ECS guide \"Share encrypted resources "
+                        'across accounts" says' % ENCRYPTED_SHARE_ROLE,
+                    )
+            self._role_refusal.append(refusal)
+        return self._role_refusal[0]
 
     # ------------------------------------------------------------------ the calls of a share (ShareCalls)
     # AssociateResourceShare and DisassociateResourceShare take 5 resources a call ("Valid values of N: 1 to 5",

@@ -263,19 +263,7 @@ class EbsCopyAdapter(CopyAdapter):
         (destination,) = destinations
         options = request.options
         tags = request.copy_tags()
-        arguments = {
-            parameter: options[option]
-            for option, parameter in COPY_PARAMETERS.items()
-            if options.get(option) is not None
-        }
-        values = {
-            'SourceRegion': request.source_region,
-            'SourceSnapshotId': request.source_id,
-            'TagSpecifications': snapshot_tag_specification(tags),
-            'Encrypted': True if options.get('encrypted') else None,
-        }
-        arguments.update({name: values[name] for name in COPY_CALL_PARAMETERS if values[name] is not None})
-        answer = self.client.call(destination, 'CopySnapshot', **arguments)
+        answer = self.client.call(destination, 'CopySnapshot', **copy_call_arguments(request))
         copy = Snapshot(
             answer['SnapshotId'],
             destination,
@@ -322,6 +310,22 @@ class EbsCopyAdapter(CopyAdapter):
             # volume at the time the snapshot was created" (ec2 2016-11-15, Snapshot.FullSnapshotSizeInBytes, Long).
             full_bytes=item.get('FullSnapshotSizeInBytes'),
         )
+
+
+def copy_call_arguments(request: CopyRequest) -> dict[str, Any]:
+    """What CopySnapshot is sent for ``request``: its copy options (COPY_PARAMETERS) and COPY_CALL_PARAMETERS."""
+    options = request.options
+    arguments = {
+        parameter: options[option] for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None
+    }
+    values = {
+        'SourceRegion': request.source_region,
+        'SourceSnapshotId': request.source_id,
+        'TagSpecifications': snapshot_tag_specification(request.copy_tags()),
+        'Encrypted': True if options.get('encrypted') else None,
+    }
+    arguments.update({name: values[name] for name in COPY_CALL_PARAMETERS if values[name] is not None})
+    return arguments
 
 
 def local_zone_region(zone: str | None) -> str | None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ...core.answers import answer_items
-from ...core.errors import CloudError
+from ...core.errors import CloudError, PreflightError
 from ...core.model import COMPLETED, CopyRequest, Disk, Snapshot
 from ...core.tagging import SOURCE_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import (
@@ -26,7 +26,7 @@ from ...dr.capabilities import (
     DrAdapter,
 )
 from .client import AwsClient
-from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, snapshot_tag_specification
+from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, copy_call_arguments, snapshot_tag_specification
 from .ebs_blocks import EbsBlocks
 from .ebs_dr_account import EbsDrAccount, EbsSourceShares
 from .ebs_drill import EbsDrill, volume_items
@@ -61,6 +61,40 @@ class EbsAdapter(EbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, EbsSource
         """With dr_account, an encrypted source must be one the DR account can copy (EbsDrAccount.key_refusal)."""
         if self.dr_account is not None and source.encrypted:
             self.vault.check_source(source)
+
+    def dry_run_copies(self, copies: Sequence[tuple[CopyRequest, Snapshot | None, str]]) -> list[PreflightError | None]:
+        """One CopySnapshot with DryRun a source region, DR region and key (the source's and the copy's), sent as the copy
+        would be (in the DR region, by the account that copies): "Checks whether you have the required permissions for
+        the action, without actually making the request, and provides an error response. If you have the required
+        permissions, the error response is DryRunOperation. Otherwise, it is UnauthorizedOperation" (botocore's EC2
+        model, CopySnapshotRequest.DryRun). UnauthorizedOperation refuses every copy of the group; any other answer
+        refuses nothing."""
+        groups: dict[tuple[str, str, str, str], list[int]] = {}
+        for index, (request, source, destination) in enumerate(copies):
+            source_key = str(source.extra.get('kms_key_id') or '') if source is not None and source.encrypted else ''
+            key = (request.source_region, destination, source_key, str(request.options.get('kms_key_id') or ''))
+            groups.setdefault(key, []).append(index)
+        answers: list[PreflightError | None] = [None] * len(copies)
+        for (source_region, destination, dummy, dummy_key), indexes in groups.items():
+            request = copies[indexes[0]][0]
+            try:
+                self.client.call(destination, 'CopySnapshot', DryRun=True, **copy_call_arguments(request))
+            except CloudError as error:
+                if error.code != 'UnauthorizedOperation':
+                    continue  # DryRunOperation: allowed; anything else is the real run's to tell
+                who = "the DR account's role (%s)" % self.dr_account if self.dr_account else "the run's credentials"
+                refusal = PreflightError(
+                    'CopySnapshot',
+                    'CopySnapshotNotAllowed',
+                    'CopySnapshot with DryRun from %s to %s answered %s: %s may not copy there (%s). Allow them '
+                    'ec2:CopySnapshot (and ec2:CreateTags on the copy, which its TagSpecifications need) in %s '
+                    '(docs/vault.md)' % (source_region, destination, error.code, who, error.message, destination),
+                    fix='allow %s ec2:CopySnapshot and ec2:CreateTags in %s' % (who, destination),
+                    region=destination,
+                )
+                for index in indexes:
+                    answers[index] = refusal
+        return answers
 
     def tag_copies(self, copies: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
         region = copies[0].region

@@ -14,7 +14,8 @@ from ...core.errors import CloudError, InputError
 from ...core.model import COMPLETED, Snapshot
 from ...core.tagging import DISK_TAG, GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
-from ...engine.outcomes import EXISTING, MISMATCH_FAIL, NEWER_HELD, EngineConfig
+from ...engine.outcomes import EXISTING, MISMATCH_FAIL, NEWER_HELD, NOT_COPIED, WOULD_COPY, EngineConfig
+from ..capabilities import DrAdapter
 from ..leases.combined import combined_leases
 from ..leases.copies import CopyLeases
 from ..leases.shares import SharesHeldByLeases
@@ -177,6 +178,7 @@ def copy_sources(
     except InputError as error:
         raise dr_input_error(error) from None
     newer.stand_members(outcomes)
+    dry_run_copies(ctx, calls, outcomes)
     return Copies(
         outcomes=by_disk(outcomes),
         problems=problems,
@@ -187,6 +189,32 @@ def copy_sources(
         warnings=tuple(engine.warnings + newer.warnings),
         calls=calls.cost.counts(),
     )
+
+
+def dry_run_copies(ctx: PhaseContext, calls: CountedRetry, outcomes: Sequence[RequestOutcome]) -> None:
+    """Check mode's dry run of the copies: each destination of ``outcomes`` that would get a copy is put to the cloud's
+    dry run (DrAdapter.dry_run_copies: on EBS a CopySnapshot with DryRun, once a source region, DR region and key),
+    through ``calls`` (the phase's count), so that a permission the run lacks is found before a real run finds it. A
+    refused one is NOT_COPIED, as it would be, with its PreflightError: the plan's preflight (dr.phases.plan). A real
+    run sends none."""
+    # A cloud without a dry run (DrAdapter's no-call default) is not asked: no call counted for it.
+    if not ctx.check_mode or type(ctx.adapter).dry_run_copies is DrAdapter.dry_run_copies:
+        return
+    planned = [
+        (outcome, region)
+        for outcome in outcomes
+        for region, destination in outcome.destinations.items()
+        if destination.action == WOULD_COPY
+    ]
+    if not planned:
+        return
+    answers = calls.call(
+        ctx.adapter.dry_run_copies, [(outcome.request, outcome.source, region) for outcome, region in planned]
+    )
+    for (outcome, region), refusal in zip(planned, answers):
+        if refusal is not None:
+            destination = outcome.destinations[region]
+            destination.action, destination.error = NOT_COPIED, refusal
 
 
 class BeforeWaiting:

@@ -92,20 +92,17 @@ def plan_copies(
 
 def preflight(plans: Sequence[DiskPlan], copies: Copies) -> list[dict[str, Any]]:
     """plan.preflight: each copy the cloud would refuse, as the run found before any copy call (a key the DR account
-    cannot use, a kind of snapshot the cloud does not copy: PreflightError), with what to do."""
+    cannot use, a kind of snapshot the cloud does not copy, a copy the cloud's dry run refused: PreflightError), with
+    what to do."""
     found: list[dict[str, Any]] = []
     for plan in plans:
         for outcome in copies.outcomes.get(plan.key, ()):
-            if isinstance(outcome.error, PreflightError):
-                found.extend(
-                    {
-                        'disk_id': plan.disk.id,
-                        'region': region,
-                        'problem': outcome.error.message,
-                        'fix': outcome.error.fix,
-                    }
-                    for region in outcome.destinations
-                )
+            for region, destination in outcome.destinations.items():
+                error = outcome.error if outcome.error is not None else destination.error
+                if isinstance(error, PreflightError):
+                    found.append(
+                        {'disk_id': plan.disk.id, 'region': region, 'problem': error.message, 'fix': error.fix}
+                    )
     return found
 
 

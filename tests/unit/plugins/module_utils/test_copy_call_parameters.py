@@ -25,8 +25,9 @@ from ansible_collections.snapcopy.cloud.plugins.modules import ebs_snapshot_copy
 
 # EBS CopySnapshot (botocore's EC2 model, 2016-11-15): the parameters the module does not send, and why.
 EBS_LEFT_OUT = {
-    'DryRun': 'only checks the permissions ("without actually making the request"); check mode is the module\'s own: no '
-    'mutating call, and it says which destinations would get a copy, which DryRun cannot',
+    'DryRun': 'only checks the permissions ("without actually making the request"): never in a copy call. dr_sync\'s '
+    'check mode sends a CopySnapshot of its own with it (EbsAdapter.dry_run_copies, the plan\'s preflight); the module\'s '
+    'check mode makes no call, and says which destinations would get a copy, which DryRun cannot',
     'DestinationRegion': '"Deprecated." in the model; botocore sets it itself to the client\'s region (handlers.py, '
     'inject_presigned_url_ec2 on before-call.ec2.CopySnapshot), and the module calls CopySnapshot in the destination',
     'PresignedUrl': '"Deprecated." in the model; botocore signs it itself from SourceRegion (the same inject_presigned_url_ec2)',

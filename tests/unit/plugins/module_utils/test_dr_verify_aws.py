@@ -154,7 +154,8 @@ def test_check_mode_plans_the_calls_and_bytes_and_reads_no_block(moto_url, moto_
                 'outside_aws': round(8 * BLOCK_BYTES / 2**30 * 0.09, 6),
             },
         }
-    assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 2} and 'CopySnapshot' not in moto_calls
+    # No copy: the one CopySnapshot is the plan's preflight's, with DryRun (issue 64), for both disks.
+    assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 2} and moto_calls['CopySnapshot'] == 1
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,10 @@ Multi-volume snapshots and snapshots in flight, as botocore's EC2 model (2016-11
   source's. FIDELITY['copy_volume_id'] answers vol-ffffffff, on by default (SNAPCOPY_MOTO_COPY_VOLUME_ID=0 turns it
   off): no unit test of the collection on moto relies on moto's answer.
 
+CopySnapshot with DryRun is answered here, for every source: UnauthorizedOperation where DENIED names the caller's
+account and the action, else DryRunOperation (HTTP 412, EC2's "Precondition Failed" for it: unverifiable in the model),
+nothing copied.
+
 A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in HOLLOW: the call is
 checked and answered as EC2 answers it, and nothing is kept.
 
@@ -645,7 +649,7 @@ def error_answer(start_response, error, request_id):
         '</Errors><RequestID>%s</RequestID></Response>' % (error.code, escape(error.message), request_id)
     ).encode()
     start_response(
-        '%d %s' % (error.status, 'Forbidden' if error.status == 403 else 'Bad Request'),
+        '%d %s' % (error.status, {403: 'Forbidden', 412: 'Precondition Failed'}.get(error.status, 'Bad Request')),
         [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))],
     )
     return [answer]
@@ -758,6 +762,16 @@ def with_ebs_vault(app):
         if PENDING:
             with _GUARD:
                 settle(cloud_time())
+        if action == 'CopySnapshot' and params.get('DryRun') == 'true':
+            # "Checks whether you have the required permissions for the action, without actually making the request"
+            # (botocore's EC2 model, CopySnapshotRequest.DryRun): the permission (DENIED above), nothing else, as moto
+            # answers a DryRun of its own CopySnapshot (error_on_dryrun before any look-up); what more EC2 checks under
+            # DryRun is not documented. Here too for a shared source, which this layer would otherwise copy.
+            return error_answer(
+                start_response,
+                Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412),
+                request_id,
+            )
         if action == 'CreateVolume':
             try:
                 refuse_unfinished(params, region)
