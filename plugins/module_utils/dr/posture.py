@@ -23,6 +23,7 @@ read is never called locked. Refused reads of the disks, snapshots and copies en
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from typing import TYPE_CHECKING, Any, cast
 
@@ -53,7 +54,7 @@ from .prune import copies_by_disk
 from .scope_read import read_scope
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from ..core.model import Disk, Snapshot, SnapshotLock
     from ..core.retry import CallRetry, PhaseRetry
@@ -153,8 +154,14 @@ class PostureRead:
         staging = self.left_behind.staging(regions)
         # A disk of a consistency group stands by its group's newest set complete in the region (dr.groups).
         group_of = {'%s/%s' % (source_region, disk.id): group for group in self._groups(disks) for disk in group.disks}
+        look_alikes = self._look_alikes(set(group_of.values()), snapshots)
         records = [
-            self._disk_record(disk, list(snapshots.get(disk.id, ())), group_of.get('%s/%s' % (source_region, disk.id)))
+            self._disk_record(
+                disk,
+                list(snapshots.get(disk.id, ())),
+                group_of.get('%s/%s' % (source_region, disk.id)),
+                look_alikes,
+            )
             for disk in disks
         ]
         by_key = {'%s/%s' % (source_region, record['disk_id']): record for record in records}
@@ -284,7 +291,42 @@ class PostureRead:
             return []
         return consistency_groups(disks, self.settings.groups)
 
-    def _disk_record(self, disk: Disk, snapshots: list[Snapshot], group: Group | None = None) -> dict[str, Any]:
+    def _look_alikes(
+        self, groups: set[Group], snapshots: Mapping[str, Sequence[Snapshot]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """{group name: its source snapshots that look like a set and are in none, each with why and how to mark a set}
+        where the cloud's sets are told from evidence (EBS), as a run reads them (dr.phases.read), each said in a
+        warning. A read of the sets refused (a DLM policy, dlm:GetLifecyclePolicy) is a problem of the read."""
+        sets = sets_of(self.adapter, self.settings.groups)
+        members = [disk for group in groups for disk in group.disks]
+        if sets is None or not sets.sets_from_evidence or not members:
+            return {}
+        region = self.settings.source_region
+        try:
+            reading = self._call(
+                functools.partial(sets.read_sets, set_tag=self.settings.groups.set_tag), region, members, snapshots
+            )
+        except CloudError as error:
+            self._problem(region, 'reading which snapshots are sets (consistency_groups)', error)
+            return {}
+        found: dict[str, list[dict[str, Any]]] = {}
+        for group in sorted(groups, key=lambda group: group.name):
+            mine = {snapshot.id for disk in group.disk_ids for snapshot in snapshots.get(disk, ())}
+            for look_alike in reading.look_alikes:
+                if mine.intersection(look_alike.snapshot_ids):
+                    found.setdefault(group.name, []).append(
+                        {'snapshots': list(look_alike.snapshot_ids), 'why': look_alike.why}
+                    )
+                    self.warnings.append('consistency group %s: %s' % (group.name, look_alike.why))
+        return found
+
+    def _disk_record(
+        self,
+        disk: Disk,
+        snapshots: list[Snapshot],
+        group: Group | None = None,
+        look_alikes: Mapping[str, list[dict[str, Any]]] | None = None,
+    ) -> dict[str, Any]:
         completed = sorted(
             (snapshot for snapshot in snapshots if snapshot.state == COMPLETED),
             key=lambda snapshot: snapshot.age_order(),
@@ -297,7 +339,13 @@ class PostureRead:
             if newest is None
             else {'id': newest.id, 'created': newest.created, 'age_hours': _hours(newest.created, self.now)},
             'copies': [],
-            'consistency_group': None if group is None else {'name': group.name, 'disks': list(group.disk_ids)},
+            'consistency_group': None
+            if group is None
+            else {
+                'name': group.name,
+                'disks': list(group.disk_ids),
+                'look_alikes': list((look_alikes or {}).get(group.name, ())),
+            },
         }
 
     # ------------------------------------------------------------------ one disk in one DR region

@@ -261,6 +261,18 @@ def not_crash_consistent_line(report: Mapping[str, Any]) -> str | None:
     )
 
 
+def look_alike_lines(report: Mapping[str, Any]) -> list[str]:
+    """A sentence for each group's snapshots that look like a set and are in none (EBS: one start time and one
+    description, no evidence that one request made them), saying why and how to mark a set, once a group: what the run's
+    and the posture read's records hold (consistency_group.look_alikes)."""
+    lines: dict[str, None] = {}
+    for disk in report.get('disks') or []:
+        group = disk.get('consistency_group') or {}
+        for found in group.get('look_alikes') or []:
+            lines['consistency group %s: %s' % (group['name'], found['why'])] = None
+    return list(lines)
+
+
 def verify_setting(settings: DrSettings) -> str:
     """The run's ``verify`` as the report keeps it: 'off', 'full', or the blocks sampled of each copy."""
     if settings.verify.full:

@@ -13,8 +13,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import PROTECTED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
@@ -89,6 +92,50 @@ def test_snapshots_taken_one_by_one_in_one_second_with_one_description_are_no_se
     for surface in (look_alike['why'], ' '.join(report['run_warnings']), ' '.join(report['failures'])):
         assert 'share a start time' in surface and 'nothing says one request made them' in surface
         assert 'consistency_set_tag' in surface and 'INSTANCE' in surface and 'snapcopy:set' in surface
+
+
+def test_every_surface_says_why_look_alikes_are_no_set_and_how_to_mark_one(moto_url):
+    """Issue 61, 1: snapshots that share only a start time and a description are no set, and every surface says why and
+    how to mark one: the run's report (above), its HTML page and Markdown, and dr_posture_info's read of the scope (its
+    group records and warnings), which reads the source snapshots as the run does."""
+    selector = {'sets61': 'surfaces'}
+    dummy, volumes = database(moto_url, selector, volumes=2)
+    made = one_second_snapshots(moto_url, volumes)
+    report, dummy = run(moto_url, selector)
+    # The group's failure says it (the failures on each page); the groups section says it too, failure or not.
+    html = dr_report_html(dict(report, account=None))
+    markdown = dr_report_markdown(dict(report, account=None))
+    groups_section = (
+        html.split('<section id="groups">')[1].split('</section>')[0],
+        markdown.split('## Consistency groups')[1].split('\n## ')[0],
+    )
+    for section in groups_section:
+        assert section.count('nothing says one request made them') == 1, section
+        assert all(snapshot_id in section for snapshot_id in made)
+        assert 'consistency_set_tag' in section and 'INSTANCE' in section
+    assert 'data-key="look-alike"' in groups_section[0]
+    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
+    settings = dr_settings(scope('aws', SOURCE, [DR_REGION], selector, consistency_groups='instance'))
+    reader = PostureRead(adapter, settings)
+    posture = reader.read()
+    for disk in posture['disks']:
+        (look_alike,) = disk['consistency_group']['look_alikes']
+        assert sorted(look_alike['snapshots']) == sorted(made)
+        assert 'share a start time' in look_alike['why'] and 'consistency_set_tag' in look_alike['why']
+    assert [warning for warning in reader.warnings if 'nothing says one request made them' in warning]
+    assert not posture['problems']
+
+
+def one_second_snapshots(url, volumes):
+    """[snapshot id]: one CreateSnapshot a volume with one description, put in one second as EBS dates them."""
+    client = ec2_with(url, KEYS, SOURCE)
+    made = [client.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId'] for volume in volumes]
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+
+    backend = ec2_backends[ACCOUNT][SOURCE]
+    for snapshot_id in made:
+        backend.snapshots[snapshot_id].start_time = backend.snapshots[made[0]].start_time
+    return made
 
 
 def test_a_create_snapshots_set_the_run_makes_carries_its_set_tag_and_counts(moto_url, moto_calls):
