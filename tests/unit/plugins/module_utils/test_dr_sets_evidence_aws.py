@@ -72,6 +72,24 @@ def run(url, selector, **options):
     return report, report['disks'][0]['consistency_group']
 
 
+def test_moto_dates_snapshots_to_the_second_as_ec2_does(moto_url):
+    """What makes look-alikes common (issue 61, 1): EC2 dates a snapshot's StartTime to the second (the AWS CLI
+    reference's describe-snapshots example: "StartTime": "2019-02-28T21:28:32.000Z"; botocore's SnapshotInfo.StartTime
+    says only that it "is the same for all snapshots initiated by the same request"). The emulator the tests run
+    against answers so: CreateSnapshot and CreateSnapshots alike (ebs_vault.py, ebs_dlm.py)."""
+    selector = {'sets61': 'seconds'}
+    instance, volumes = database(moto_url, selector, volumes=2)
+    client = ec2_with(moto_url, KEYS, SOURCE)
+    alone = client.create_snapshot(VolumeId=volumes[0], Description='nightly')
+    together = client.create_snapshots(
+        InstanceSpecification={'InstanceId': instance, 'ExcludeBootVolume': True}, Description='nightly'
+    )['Snapshots']
+    listed = client.describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': volumes}])['Snapshots']
+    times = [alone['StartTime']] + [item['StartTime'] for item in together + listed]
+    assert len(times) == 6 and all(time.microsecond == 0 for time in times)
+    assert len({item['StartTime'] for item in together}) == 1
+
+
 def test_snapshots_taken_one_by_one_in_one_second_with_one_description_are_no_set(moto_url):
     selector = {'sets61': 'one-by-one'}
     dummy, volumes = database(moto_url, selector)
