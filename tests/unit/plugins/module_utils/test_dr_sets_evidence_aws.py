@@ -142,6 +142,14 @@ def test_every_surface_says_why_look_alikes_are_no_set_and_how_to_mark_one(moto_
         assert 'share a start time' in look_alike['why'] and 'consistency_set_tag' in look_alike['why']
     assert [warning for warning in reader.warnings if 'nothing says one request made them' in warning]
     assert not posture['problems']
+    # Marked by the user's tooling (consistency_set_tag, as a run is given it), they are a set to the read too.
+    ec2_with(moto_url, KEYS, SOURCE).create_tags(Resources=made, Tags=[{'Key': 'backup-set', 'Value': 'b-0001'}])
+    marked = dr_settings(
+        scope('aws', SOURCE, [DR_REGION], selector, consistency_groups='instance', consistency_set_tag='backup-set')
+    )
+    reader = PostureRead(adapter, marked)
+    assert all(disk['consistency_group']['look_alikes'] == [] for disk in reader.read()['disks'])
+    assert not [warning for warning in reader.warnings if 'nothing says one request made them' in warning]
 
 
 def one_second_snapshots(url, volumes):
