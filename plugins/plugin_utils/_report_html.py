@@ -443,6 +443,9 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
  ({{ cell.recovery_point_age_hours | hours }}){% endif %}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>
 {% endfor %}{% endfor %}
 </table>
+{% for scope in grouped %}{% for line in scope.look_alikes | default([]) %}
+<p class="bad" data-scope="{{ scope.scope }}" data-key="look-alike">{{ scope.scope }}: {{ line }}.</p>
+{% endfor %}{% endfor %}
 </section>
 {% endif %}
 {% for organization in report.organizations or [] %}

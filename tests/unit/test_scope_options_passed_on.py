@@ -8,6 +8,7 @@ from __future__ import annotations
 import pathlib
 
 import yaml
+from jinja2.nativetypes import NativeEnvironment
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.posture_module import SCOPE_OPTIONS
 
@@ -53,3 +54,29 @@ def test_the_role_takes_consistency_set_tag_and_gives_it_to_dr_sync():
         if 'snapcopy.cloud.dr_sync' in task
     ]
     assert run['consistency_set_tag'] == '{{ dr_copy_consistency_set_tag or omit }}'
+
+
+def test_the_fleet_gathers_the_groups_whose_snapshots_only_look_like_a_set():
+    """The fleet page says which snapshots of a scope's groups only look like a set (issue 61, 1): the playbook gathers
+    the groups that have look-alikes, from the run's disks or from the posture read's."""
+    plays = yaml.safe_load(PLAYBOOK.read_text(encoding='utf-8'))
+    facts = [
+        task['ansible.builtin.set_fact']
+        for play in plays
+        for task in tasks(play.get('tasks'))
+        if 'ansible.builtin.set_fact' in task
+    ]
+    (kept,) = [fact['dr_copy_result'] for fact in facts if 'dr_fleet_posture' in str(fact.get('dr_copy_result'))]
+    (gathered,) = [fact['dr_fleet_scope'] for fact in facts if 'dr_fleet_scope' in fact]
+    marked = {'name': 'i-db', 'disks': ['vol-1', 'vol-2'], 'look_alikes': [{'snapshots': ['snap-1'], 'why': 'no set'}]}
+    disks = [
+        {'consistency_group': None},
+        {'consistency_group': dict(marked, look_alikes=[])},
+        {'consistency_group': marked},
+    ]
+    environment = NativeEnvironment()
+    from_read = environment.from_string(kept['look_alike_groups']).render(dr_fleet_posture={'disks': disks})
+    assert from_read == [marked]
+    for result in ({'disks': disks}, {'look_alike_groups': [marked]}):
+        assert environment.from_string(gathered['look_alike_groups'].strip()).render(dr_copy_result=result) == [marked]
+    assert environment.from_string(gathered['look_alike_groups'].strip()).render(dr_copy_result={}) == []

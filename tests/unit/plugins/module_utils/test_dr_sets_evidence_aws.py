@@ -16,7 +16,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import PROTECTED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -142,6 +143,23 @@ def test_every_surface_says_why_look_alikes_are_no_set_and_how_to_mark_one(moto_
         assert 'share a start time' in look_alike['why'] and 'consistency_set_tag' in look_alike['why']
     assert [warning for warning in reader.warnings if 'nothing says one request made them' in warning]
     assert not posture['problems']
+    # The fleet page of that read (the fields playbooks/dr_fleet.yml gathers of a scope): its groups section says it.
+    fleet = fleet_report(
+        [
+            {
+                'scope': 'aws-db',
+                'provider': 'aws',
+                'totals': {'disks': len(posture['disks'])},
+                'protection': posture['protection'],
+                'look_alike_groups': [disk['consistency_group'] for disk in posture['disks']],
+            }
+        ],
+        '2026-11-27T00:00:00Z',
+    )
+    (row,) = fleet['scopes']
+    assert len(row['look_alikes']) == 1 and 'nothing says one request made them' in row['look_alikes'][0]
+    page = fleet_report_html(fleet).split('<section id="groups">')[1].split('</section>')[0]
+    assert page.count('data-key="look-alike"') == 1 and 'consistency_set_tag' in page
     # Marked by the user's tooling (consistency_set_tag, as a run is given it), they are a set to the read too.
     ec2_with(moto_url, KEYS, SOURCE).create_tags(Resources=made, Tags=[{'Key': 'backup-set', 'Value': 'b-0001'}])
     marked = dr_settings(
