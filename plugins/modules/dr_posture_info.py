@@ -93,6 +93,17 @@ options:
         completed (the copies' tag C(snapcopy:set)); without such a set, no member is protected there. Each disk has
         C(consistency_group) (its C(name) and C(disks); null for a disk on its own), and each of its regions the C(set_id)
         it stands by. Alibaba Cloud ENS refuses it.
+      - AWS - the group's source snapshots are read for sets as M(snapcopy.cloud.dr_sync) reads them - with evidence that
+        one C(CreateSnapshots) call made them. Snapshots that share only a start time and a description are no set - the
+        disk's C(consistency_group.look_alikes) lists them, each with C(why) (and how to mark a set), and a warning says
+        so (C(docs/consistency.md)).
+    type: str
+    version_added: 0.2.0
+  consistency_set_tag:
+    description:
+      - AWS - the tag key that marks the sets of snapshots your own tooling made, as M(snapcopy.cloud.dr_sync) takes it.
+        Give the run's value, so that the read counts the same sets as the run.
+      - Refused without O(consistency_groups), and on the other providers, whose snapshot groups name their sets.
     type: str
     version_added: 0.2.0
   dr_account:

@@ -25,6 +25,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     point_rows,
     points_line,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import group_look_alike_lines
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_figures import plan_totals, summed
 
 # The counts of a scope that the fleet report adds up: what its run did (dr_sync's totals), and its protection (the model's).
@@ -124,6 +125,8 @@ def scope_row(scope: Mapping[str, Any]) -> dict[str, Any]:
     row['disk_ids'] = [disk.disk_id for disk in protection.disks] if protection is not None else []
     # The scope's consistency groups, each standing as one (the model's rule): a partial set is at risk.
     row['groups'] = group_records(protection) if protection is not None else []
+    # Snapshots of a group that look like a set and are in none (EBS), with why and how to mark one (issue 61).
+    row['look_alikes'] = group_look_alike_lines(scope.get('look_alike_groups') or [])
     # The recovery points beside the newest (dr.verify): the line, and the disks whose copy stands suspect.
     row['points_line'] = points_line(protection) if protection is not None else None
     # Every copy in doubt (dr.points: differing, suspect, unmeasured), under the key the pages have read since issue 50.

@@ -48,6 +48,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     lock_rows,
     lock_summary,
     lock_words,
+    look_alike_lines,
     not_crash_consistent_line,
     summary_line,
     verified_points_line,
@@ -245,6 +246,7 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <p>Each group's disks are copied from one set of snapshots the cloud made at one moment, and stand in a DR region only
  together: with every member's copy there completed and of one set.</p>
 {% if consistency_line %}<p class="neutral" id="not-crash-consistent">{{ consistency_line }}.</p>{% endif %}
+{% for line in look_alikes %}<p class="bad" data-key="look-alike">{{ line }}.</p>{% endfor %}
 <table>
 <tr><th>group</th><th>disks</th>{% for region in protection.dr_regions %}<th>{{ region }}</th>{% endfor %}</tr>
 {% for name, members in groups.items() %}<tr data-group="{{ name }}"><td>{{ name }}</td>
@@ -459,6 +461,9 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
  ({{ cell.recovery_point_age_hours | hours }}){% endif %}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>
 {% endfor %}{% endfor %}
 </table>
+{% for scope in grouped %}{% for line in scope.look_alikes | default([]) %}
+<p class="bad" data-scope="{{ scope.scope }}" data-key="look-alike">{{ scope.scope }}: {{ line }}.</p>
+{% endfor %}{% endfor %}
 </section>
 {% endif %}
 {% for organization in report.organizations or [] %}
@@ -914,6 +919,7 @@ def dr_report_html(report: dict[str, Any], report_files: Mapping[str, str] | Non
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
         groups=scope_groups(protection),
         consistency_line=not_crash_consistent_line(report),
+        look_alikes=look_alike_lines(report),
         points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),
         plan=plan_totals(report.get('plan')),

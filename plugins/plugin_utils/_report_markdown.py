@@ -26,6 +26,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     dr_account_line,
     lock_rows,
     lock_summary,
+    look_alike_lines,
     not_crash_consistent_line,
     verified_points_line,
 )
@@ -145,6 +146,10 @@ Each group's disks are copied from one set of snapshots made at one moment, and 
 {% if consistency_line %}
 {{ consistency_line }}.
 {% endif %}
+{% for line in look_alikes %}
+
+{{ line }}.
+{% endfor %}
 
 {{ head(['group', 'disks', 'DR region', 'set', 'standing', 'data age (h)', 'newer sets']) }}
 {% for name, members in groups.items() %}
@@ -438,6 +443,7 @@ def dr_report_markdown(report: dict[str, Any]) -> str:
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
         groups=scope_groups(protection),
         consistency_line=not_crash_consistent_line(report),
+        look_alikes=look_alike_lines(report),
         newer_sets=newer_sets(report),
         points_line=verified_points_line(report, protection),
         point_rows=point_rows(protection),

@@ -163,6 +163,10 @@ class SnapshotSetAdapter(ABC):
     sets_span_instances = False
     #: The most disks one set may hold (None: no limit known).
     max_set_disks: int | None = None
+    #: Whether the cloud names no set and sets are told from the evidence snapshots carry (EBS: clouds/aws/ebs_sets.py),
+    #: so that snapshots may look like a set and be in none (SetReading.look_alikes); read without a call then, but for
+    #: a DLM policy named by a snapshot, once.
+    sets_from_evidence = False
 
     @abstractmethod
     def read_sets(

@@ -168,6 +168,15 @@ def snapshot_sets(
     return sorted(sets, key=SnapshotSet.order)
 
 
+def group_look_alikes(
+    look_alikes: Iterable[LookAlikeSet], group: Group, snapshots: Mapping[str, Sequence[Snapshot]]
+) -> tuple[LookAlikeSet, ...]:
+    """Those of ``look_alikes`` (SetReading's: snapshots that look like a set and are in none) that hold a snapshot of
+    ``group``'s disks."""
+    mine = {snapshot.id for disk in group.disk_ids for snapshot in snapshots.get(disk, ())}
+    return tuple(found for found in look_alikes if mine.intersection(found.snapshot_ids))
+
+
 def group_point(
     name: str,
     disks: Sequence[str],

@@ -23,6 +23,7 @@ read is never called locked. Refused reads of the disks, snapshots and copies en
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from typing import TYPE_CHECKING, Any, cast
 
@@ -33,7 +34,7 @@ from ..core.tagging import SET_TAG
 from ..engine.copy_engine import run_retry
 from .capabilities import lock_part
 from .coverage import Coverage, coverage_notes, model_fields
-from .groups import consistency_groups, newest_complete_set, sets_of
+from .groups import consistency_groups, group_look_alikes, newest_complete_set, sets_of
 from .left_behind import LeftBehind, staged_in_flight, staging_leftovers
 from .locks import read_locks
 from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
@@ -53,7 +54,7 @@ from .prune import copies_by_disk
 from .scope_read import read_scope
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from ..core.model import Disk, Snapshot, SnapshotLock
     from ..core.retry import CallRetry, PhaseRetry
@@ -122,9 +123,7 @@ class PostureRead:
         return self.retry.call(method, *args)
 
     def _problem(self, region: str | None, what: str, error: CloudError) -> None:
-        self.problems.append(
-            {'region': region, 'what': what, 'error': error.as_result(), 'message': '%s: %s' % (what, error)}
-        )
+        self.problems.append(problem_record(region, what, error))
 
     # ------------------------------------------------------------------ the read
     def read(self) -> dict[str, Any]:
@@ -149,10 +148,14 @@ class PostureRead:
         staging = self.left_behind.staging(regions)
         # A disk of a consistency group stands by its group's newest set complete in the region (dr.groups).
         group_of = {'%s/%s' % (source_region, disk.id): group for group in self._groups(disks) for disk in group.disks}
+        look_alikes = look_alike_records(self, set(group_of.values()), snapshots)
         records = [
             self._disk_record(disk, list(snapshots.get(disk.id, ())), group_of.get('%s/%s' % (source_region, disk.id)))
             for disk in disks
         ]
+        for record in records:
+            if record['consistency_group'] is not None:
+                record['consistency_group']['look_alikes'] = look_alikes.get(record['consistency_group']['name'], [])
         by_key = {'%s/%s' % (source_region, record['disk_id']): record for record in records}
         for region in regions:
             listed = self._call(self.adapter.list_copies, region)
@@ -368,6 +371,34 @@ class PostureRead:
             'recovery_point': point,
             'recovery_point_age_hours': _hours(point, self.now) if point else None,
         }
+
+
+def problem_record(region: str | None, what: str, error: CloudError) -> dict[str, Any]:
+    """A refused read as the posture's ``problems`` list it: where, what was read, the cloud's error, in words."""
+    return {'region': region, 'what': what, 'error': error.as_result(), 'message': '%s: %s' % (what, error)}
+
+
+def look_alike_records(
+    read: PostureRead, groups: set[Group], snapshots: Mapping[str, Sequence[Snapshot]]
+) -> dict[str, list[Any]]:
+    """{group name: [{snapshots, why}]} of the group's source snapshots that look like a set and are in none, where the
+    cloud's sets are told from evidence (EBS), read as a run reads them (dr.phases.read), each said in ``read``'s
+    warnings. A read refused (a DLM policy: dlm:GetLifecyclePolicy) is a problem of ``read``."""
+    sets = sets_of(read.adapter, read.settings.groups)
+    members = [disk for group in groups for disk in group.disks]
+    if sets is None or not sets.sets_from_evidence or not members:
+        return {}
+    region, set_tag = read.settings.source_region, read.settings.groups.set_tag
+    try:
+        reading = read.retry.call(functools.partial(sets.read_sets, set_tag=set_tag), region, members, snapshots)
+    except CloudError as error:
+        read.problems.append(problem_record(region, 'reading which snapshots are sets (consistency_groups)', error))
+        return {}
+    found = {group.name: group_look_alikes(reading.look_alikes, group, snapshots) for group in groups}
+    read.warnings.extend('consistency group %s: %s' % (name, one.why) for name in sorted(found) for one in found[name])
+    return {
+        name: [{'snapshots': list(one.snapshot_ids), 'why': one.why} for one in ones] for name, ones in found.items()
+    }
 
 
 def _order(copy: dict[str, Any]) -> tuple[datetime.datetime, str]:

@@ -264,6 +264,22 @@ def not_crash_consistent_line(report: Mapping[str, Any]) -> str | None:
     )
 
 
+def look_alike_lines(report: Mapping[str, Any]) -> list[str]:
+    """A sentence for each group's snapshots that look like a set and are in none (EBS: one start time and one
+    description, no evidence that one request made them), saying why and how to mark a set, once a group: what the run's
+    and the posture read's records hold (consistency_group.look_alikes)."""
+    return group_look_alike_lines(disk.get('consistency_group') for disk in report.get('disks') or [])
+
+
+def group_look_alike_lines(groups: Iterable[Mapping[str, Any] | None]) -> list[str]:
+    """look_alike_lines of the disks' ``groups`` records (consistency_group; None for a disk on its own), once each."""
+    lines: dict[str, None] = {}
+    for group in filter(None, groups):
+        for found in group.get('look_alikes') or []:
+            lines['consistency group %s: %s' % (group['name'], found['why'])] = None
+    return list(lines)
+
+
 def verify_setting(settings: DrSettings) -> str:
     """The run's ``verify`` as the report keeps it: 'off', 'full', or the blocks sampled of each copy."""
     if settings.verify.full:

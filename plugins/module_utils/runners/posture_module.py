@@ -30,6 +30,7 @@ SCOPE_OPTIONS = (
     'coverage',
     'coverage_exempt',
     'consistency_groups',
+    'consistency_set_tag',
 )
 POSTURE_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {name: DR_ARGUMENT_SPEC[name] for name in SCOPE_OPTIONS}
 POSTURE_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)

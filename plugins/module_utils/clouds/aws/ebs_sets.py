@@ -53,6 +53,8 @@ class EbsSets(SnapshotSetAdapter):
     """Sets of one instance's volumes (CreateSnapshots takes one instance), read from the evidence each snapshot
     carries."""
 
+    sets_from_evidence = True
+
     def __init__(self, adapter: EbsCalls) -> None:
         self.adapter = adapter
         # Whether each DLM policy read targets instances, by (region, policy id): read once.

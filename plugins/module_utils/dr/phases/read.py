@@ -15,7 +15,7 @@ from ...core.errors import UNKNOWN_REGION_CODES, CloudError, InputError
 from ...core.model import COMPLETED, PENDING
 from ..capabilities import SetReading
 from ..coverage import Coverage, coverage_notes, format_selector
-from ..groups import IN_FLIGHT, consistency_groups, group_point
+from ..groups import IN_FLIGHT, consistency_groups, group_look_alikes, group_point
 from ..scope_read import read_scope
 from .context import RUN, DiskPlan, PhaseResult
 from .marks import mark_found_copies
@@ -166,10 +166,9 @@ def _group_points(
     points = []
     for group in groups:
         point = group_point(group.name, group.disk_ids, snapshots, lambda snapshot: set_ids.get(snapshot.id))
-        mine = {snapshot.id for disk in group.disk_ids for snapshot in snapshots.get(disk, ())}
         point = dataclasses.replace(
             point,
-            look_alikes=tuple(found for found in reading.look_alikes if mine.intersection(found.snapshot_ids)),
+            look_alikes=group_look_alikes(reading.look_alikes, group, snapshots),
             not_crash_consistent={
                 set_id: why for set_id, why in reading.not_crash_consistent.items() if set_id in set(set_ids.values())
             },

@@ -356,7 +356,7 @@ def test_a_read_of_the_clouds_counts_the_group_as_the_run_does():
         assert (ran[key]['standing'], ran[key]['set_id']) == (found[key]['standing'], found[key]['set_id']), key
     assert found[('data', 'dr-2')]['standing'] == 'no_copy' and found[('data', 'dr-1')]['set_id'] == 's1'
     assert read['protection']['status'] == report['protection']['status'] == 'at risk'
-    assert read['disks'][0]['consistency_group'] == {'name': 'i-db', 'disks': ['data', 'log']}
+    assert read['disks'][0]['consistency_group'] == {'name': 'i-db', 'disks': ['data', 'log'], 'look_alikes': []}
 
 
 def test_a_read_counts_no_copies_of_different_moments_as_a_group():

@@ -13,8 +13,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import PROTECTED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
@@ -69,6 +73,24 @@ def run(url, selector, **options):
     return report, report['disks'][0]['consistency_group']
 
 
+def test_moto_dates_snapshots_to_the_second_as_ec2_does(moto_url):
+    """What makes look-alikes common (issue 61, 1): EC2 dates a snapshot's StartTime to the second (the AWS CLI
+    reference's describe-snapshots example: "StartTime": "2019-02-28T21:28:32.000Z"; botocore's SnapshotInfo.StartTime
+    says only that it "is the same for all snapshots initiated by the same request"). The emulator the tests run
+    against answers so: CreateSnapshot and CreateSnapshots alike (ebs_vault.py, ebs_dlm.py)."""
+    selector = {'sets61': 'seconds'}
+    instance, volumes = database(moto_url, selector, volumes=2)
+    client = ec2_with(moto_url, KEYS, SOURCE)
+    alone = client.create_snapshot(VolumeId=volumes[0], Description='nightly')
+    together = client.create_snapshots(
+        InstanceSpecification={'InstanceId': instance, 'ExcludeBootVolume': True}, Description='nightly'
+    )['Snapshots']
+    listed = client.describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': volumes}])['Snapshots']
+    times = [alone['StartTime']] + [item['StartTime'] for item in together + listed]
+    assert len(times) == 6 and all(time.microsecond == 0 for time in times)
+    assert len({item['StartTime'] for item in together}) == 1
+
+
 def test_snapshots_taken_one_by_one_in_one_second_with_one_description_are_no_set(moto_url):
     selector = {'sets61': 'one-by-one'}
     dummy, volumes = database(moto_url, selector)
@@ -89,6 +111,75 @@ def test_snapshots_taken_one_by_one_in_one_second_with_one_description_are_no_se
     for surface in (look_alike['why'], ' '.join(report['run_warnings']), ' '.join(report['failures'])):
         assert 'share a start time' in surface and 'nothing says one request made them' in surface
         assert 'consistency_set_tag' in surface and 'INSTANCE' in surface and 'snapcopy:set' in surface
+
+
+def test_every_surface_says_why_look_alikes_are_no_set_and_how_to_mark_one(moto_url):
+    """Issue 61, 1: snapshots that share only a start time and a description are no set, and every surface says why and
+    how to mark one: the run's report (above), its HTML page and Markdown, and dr_posture_info's read of the scope (its
+    group records and warnings), which reads the source snapshots as the run does."""
+    selector = {'sets61': 'surfaces'}
+    dummy, volumes = database(moto_url, selector, volumes=2)
+    made = one_second_snapshots(moto_url, volumes)
+    report, dummy = run(moto_url, selector)
+    # The group's failure says it (the failures on each page); the groups section says it too, failure or not.
+    html = dr_report_html(dict(report, account=None))
+    markdown = dr_report_markdown(dict(report, account=None))
+    groups_section = (
+        html.split('<section id="groups">')[1].split('</section>')[0],
+        markdown.split('## Consistency groups')[1].split('\n## ')[0],
+    )
+    for section in groups_section:
+        assert section.count('nothing says one request made them') == 1, section
+        assert all(snapshot_id in section for snapshot_id in made)
+        assert 'consistency_set_tag' in section and 'INSTANCE' in section
+    assert 'data-key="look-alike"' in groups_section[0]
+    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
+    settings = dr_settings(scope('aws', SOURCE, [DR_REGION], selector, consistency_groups='instance'))
+    reader = PostureRead(adapter, settings)
+    posture = reader.read()
+    for disk in posture['disks']:
+        (look_alike,) = disk['consistency_group']['look_alikes']
+        assert sorted(look_alike['snapshots']) == sorted(made)
+        assert 'share a start time' in look_alike['why'] and 'consistency_set_tag' in look_alike['why']
+    assert [warning for warning in reader.warnings if 'nothing says one request made them' in warning]
+    assert not posture['problems']
+    # The fleet page of that read (the fields playbooks/dr_fleet.yml gathers of a scope): its groups section says it.
+    fleet = fleet_report(
+        [
+            {
+                'scope': 'aws-db',
+                'provider': 'aws',
+                'totals': {'disks': len(posture['disks'])},
+                'protection': posture['protection'],
+                'look_alike_groups': [disk['consistency_group'] for disk in posture['disks']],
+            }
+        ],
+        '2026-11-27T00:00:00Z',
+    )
+    (row,) = fleet['scopes']
+    assert len(row['look_alikes']) == 1 and 'nothing says one request made them' in row['look_alikes'][0]
+    page = fleet_report_html(fleet).split('<section id="groups">')[1].split('</section>')[0]
+    assert page.count('data-key="look-alike"') == 1 and 'consistency_set_tag' in page
+    # Marked by the user's tooling (consistency_set_tag, as a run is given it), they are a set to the read too.
+    ec2_with(moto_url, KEYS, SOURCE).create_tags(Resources=made, Tags=[{'Key': 'backup-set', 'Value': 'b-0001'}])
+    marked = dr_settings(
+        scope('aws', SOURCE, [DR_REGION], selector, consistency_groups='instance', consistency_set_tag='backup-set')
+    )
+    reader = PostureRead(adapter, marked)
+    assert all(disk['consistency_group']['look_alikes'] == [] for disk in reader.read()['disks'])
+    assert not [warning for warning in reader.warnings if 'nothing says one request made them' in warning]
+
+
+def one_second_snapshots(url, volumes):
+    """[snapshot id]: one CreateSnapshot a volume with one description, put in one second as EBS dates them."""
+    client = ec2_with(url, KEYS, SOURCE)
+    made = [client.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId'] for volume in volumes]
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+
+    backend = ec2_backends[ACCOUNT][SOURCE]
+    for snapshot_id in made:
+        backend.snapshots[snapshot_id].start_time = backend.snapshots[made[0]].start_time
+    return made
 
 
 def test_a_create_snapshots_set_the_run_makes_carries_its_set_tag_and_counts(moto_url, moto_calls):

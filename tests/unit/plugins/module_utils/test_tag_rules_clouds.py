@@ -127,3 +127,36 @@ def test_ebs_tags_and_the_collections_own_fit_in_50_before_any_call_on_moto(moto
     message = str(refused.value)
     assert refused.value.option == 'tags' and 'EBS allows 50 tags on a snapshot' in message
     assert 'over the limit: t' in message and not moto_calls
+
+
+def test_cbs_tags_and_the_collections_own_fit_in_50_counted_before_any_call(fakecloud_clean):
+    """CBS (fakecloud, whose Tag service refuses a 51st tag on a resource as the Tag service's use limits say: "1个资源最多
+    可以绑定50个标签"): the run's ``tags`` and the collection's own tags on a DR copy fit in 50, counted before any call.
+    One tag too many is refused naming it and asks the cloud nothing; one fewer is copied."""
+    source, dr_region = 'ap-guangzhou', 'ap-shanghai'
+    fakecloud_clean.admin.seed(cbs={'disks': [{'region': source, 'tags': {'dr': 'cbs-room'}, 'snapshots': 1}]})
+    adapter = fakecloud_adapter(fakecloud_clean, 'cbs')
+    selector = {'dr': 'cbs-room'}
+    tags = {'t%02d' % number: 'v' for number in range(50)}
+    fakecloud_clean.admin.calls(reset=True)
+    with pytest.raises(InputError) as refused:
+        dr_run_with(adapter, scope('cbs', source, [dr_region], selector, tags=tags), clock=FakeClock())
+    message = str(refused.value)
+    assert refused.value.option == 'tags' and 'Tencent Cloud allows 50 tags on a snapshot' in message
+    assert fakecloud_calls(fakecloud_clean) == {}
+    own = int(message.split('this collection needs ')[1].split(' ')[0])
+    assert own >= 4 and DIFFERS_TAG in message  # SOURCE_TAG, DISK_TAG, POINT_TAG and verify's verdict at least
+    room = 50 - own
+    fitting = {key: tags[key] for key in sorted(tags)[:room]}
+    with pytest.raises(InputError, match='1 too many: .* over the limit: %s$' % sorted(tags)[room]):
+        dr_run_with(
+            adapter,
+            scope('cbs', source, [dr_region], selector, tags=dict(fitting, **{sorted(tags)[room]: 'v'})),
+            clock=FakeClock(),
+        )
+    assert fakecloud_calls(fakecloud_clean) == {}
+    report = dr_run_with(
+        adapter, scope('cbs', source, [dr_region], selector, tags=fitting, wait=False), clock=FakeClock()
+    )
+    assert not report['failures'], report['failures']
+    assert report['totals']['copied'] == 1

@@ -21,8 +21,9 @@ A policy's run (``run_policy(account, region, policy_id)``, a test hook: DLM run
 volumes the policy's TargetTags name as DLM does, tagging each snapshot aws:dlm:lifecycle-policy-id and
 aws:dlm:lifecycle-schedule-name (the EBS user guide's "Amazon Data Lifecycle Manager": "Amazon Data Lifecycle Manager
 applies AWS tags to the snapshots" it creates), described "Created for policy: <id> schedule: <name>" (the description
-DLM gives, as users quote it: unverified), all at one start time in whole seconds (EC2's are finer; a schedule starts
-its snapshots together): INSTANCE, one CreateSnapshots a targeted instance (its volumes, "multi-volume snapshots");
+DLM gives, as users quote it: unverified), all at one start time in whole seconds (as EC2 dates snapshots: the AWS CLI
+reference's describe-snapshots example answers "StartTime": "2019-02-28T21:28:32.000Z"; a schedule starts its snapshots
+together): INSTANCE, one CreateSnapshots a targeted instance (its volumes, "multi-volume snapshots");
 VOLUME, one CreateSnapshot a targeted volume. EC2 refuses tags whose key begins aws: from users (EBS user guide, "Tag
 restrictions"), so the snapshots are tagged in moto's backend directly, as DLM's service does.
 """
