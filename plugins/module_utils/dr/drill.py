@@ -51,6 +51,7 @@ from ..core.tagging import (
 from .capabilities import DrillHostAdapter
 from .drill_host import attach_for_checks, detach_ours, drill_hosts, host_for_drill
 from .groups import newest_complete_set
+from .points import DIFFERING, copy_verdict, own_point, point_order
 from .prune import copies_by_disk
 
 if TYPE_CHECKING:
@@ -176,20 +177,26 @@ def pick_disks(
     """The disks to test in one region: [(disk key, copy)], of at most ``count`` disks or consistency groups.
 
     ``copies_of_disks`` is {disk key: [copy]} (any state); ``groups`` the disk keys of each consistency group. A disk on
-    its own is a candidate with its newest completed copy; a group (dr.groups), with its members' copies of its newest
-    set complete in the region, all of them restored together (the set's point is what the application restores from).
-    Those whose copies carry the oldest RESTORE_TESTED_TAG (or none) come first, then by disk key, so that over
-    successive runs every disk and group gets its turn.
+    its own is a candidate with its completed copy of the newest recovery point (dr.points: by its source's time, never
+    by when the copy was made); a group (dr.groups), with its members' copies of its newest set complete in the region,
+    all of them restored together (the set's point is what the application restores from). A copy found to differ from
+    its source (DIFFERS_TAG) is never read again (docs/safety.md), so never tested. Those whose copies carry the oldest
+    RESTORE_TESTED_TAG (or none) come first, then by disk key, so that over successive runs every disk and group gets
+    its turn.
     """
     grouped = {key for members in groups for key in members}
+    usable = {
+        key: [copy for copy in copies if copy_verdict(copy) != DIFFERING] for key, copies in copies_of_disks.items()
+    }
     candidates: list[tuple[str, str, list[tuple[str, Snapshot]]]] = []
-    for disk_key, copies in copies_of_disks.items():
+    for disk_key, copies in usable.items():
         completed = [copy for copy in copies if copy.state == COMPLETED]
         if completed and disk_key not in grouped:
             last_tested = max((copy.tags.get(RESTORE_TESTED_TAG) or '' for copy in copies), default='')
-            candidates.append((last_tested, disk_key, [(disk_key, max(completed, key=lambda copy: copy.age_order()))]))
+            newest = max(completed, key=lambda copy: point_order(copy, own_point(copy)))
+            candidates.append((last_tested, disk_key, [(disk_key, newest)]))
     for members in groups:
-        held = {key: copies_of_disks.get(key, []) for key in members}
+        held = {key: usable.get(key, []) for key in members}
         point = newest_complete_set(held)
         if point is None:
             continue

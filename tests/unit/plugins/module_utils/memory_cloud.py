@@ -235,6 +235,11 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             email.utils.format_datetime(EPOCH + datetime.timedelta(seconds=self.clock.now), usegmt=True),
         )
 
+    @property
+    def snapshot_ids_used(self):
+        """Every snapshot id this cloud gave, deleted since or not: a new snapshot takes none of them."""
+        return self.__dict__.setdefault('_snapshot_ids_used', set())
+
     def when(self, seconds):
         return (EPOCH + datetime.timedelta(seconds=seconds)).isoformat()
 
@@ -242,6 +247,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def add_disk(self, disk_id, region='src-1', tags=None, snapshot_ages_hours=(1,)):
         self.disks[disk_id] = Disk(disk_id, region, name='name-' + disk_id, tags=tags or {})
         for index, age in enumerate(snapshot_ages_hours):
+            self.snapshot_ids_used.add('%s-snap-%d' % (disk_id, index))
             self.snapshots['%s-snap-%d' % (disk_id, index)] = {
                 'disk': disk_id,
                 'region': region,
@@ -455,7 +461,15 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def create_snapshot(self, region, disk, name, description, tags):
         self._count('create_snapshot')
-        snapshot_id = '%s-snap-%d' % (disk.id, len(self.snapshots))
+        number = len(self.snapshots)
+        # A cloud never gives a new snapshot the id of one deleted: its copies and shares name that one alone.
+        while (
+            '%s-snap-%d' % (disk.id, number) in self.snapshots
+            or '%s-snap-%d' % (disk.id, number) in self.snapshot_ids_used
+        ):
+            number += 1
+        snapshot_id = '%s-snap-%d' % (disk.id, number)
+        self.snapshot_ids_used.add(snapshot_id)
         self.snapshots[snapshot_id] = {
             'disk': disk.id,
             'region': region,

@@ -1091,6 +1091,32 @@ def test_a_throttled_lease_is_taken_again_and_one_refused_fails_its_copies_not_t
     assert all('InvalidParameter' in failure for failure in report['failures'])
 
 
+def test_a_lease_batch_refused_whole_leaves_none_of_the_batches_written_before_it():
+    """Issue 60, 11: the leases of a round go out a batch a call; the cloud took the first batch and refused the second
+    whole (an error of the call, naming no source: not one source's, so every copy of the round fails with it). The
+    first batch's leases were left on their sources after the run, holding other runs off them until they lapsed."""
+    cloud, clock = cloud_with_disks(count=3)  # three sources: two batches of the in-memory cloud's two
+    tag = cloud.tag_sources
+    last = sorted(snapshot_id for snapshot_id in cloud.snapshots if snapshot_id.endswith('-snap-1'))[-1]
+
+    def second_batch_refused(source_region, snapshot_ids, tags):
+        if last in snapshot_ids and any(key.startswith(COPY_LEASE_TAG_PREFIX) for key in tags):
+            raise CloudError(
+                'CreateTags', 'InvalidParameterValue', 'a value the cloud refuses', request_id='req-11', kind=INVALID
+            )
+        return tag(source_region, snapshot_ids, tags)
+
+    cloud.tag_sources = second_batch_refused
+    report = run(cloud, clock)
+    assert report['totals']['copied'] == 0 and len(report['failures']) == 6, report['failures']
+    left = {
+        snapshot_id: sorted(key for key in snapshot.get('tags', {}) if key.startswith(COPY_LEASE_TAG_PREFIX))
+        for snapshot_id, snapshot in cloud.snapshots.items()
+    }
+    assert cloud.calls['tag_sources'] == 1, 'the first batch was written, the second refused'
+    assert not any(left.values()), 'leases the run wrote outlive it: %s' % left
+
+
 def test_a_copy_lease_the_cloud_will_not_take_off_is_named_and_the_copies_stand():
     """Taking a copy lease off fails (a policy without the untag permission): the copies are made all the same, and the
     run's warnings say which source keeps a lease and for how long another run then waits (it lapses by itself)."""

@@ -16,11 +16,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     parse_time,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    DIFFERS_TAG,
+    POINT_TAG,
     RESTORE_COPY_TAG,
     RESTORE_RUN_TAG,
     RESTORE_SCOPE_TAG,
     RESTORE_TESTED_TAG,
     RESTORE_UNTIL_TAG,
+    SET_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import (
     OTHERS_LEFTOVER_HOURS,
@@ -93,6 +96,33 @@ def test_disks_never_tested_come_first_then_the_least_recently_tested_each_with_
     ]
     assert [key for key, dummy in pick_disks(copies, 2)] == ['src-1/b', 'src-1/c']
     assert pick_disks({'src-1/d': copies['src-1/d']}, 1) == []
+
+
+def test_a_disk_is_tested_with_its_newest_recovery_point_and_never_with_a_copy_that_differs():
+    """Issue 60: the drill took a disk's copy made last, which after a person deleted a source can hold an older point
+    than a copy made before it (POINT_TAG: its source's time), and one that a run found to differ from its source,
+    which is never read again."""
+    older_point = copy('e-older-point', 20)
+    older_point.tags[POINT_TAG] = (NOW - datetime.timedelta(days=3)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    newer_point = copy('e-newer-point', 0)
+    newer_point.tags[POINT_TAG] = (NOW - datetime.timedelta(days=1)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    differs = copy('f-differs', 10)
+    differs.tags[DIFFERS_TAG] = 'blocks whose data differ: [3]'
+    copies = {'src-1/e': [older_point, newer_point], 'src-1/f': [copy('f-good', 0), differs]}
+    assert [(key, chosen.id) for key, chosen in pick_disks(copies, 10)] == [
+        ('src-1/e', 'e-newer-point'),
+        ('src-1/f', 'f-good'),
+    ]
+    # A group's set with a member that differs is no set to restore: the one before it is.
+    group = {
+        'src-1/g': [copy('g-s1', 0), copy('g-s2', 10)],
+        'src-1/h': [copy('h-s1', 0), copy('h-s2', 10)],
+    }
+    for key, copies_of_member in group.items():
+        for member_copy in copies_of_member:
+            member_copy.tags[SET_TAG] = member_copy.id[2:]
+    group['src-1/h'][1].tags[DIFFERS_TAG] = 'size differs'
+    assert [chosen.id for dummy, chosen in pick_disks(group, 1, [list(group)])] == ['g-s1', 'h-s1']
 
 
 def test_a_test_disk_of_another_run_is_a_leftover_once_its_run_is_over_whatever_its_scope():

@@ -573,6 +573,9 @@ class DrWorld(RuleBasedStateMachine):
         source = self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2]
         record = self.cloud.snapshots.get(source)
         seconds = record['created'] if record else self.source_times.get(source)
+        if seconds is None and source in self.cloud.deleted_sources:
+            # Deleted mid-round (a_source_is_deleted_mid_round): its time is known all the same, as its copy's point.
+            seconds = self.cloud.deleted_sources[source]['created']
         if seconds is None:
             seconds = self.cloud.copies[copy_id]['started']
         return (seconds, copy_id)

@@ -10,7 +10,7 @@ import datetime
 from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG, SUSPECT_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import POINT_TAG, SET_TAG, SUSPECT_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import (
     IN_FLIGHT,
     TORN,
@@ -232,3 +232,32 @@ def test_pruning_as_sets_never_leaves_a_group_without_its_newest_complete_set(ho
     standing = next((set_id for set_id in older if not suspect(set_id)), None)
     assert anchor is None or anchor in after, 'the newest suspect set went: its mark no longer holds the good one'
     assert standing is None or standing in after, 'the last known good set went'
+
+
+def test_sets_are_ranked_by_the_point_they_hold_not_by_when_their_copies_were_made():
+    """Issue 60, 3: a person deleted a member's source of the newest set s2 after its copies were made; a run copied the
+    older set s1 again (here: later than s2's copies), and keep_copies 1 pruned s2, the sets ranked by when their copies
+    were made. Each copy's POINT_TAG (its source's time) ranks the sets."""
+
+    def member_copy(set_id, key, made_hour, point_hour):
+        return Snapshot(
+            '%s-%s' % (set_id, key[-1]),
+            REGION,
+            COMPLETED,
+            created=(START + datetime.timedelta(hours=made_hour)).strftime('%Y-%m-%dT%H:%M:%SZ'),
+            tags={
+                SET_TAG: set_id,
+                POINT_TAG: (START + datetime.timedelta(hours=point_hour)).strftime('%Y-%m-%dT%H:%M:%SZ'),
+            },
+        )
+
+    members = ['src/vol-1', 'src/vol-2']
+    copies = {
+        key: [member_copy('s2', key, made_hour=10, point_hour=9), member_copy('s1', key, made_hour=12, point_hour=1)]
+        for key in members
+    }
+    chosen = prune_set_selection(copies, START + datetime.timedelta(hours=13), keep_copies=1)
+    assert {key: sorted(copy.id for copy in delete) for key, (delete, dummy) in chosen.items()} == {
+        'src/vol-1': ['s1-1'],
+        'src/vol-2': ['s1-2'],
+    }, 'the newest complete set went for an older one copied after it'
