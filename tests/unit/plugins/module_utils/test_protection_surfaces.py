@@ -23,6 +23,7 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.action import dr_sync as dr_sync_action
+from ansible_collections.snapcopy.cloud.plugins.filter import dr_fleet as dr_fleet_filters
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, Disk, Snapshot
@@ -229,6 +230,10 @@ def awx_stats(result):
     with open(ROLE_VARS, encoding='utf-8') as stream:
         expression = yaml.safe_load(stream)['dr_copy_summary']
     environment = jinja2.nativetypes.NativeEnvironment()
+    # The collection's filters under the names the role's expression calls them by (the plan's stats).
+    environment.filters.update(
+        ('snapcopy.cloud.%s' % name, function) for name, function in dr_fleet_filters.FilterModule().filters().items()
+    )
     return environment.from_string(expression).render(
         dr_copy_result=result, dr_copy_report_files=result.get('report_files')
     )
