@@ -33,7 +33,7 @@ DISK_GIB = 100
 
 def written_disks(url, tag_value, count=2):
     """``count`` disks of DISK_GIB GiB, every block written (so each snapshot's FullSnapshotSizeInBytes is the disk's),
-    tagged verify=``tag_value``, each with a completed snapshot a day old: {volume id: snapshot id}."""
+    tagged verify=``tag_value``, each with a completed snapshot 30 hours old: {volume id: snapshot id}."""
     client = ec2_with(url, KEYS, SOURCE)
     made = {}
     for dummy in range(count):
