@@ -47,7 +47,7 @@ options:
   dr_regions:
     description:
       - The DR regions (ENS, nodes), each a name or a dict with C(region) and, where the provider takes them,
-        C(encrypted) and C(kms_key_id) for the copies in that region.
+        C(encrypted), C(kms_key_id) and C(completion_duration_minutes) for the copies in that region.
       - Never the source region, on AWS either (a copy there shares every failure of its source).
     type: list
     elements: raw
@@ -240,6 +240,18 @@ options:
       - ENS only. The billing cycle of the copies.
     type: str
     choices: [Hour, Day, Month]
+  completion_duration_minutes:
+    description:
+      - AWS only. Each copy is a time-based copy, to complete within this many minutes (EBS CopySnapshot's
+        C(CompletionDurationMinutes), "in 15 minute increments"), a multiple of 15 from 15 to 2880. A DR region's own
+        C(completion_duration_minutes) wins. Refused before any call on the other providers, and with a value out of
+        range.
+      - AWS bills a time-based copy per GiB, more the shorter the duration; the result's C(plan) then has that cost and
+        the copies' time from EBS's limits (20 copies at once to a region, the time-based copies' throughput quotas).
+      - V(0), or leaving it out, copies at EBS's own pace. A DR copy found already made is kept whatever its duration
+        was (a duration says how soon a copy is made, not what it holds), never made again for this option.
+    type: int
+    version_added: 0.2.0
   max_snapshot_age_hours:
     description:
       - The recovery point objective. A disk whose newest completed snapshot is older than this gets a fresh snapshot first.

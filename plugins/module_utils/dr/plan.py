@@ -23,6 +23,11 @@ from ..core.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
+    from typing import Union
+
+    # A copy's completion duration in minutes (EBS time-based copies): one for every DR region, or one per region (a
+    # region not named, or None: at the cloud's own pace), or None.
+    CompletionMinutes = Union[int, Mapping[str, Union[int, None]], None]
 
 GIB = 2**30
 # Where a copy's bytes come from, best first: the blocks the run measured as changed since the snapshot the copy before
@@ -196,12 +201,13 @@ def cost_lines(
     books: Mapping[str, PriceBook],
     *,
     api_reads: int = 0,
-    completion_minutes: int | None = None,
+    completion_minutes: CompletionMinutes = None,
 ) -> list[CostLine]:
     """The cost lines of ``copies`` by the price book of each one's DR region (``books``: region -> PriceBook): per
     region, the storage the copies add each month and the bytes they move once; the EBS direct API reads of
     verification (``api_reads`` requests, priced by the first region's book); the time-based copy fee where
-    ``completion_minutes`` is set. A copy whose bytes are not known adds nothing here: plan.copies names it."""
+    ``completion_minutes`` is set (for every region, or per region: region_minutes). A copy whose bytes are not known
+    adds nothing here: plan.copies names it."""
     lines: list[CostLine] = []
     by_region: dict[str, float] = {}
     for copy in copies:
@@ -210,8 +216,9 @@ def cost_lines(
         book = books[region]
         lines.append(_line(book.storage, gib, '%s in %s' % (book.storage.what, region), region))
         lines.append(_line(book.transfer, gib, '%s to %s' % (book.transfer.what, region), region))
-        if completion_minutes:
-            tier = timed_copy_tier(book, completion_minutes)
+        minutes = region_minutes(completion_minutes, region)
+        if minutes:
+            tier = timed_copy_tier(book, minutes)
             if tier is not None:
                 lines.append(_line(tier, gib, '%s to %s' % (tier.what, region), region))
     if api_reads and books:
@@ -219,6 +226,14 @@ def cost_lines(
         if book.api_reads is not None:
             lines.append(_line(book.api_reads, api_reads / 1000.0))
     return lines
+
+
+def region_minutes(completion_minutes: CompletionMinutes, region: str) -> int | None:
+    """The completion duration the copies to ``region`` are asked for: ``completion_minutes`` itself (every region's),
+    or its entry for the region (a DR region may set its own); None: a copy at the cloud's own pace."""
+    if completion_minutes is None or isinstance(completion_minutes, int):
+        return completion_minutes
+    return completion_minutes.get(region)
 
 
 def timed_copy_tier(book: PriceBook, minutes: int) -> Price | None:
@@ -273,33 +288,40 @@ def _waves(count: int, in_flight: int) -> int:
 
 
 def copy_time(
-    copies: Sequence[PlannedCopy], limits: CopyLimits, *, completion_minutes: int | None = None
+    copies: Sequence[PlannedCopy], limits: CopyLimits, *, completion_minutes: CompletionMinutes = None
 ) -> dict[str, Any]:
     """plan.time: the hours until the last copy completes (the regions copy side by side), and ``why``, the limit that
-    sets it. With ``completion_minutes`` where the cloud has time-based copies, each wave of ``limits.in_flight`` copies
-    completes within that duration, unless the throughput quotas make it longer; otherwise, by ``limits.gib_per_hour``
-    a copy, largest first in waves. Not known (None) where the cloud promises no rate or a copy's bytes are not known."""
+    sets it. With ``completion_minutes`` (for every region, or per region: region_minutes) where the cloud has
+    time-based copies, each wave of ``limits.in_flight`` copies to a region completes within that duration, unless the
+    throughput quotas make it longer; otherwise, by ``limits.gib_per_hour`` a copy, largest first in waves. Not known
+    (None) where the cloud promises no rate for a region's copies or a copy's bytes are not known."""
     if not copies:
         return {'hours': 0.0, 'why': 'no copy to make'}
     if any(copy.bytes is None for copy in copies):
         return {'hours': None, 'why': 'the size of a copy is not known'}
-    timed = bool(completion_minutes) and limits.timed_pair_gib_per_hour is not None
-    if not timed and limits.gib_per_hour is None:
+    regions = sorted({copy.region for copy in copies})
+    timed: dict[str, int] = {}
+    for region in regions:
+        minutes = region_minutes(completion_minutes, region)
+        if minutes and limits.timed_pair_gib_per_hour is not None:
+            timed[region] = minutes
+    if limits.gib_per_hour is None and len(timed) < len(regions):
         return {
             'hours': None,
             'why': 'the cloud promises no copy rate (%s)%s'
             % (limits.source, '' if limits.timed_pair_gib_per_hour is None else '; a time-based copy would'),
         }
     longest: tuple[float, str] = (0.0, '')
-    for region in sorted({copy.region for copy in copies}):
+    for region in regions:
         sizes = sorted(((copy.bytes or 0) / GIB for copy in copies if copy.region == region), reverse=True)
         waves = _waves(len(sizes), limits.in_flight)
-        if timed:
+        if region in timed:
+            minutes = timed[region]
             candidates = [
                 (
-                    waves * (completion_minutes or 0) / 60.0,
+                    waves * minutes / 60.0,
                     '%s: %d wave%s of %d copies at once, each within %d minutes'
-                    % (region, waves, '' if waves == 1 else 's', limits.in_flight, completion_minutes or 0),
+                    % (region, waves, '' if waves == 1 else 's', limits.in_flight, minutes),
                 ),
                 (
                     sum(sizes) / (limits.timed_pair_gib_per_hour or 1.0),

@@ -24,12 +24,17 @@ class DrRegion:
     region: str
     encrypted: bool | None = None
     kms_key_id: str | None = None
+    completion_duration_minutes: int | None = None
 
     def copy_options(self) -> dict[str, Any]:
         """The options this region sets (those given): they override the run's for its copies."""
         return {
             key: value
-            for key, value in (('encrypted', self.encrypted), ('kms_key_id', self.kms_key_id))
+            for key, value in (
+                ('encrypted', self.encrypted),
+                ('kms_key_id', self.kms_key_id),
+                ('completion_duration_minutes', self.completion_duration_minutes),
+            )
             if value is not None
         }
 
@@ -37,7 +42,8 @@ class DrRegion:
 @dataclass(frozen=True)
 class CopySettings:
     """What each DR copy is made with: name and description templates, tags, the cloud's copy options (``options``:
-    those of encrypted, kms_key_id, retention_days, instance_billing_cycle that were given), and what to do with a copy
+    those of encrypted, kms_key_id, retention_days, instance_billing_cycle, completion_duration_minutes that were
+    given), and what to do with a copy
     found that differs (``on_mismatch``), and how many copies may be in flight at once (None: the cloud's own limit).
     ``copy_tags`` are the keys of the disk's tags that its copies carry too (dr.copy_tags)."""
 

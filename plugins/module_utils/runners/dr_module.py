@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.validation import check_type_int
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ..clouds.registry import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, provider_connection
@@ -62,7 +63,9 @@ if TYPE_CHECKING:
 
     from ..dr.capabilities import DrAdapter
 
-DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
+DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id', 'completion_duration_minutes')
+# The copy options a DR region may set for its own copies (DrRegion.copy_options).
+DR_REGION_OPTIONS = DR_REGION_KEYS[1:]
 # A run's id as dr.drill.run_id makes it: it goes into tag keys and values, so nothing else is taken.
 RUN_ID = re.compile(r'\d{8}T\d{6}Z-[0-9a-f]{6}\Z')
 
@@ -81,6 +84,8 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'kms_key_id': {'no_log': False},
     'retention_days': {'type': 'int'},
     'instance_billing_cycle': {'choices': ['Hour', 'Day', 'Month']},
+    # EBS time-based copies (CopySnapshot's CompletionDurationMinutes), checked by the EBS adapter's validate.
+    'completion_duration_minutes': {'type': 'int'},
     'max_snapshot_age_hours': {'type': 'float'},
     'prune': {'type': 'bool', 'default': False},
     'keep_copies': {'type': 'int'},
@@ -142,7 +147,8 @@ DR_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
 
 def typed_region(region: dict[str, Any]) -> dict[str, Any]:
     """One DR region's keys as their options type them: encrypted a boolean from what YAML or a survey gives (the
-    text "false" is false, not a true non-empty string), region and kms_key_id text."""
+    text "false" is false, not a true non-empty string), completion_duration_minutes a whole number (text of one too),
+    region and kms_key_id text."""
     typed = dict(region)
     if typed.get('encrypted') is not None:
         try:
@@ -150,6 +156,16 @@ def typed_region(region: dict[str, Any]) -> dict[str, Any]:
         except TypeError:
             raise InputError(
                 'dr_regions', 'encrypted of %s is true or false, got %r' % (typed['region'], typed['encrypted'])
+            ) from None
+    minutes = typed.get('completion_duration_minutes')
+    if minutes is not None:
+        try:
+            if isinstance(minutes, bool):
+                raise TypeError(minutes)
+            typed['completion_duration_minutes'] = check_type_int(minutes)
+        except TypeError:
+            raise InputError(
+                'dr_regions', 'completion_duration_minutes of %s is a whole number, got %r' % (typed['region'], minutes)
             ) from None
     for key in ('region', 'kms_key_id'):
         if typed.get(key) is not None and not isinstance(typed[key], str):
@@ -169,9 +185,11 @@ def dr_regions(value: Any, source_region: str, provider: str, allowed: tuple[str
             raise InputError(
                 'dr_regions', 'unknown keys %s in %r; a DR region takes %s' % (unknown, item, ', '.join(DR_REGION_KEYS))
             )
-        for option in ('encrypted', 'kms_key_id'):
+        for option in DR_REGION_OPTIONS:
             if region.get(option) is not None and option not in allowed:
-                raise InputError('dr_regions', '%s is not an option of provider %s' % (option, provider))
+                raise InputError(
+                    'dr_regions', '%s is not an option of provider %s%s' % (option, provider, taken_by(option))
+                )
         regions.append(typed_region(region))
     if not regions:
         raise InputError('dr_regions', 'give at least one DR region')
@@ -182,6 +200,18 @@ def dr_regions(value: Any, source_region: str, provider: str, allowed: tuple[str
         # AWS copies within a region, but such a copy shares every failure of its source: it is no DR copy.
         raise InputError('dr_regions', 'the source region %s cannot be a DR region' % source_region)
     return regions
+
+
+def taken_by(option: str) -> str:
+    """'; provider aws takes it' for a copy option some providers take: where a refusal of it sends the user."""
+    takers = [name for name, provider in PROVIDERS.items() if option in provider.copy_options]
+    if not takers:
+        return ''
+    return '; provider%s %s take%s it' % (
+        's' if len(takers) > 1 else '',
+        ' and '.join(takers),
+        '' if len(takers) > 1 else 's',
+    )
 
 
 def tag_selector(value: dict[Any, Any] | None, option: str = 'tag_selector') -> dict[str, str | None]:
@@ -344,13 +374,21 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
     regions = dr_regions(params['dr_regions'], params['source_region'], provider, allowed)
     selector = tag_selector(params['tag_selector'])
     copy_options: dict[str, Any] = {}
-    for option in ('encrypted', 'kms_key_id', 'retention_days', 'instance_billing_cycle'):
+    for option in (
+        'encrypted',
+        'kms_key_id',
+        'retention_days',
+        'instance_billing_cycle',
+        'completion_duration_minutes',
+    ):
         # Unset is unset in every form a playbook or survey gives it (the role passes 0 and '' as it documents them):
         # false, 0 (retention_days: kept until deleted) and '' are not given. 0 == False in Python: `in` covers both.
         if params.get(option) not in (None, False, ''):
             if option not in allowed:
                 raise InputError(
-                    option, 'is not an option of provider %s (it takes %s)' % (provider, ', '.join(allowed))
+                    option,
+                    'is not an option of provider %s (it takes %s)%s'
+                    % (provider, ', '.join(allowed), taken_by(option)),
                 )
             copy_options[option] = params[option]
     check_limits(params)
@@ -368,7 +406,8 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
         provider=provider,
         source_region=params['source_region'],
         dr_regions=tuple(
-            DrRegion(region['region'], region.get('encrypted'), region.get('kms_key_id')) for region in regions
+            DrRegion(region['region'], **{option: region.get(option) for option in DR_REGION_OPTIONS})
+            for region in regions
         ),
         tag_selector=selector,
         allow_no_disks=bool(params.get('allow_no_disks')),

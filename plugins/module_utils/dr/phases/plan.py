@@ -75,7 +75,11 @@ def plan_copies(
                     )
                 )
     books = {region: priced_book(facts.book, settings.plan.prices.get(region)) for region in settings.region_names}
-    minutes = options.get('completion_duration_minutes')
+    # Each DR region's completion duration: its own, or the run's (as its copy requests are made: copy_requests).
+    minutes = {
+        region.region: dict(options, **region.copy_options()).get('completion_duration_minutes')
+        for region in settings.dr_regions
+    }
     lines = cost_lines(planned, books, api_reads=verify_reads(ctx, planned), completion_minutes=minutes)
     return Planning(
         section={

@@ -55,8 +55,6 @@ DR_NOT_TAKEN = {
     'aws': {
         'destination_availability_zone': 'DR copies go to other regions; a copy to a Local Zone stays in the source\'s region',
         'destination_outpost_arn': 'DR copies go to other regions; a copy to an Outpost stays in the source\'s region',
-        'completion_duration_minutes': 'dr_sync has no time-based copies (no DR need for them is recorded); add the option to '
-        'the provider\'s copy_options and dr_sync together when one comes',
     },
     'ecs': {},
     'ens': {},

@@ -6,8 +6,10 @@ neither an SDK nor ansible-core."""
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
+import yaml
 from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import prices as alibaba
@@ -168,6 +170,28 @@ def test_a_time_based_copy_takes_its_duration_a_wave_unless_the_quotas_make_it_l
     assert copy_time(planned, limits)['hours'] is None
 
 
+@given(
+    st.lists(st.tuples(facts, rules), min_size=1, max_size=45),
+    st.sampled_from([15, 60, 480, 2880]),
+    st.sets(st.sampled_from(REGIONS)),
+)
+def test_a_duration_per_region_is_each_region_s_own_and_one_for_all_is_the_same_as_each(copies, minutes, untimed):
+    """Issue 64: a DR region's own completion_duration_minutes. The same duration for each region is the run's; a region
+    without one has no time-based fee, and its copies' time is not known (the cloud promises no standard rate)."""
+    planned = [copy for copy in (planned_copy(*pair) for pair in copies) if copy.bytes is not None]
+    books = dict.fromkeys(REGIONS, aws.BOOK)
+    each = dict.fromkeys(REGIONS, minutes)
+    assert cost_lines(planned, books, completion_minutes=each) == cost_lines(planned, books, completion_minutes=minutes)
+    assert copy_time(planned, aws.LIMITS, completion_minutes=each) == copy_time(
+        planned, aws.LIMITS, completion_minutes=minutes
+    )
+    some = {region: None if region in untimed else minutes for region in REGIONS}
+    fees = {line.region for line in cost_lines(planned, books, completion_minutes=some) if 'time-based' in line.what}
+    assert fees == {copy.region for copy in planned} - untimed
+    known = copy_time(planned, aws.LIMITS, completion_minutes=some)['hours'] is not None
+    assert known == (not planned or not untimed & {copy.region for copy in planned})
+
+
 def test_the_prices_option_sets_a_price_for_every_region_or_one_and_bad_input_names_itself():
     given = given_prices({'storage': '0.045', 'regions': {'us-west-2': {'transfer': 0.01}}}, ['eu-west-1', 'us-west-2'])
     assert given == {'eu-west-1': {'storage': 0.045}, 'us-west-2': {'storage': 0.045, 'transfer': 0.01}}
@@ -192,6 +216,19 @@ def test_the_prices_option_sets_a_price_for_every_region_or_one_and_bad_input_na
         assert refused.value.option == option and words in refused.value.message, (value, refused.value)
 
 
+REPO = pathlib.Path(__file__).parents[4]
+
+
+def cost_md_role_example(page):
+    """The variables of docs/cost.md's dr_copy example of a time-based copy."""
+    (example,) = [
+        yaml.safe_load(block)
+        for block in re.findall(r'```yaml\n(.*?)```', page, re.S)
+        if 'dr_copy_completion_duration_minutes' in block
+    ]
+    return example[0]['roles'][0]['vars']
+
+
 def test_the_worked_examples_of_docs_cost_md_are_the_models():
     """docs/cost.md's ten disks of 100 GiB, first copies to one region: its figures are the price books' own."""
     page = (pathlib.Path(__file__).parents[4] / 'docs' / 'cost.md').read_text(encoding='utf-8')
@@ -206,9 +243,16 @@ def test_the_worked_examples_of_docs_cost_md_are_the_models():
 
     copies, result = plan(aws, aws.BOOK)
     assert all(copy.full for copy in copies) and (result['monthly'], result['once']) == (50.0, 20.0)
-    timed_copies, timed = plan(aws, aws.BOOK, minutes=60)
+    # The page's role example (issue 64; test_dr_timed_copies_aws.py runs its variables through dr_sync): its variables
+    # are the role's, and its duration is the one worked out here.
+    variables = cost_md_role_example(page)
+    specs = yaml.safe_load((REPO / 'roles' / 'dr_copy' / 'meta' / 'argument_specs.yml').read_text(encoding='utf-8'))
+    assert set(variables) <= set(specs['argument_specs']['main']['options'])
+    minutes = variables['dr_copy_completion_duration_minutes']
+    assert minutes == 60 and '`dr_copy_completion_duration_minutes: %d` (above)' % minutes in rows['AWS']
+    timed_copies, timed = plan(aws, aws.BOOK, minutes=minutes)
     assert timed['once'] - result['once'] == 16.0
-    assert copy_time(timed_copies, aws.LIMITS, completion_minutes=60)['hours'] == 1.0
+    assert copy_time(timed_copies, aws.LIMITS, completion_minutes=minutes)['hours'] == 1.0
     assert copy_time(copies, aws.LIMITS)['hours'] is None
     assert '| 10 full | 50.00 (1,000 GiB at 0.05) | 20.00 (1,000 GiB at 0.02) |' in rows['AWS']
     assert '1 h and 16.00 more once' in rows['AWS']

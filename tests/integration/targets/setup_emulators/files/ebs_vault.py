@@ -62,6 +62,12 @@ Multi-volume snapshots and snapshots in flight, as botocore's EC2 model (2016-11
   source's. FIDELITY['copy_volume_id'] answers vol-ffffffff, on by default (SNAPCOPY_MOTO_COPY_VOLUME_ID=0 turns it
   off): no unit test of the collection on moto relies on moto's answer.
 
+Time-based copies: moto 5.2.5 takes CopySnapshot's CompletionDurationMinutes and drops it. botocore's EC2 model
+(2016-11-15, CopySnapshotRequest.CompletionDurationMinutes, an integer of 1 to 2880): "Specify a completion duration, in 15
+minute increments, to initiate a time-based snapshot copy. Time-based snapshot copy operations complete within the
+specified duration." The duration each copy was asked for is kept in TIMED_COPIES, what a test reads of the calls made
+(the copy completes as any other: its duration is a promise of time, which moto's at-once copies keep).
+
 CopySnapshot with DryRun is answered here, for every source: UnauthorizedOperation where DENIED names the caller's
 account and the action, else DryRunOperation (HTTP 412, EC2's "Precondition Failed" for it: unverifiable in the model),
 nothing copied.
@@ -120,6 +126,9 @@ PENDING: dict = {}
 FIDELITY = {'copy_volume_id': os.environ.get('SNAPCOPY_MOTO_COPY_VOLUME_ID', '1') != '0'}
 # What EBS answers as a copy's VolumeId (the EBS user guide, "Copy an Amazon EBS snapshot").
 COPY_VOLUME_ID = 'vol-ffffffff'
+# (account, region, copy id) -> the CompletionDurationMinutes of the CopySnapshot that made it, for each copy asked for
+# with one (the module's docstring).
+TIMED_COPIES: dict = {}
 # (account, action) pairs answered and not carried out: LockSnapshot, a lock the cloud answers and does not hold.
 HOLLOW: set = set()
 # (account, action) pairs that the account's policy does not allow, answered as EC2 answers an IAM denial (its common
@@ -611,14 +620,17 @@ def keep_volume_keys(environ):
                 snapshot.kms_key_id = volume_key
 
 
-def hold_copy(answer, account, region):
-    """``answer`` (CopySnapshot's, as an iterable of bytes) as it is; its copy marked a copy (its VolumeId), and left
-    pending when (account, region) is in HELD_COPIES, or for TIMINGS['snapshot_seconds']."""
+def hold_copy(answer, account, region, params):
+    """``answer`` (CopySnapshot's, as an iterable of bytes) as it is; its copy marked a copy (its VolumeId), its
+    CompletionDurationMinutes kept in TIMED_COPIES, and left pending when (account, region) is in HELD_COPIES, or for
+    TIMINGS['snapshot_seconds']."""
     body = b''.join(answer)
     match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body)
     copy = _snapshots(account, region).get(match.group(1).decode()) if match else None
     if copy is not None:
         copy.vault_copy = True
+        if params.get('CompletionDurationMinutes') is not None:
+            TIMED_COPIES[(account, region, copy.id)] = int(params['CompletionDurationMinutes'])
         hold(account, region, copy.id, held=(account, region) in HELD_COPIES)
     return [body]
 
@@ -800,10 +812,10 @@ def with_ebs_vault(app):
                 if action == 'CopySnapshot':
                     params['_shared'] = shared_source(params, account)
                     if params['_shared'] is None:
-                        return hold_copy(app(environ, start_response), account, region)
+                        return hold_copy(app(environ, start_response), account, region, params)
                 name, fields = ACTIONS[action](params, account, region, cloud_time())
                 if action == 'CopySnapshot':
-                    hold_copy([fields.encode()], account, region)
+                    hold_copy([fields.encode()], account, region, params)
         except Ec2Error as error:
             return error_answer(start_response, error, request_id)
         answer = (
