@@ -178,6 +178,9 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.restore_disk_type = 'standard'
         self.restore_disk_types = ('standard', 'fast')
         self.fail_next_copies = 0  # how many of the next copies fail in the cloud once they have run
+        # After this many more lease tag calls (tag_sources), the next is refused whole, for no source of its own (a
+        # bad request: what a take that still fails after its retries is to the run); None: none is.
+        self.refuse_tag_call_after = None
         self.hang_next_copies = 0  # how many of the next copies never complete
         self.kill_after_calls = None  # the run is killed when it makes this many more calls
         self.kill_thread_after = {}  # runs at once (Turnstile): thread name -> the calls after which that run is killed
@@ -797,6 +800,13 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         for start in range(0, len(snapshot_ids), self.sources_per_tag_call):
             batch = list(snapshot_ids[start : start + self.sources_per_tag_call])
             self._count(name)
+            if name == 'tag_sources' and self.refuse_tag_call_after is not None:
+                self.refuse_tag_call_after -= 1
+                if self.refuse_tag_call_after < 0:
+                    self.refuse_tag_call_after = None
+                    raise CloudError(
+                        'CreateTags', 'InvalidParameterValue', 'The request was refused whole.', kind=INVALID
+                    )
             gone = [snapshot_id for snapshot_id in batch if snapshot_id not in self.snapshots]
             if gone:
                 raise CloudError(

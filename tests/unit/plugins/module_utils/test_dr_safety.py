@@ -28,7 +28,8 @@ After every move:
    minutes off the cloud's (leases are timed by the cloud's); the in-memory cloud's copy call has no idempotency token
    (as EBS's and CBS's), and the copy leases (dr.leases.copies.CopyLeases) are what holds it, or it has one that the cloud
    answers with the copy first made under it, deleted since or not (ECS's ClientToken), and no lease is taken;
-7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names);
+7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names), even where the
+   cloud refuses a lease's tag call whole after earlier batches of the take were written (issue 60, item 11);
 8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
    a person deletes DR copies between runs, and a copy call's answer (a replayed token's) is no proof;
 9. the newest good point is never lost (issue 60, the rule of docs/safety.md, worked out here on its own): no run deletes
@@ -182,6 +183,7 @@ class DrWorld(RuleBasedStateMachine):
         hollow_locks=st.integers(0, 1),
         skew=st.sampled_from(SKEWS),
         fresh_hours=st.sampled_from([None, 24]),
+        tag_call_refused_after=st.one_of(st.none(), st.integers(0, 3)),
     )
     def dr_run(
         self,
@@ -200,10 +202,13 @@ class DrWorld(RuleBasedStateMachine):
         hollow_locks,
         skew,
         fresh_hours,
+        tag_call_refused_after,
     ):
         """``hollow_locks``: that many lock calls are answered as set and set nothing (ECS's replayed token, EBS's lock
         of a copy cancelled as it fails); ``skew``: the controller's clock, seconds off the cloud's; ``fresh_hours``:
-        max_snapshot_age_hours, the RPO."""
+        max_snapshot_age_hours, the RPO; ``tag_call_refused_after``: the lease tag call after that many is refused
+        whole (None: none is)."""
+        self.cloud.refuse_tag_call_after = tag_call_refused_after
         self.cloud.lose_next_lock_answer = lost_lock_answer
         self.cloud.lock_reads_refused = lock_reads_refused
         self.cloud.hollow_locks = hollow_locks
@@ -225,6 +230,7 @@ class DrWorld(RuleBasedStateMachine):
             self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
             self.cloud.lose_next_answer = self.cloud.lose_next_lock_answer = self.cloud.lock_reads_refused = False
             self.cloud.hollow_locks = 0
+            self.cloud.refuse_tag_call_after = None
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
         self.nothing_the_churn_alarm_keeps_deleted(guarded)
@@ -397,15 +403,21 @@ class DrWorld(RuleBasedStateMachine):
 
     def check_shares_left(self, reports):
         """With a DR account, what the runs that ended leave shared is what they held, each for a copy it saw in flight
-        (that copy may have completed since)."""
+        (that copy may have completed since), or what the cloud refused them to release (its release tag refused: the
+        share stays, said in the run's failures, until the first run after its lease lapses)."""
         if not self.dr_account:
             return
         left = sorted(self.cloud.granted - set(self.persons_shares))
         held = {snapshot_id for report in reports for snapshot_id in report['dr_account']['held']}
-        assert set(left) <= held, 'runs ended leaving shares no copy in flight needed: %s (held: %s)' % (
+        refused = {snapshot_id for report in reports for snapshot_id in report['dr_account']['release_failed']}
+        assert set(left) <= held | refused, 'runs ended leaving shares no copy in flight needed: %s (held: %s)' % (
             left,
             sorted(held),
         )
+        for report in reports:
+            said = ' '.join(str(failure) for failure in report['failures'])
+            unsaid = [snapshot_id for snapshot_id in report['dr_account']['release_failed'] if snapshot_id not in said]
+            assert not unsaid, 'shares the cloud refused to release, not said in the failures: %s' % unsaid
 
     @precondition(
         lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies)
