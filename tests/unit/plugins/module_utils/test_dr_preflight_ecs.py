@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr_account import ENCRYPTED_SHARE_ROLE
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+
+# pylint: disable-next=unused-import  # cloud: the fixture, as test_dr_account_ecs has it
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import (
     DR_KEY,
     DR_REGION,
     SOURCE_ACCOUNT,
-    cloud,  # noqa: F401  # pylint: disable=unused-import  # the fixture, as test_dr_account_ecs has it
+    cloud,  # noqa: F401
     dr_copies,
     dr_run,
     mutations,
