@@ -38,6 +38,10 @@ class DrRegion:
             if value is not None
         }
 
+    def options(self, run_options: Mapping[str, Any]) -> dict[str, Any]:
+        """The copy options its copies are made with: the run's (``run_options``), with this region's own over them."""
+        return dict(run_options, **self.copy_options())
+
 
 @dataclass(frozen=True)
 class CopySettings:

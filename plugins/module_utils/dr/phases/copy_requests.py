@@ -94,8 +94,7 @@ def copy_requests(
     common.update(settings.copy.options)
     groups: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], list[str]]] = {}
     for region in settings.dr_regions:
-        options = dict(common)
-        options.update(region.copy_options())
+        options = region.options(common)
         key = tuple(sorted((name, repr(value)) for name, value in options.items()))
         groups.setdefault(key, (options, []))[1].append(region.region)
     # A name or description made from a template with the date changes from run to run: a copy

@@ -49,7 +49,8 @@ def plan_copies(
     facts = settings.plan.facts
     if facts is None:
         return Planning()
-    options = settings.copy.options
+    # Each DR region's copy options: its own over the run's, as its copy requests are made (copy_requests).
+    options = {region.region: region.options(settings.copy.options) for region in settings.dr_regions}
     planned = []
     for plan in plans:
         for outcome in copies.outcomes.get(plan.key, ()):
@@ -69,17 +70,13 @@ def plan_copies(
                             full_bytes=source.full_bytes if source is not None else None,
                             changed_bytes=changed_bytes((changed or {}).get((plan.key, region)), earlier),
                             earlier_copy=(earlier is not None) if listed else None,
-                            key_changed=key_changed(earlier, source, options),
+                            key_changed=key_changed(earlier, source, options[region]),
                         ),
                         facts.rules,
                     )
                 )
     books = {region: priced_book(facts.book, settings.plan.prices.get(region)) for region in settings.region_names}
-    # Each DR region's completion duration: its own, or the run's (as its copy requests are made: copy_requests).
-    minutes = {
-        region.region: dict(options, **region.copy_options()).get('completion_duration_minutes')
-        for region in settings.dr_regions
-    }
+    minutes = {region: region_options.get('completion_duration_minutes') for region, region_options in options.items()}
     lines = cost_lines(planned, books, api_reads=verify_reads(ctx, planned), completion_minutes=minutes)
     return Planning(
         section={

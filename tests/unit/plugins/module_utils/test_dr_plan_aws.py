@@ -83,3 +83,32 @@ def test_the_prices_option_prices_a_region_and_the_plan_says_whose_prices_they_a
     assert {line['source'] for line in plan['cost']['lines']} == {'the prices option'}
     gib = plan['bytes'] / GIB
     assert (plan['cost']['monthly'], plan['cost']['once']) == (round(gib * 100, 2), round(gib * 500, 2))
+
+
+def test_a_regions_own_key_is_the_key_its_next_copy_is_planned_against(moto_url):
+    """A DR region's own kms_key_id is the key its copies are made with (over the run's): the next day's copy there is
+    held to that key, so it is incremental, not full for a change of key that never happened."""
+    source, dr_region = 'ca-central-1', 'eu-north-1'
+    run_key = 'arn:aws:kms:%s:%s:key/11111111-2222-3333-4444-555555555555' % (dr_region, ACCOUNT)
+    region_key = 'arn:aws:kms:%s:%s:key/66666666-7777-8888-9999-000000000000' % (dr_region, ACCOUNT)
+    made = disks_with_snapshots(moto_url, source, count=1, tag_value='plan-region-key')
+    for snapshot in made.values():
+        aged(source, snapshot, 30)
+    options = {
+        'selector': {'verify': 'plan-region-key'},
+        'encrypted': True,
+        'kms_key_id': run_key,
+        'dr_regions': [{'region': dr_region, 'kms_key_id': region_key}],
+    }
+    adapter, first = run(moto_url, source, dr_region, **options)
+    assert first['totals']['copied'] == 1 and first['plan']['copies'][0]['why_full'] == FIRST_COPY, first['failures']
+    copies = [
+        copy
+        for copy in adapter.client.ec2(dr_region).describe_snapshots(OwnerIds=['self'])['Snapshots']
+        if any(tag['Key'] == 'snapcopy:disk' and tag['Value'].endswith(tuple(made)) for tag in copy.get('Tags', []))
+    ]
+    assert [copy.get('KmsKeyId') for copy in copies] == [region_key], copies
+    for volume in made:
+        adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')
+    again = run(moto_url, source, dr_region, check_mode=True, **options)[1]['plan']
+    assert [(copy['full'], copy['why_full']) for copy in again['copies']] == [(False, None)], again['copies']
