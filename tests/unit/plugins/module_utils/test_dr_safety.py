@@ -657,9 +657,11 @@ class DrWorld(RuleBasedStateMachine):
                 continue
             now = cells.get(cell, [])
             good, dummy = self.standing_of(now)
-            if role == 'newest' and now and self.point_of(now[0]) >= point:
+            # Points are compared by their time alone: of two sources the cloud dates alike, either copy holds that
+            # point (the copies' ids order them in the world's account only, which the collection cannot know).
+            if role == 'newest' and now and self.point_of(now[0])[0] >= point[0]:
                 continue
-            if role == 'good' and good is not None and self.point_of(good) >= point:
+            if role == 'good' and good is not None and self.point_of(good)[0] >= point[0]:
                 continue
             wrong.append((copy_id, role))
         assert not wrong, 'a run deleted %s: a newest point, the last known good one or the doubt that holds it' % wrong
