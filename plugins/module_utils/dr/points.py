@@ -68,13 +68,15 @@ def copy_verdict(copy: Snapshot) -> str:
 
 
 def marks_verdict(tags: Mapping[str, str]) -> str:
-    """A completed copy's verdict from the marks runs wrote on it (its tags): a report's copy record carries them too."""
-    if tags.get(DIFFERS_TAG):
-        return DIFFERING
+    """A completed copy's verdict from the marks runs wrote on it (its tags): a report's copy record carries them too.
+    A spreading doubt before a lone one, as for a set (worst_verdict): a copy that differs and is also suspect or
+    unmeasured still puts the points after it in doubt, and its mark still holds the last good one."""
     if tags.get(SUSPECT_TAG):
         return SUSPECT
     if tags.get(CHURN_TAG) == UNMEASURED:
         return UNMEASURED_POINT
+    if tags.get(DIFFERS_TAG):
+        return DIFFERING
     return GOOD
 
 

@@ -105,17 +105,21 @@ def test_property_only_completed_copies_go_and_never_the_newest_completed(
         )
 
 
-# The marks a run leaves on a copy (dr.points): none, differs, suspect, unmeasured.
-MARKS = st.sampled_from([None, None, DIFFERS_TAG, SUSPECT_TAG, CHURN_TAG])
+# The marks a run leaves on a copy (dr.points): none, differs, suspect, unmeasured, and a copy found to differ that a
+# rewrite also put in doubt (verification and the churn alarm each leave theirs).
+MARKS = st.sampled_from(
+    [None, None, DIFFERS_TAG, SUSPECT_TAG, CHURN_TAG, (DIFFERS_TAG, SUSPECT_TAG), (DIFFERS_TAG, CHURN_TAG)]
+)
 
 
 def marked(copy_id, days_old, state, mark, point_days=None):
     """A copy made ``days_old`` ago holding the data of ``point_days`` ago (POINT_TAG; its own age when None)."""
     tags = {}
-    if mark == CHURN_TAG:
-        tags[CHURN_TAG] = UNMEASURED
-    elif mark is not None:
-        tags[mark] = 'why'
+    for each in mark if isinstance(mark, tuple) else (mark,):
+        if each == CHURN_TAG:
+            tags[CHURN_TAG] = UNMEASURED
+        elif each is not None:
+            tags[each] = 'why'
     if point_days is not None:
         tags[POINT_TAG] = (NOW - datetime.timedelta(days=point_days)).strftime('%Y-%m-%dT%H:%M:%SZ')
     return copy(copy_id, days_old, state, **tags)
@@ -174,6 +178,19 @@ def test_a_copy_that_differs_never_frees_the_verified_copy_before_it():
     copies = [copy('corrupt', 0, **{DIFFERS_TAG: 'blocks whose data differ: [3]'}), copy('verified', 1)]
     delete, keep = prune_selection(copies, NOW, keep_copies=1)
     assert ids(delete) == [] and ids(keep) == ['corrupt', 'verified']
+
+
+def test_a_copy_that_differs_and_is_suspect_still_holds_the_good_copy_before_it():
+    """A copy verification found to differ, and the churn alarm found suspect: its suspicion still puts the newer copy in
+    doubt, so pruning keeps it (the doubt that holds the good one) and the good copy before it, under keep_copies 1.
+    Read as differing alone, the newer copy stood as good and both older copies went (the safety machine's search)."""
+    copies = [
+        copy('newer', 0),
+        copy('both', 1, **{DIFFERS_TAG: 'blocks whose data differ: [3]', SUSPECT_TAG: 'rewrote 90%'}),
+        copy('good', 2),
+    ]
+    delete, keep = prune_selection(copies, NOW, keep_copies=1)
+    assert ids(delete) == [] and ids(keep) == ['newer', 'both', 'good']
 
 
 def test_an_unmeasured_copy_is_kept_in_doubt_as_a_suspect_one():
