@@ -56,8 +56,18 @@ PLAN_TEMPLATE = """{% if plan %}
 </section>
 {% endif %}"""
 
-# The fleet's plans: each scope's, each account's and the fleet's sums (_fleet_report's, of _plan_figures.summed).
-FLEET_PLANS_TEMPLATE = """{% if report.get('plan') %}{% set total = report.plan %}
+# The fleet's plans: each scope's, each account's and the fleet's sums (_fleet_report's, of _plan_figures.summed),
+# each row's cells written once (plan_cells).
+FLEET_PLANS_TEMPLATE = """{% macro plan_cells(plan) -%}
+<td class="number" data-key="monthly" data-usd="{{ plan.monthly }}" data-complete="{{ plan.monthly_complete | lower }}">{{
+ usd(plan.monthly, plan.monthly_complete) }}</td>
+<td class="number" data-key="once" data-usd="{{ plan.once }}" data-complete="{{ plan.once_complete | lower }}">{{
+ usd(plan.once, plan.once_complete) }}</td>
+<td class="number" data-key="full">{{ plan.full }}</td><td class="number" data-key="incremental">{{ plan.incremental }}</td>
+<td class="number" data-key="bytes" data-bytes="{{ plan.bytes }}">{{ gib(plan.bytes) }}</td>
+<td class="number{% if plan.preflight %} bad{% endif %}" data-key="preflight">{{ plan.preflight }}</td>
+{%- endmacro %}
+{%- if report.get('plan') %}{% set total = report.plan %}
 <section id="plans" data-monthly="{{ total.monthly }}" data-once="{{ total.once }}" data-complete="{{ total.complete | lower }}">
 <h2>{{ 'Plans: what the scopes would copy and cost' if report.check_mode else 'What the scopes copied, and its cost' }}</h2>
 <p id="plans-summary">Every scope's plan added up: {{ usd(total.monthly, total.monthly_complete) }} each month,
@@ -72,33 +82,15 @@ FLEET_PLANS_TEMPLATE = """{% if report.get('plan') %}{% set total = report.plan 
 {% for scope in report.scopes %}{% set plan = scope.plan %}
 <tr data-plan="{{ scope.scope }}"><td class="id">{{ scope.scope }}</td><td class="id">{{ scope.account or 'not known' }}</td>
 {% if plan %}
-<td class="number" data-key="monthly" data-usd="{{ plan.monthly }}" data-complete="{{ plan.monthly_complete | lower }}">{{
- usd(plan.monthly, plan.monthly_complete) }}</td>
-<td class="number" data-key="once" data-usd="{{ plan.once }}" data-complete="{{ plan.once_complete | lower }}">{{
- usd(plan.once, plan.once_complete) }}</td>
-<td class="number" data-key="full">{{ plan.full }}</td><td class="number" data-key="incremental">{{ plan.incremental }}</td>
-<td class="number" data-key="bytes" data-bytes="{{ plan.bytes }}">{{ gib(plan.bytes) }}</td>
-<td class="number{% if plan.preflight %} bad{% endif %}" data-key="preflight">{{ plan.preflight }}</td>
+{{ plan_cells(plan) }}
 {% else %}<td colspan="6" class="neutral" data-key="monthly">no plan: not known</td>{% endif %}</tr>
 {% endfor %}
 {% for account in report.accounts if account.plan %}{% set plan = account.plan %}
 <tr data-plan="account {{ account.provider }}/{{ account.account }}"><td>account total</td><td class="id">{{ account.account or 'not known' }}</td>
-<td class="number" data-key="monthly" data-usd="{{ plan.monthly }}" data-complete="{{ plan.monthly_complete | lower }}">{{
- usd(plan.monthly, plan.monthly_complete) }}</td>
-<td class="number" data-key="once" data-usd="{{ plan.once }}" data-complete="{{ plan.once_complete | lower }}">{{
- usd(plan.once, plan.once_complete) }}</td>
-<td class="number" data-key="full">{{ plan.full }}</td><td class="number" data-key="incremental">{{ plan.incremental }}</td>
-<td class="number" data-key="bytes" data-bytes="{{ plan.bytes }}">{{ gib(plan.bytes) }}</td>
-<td class="number{% if plan.preflight %} bad{% endif %}" data-key="preflight">{{ plan.preflight }}</td></tr>
+{{ plan_cells(plan) }}</tr>
 {% endfor %}
 <tr data-plan="total"><td><b>total</b></td><td>-</td>
-<td class="number" data-key="monthly" data-usd="{{ total.monthly }}" data-complete="{{ total.monthly_complete | lower }}">{{
- usd(total.monthly, total.monthly_complete) }}</td>
-<td class="number" data-key="once" data-usd="{{ total.once }}" data-complete="{{ total.once_complete | lower }}">{{
- usd(total.once, total.once_complete) }}</td>
-<td class="number" data-key="full">{{ total.full }}</td><td class="number" data-key="incremental">{{ total.incremental }}</td>
-<td class="number" data-key="bytes" data-bytes="{{ total.bytes }}">{{ gib(total.bytes) }}</td>
-<td class="number{% if total.preflight %} bad{% endif %}" data-key="preflight">{{ total.preflight }}</td></tr>
+{{ plan_cells(total) }}</tr>
 </table>
 </section>
 {% endif %}
