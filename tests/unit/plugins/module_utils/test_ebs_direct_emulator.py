@@ -236,7 +236,9 @@ def test_changed_blocks_are_exactly_those_written_between_two_snapshots(moto_url
 
 def test_what_the_ebs_direct_apis_refuse(moto_url, layers):
     region, other_region = 'us-gov-west-1', 'us-gov-east-1'
-    dummy_volume, snapshot = snapshot_of(moto_url, region, size=2)
+    # 13 GiB: 104 chunks of one to sixteen written blocks each, so always more than a page of 100 (the API's least
+    # MaxResults) and a NextToken below, whatever volume id moto draws; 2 GiB held 16 to 256, and now and then no page.
+    dummy_volume, snapshot = snapshot_of(moto_url, region, size=13)
     ebs, loose = client(moto_url, 'ebs', region), client(moto_url, 'ebs', region, validate=False)
     blocks = all_blocks(ebs, snapshot)
     copy = client(moto_url, 'ec2', other_region).copy_snapshot(SourceSnapshotId=snapshot, SourceRegion=region)[
