@@ -51,7 +51,7 @@ from ..core.tagging import (
 from .capabilities import DrillHostAdapter
 from .drill_host import attach_for_checks, detach_ours, drill_hosts, host_for_drill
 from .groups import newest_complete_set
-from .points import DIFFERING, copy_verdict, own_point, point_order
+from .points import DIFFERING, MarksHeld, copy_verdict, own_point, point_order
 from .prune import copies_by_disk
 
 if TYPE_CHECKING:
@@ -428,8 +428,16 @@ class RestoreDrill:
             except CloudError as error:
                 drill.problem = error
                 continue
+            # A person's copy of a DR copy found to differ holds the same data: never tested either.
+            marks = MarksHeld(copies_by_region.get(region, []))
             testable = {
-                key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
+                key: [
+                    copy
+                    for copy in group
+                    if self.adapter.restore_refusal(copy) is None
+                    and copy.id not in differing
+                    and not marks.differs(copy)
+                ]
                 for key, group in copies.items()
             }
             picked = pick_disks(testable, self.settings.restore.count, list((groups or {}).values()))

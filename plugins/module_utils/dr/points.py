@@ -13,6 +13,9 @@ report and its model (dr.protection), dr_posture_info (dr.posture) and the churn
   cloud states, are not its source's), suspect (SUSPECT_TAG: its source rewrote far more of the disk than usual),
   unmeasured (CHURN_TAG UNMEASURED: the alarm could not measure it), else good. A copy still being made is in flight, one
   the cloud failed is failed.
+- A copy made from another copy (a person's copy of a DR copy: COPY_TAG names the other, or the cloud links it to the
+  other) holds that copy's data, so that copy's verdict too, however its own tags read: a mark a run writes on the DR
+  copy after the person copied it holds for both (``MarksHeld``).
 - A suspect or unmeasured point puts every newer point in doubt too, until a person takes its mark off: the disk may have
   been rewritten before them, and a measure against a rewritten disk proves nothing. A differing copy is in doubt alone.
 - What a region holds for certain is its newest good point that no doubt reaches (``standing``). Every surface stands a
@@ -34,7 +37,16 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..core.cloud_clock import iso_utc
 from ..core.model import COMPLETED, EPOCH, FAILED, PENDING, parse_time
-from ..core.tagging import CHURN_TAG, DIFFERS_TAG, POINT_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
+from ..core.tagging import (
+    CHURN_TAG,
+    COPY_TAG,
+    DIFFERS_TAG,
+    POINT_TAG,
+    SOURCE_TAG,
+    SUSPECT_TAG,
+    UNMEASURED,
+    VERIFIED_TAG,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -78,6 +90,39 @@ def marks_verdict(tags: Mapping[str, str]) -> str:
     if tags.get(DIFFERS_TAG):
         return DIFFERING
     return GOOD
+
+
+class MarksHeld:
+    """The verdicts of the copies in a listing, where a copy made from another copy listed there holds that copy's data:
+    its verdict is the worst of its own marks and those of each copy it was made from, followed while the listing has
+    them. Whatever its own tags say (copied along before the DR copy was found to differ, or not copied), a person's
+    copy of a DR copy is no better proof than the DR copy."""
+
+    def __init__(self, listed: Iterable[Snapshot] = ()) -> None:
+        self.by_id = {copy.id: copy for copy in listed}
+
+    def _chain(self, copy: Snapshot) -> list[Snapshot]:
+        chain, current = [copy], self._origin(copy)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self._origin(current)
+        return chain
+
+    def _origin(self, copy: Snapshot) -> Snapshot | None:
+        named = copy.tags.get(COPY_TAG)
+        origin = named if named and named != copy.id else copy.source_id
+        return self.by_id.get(origin) if origin else None
+
+    def verdict(self, copy: Snapshot) -> str:
+        """copy_verdict, with the marks of the copies ``copy`` was made from."""
+        own = copy_verdict(copy)
+        if own in (IN_FLIGHT, FAILED_COPY):
+            return own
+        return worst_verdict(marks_verdict(held.tags) for held in self._chain(copy))
+
+    def differs(self, copy: Snapshot) -> bool:
+        """Whether ``copy``'s data are found to differ from its source's (its own mark, or a copy's it was made from)."""
+        return any(held.tags.get(DIFFERS_TAG) for held in self._chain(copy))
 
 
 def worst_verdict(verdicts: Iterable[str]) -> str:
@@ -190,14 +235,19 @@ def holding(points: Sequence[P], verdict_of: Callable[[P], str]) -> Holding[P]:
     )
 
 
-def copies_holding(copies: Iterable[Snapshot], point_of: Callable[[Snapshot], str | None]) -> Holding[Snapshot]:
-    """The rule over one disk's copies in one region (any states): its completed ones by their recovery points."""
+def copies_holding(
+    copies: Iterable[Snapshot],
+    point_of: Callable[[Snapshot], str | None],
+    verdict_of: Callable[[Snapshot], str] = copy_verdict,
+) -> Holding[Snapshot]:
+    """The rule over one disk's copies in one region (any states): its completed ones by their recovery points, each
+    judged by ``verdict_of`` (MarksHeld.verdict where the region's listing is at hand)."""
     completed = sorted(
         (copy for copy in copies if copy.state == COMPLETED),
         key=lambda copy: point_order(copy, point_of(copy)),
         reverse=True,
     )
-    return holding(completed, copy_verdict)
+    return holding(completed, verdict_of)
 
 
 def hours_since(moment: str | None, now: datetime.datetime) -> float | None:
@@ -210,14 +260,17 @@ def hours_since(moment: str | None, now: datetime.datetime) -> float | None:
 
 
 def region_points(
-    copies: Iterable[Snapshot], point_of: Callable[[Snapshot], str | None], now: datetime.datetime
+    copies: Iterable[Snapshot],
+    point_of: Callable[[Snapshot], str | None],
+    now: datetime.datetime,
+    verdict_of: Callable[[Snapshot], str] = copy_verdict,
 ) -> dict[str, Any]:
     """What one disk's DR copies in one region (as listed, with their marks) hold, in the model's words
     (dr.protection.RegionProtection): the newest verified good copy and its recovery point; the doubt that holds the
     newest point back (its verdict and copy: differing, suspect, unmeasured) and then the last known good copy (the
     standing one), its point and that point's age."""
-    held = copies_holding(copies, point_of)
-    verified = next((copy for copy in held.points if copy.tags.get(VERIFIED_TAG) and copy_verdict(copy) == GOOD), None)
+    held = copies_holding(copies, point_of, verdict_of)
+    verified = next((copy for copy in held.points if copy.tags.get(VERIFIED_TAG) and verdict_of(copy) == GOOD), None)
     in_doubt = held.doubt is not None
     good = held.standing if in_doubt else None
     good_point = point_of(good) if good is not None else None

@@ -37,7 +37,7 @@ from .coverage import Coverage, coverage_notes, model_fields
 from .groups import consistency_groups, group_look_alikes, newest_complete_set, sets_of
 from .left_behind import LeftBehind, staged_in_flight, staging_leftovers
 from .locks import read_locks
-from .points import SPREADING, copies_holding, own_point, point_reader, region_points, source_of
+from .points import SPREADING, MarksHeld, copies_holding, own_point, point_reader, region_points, source_of
 from .protection import (
     IN_FLIGHT,
     NO_COPY,
@@ -160,6 +160,7 @@ class PostureRead:
         for region in regions:
             listed = self._call(self.adapter.list_copies, region)
             groups = copies_by_disk(listed, keys, source_disks)
+            marks = MarksHeld(listed)
             staged = staged_in_flight(staging, region)
             points = {
                 group.key: newest_complete_set(
@@ -180,6 +181,7 @@ class PostureRead:
                     sources,
                     rpo,
                     group_set=(points[group_of[key].key],) if key in group_of else None,
+                    marks=marks,
                 )
                 for key in keys
             }
@@ -310,10 +312,12 @@ class PostureRead:
         sources: Mapping[str, Snapshot],
         rpo: float | None,
         group_set: tuple[str | None] | None = None,
+        marks: MarksHeld | None = None,
     ) -> dict[str, Any]:
         """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing. A disk of
         a consistency group (``group_set``: (its group's newest set complete in the region, None for none)) stands only
         by its copy of that set."""
+        verdict_of = (marks or MarksHeld()).verdict
         # What stands there is dr.points' rule: the newest good point no doubt reaches; with none, a suspect or
         # unmeasured copy stands in doubt (a differing one is no copy). The model says the doubt (RegionProtection).
         held = copies_holding(
@@ -323,6 +327,7 @@ class PostureRead:
                 if copy.state == COMPLETED and (group_set is None or copy.tags.get(SET_TAG) == group_set[0])
             ),
             self.point_of,
+            verdict_of,
         )
         stands = held.standing or (held.newest if held.doubt_verdict in SPREADING else None)
         completed = [self._copy_record(stands)] if stands is not None else []
@@ -356,7 +361,7 @@ class PostureRead:
             'lock': None,
             'set_id': group_set[0] if group_set is not None and newest is not None else None,
             # The newest verified copy, and the last known good one while a copy stands suspect (dr.verify).
-            'points': region_points(copies, self.point_of, self.now),
+            'points': region_points(copies, self.point_of, self.now, verdict_of),
         }
 
     def _copy_record(self, copy: Snapshot) -> dict[str, Any]:

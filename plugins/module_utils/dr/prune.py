@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..core.model import COMPLETED, DELETING, PENDING
 from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG
 from .groups import copies_complete, copy_sets
-from .points import GOOD, copies_holding, copy_verdict, holding, own_point, point_order, worst_verdict
+from .points import GOOD, Holding, copies_holding, copy_verdict, holding, own_point, point_order, worst_verdict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Container, Iterable, Mapping
@@ -108,6 +108,8 @@ def prune_selection(
     completed_to_come: bool = False,
     *,
     point_of: Callable[[Snapshot], str | None] = own_point,
+    others: Collection[Snapshot] = (),
+    verdict_of: Callable[[Snapshot], str] = copy_verdict,
 ) -> tuple[list[Snapshot], list[Snapshot]]:
     """(to delete, to keep): one disk's DR copies in one region, each list newest point first (``point_of``: a copy's
     recovery point, dr.points).
@@ -118,16 +120,30 @@ def prune_selection(
     reports as its copies. With ``completed_to_come`` (check mode, where a real run that waits would first make a copy
     of the disk's newest snapshot and see it complete), that copy is ranked first, so that the plan prunes what the real
     run would. Copies that are not completed are kept, and not counted.
+
+    ``others`` are the disk's other copies in the region (a person's copy of a DR copy, with its tags): never deleted
+    here, but their marks are read (``verdict_of``: dr.points.MarksHeld) where the report and the look before copying
+    read them, so that a point they keep has its DR copies kept too.
     """
     delete: list[Snapshot]
     keep: list[Snapshot]
     delete, keep = [], []
-    held = copies_holding(copies, point_of)
-    if completed_to_come:
+    held = copies_holding(copies, point_of, verdict_of)
+
+    def kept_by(rule: Holding[Snapshot]) -> set[int]:
+        if not completed_to_come:
+            return {id(point) for point in rule.kept()}
         # The copy to come is the newest point, unmarked: the rule as the real run would find it once it completed.
-        protected = {id(point) for point in holding([None, *held.points], _verdict_or_good).kept() if point is not None}
-    else:
-        protected = {id(point) for point in held.kept()}
+        to_come: list[Snapshot | None] = [None, *rule.points]
+        with_it = holding(to_come, lambda point: GOOD if point is None else verdict_of(point))
+        return {id(point) for point in with_it.kept() if point is not None}
+
+    protected = kept_by(held)
+    if others:
+        # The points the rule keeps over every copy of the disk there keep the DR copies of those points.
+        everything = copies_holding([*copies, *others], point_of, verdict_of)
+        points = {point_of(point) for point in everything.points if id(point) in kept_by(everything)}
+        protected |= {id(copy) for copy in held.points if point_of(copy) in points}
     for rank, copy in enumerate(held.points, start=1 if completed_to_come else 0):
         too_many = keep_copies is not None and 0 < keep_copies <= rank
         too_old = bool(max_age_days) and copy.age_hours(now) > (max_age_days or 0) * 24
@@ -135,10 +151,6 @@ def prune_selection(
         (delete if (too_many or too_old) and not kept else keep).append(copy)
     keep += [copy for copy in copies if copy.state != COMPLETED]
     return delete, sorted(keep, key=lambda copy: point_order(copy, point_of(copy)), reverse=True)
-
-
-def _verdict_or_good(point: Snapshot | None) -> str:
-    return GOOD if point is None else copy_verdict(point)
 
 
 def prune_set_selection(
@@ -150,6 +162,7 @@ def prune_set_selection(
     completed_to_come: bool = False,
     *,
     point_of: Callable[[Snapshot], str | None] = own_point,
+    verdict_of: Callable[[Snapshot], str] = copy_verdict,
 ) -> dict[str, tuple[list[Snapshot], list[Snapshot]]]:
     """{disk key: (to delete, to keep)} for the DR copies of one consistency group's disks in one region (``copies``,
     by disk key: every member's key, an empty list for a member without copies), pruned as sets (dr.groups): the rules
@@ -179,7 +192,7 @@ def prune_set_selection(
     newest_complete = complete[0] if complete else None
     rule = holding(
         complete,
-        lambda index: worst_verdict(copy_verdict(copy) for dummy, copy in ordered[index][1] if copy.state == COMPLETED),
+        lambda index: worst_verdict(verdict_of(copy) for dummy, copy in ordered[index][1] if copy.state == COMPLETED),
     )
     protected = set(rule.kept())
     delete: dict[str, list[Snapshot]] = {key: [] for key in members}
@@ -200,7 +213,9 @@ def prune_set_selection(
     for key in members:
         gone = {copy.id for copy in delete[key]}
         own_delete, own_keep = (
-            prune_selection(untagged[key], now, keep_copies, max_age_days, in_use, point_of=point_of)
+            prune_selection(
+                untagged[key], now, keep_copies, max_age_days, in_use, point_of=point_of, verdict_of=verdict_of
+            )
             if newest_complete is not None
             else ([], list(untagged[key]))
         )

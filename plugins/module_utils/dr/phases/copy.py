@@ -20,7 +20,7 @@ from ..leases.combined import combined_leases
 from ..leases.copies import CopyLeases
 from ..leases.shares import SharesHeldByLeases
 from ..leases.source_tags import SourceTagCalls
-from ..points import copies_holding, later_point, point_reader, point_stamp
+from ..points import MarksHeld, copies_holding, later_point, point_reader, point_stamp
 from ..prune import copies_by_disk
 from .context import PhaseResult
 from .copy_requests import copy_requests, dr_input_error
@@ -281,6 +281,7 @@ class NewerPoints:
             region: copies_by_disk(copies or (), asked.get(region, set()), self.source_disks)
             for region, copies in listed.items()
         }
+        marks = {region: MarksHeld(copies or ()) for region, copies in listed.items()}
         held: list[tuple[Snapshot, str | None] | None] = []
         for request, destination in pairs:
             plan = self.plans.get(id(request))
@@ -292,7 +293,7 @@ class NewerPoints:
                 continue
             copies = by_disk[destination].get(plan.key, [])
             self.earlier[(plan.key, destination)] = max(copies, key=Snapshot.age_order, default=None)
-            standing = copies_holding(copies, self.point_of).standing
+            standing = copies_holding(copies, self.point_of, marks[destination].verdict).standing
             point = self.point_of(standing) if standing is not None else None
             source_point = self._source_point(request)
             held.append((standing, point) if standing is not None and later_point(point, source_point) else None)

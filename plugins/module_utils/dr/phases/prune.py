@@ -14,8 +14,8 @@ from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
 from ...engine.outcomes import WOULD_COPY
 from ..drill import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
 from ..locks import KEPT_LOCKED, read_locks
-from ..points import point_reader
-from ..prune import dr_copies_by_disk, prune_selection, prune_set_selection
+from ..points import MarksHeld, point_reader
+from ..prune import copies_by_disk, dr_copies_by_disk, prune_selection, prune_set_selection
 from .context import PhaseResult, destination_outcomes, frozen_by_disk
 
 if TYPE_CHECKING:
@@ -79,6 +79,13 @@ def prune_copies(
         }
         choices: list[tuple[str, list[Snapshot], list[Snapshot]]] = []
         found = dr_copies_by_disk(listed[destination], by_disk)
+        # The disk's other copies there that carry its tags (a person's copy of a DR copy): their marks count.
+        marks = MarksHeld(listed[destination])
+        made = {copy.id for copies in found.values() for copy in copies}
+        others = {
+            key: [copy for copy in copies if copy.id not in made]
+            for key, copies in copies_by_disk(listed[destination], by_disk, {}).items()
+        }
         for disk_key, copies in found.items():
             if by_disk[disk_key].group is None:
                 completed_to_come = bool(ctx.settings.wait.wait) and disk_key in to_come
@@ -93,6 +100,8 @@ def prune_copies(
                             in_use,
                             completed_to_come=completed_to_come,
                             point_of=point_of,
+                            others=others.get(disk_key, ()),
+                            verdict_of=marks.verdict,
                         ),
                     )
                 )
@@ -107,6 +116,7 @@ def prune_copies(
                 in_use,
                 completed_to_come=completed_to_come,
                 point_of=point_of,
+                verdict_of=marks.verdict,
             )
             choices.extend((key, *sets[key]) for key in members if key in found)
         # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the

@@ -21,7 +21,7 @@ from ...core.cloud_clock import iso_utc
 from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
-from ..points import point_order, point_reader, region_points
+from ..points import MarksHeld, point_order, point_reader, region_points
 from ..prune import copies_by_disk, made_by_a_dr_run
 from ..verify import (
     ZERO_BLOCK_CHECKSUM,
@@ -565,8 +565,13 @@ def _points(
     keys = {plan.key for plan in plans}
     by_region = {region: copies_by_disk(copies, keys, source_disks) for region, copies in listed.items()}
     point_of = point_reader(source_times)
+    # A person's copy of a DR copy holds that copy's data, in whichever DR region it was made from.
+    verdict_of = MarksHeld(copy for copies in listed.values() for copy in copies).verdict
     points = {
-        plan.key: {region: region_points(by_region[region].get(plan.key, ()), point_of, ctx.now) for region in listed}
+        plan.key: {
+            region: region_points(by_region[region].get(plan.key, ()), point_of, ctx.now, verdict_of)
+            for region in listed
+        }
         for plan in plans
     }
     for plan in plans:

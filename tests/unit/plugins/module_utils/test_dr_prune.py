@@ -23,6 +23,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SUSPECT_TAG,
     UNMEASURED,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.points import (
+    DIFFERING,
+    IN_FLIGHT,
+    SUSPECT,
+    MarksHeld,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import (
     copies_by_disk,
     dr_copies_by_disk,
@@ -289,3 +295,34 @@ def test_pruning_chooses_only_from_what_a_dr_run_made():
     ]
     groups = dr_copies_by_disk(copies, {'src/disk-a'})
     assert {key: ids(group) for key, group in groups.items()} == {'src/disk-a': ['ours', 'ours-linked']}
+
+
+def test_a_persons_copy_holds_the_marks_of_the_dr_copy_it_was_made_from():
+    """Issue 60: a person's copy of a DR copy (COPY_TAG names the DR copy; on ECS and ENS the cloud links it) holds that
+    copy's data, so a mark a run writes on the DR copy afterwards holds for it too, in whichever region each is. A copy
+    of a copy of a copy is followed; a loop of names ends."""
+    dr_copy = copy('dr-copy', 2, **{COPY_TAG: 'dr-copy', DIFFERS_TAG: 'blocks whose data differ: [3]'})
+    persons = Snapshot('persons', 'dr-2', COMPLETED, tags={COPY_TAG: 'dr-copy'})
+    linked = Snapshot('linked', 'dr-1', COMPLETED, source_id='persons', source_region='dr-2')
+    looped = Snapshot('loop-a', 'dr-1', COMPLETED, tags={COPY_TAG: 'loop-b'})
+    loop_b = Snapshot('loop-b', 'dr-1', COMPLETED, tags={COPY_TAG: 'loop-a', SUSPECT_TAG: 'rewrote 90%'})
+    marks = MarksHeld([dr_copy, persons, linked, looped, loop_b])
+    assert [marks.verdict(each) for each in (dr_copy, persons, linked)] == [DIFFERING] * 3
+    assert marks.differs(linked) and not MarksHeld([persons, linked]).differs(linked)
+    assert marks.verdict(looped) == SUSPECT and not marks.differs(looped)
+    assert marks.verdict(Snapshot('in-flight', 'dr-1', PENDING, tags={COPY_TAG: 'dr-copy'})) == IN_FLIGHT
+
+
+def test_a_persons_suspect_copy_keeps_the_dr_copy_of_its_point():
+    """Issue 60 (the safety machine's search): a person's copy of a suspect DR copy, beside the DR copy of the same
+    point in its region. The look before copying and the report read its mark, so the DR copy of that point is where
+    the region's good point stands; pruning read the DR copies alone and deleted it under keep_copies 1, and the next
+    run then copied an older point into the region."""
+    newer = marked('newer', 0, COMPLETED, None, point_days=0)
+    same_point = marked('dr-copy', 1, COMPLETED, None, point_days=1)
+    persons = marked('persons', 1, COMPLETED, SUSPECT_TAG, point_days=1)
+    marks = MarksHeld([newer, same_point, persons])
+    delete, keep = prune_selection([newer, same_point], NOW, keep_copies=1, others=[persons], verdict_of=marks.verdict)
+    assert ids(delete) == [] and ids(keep) == ['newer', 'dr-copy']
+    # Without the person's copy, keep_copies 1 lets the older point go, as before.
+    assert ids(prune_selection([newer, same_point], NOW, keep_copies=1)[0]) == ['dr-copy']

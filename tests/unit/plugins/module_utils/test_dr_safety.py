@@ -59,7 +59,7 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import INVARIANT_MARKER, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
@@ -886,3 +886,91 @@ DrWorld.TestCase.settings = settings(
 )
 # The search takes tens of seconds; on a busy two-core machine, more than the suite's minute per test (conftest.py).
 TestTheSafetyContract = pytest.mark.timeout(600)(DrWorld.TestCase)
+
+
+# ---------------------------------------------------------------------- sequences the search found, replayed
+# Each is the shrunk sequence a search printed, replayed move by move (a fake ``data`` answers each draw in order), so
+# that make test holds it whatever its derandomized run draws. The invariants are checked as the machine checks them.
+class Draws:
+    """What a rule's ``st.data()`` draws, in the order the search printed them."""
+
+    def __init__(self, *values):
+        self.values = list(values)
+
+    def draw(self, strategy, label=None):  # pylint: disable=unused-argument
+        return self.values.pop(0)
+
+
+RUN = {
+    'wait': True,
+    'keep_copies': None,
+    'max_age_days': None,
+    'drill': False,
+    'failing': 0,
+    'hanging': 0,
+    'lost_answer': False,
+    'killed_after': None,
+    'lock': None,
+    'lost_lock_answer': False,
+    'scope': 'a',
+    'lock_reads_refused': False,
+    'hollow_locks': 0,
+    'skew': 0,
+    'fresh_hours': None,
+    'tag_call_refused_after': None,
+}
+
+
+def step(world, move, *args, **kwargs):
+    """One move of the world, then every invariant of the machine, as it checks them after each step."""
+    getattr(world, move)(*args, **kwargs)
+    for name, value in vars(DrWorld).items():
+        if getattr(value, INVARIANT_MARKER, None) is not None:
+            getattr(world, name)()
+
+
+def world_after_a_first_run():
+    """EBS or CBS (no source linked), one source of disk-0 at its tag limit, and a first run: copy-0 (dr-1) and copy-1
+    (dr-2) of disk-1's newest snapshot, disk-1-snap-1."""
+    world = DrWorld()
+    world.start(links_sources=False, dr_account=False, locks_pending=False, copy_tokens=False)
+    step(world, 'a_source_reaches_its_tag_limit', disk='disk-0')
+    step(world, 'dr_run', **RUN)
+    return world
+
+
+def test_a_persons_copy_of_a_dr_copy_found_to_differ_differs_too():
+    """A person copied DR copy copy-0 in its region (its tags along), a person deleted its source, and verification
+    found copy-0 to differ. The next run copied the older source, rightly, and called the disk protected: the person's
+    copy, unmarked, stood for the newest point, though it holds copy-0's data (invariant 10)."""
+    world = world_after_a_first_run()
+    step(world, 'a_person_copies_a_dr_copy_with_its_tags', Draws('copy-0', 'dr-1'))
+    step(world, 'a_person_deletes_a_source_after_its_copy', Draws('disk-1-snap-1'))
+    step(world, 'new_snapshot', disk='disk-0')
+    step(world, 'a_run_leaves_a_verdict_on_a_copy', Draws('copy-0'), verdict=DIFFERS_TAG)
+    step(world, 'dr_run', **dict(RUN, max_age_days=1))
+
+
+def test_a_persons_suspect_copy_keeps_the_dr_copy_of_its_point():
+    """A person copied the suspect copy-1 into dr-1, beside copy-0 of the same point. Pruning (keep_copies 1) read only
+    the DR copies' marks and deleted copy-0; the next run, which reads every copy's, found no good point standing in dr-1
+    and copied the older source there while the newer copy-3 stood (invariant 11)."""
+    world = world_after_a_first_run()
+    step(world, 'a_person_deletes_a_source_after_its_copy', Draws('disk-1-snap-1'))
+    step(world, 'a_run_leaves_a_verdict_on_a_copy', Draws('copy-1'), verdict=SUSPECT_TAG)
+    step(world, 'a_person_copies_a_dr_copy_with_its_tags', Draws('copy-1', 'dr-1'))
+    step(world, 'dr_run', **dict(RUN, fresh_hours=24))
+    step(world, 'a_source_is_deleted_mid_round', calls=3, disk='disk-1')
+    step(
+        world,
+        'two_runs_at_once',
+        keep_copies=1,
+        killed=None,
+        killed_after=0,
+        lock=None,
+        order=[],
+        scopes=('a', 'a'),
+        skews=(0, 0),
+        waits=(False, False),
+    )
+    step(world, 'dr_run', **dict(RUN, wait=False))
