@@ -91,6 +91,9 @@ class Provider:
     #: How the event source snapcopy.cloud.snapshots can be pushed this cloud's completed snapshots (its queue_url),
     #: or '' where it only polls.
     snapshot_queue: str = ''
+    #: Whether its snapshots name no set they were taken in, so that dr_sync's consistency_set_tag (a tag the user's
+    #: own tooling writes) is what marks a set (EC2); the others name their sets (snapshot groups), and refuse the tag.
+    takes_a_set_tag: bool = False
 
     @property
     def sdk_distributions(self) -> tuple[str, ...]:
@@ -159,6 +162,7 @@ PROVIDERS = {
             organization=Organization('aws', 'aws.organization', lists_regions=True),
             plan=aws_prices.PLAN,
             snapshot_queue='EventBridge to SQS',
+            takes_a_set_tag=True,
         ),
         Provider(
             name='ecs',

@@ -262,7 +262,7 @@ def consistency_groups(value: Any, *, set_tag: Any = None, provider: str = 'aws'
     that marks the sets the user's own tooling made, on AWS only, where the cloud names no set."""
     text = '' if value is None else str(value).strip()
     tag = '' if set_tag is None else str(set_tag).strip()
-    if tag and provider != 'aws':
+    if tag and not PROVIDERS[provider].takes_a_set_tag:
         raise InputError(
             'consistency_set_tag',
             'is for AWS, whose snapshots name no set; provider %s names its sets (snapshot groups): leave it unset'
