@@ -342,6 +342,30 @@ Not in these sums, so they are the least it costs: {{ total['unpriced'] | join('
 {% endfor %}
 {% endif %}
 {% endfor %}
+{% set grouped = report['scopes'] | selectattr('groups', 'defined') | selectattr('groups') | list %}
+{% if grouped %}
+
+## Consistency groups
+
+Each group's disks are copied from one set of snapshots made at one moment, and stand in a DR region only together:
+with every member's copy there completed and of one set.
+{% for scope in grouped %}
+{% for line in scope.get('look_alikes') or [] %}
+
+{{ scope['scope'] | escape_cell }}: {{ line | escape_cell }}.
+{% endfor %}
+{% endfor %}
+
+{{ head(['scope', 'group', 'disks', 'status', 'DR region', 'set', 'standing', 'data age (h)']) }}
+{% for scope in grouped %}
+{% for group in scope['groups'] %}
+{% for cell in group['regions'] %}
+{{ row([scope['scope'], group['name'], group['disks'] | join(', '), group['status'], cell['region'], cell['set_id'],
+        standing_words[cell['standing']], cell['recovery_point_age_hours']]) }}
+{% endfor %}
+{% endfor %}
+{% endfor %}
+{% endif %}
 {% if report.get('not_covered_disks') %}
 
 ## Not covered

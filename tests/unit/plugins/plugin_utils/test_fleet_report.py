@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 
 from ansible_collections.snapcopy.cloud.plugins.filter.dr_fleet import dr_fleet_history_html
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    DiskProtection,
+    RegionProtection,
+    ScopeProtection,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
@@ -316,3 +321,40 @@ def test_the_accounts_of_the_organisation_without_a_scope_are_on_every_surface_w
     assert 'accounts-without-scope' not in fleet_report_html(
         plain
     ) and 'without a DR scope' not in fleet_report_markdown(plain)
+
+
+def test_the_fleet_markdown_lists_each_scopes_consistency_groups_as_the_page_does():
+    """The fleet's Markdown has the page's consistency groups section: each group of each scope, its status and, per DR
+    region, the set that stands there; and the snapshots that only look like a set, with why."""
+    grouped = ScopeProtection(
+        provider='aws',
+        source_region='us-east-1',
+        dr_regions=('us-west-2',),
+        rpo_hours=24,
+        read_at='2026-11-22T09:00:00Z',
+        disks=tuple(
+            DiskProtection(
+                disk_id=disk_id,
+                group='i-db',
+                regions=(
+                    RegionProtection(
+                        region='us-west-2', standing='within_rpo', recovery_point_age_hours=3.0, set_id='set-7'
+                    ),
+                ),
+            )
+            for disk_id in ('vol-1', 'vol-2')
+        ),
+    ).as_data()
+    look_alike = {'name': 'i-db', 'disks': ['vol-1', 'vol-2'], 'look_alikes': [{'snapshots': ['s'], 'why': 'no set'}]}
+    report = fleet_report(
+        [scope('db', protection=grouped, look_alike_groups=[look_alike]), scope('plain-one')], GENERATED
+    )
+    lines = fleet_report_markdown(report).splitlines()
+    assert '## Consistency groups' in lines
+    assert '| db | i-db | vol-1, vol-2 | protected | us-west-2 | set-7 | within the RPO | 3.0 |' in lines, lines
+    assert 'db: consistency group i-db: no set.' in lines
+    assert not [line for line in lines if line.startswith('| plain-one | ') and 'set' in line]
+    page = fleet_report_html(report)
+    assert 'data-group="i-db"' in page and 'set set-7' in page
+    # A fleet with no group has no such section.
+    assert '## Consistency groups' not in fleet_report_markdown(fleet_report([scope('plain-one')], GENERATED))
