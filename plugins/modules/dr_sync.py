@@ -47,7 +47,8 @@ options:
   dr_regions:
     description:
       - The DR regions (ENS, nodes), each a name or a dict with C(region) and, where the provider takes them,
-        C(encrypted), C(kms_key_id) and C(completion_duration_minutes) for the copies in that region.
+        C(encrypted), C(kms_key_id) and C(completion_duration_minutes) for the copies in that region (a region's
+        C(completion_duration_minutes) of V(0) copies there at EBS's own pace, whatever the run's).
       - Never the source region, on AWS either (a copy there shares every failure of its source).
     type: list
     elements: raw

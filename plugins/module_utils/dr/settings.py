@@ -39,8 +39,12 @@ class DrRegion:
         }
 
     def options(self, run_options: Mapping[str, Any]) -> dict[str, Any]:
-        """The copy options its copies are made with: the run's (``run_options``), with this region's own over them."""
-        return dict(run_options, **self.copy_options())
+        """The copy options its copies are made with: the run's (``run_options``), with this region's own over them. A
+        region's completion_duration_minutes of 0 is a standard copy there, whatever the run's, as 0 is for the run."""
+        options = dict(run_options, **self.copy_options())
+        if options.get('completion_duration_minutes') == 0:
+            del options['completion_duration_minutes']
+        return options
 
 
 @dataclass(frozen=True)

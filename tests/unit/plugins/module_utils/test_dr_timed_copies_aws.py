@@ -196,3 +196,28 @@ def test_the_role_example_of_docs_cost_md_asks_dr_sync_for_its_duration():
     params.update({name[len('dr_copy_') :]: value for name, value in variables.items()}, option_names='role')
     settings = dr_settings(params)
     assert settings.copy.options['completion_duration_minutes'] == variables['dr_copy_completion_duration_minutes']
+
+
+def test_a_dr_region_s_duration_of_zero_copies_at_ebs_pace_there_whatever_the_run_s(moto_url):
+    """V(0) for a DR region is what it is for the run, a standard copy: one region stays at EBS's pace while the run's
+    other regions are timed. It was refused as out of EBS's range."""
+    selector = {'verify': 'timed-zero'}
+    written_disks(moto_url, 'timed-zero', count=1)
+    regions = [DR_REGION, {'region': OTHER_DR_REGION, 'completion_duration_minutes': 0}]
+    dummy, planned = run(
+        moto_url,
+        SOURCE,
+        DR_REGION,
+        check_mode=True,
+        selector=selector,
+        dr_regions=regions,
+        completion_duration_minutes=60,
+    )
+    fees = [line for line in planned['plan']['cost']['lines'] if line['what'].startswith('time-based copy fee')]
+    assert [line['region'] for line in fees] == [DR_REGION]
+    dummy, done = run(
+        moto_url, SOURCE, DR_REGION, selector=selector, dr_regions=regions, completion_duration_minutes=60
+    )
+    by_region = {copy['region']: copy['snapshot_id'] for disk in done['disks'] for copy in disk['copies']}
+    assert timed_copies(DR_REGION).get(by_region[DR_REGION]) == 60
+    assert by_region[OTHER_DR_REGION] not in timed_copies(OTHER_DR_REGION)
