@@ -36,7 +36,6 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter):
         self.drill = EnsDrill(self)
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
-    # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
         # ENS's DescribeDisks has no tag filter: the node's disks are filtered here.
         return tagged_disks(
