@@ -425,21 +425,19 @@ class AwsClient:
             )
         if isinstance(error, (exceptions.ConnectionClosedError, exceptions.ReadTimeoutError)):
             # The request went out and no answer came back: it may have been carried out.
-            return CloudError(action, type(error).__name__, str(error), kind=RETRYABLE, uncertain=True, region=region)
+            return CloudError.maybe_done(action, type(error).__name__, str(error), region=region)
         if isinstance(error, (exceptions.ConnectTimeoutError, exceptions.HTTPClientError)):
-            return CloudError(action, type(error).__name__, str(error), kind=RETRYABLE, uncertain=True, region=region)
+            return CloudError.maybe_done(action, type(error).__name__, str(error), region=region)
         if isinstance(error, exceptions.BotoCoreError):
             return CloudError(action, type(error).__name__, str(error), kind=FATAL, region=region)
         if isinstance(error, self._botocore.parsers.ResponseParserError):
             # An answer that is not XML at all (a server's or a proxy's error page, "<!doctype html>"): not AWS's words,
             # and the call may have been carried out. botocore says so ("Further retries may succeed"), not
             # BotoCoreError.
-            return CloudError(
+            return CloudError.maybe_done(
                 action,
                 'ResponseParserError',
                 str(error)[:MAX_FOREIGN_PAGE],
-                kind=RETRYABLE,
-                uncertain=True,
                 region=region,
             )
         raise error
@@ -480,13 +478,11 @@ def answer_of_aws(action: str, region: str, answer: dict[str, Any]) -> dict[str,
     metadata = answer.get('ResponseMetadata') or {}
     content_type = (metadata.get('HTTPHeaders') or {}).get('content-type')
     if content_type and 'xml' not in content_type.lower():
-        raise CloudError(
+        raise CloudError.maybe_done(
             action,
             'NotAnAwsAnswer',
             'the endpoint answered HTTP %s with %s, not an EC2 answer (a proxy, or a '
             'wrong endpoint_url?)' % (metadata.get('HTTPStatusCode', '?'), content_type),
-            kind=RETRYABLE,
-            uncertain=True,
             region=region,
         )
     return answer
