@@ -81,7 +81,14 @@ def prune_copies(
         found = dr_copies_by_disk(listed[destination], by_disk)
         # The disk's other copies there that carry its tags (a person's copy of a DR copy): their marks count.
         marks = MarksHeld(listed[destination])
-        rule = PruneRule(ctx.now, keep, max_age_days, in_use, point_of, marks.verdict)
+        rule = PruneRule(
+            ctx.now,
+            keep_copies=keep,
+            max_age_days=max_age_days,
+            in_use=in_use,
+            point_of=point_of,
+            verdict_of=marks.verdict,
+        )
         made = {copy.id for copies in found.values() for copy in copies}
         others = {
             key: [copy for copy in copies if copy.id not in made]
