@@ -81,6 +81,15 @@ class CloudError(SnapcopyError):
         self.settle_seconds: float = 0
         super().__init__(self.describe())
 
+    @classmethod
+    def maybe_done(
+        cls, action: str, code: str, message: str, *, region: str | None, request_id: str | None = None
+    ) -> CloudError:
+        """The error of a call that went out and whose answer was lost or does not say what it did: the call may have
+        been carried out, so the error is ``uncertain`` (a retry of a mutating call first looks for what it made) and
+        RETRYABLE."""
+        return cls(action, code, message, request_id=request_id, kind=RETRYABLE, uncertain=True, region=region)
+
     def describe(self) -> str:
         text = '%s failed: %s: %s' % (self.action, self.code, self.message)
         if self.region:
@@ -190,13 +199,11 @@ def untagged_copy_error(copy_id: str, region: str, error: CloudError, *, may_pas
     an error that keeps the copy's id.
     """
     if may_pass:
-        return CloudError(
+        return CloudError.maybe_done(
             error.action,
             error.code,
             error.message,
             request_id=error.request_id,
-            kind=RETRYABLE,
-            uncertain=True,
             region=region,
         )
     return CopyNotTaggedError(copy_id, region, error)

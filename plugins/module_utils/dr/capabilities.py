@@ -12,20 +12,53 @@ lock_part, vault_part, drill_part, set_part and block_part (dr.phases.context.Ph
 
 from __future__ import annotations
 
+import datetime
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..core.cloud_clock import iso_utc
 from ..core.errors import CloudError, InputError
+from ..core.model import PENDING, Snapshot
 from ..engine.capabilities import CopyAdapter
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ..core.errors import PreflightError
-    from ..core.model import CopyRequest, Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
+    from ..core.model import CopyRequest, Disk, DrillDisk, DrillHost, LockSettings, SnapshotLock
     from ..core.tagging import TagRules
     from .leases.lease import LeaseTerms
+
+
+# pylint: disable-next=too-many-arguments
+def begun_snapshot(
+    snapshot_id: str,
+    region: str,
+    disk: Disk,
+    *,
+    cloud_state: str,
+    progress: int | None = None,
+    tags: Mapping[str, str] | None = None,
+    name: str | None = None,
+    description: str | None = None,
+) -> Snapshot:
+    """What DrAdapter.create_snapshot returns where the cloud's answer names the new snapshot alone (ECS, ENS, CBS): the
+    snapshot ``snapshot_id`` just begun of ``disk``, pending (the cloud's word ``cloud_state``), of the disk's size and
+    made now."""
+    return Snapshot(
+        snapshot_id,
+        region,
+        PENDING,
+        cloud_state=cloud_state,
+        progress=progress,
+        tags=dict(tags or {}),
+        volume_id=disk.id,
+        name=name,
+        description=description,
+        size=disk.size,
+        created=iso_utc(datetime.datetime.now(datetime.timezone.utc)),
+    )
 
 
 class DrAdapter(CopyAdapter):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.errors import NOT_FOUND, RETRYABLE, CloudError
+from ..core.errors import NOT_FOUND, CloudError
 from .capabilities import DrillHostAdapter, RestoreDrillAdapter
 
 if TYPE_CHECKING:
@@ -93,12 +93,10 @@ class ListedHostDrill(RestoreDrillAdapter, DrillHostAdapter):
 def no_disk_named(answer: Mapping[str, Any], *, action: str, field: str, made: object, region: str) -> CloudError:
     """The error of a create-disk answer whose ``field`` (``made``) names no disk. The disk may have been made: the drill
     looks for it by its tags before asking again."""
-    return CloudError(
+    return CloudError.maybe_done(
         action,
         'InvalidResponse',
         'the answer names no disk (%s is %r)' % (field, made),
         request_id=answer.get('RequestId'),
-        kind=RETRYABLE,
-        uncertain=True,
         region=region,
     )

@@ -76,15 +76,8 @@ class PlannedCopy:
     why_full: str | None
 
     def as_result(self) -> dict[str, Any]:
-        return {
-            'disk_id': self.disk_id,
-            'region': self.region,
-            'snapshot_id': self.snapshot_id,
-            'bytes': self.bytes,
-            'bytes_from': self.bytes_from,
-            'full': self.full,
-            'why_full': self.why_full,
-        }
+        """Every field, as plan.copies lists it."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)

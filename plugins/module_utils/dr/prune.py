@@ -21,6 +21,7 @@ The safety contract (docs/safety.md): a DR run only ever adds protection.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.model import COMPLETED, DELETING, PENDING
@@ -99,42 +100,58 @@ def copies_by_disk(
     return groups
 
 
+@dataclass(frozen=True)
+class PruneRule:
+    """What lets an older completed copy go, for prune_selection and prune_set_selection alike: ranked by recovery
+    points (``point_of``: a copy's, dr.points), ``keep_copies`` keeps that many of the newest and ``max_age_days`` lets
+    those older at ``now`` go. ``in_use`` are ids this run reports as its copies, never deleted. ``verdict_of`` reads a
+    copy's marks (dr.points.MarksHeld where a person's copies count too)."""
+
+    now: datetime.datetime
+    keep_copies: int | None = None
+    max_age_days: float | None = None
+    in_use: Collection[str] = ()
+    point_of: Callable[[Snapshot], str | None] = own_point
+    verdict_of: Callable[[Snapshot], str] = copy_verdict
+
+    def lets_go(self, rank: int, newest: Snapshot) -> bool:
+        """Whether the copy (or set) ranked ``rank`` (0: the newest point), whose newest copy is ``newest``, is beyond
+        keep_copies or older than max_age_days."""
+        too_many = self.keep_copies is not None and 0 < self.keep_copies <= rank
+        too_old = bool(self.max_age_days) and newest.age_hours(self.now) > (self.max_age_days or 0) * 24
+        return too_many or too_old
+
+
 def prune_selection(
     copies: Collection[Snapshot],
-    now: datetime.datetime,
-    keep_copies: int | None = None,
-    max_age_days: float | None = None,
-    in_use: Collection[str] = (),
-    completed_to_come: bool = False,
+    rule: PruneRule,
     *,
-    point_of: Callable[[Snapshot], str | None] = own_point,
+    completed_to_come: bool = False,
     others: Collection[Snapshot] = (),
-    verdict_of: Callable[[Snapshot], str] = copy_verdict,
 ) -> tuple[list[Snapshot], list[Snapshot]]:
-    """(to delete, to keep): one disk's DR copies in one region, each list newest point first (``point_of``: a copy's
-    recovery point, dr.points).
+    """(to delete, to keep): one disk's DR copies in one region, each list newest point first (``rule.point_of``).
 
-    Of the completed copies, ranked by their recovery points, ``keep_copies`` keeps that many of the newest and
-    ``max_age_days`` lets older ones go; what dr.points' rule keeps is always kept: the newest point, the standing one
-    (the newest good point no doubt reaches) and the newest suspect or unmeasured one. ``in_use`` are ids this run
-    reports as its copies. With ``completed_to_come`` (check mode, where a real run that waits would first make a copy
+    Of the completed copies, ``rule`` lets older ones go; what dr.points' rule keeps is always kept: the newest point,
+    the standing one (the newest good point no doubt reaches) and the newest suspect or unmeasured one. With
+    ``completed_to_come`` (check mode, where a real run that waits would first make a copy
     of the disk's newest snapshot and see it complete), that copy is ranked first, so that the plan prunes what the real
     run would. Copies that are not completed are kept, and not counted.
 
     ``others`` are the disk's other copies in the region (a person's copy of a DR copy, with its tags): never deleted
-    here, but their marks are read (``verdict_of``: dr.points.MarksHeld) where the report and the look before copying
-    read them, so that a point they keep has its DR copies kept too.
+    here, but their marks are read (``rule.verdict_of``: dr.points.MarksHeld) where the report and the look before
+    copying read them, so that a point they keep has its DR copies kept too.
     """
     delete: list[Snapshot]
     keep: list[Snapshot]
     delete, keep = [], []
+    point_of, verdict_of = rule.point_of, rule.verdict_of
     held = copies_holding(copies, point_of, verdict_of)
 
-    def kept_by(rule: Holding[Snapshot]) -> set[int]:
+    def kept_by(points_rule: Holding[Snapshot]) -> set[int]:
         if not completed_to_come:
-            return {id(point) for point in rule.kept()}
+            return {id(point) for point in points_rule.kept()}
         # The copy to come is the newest point, unmarked: the rule as the real run would find it once it completed.
-        to_come: list[Snapshot | None] = [None, *rule.points]
+        to_come: list[Snapshot | None] = [None, *points_rule.points]
         with_it = holding(to_come, lambda point: GOOD if point is None else verdict_of(point))
         return {id(point) for point in with_it.kept() if point is not None}
 
@@ -145,56 +162,48 @@ def prune_selection(
         points = {point_of(point) for point in everything.points if id(point) in kept_by(everything)}
         protected |= {id(copy) for copy in held.points if point_of(copy) in points}
     for rank, copy in enumerate(held.points, start=1 if completed_to_come else 0):
-        too_many = keep_copies is not None and 0 < keep_copies <= rank
-        too_old = bool(max_age_days) and copy.age_hours(now) > (max_age_days or 0) * 24
-        kept = id(copy) in protected or copy.id in in_use
-        (delete if (too_many or too_old) and not kept else keep).append(copy)
+        kept = id(copy) in protected or copy.id in rule.in_use
+        (delete if rule.lets_go(rank, copy) and not kept else keep).append(copy)
     keep += [copy for copy in copies if copy.state != COMPLETED]
     return delete, sorted(keep, key=lambda copy: point_order(copy, point_of(copy)), reverse=True)
 
 
 def prune_set_selection(
-    copies: Mapping[str, Collection[Snapshot]],
-    now: datetime.datetime,
-    keep_copies: int | None = None,
-    max_age_days: float | None = None,
-    in_use: Collection[str] = (),
-    completed_to_come: bool = False,
-    *,
-    point_of: Callable[[Snapshot], str | None] = own_point,
-    verdict_of: Callable[[Snapshot], str] = copy_verdict,
+    copies: Mapping[str, Collection[Snapshot]], rule: PruneRule, *, completed_to_come: bool = False
 ) -> dict[str, tuple[list[Snapshot], list[Snapshot]]]:
     """{disk key: (to delete, to keep)} for the DR copies of one consistency group's disks in one region (``copies``,
     by disk key: every member's key, an empty list for a member without copies), pruned as sets (dr.groups): the rules
-    of prune_selection, where a set counts as one copy, its recovery point its members' newest (``point_of``) and its
+    of prune_selection (``rule``), where a set counts as one copy, its recovery point its members' newest and its
     verdict its worst member's (dr.points).
 
     A set is the copies that carry one SET_TAG; it is complete when every member has a completed copy of it. The newest
     complete set is always kept, and so is every set newer than it (in flight, failed or partial: its replacement), and
     what dr.points' rule keeps of the complete sets (the standing set, the newest suspect or unmeasured one); of the
-    older complete sets, ``keep_copies`` and ``max_age_days`` (by the set's newest copy) let go, all members' copies
+    older complete sets, the rule's keep_copies and max_age_days (by the set's newest copy) let go, all members' copies
     together. An older partial set (a member's copy failed or deleted) is deleted whole once a newer complete set
-    exists. A set with a copy in flight, or one this run uses (``in_use``), is kept whole. Copies without SET_TAG (made
-    before the disks were grouped) are pruned per disk by prune_selection, and only once the group has a complete set.
-    Copies that are not completed are kept, as prune_selection keeps them.
+    exists. A set with a copy in flight, or one this run uses (the rule's in_use), is kept whole. Copies without SET_TAG
+    (made before the disks were grouped) are pruned per disk by prune_selection, and only once the group has a complete
+    set. Copies that are not completed are kept, as prune_selection keeps them.
     """
     members = sorted(copies)
-    ordered = copy_sets(copies, point_of)
+    ordered = copy_sets(copies, rule.point_of)
     untagged = {key: [copy for copy in copies[key] if not copy.tags.get(SET_TAG)] for key in members}
 
     def held(set_copies: list[tuple[str, Snapshot]]) -> bool:
-        return any(copy.state == PENDING or copy.id in in_use for dummy, copy in set_copies)
+        return any(copy.state == PENDING or copy.id in rule.in_use for dummy, copy in set_copies)
 
     def newest_copy(set_copies: list[tuple[str, Snapshot]]) -> Snapshot:
         return max((copy for dummy, copy in set_copies), key=lambda copy: copy.age_order())
 
     complete = [index for index, (dummy, found) in enumerate(ordered) if copies_complete(members, found)]
     newest_complete = complete[0] if complete else None
-    rule = holding(
+    points_rule = holding(
         complete,
-        lambda index: worst_verdict(verdict_of(copy) for dummy, copy in ordered[index][1] if copy.state == COMPLETED),
+        lambda index: worst_verdict(
+            rule.verdict_of(copy) for dummy, copy in ordered[index][1] if copy.state == COMPLETED
+        ),
     )
-    protected = set(rule.kept())
+    protected = set(points_rule.kept())
     delete: dict[str, list[Snapshot]] = {key: [] for key in members}
     rank = 1 if completed_to_come else 0
     for index, (dummy, found) in enumerate(ordered):
@@ -202,9 +211,7 @@ def prune_set_selection(
             continue
         if copies_complete(members, found):
             rank += 1
-            too_many = keep_copies is not None and 0 < keep_copies <= rank
-            too_old = bool(max_age_days) and newest_copy(found).age_hours(now) > (max_age_days or 0) * 24
-            if not (too_many or too_old):
+            if not rule.lets_go(rank, newest_copy(found)):
                 continue
         for key, copy in found:
             if copy.state == COMPLETED:
@@ -213,18 +220,14 @@ def prune_set_selection(
     for key in members:
         gone = {copy.id for copy in delete[key]}
         own_delete, own_keep = (
-            prune_selection(
-                untagged[key], now, keep_copies, max_age_days, in_use, point_of=point_of, verdict_of=verdict_of
-            )
-            if newest_complete is not None
-            else ([], list(untagged[key]))
+            prune_selection(untagged[key], rule) if newest_complete is not None else ([], list(untagged[key]))
         )
         tagged_keep = [
             copy for dummy, found in ordered for member, copy in found if member == key and copy.id not in gone
         ]
 
         def order(copy: Snapshot) -> tuple[datetime.datetime, datetime.datetime, str]:
-            return point_order(copy, point_of(copy))
+            return point_order(copy, rule.point_of(copy))
 
         chosen[key] = (
             sorted(delete[key] + own_delete, key=order, reverse=True),

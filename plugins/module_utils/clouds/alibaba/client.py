@@ -482,12 +482,10 @@ class AlibabaClient:
         try:
             return answer_object(json.loads(body))
         except ValueError:
-            raise CloudError(
+            raise CloudError.maybe_done(
                 action,
                 'InvalidResponse',
                 'the answer from %s is not JSON: %.200r' % (host, body),
-                kind=RETRYABLE,
-                uncertain=True,
                 region=region,
             ) from None
 
@@ -623,12 +621,10 @@ def client_error(
             )
         # The request went out and no answer came back (reset, closed, read timeout): it may
         # have been carried out.
-        return CloudError(
+        return CloudError.maybe_done(
             action,
             'NetworkError',
             'no answer from %s: %s' % (endpoint, message),
-            kind=RETRYABLE,
-            uncertain=True,
             region=region,
         )
     return CloudError(action, code or 'SDK.ClientError', message, kind=FATAL, region=region)

@@ -10,20 +10,19 @@ further capability: locks (ecs_locks.py), the restore drill and its drill host (
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.cloud_clock import iso_utc
 from ...core.errors import CloudError
-from ...core.model import COMPLETED, PENDING, CopyRequest, Disk, Snapshot
+from ...core.model import COMPLETED, CopyRequest, Disk, Snapshot
 from ...core.tagging import SOURCE_TAG, numbered_tags, string_tags
 from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
     DrAdapter,
+    begun_snapshot,
 )
 from ...dr.leases.shares import ShareLeases, SharesHeldByLeases
 from .answers import snapshots_by_disk, tagged_disks
@@ -140,18 +139,15 @@ class EcsAdapter(EcsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, SharesHel
         identity = json.dumps(sorted((key, str(value)) for key, value in params.items()))
         params['ClientToken'] = CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]
         answer = self.client.call('CreateSnapshot', params, region)
-        return Snapshot(
+        return begun_snapshot(
             answer['SnapshotId'],
             region,
-            PENDING,
+            disk,
             cloud_state='progressing',
             progress=0,
             tags=tags,
-            volume_id=disk.id,
             name=name,
             description=description,
-            size=disk.size,
-            created=iso_utc(datetime.datetime.now(datetime.timezone.utc)),
         )
 
     def list_copies(self, destination: str) -> list[Snapshot]:

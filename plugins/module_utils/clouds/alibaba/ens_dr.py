@@ -10,16 +10,14 @@ locks.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ...core.cloud_clock import iso_utc
 from ...core.errors import INVALID, CloudError
-from ...core.model import COMPLETED, PENDING, Disk, Snapshot
+from ...core.model import COMPLETED, Disk, Snapshot
 from ...core.paging import numbered_pages
 from ...core.tagging import SOURCE_TAG, marked_description
-from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter
+from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter, begun_snapshot
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaClient
 from .ens import MAX_DESCRIPTION, EnsCopyAdapter, size_gib
@@ -37,7 +35,6 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter):
         super().__init__(client)
         self.drill = EnsDrill(self)
 
-    # ------------------------------------------------------------------ for the DR run (dr_sync)
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
         # ENS's DescribeDisks has no tag filter: the node's disks are filtered here.
@@ -93,17 +90,7 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter):
                 kind=INVALID,
                 region=region,
             )
-        return Snapshot(
-            snapshot_id,
-            region,
-            PENDING,
-            cloud_state='creating',
-            volume_id=disk.id,
-            name=name,
-            description=description,
-            size=disk.size,
-            created=iso_utc(datetime.datetime.now(datetime.timezone.utc)),
-        )
+        return begun_snapshot(snapshot_id, region, disk, cloud_state='creating', name=name, description=description)
 
     def list_copies(self, destination: str) -> list[Snapshot]:
         """The copies on the node whose marker names the source that ENS's link names: a copy someone else

@@ -14,16 +14,17 @@ import functools
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.basic import env_fallback
 
-from ...core.answers import answer_object
+from ...core.answers import answer_items, answer_object
 from ...core.assume_role import NameRule, RoleRules, default_session_name
 from ...core.cloud_clock import tell_date
 from ...core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 from ...core.network import connection_spec, connection_timeouts
+from ...core.paging import token_pages
 from ...core.retry import CallRetry
 from ...core.sdk_versions import missing_feature, version_warnings
 from .ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
@@ -424,21 +425,19 @@ class AwsClient:
             )
         if isinstance(error, (exceptions.ConnectionClosedError, exceptions.ReadTimeoutError)):
             # The request went out and no answer came back: it may have been carried out.
-            return CloudError(action, type(error).__name__, str(error), kind=RETRYABLE, uncertain=True, region=region)
+            return CloudError.maybe_done(action, type(error).__name__, str(error), region=region)
         if isinstance(error, (exceptions.ConnectTimeoutError, exceptions.HTTPClientError)):
-            return CloudError(action, type(error).__name__, str(error), kind=RETRYABLE, uncertain=True, region=region)
+            return CloudError.maybe_done(action, type(error).__name__, str(error), region=region)
         if isinstance(error, exceptions.BotoCoreError):
             return CloudError(action, type(error).__name__, str(error), kind=FATAL, region=region)
         if isinstance(error, self._botocore.parsers.ResponseParserError):
             # An answer that is not XML at all (a server's or a proxy's error page, "<!doctype html>"): not AWS's words,
             # and the call may have been carried out. botocore says so ("Further retries may succeed"), not
             # BotoCoreError.
-            return CloudError(
+            return CloudError.maybe_done(
                 action,
                 'ResponseParserError',
                 str(error)[:MAX_FOREIGN_PAGE],
-                kind=RETRYABLE,
-                uncertain=True,
                 region=region,
             )
         raise error
@@ -446,6 +445,29 @@ class AwsClient:
 
 # How much of a page that is not AWS's answer a message keeps: its first line says what it is; the rest is markup.
 MAX_FOREIGN_PAGE = 300
+
+
+# pylint: disable-next=too-many-arguments
+def listed_items(
+    client: AwsClient,
+    region: str,
+    action: str,
+    params: Mapping[str, Any],
+    *,
+    key: str,
+    page_size: int,
+    service: str = 'ec2',
+) -> Iterator[dict[str, Any]]:
+    """Every item under ``key`` in the pages of ``service``'s ``action`` in ``region`` for ``params`` (MaxResults and
+    NextToken, core.paging.token_pages), each page a call through ``client``."""
+    return token_pages(
+        lambda page: client.call_service(service, region, action, **page),
+        params,
+        lambda answer: answer_items(answer, key),
+        page_size,
+        action=action,
+        region=region,
+    )
 
 
 def answer_of_aws(action: str, region: str, answer: dict[str, Any]) -> dict[str, Any]:
@@ -456,13 +478,11 @@ def answer_of_aws(action: str, region: str, answer: dict[str, Any]) -> dict[str,
     metadata = answer.get('ResponseMetadata') or {}
     content_type = (metadata.get('HTTPHeaders') or {}).get('content-type')
     if content_type and 'xml' not in content_type.lower():
-        raise CloudError(
+        raise CloudError.maybe_done(
             action,
             'NotAnAwsAnswer',
             'the endpoint answered HTTP %s with %s, not an EC2 answer (a proxy, or a '
             'wrong endpoint_url?)' % (metadata.get('HTTPStatusCode', '?'), content_type),
-            kind=RETRYABLE,
-            uncertain=True,
             region=region,
         )
     return answer

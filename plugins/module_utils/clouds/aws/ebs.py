@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import CloudError, InputError
 from ...core.inputs import task_destinations
 from ...core.model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, CopyRequest, Snapshot
-from ...core.paging import token_pages
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, TagRules, tag_dict, tag_list
 from ...engine.capabilities import CopyAdapter
-from .client import BOTOCORE_PARAMETER_RELEASES, AwsClient
+from .client import BOTOCORE_PARAMETER_RELEASES, AwsClient, listed_items
 from .regions import KnownRegions
 
 if TYPE_CHECKING:
@@ -246,13 +245,8 @@ class EbsCopyAdapter(CopyAdapter):
             }
             if owned:
                 arguments['OwnerIds'] = ['self']
-            items = token_pages(
-                lambda page: self.client.call(region, 'DescribeSnapshots', **page),
-                arguments,
-                lambda answer: answer.get('Snapshots', []),
-                SNAPSHOT_PAGE_SIZE,
-                action='DescribeSnapshots',
-                region=region,
+            items = listed_items(
+                self.client, region, 'DescribeSnapshots', arguments, key='Snapshots', page_size=SNAPSHOT_PAGE_SIZE
             )
             for item in items:
                 snapshots[item['SnapshotId']] = self.snapshot(item, region)

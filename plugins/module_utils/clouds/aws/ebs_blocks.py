@@ -15,6 +15,7 @@ from ...core.errors import FATAL, CloudError
 from ...core.paging import token_pages
 from ...dr.capabilities import BlockReadAdapter
 from ...dr.verify import BLOCK_BYTES, BLOCKS_PER_PAGE
+from .client import listed_items
 
 if TYPE_CHECKING:
     from .ebs_api import EbsCalls
@@ -28,13 +29,14 @@ class EbsBlocks(BlockReadAdapter):
 
     def snapshot_blocks(self, region: str, snapshot_id: str) -> dict[int, str]:
         """ListSnapshotBlocks of the EBS direct APIs (ebs 2019-11-02), 10,000 blocks a page."""
-        blocks = token_pages(
-            lambda page: self.adapter.client.call_service('ebs', region, 'ListSnapshotBlocks', **page),
+        blocks = listed_items(
+            self.adapter.client,
+            region,
+            'ListSnapshotBlocks',
             {'SnapshotId': snapshot_id},
-            lambda answer: answer_items(answer, 'Blocks'),
-            BLOCKS_PER_PAGE,
-            action='ListSnapshotBlocks',
-            region=region,
+            key='Blocks',
+            page_size=BLOCKS_PER_PAGE,
+            service='ebs',
         )
         return {int(block['BlockIndex']): str(block['BlockToken']) for block in blocks}
 

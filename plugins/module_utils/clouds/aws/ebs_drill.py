@@ -25,9 +25,9 @@ from ...core.model import (
     DrillHost,
     Snapshot,
 )
-from ...core.paging import token_pages
 from ...core.tagging import RESTORE_RUN_TAG, tag_dict, tag_list
 from ...dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
+from .client import listed_items
 from .ebs import FILTER_CHUNK
 
 if TYPE_CHECKING:
@@ -67,14 +67,7 @@ DEVICE_NAME = re.compile(r'(?:/dev/)?(?:sd|xvd)([a-z]+)[0-9]*')
 
 def volume_items(adapter: EbsCalls, region: str, arguments: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """Every DescribeVolumes item in ``region`` for ``arguments``, all pages."""
-    return token_pages(
-        lambda page: adapter.client.call(region, 'DescribeVolumes', **page),
-        arguments,
-        lambda answer: answer.get('Volumes', []),
-        VOLUME_PAGE_SIZE,
-        action='DescribeVolumes',
-        region=region,
-    )
+    return listed_items(adapter.client, region, 'DescribeVolumes', arguments, key='Volumes', page_size=VOLUME_PAGE_SIZE)
 
 
 class EbsDrill(RestoreDrillAdapter, DrillHostAdapter):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .cbs_disks import CbsPartCalls
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -23,11 +25,10 @@ SHARED_SNAPSHOT = 'SHARED_SNAPSHOT'
 DISK_IDS_PER_FILTER = 10
 
 
-class CbsCalls(Protocol):
+class CbsCalls(CbsPartCalls, Protocol):
     """The CBS adapter's calls that its DR account makes (each documented where CbsAdapter writes it)."""
 
     check_mode: bool
-    client: TencentClient
     staging_client: TencentClient
     #: The disks made from copies (the restore drill's part), which the DR account's bridge disks are made with too.
     drill: CbsDrill
@@ -36,18 +37,6 @@ class CbsCalls(Protocol):
         self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None
     ) -> dict[str, dict[str, Any]]:
         """As CbsAdapter.list_snapshots does."""
-
-    def list_pages(
-        self,
-        region: str,
-        action: str,
-        set_name: str,
-        id_name: str,
-        filters: Sequence[Mapping[str, Any]],
-        first: dict[str, Any] | None = None,
-        client: TencentClient | None = None,
-    ) -> dict[str, dict[str, Any]]:
-        """As CbsAdapter.list_pages does."""
 
     def describe_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         """As CbsAdapter.describe_with does."""
@@ -67,6 +56,3 @@ class CbsCalls(Protocol):
 
     def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """As CbsAdapter.tag_staged does."""
-
-    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        """As CbsAdapter.tag_copy does."""

@@ -50,13 +50,11 @@ DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
 QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 
 
-class CbsDiskCalls(Protocol):
-    """What the drill part calls on the CBS adapter (clouds/tencent/cbs_dr.py CbsAdapter), which imports this file."""
+class CbsPartCalls(Protocol):
+    """The CBS adapter's calls that each of its parts makes, the drill (CbsDiskCalls) and the DR account
+    (cbs_api.CbsCalls) alike."""
 
     client: TencentClient
-    cloud: str
-    #: Each snapshot's DiskUsage as last read.
-    disk_usage: dict[str, str | None]
 
     def list_pages(
         self,
@@ -72,6 +70,14 @@ class CbsDiskCalls(Protocol):
 
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """As CbsAdapter.tag_copy does."""
+
+
+class CbsDiskCalls(CbsPartCalls, Protocol):
+    """What the drill part calls on the CBS adapter (clouds/tencent/cbs_dr.py CbsAdapter), which imports this file."""
+
+    cloud: str
+    #: Each snapshot's DiskUsage as last read.
+    disk_usage: dict[str, str | None]
 
 
 class CbsDrill(ListedHostDrill):

@@ -18,12 +18,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import INVALID, NOT_FOUND, CloudError
-from ...core.model import COMPLETED, PENDING, CopyRequest, Disk, Snapshot
+from ...core.model import COMPLETED, CopyRequest, Disk, Snapshot
 from ...core.paging import offset_page
 from ...core.tagging import SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
     DrAdapter,
+    begun_snapshot,
 )
 from ...dr.leases.copies import CopyLeases
 from .cbs import (
@@ -34,7 +35,6 @@ from .cbs import (
     TAGS_PER_CALL,
     CbsCopyAdapter,
     snapshot_resource_name,
-    utc_now,
 )
 from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from .cbs_disks import CbsDrill
@@ -210,16 +210,13 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, CbsSource
             if made is None:
                 raise
             return made
-        return Snapshot(
+        return begun_snapshot(
             answer['SnapshotId'],
             region,
-            PENDING,
+            disk,
             cloud_state='CREATING',
             progress=0,
-            tags=dict(tags or {}),
-            size=disk.size,
-            volume_id=disk.id,
-            created=utc_now(),
+            tags=tags,
             name=params.get('SnapshotName'),
         )
 

@@ -450,12 +450,10 @@ def read_answer(action: str, region: str | None, answer: Any) -> dict[str, Any]:
         body = answer.content
     except Exception as error:  # pylint: disable=broad-exception-caught
         # Reading a streamed body can fail half way (connection reset): the call may have been done.
-        raise CloudError(
+        raise CloudError.maybe_done(
             action,
             'ClientNetworkError',
             'the answer was cut off: %s' % error,
-            kind=RETRYABLE,
-            uncertain=True,
             region=region,
         ) from None
     try:
@@ -469,12 +467,10 @@ def read_answer(action: str, region: str | None, answer: Any) -> dict[str, Any]:
             action, region, details.get('Code') or 'Unknown', details.get('Message') or '', response.get('RequestId')
         )
     if status >= 500 or status == 429:
-        raise CloudError(
+        raise CloudError.maybe_done(
             action,
             'HTTP%d' % status,
             'the endpoint answered HTTP %d (%s): %s' % (status, content_type or 'no content type', _excerpt(body)),
-            kind=RETRYABLE,
-            uncertain=True,
             region=region,
         )
     if status != 200 or not isinstance(response, dict):
@@ -548,12 +544,10 @@ def network_error(action: str, region: str | None, error: Exception) -> CloudErr
         # The request never left: safe to resend.
         return CloudError(action, 'ConnectTimeout', str(message), kind=RETRYABLE, region=region)
     # Sent, and no (complete) answer came back: the call may have been carried out.
-    return CloudError(
+    return CloudError.maybe_done(
         action,
         'ClientNetworkError',
         'no answer from the endpoint: %s' % message,
-        kind=RETRYABLE,
-        uncertain=True,
         region=region,
     )
 

@@ -15,7 +15,7 @@ from ...engine.outcomes import WOULD_COPY
 from ..drill import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
 from ..locks import KEPT_LOCKED, read_locks
 from ..points import MarksHeld, point_reader
-from ..prune import copies_by_disk, dr_copies_by_disk, prune_selection, prune_set_selection
+from ..prune import PruneRule, copies_by_disk, dr_copies_by_disk, prune_selection, prune_set_selection
 from .context import PhaseResult, destination_outcomes, frozen_by_disk
 
 if TYPE_CHECKING:
@@ -81,6 +81,14 @@ def prune_copies(
         found = dr_copies_by_disk(listed[destination], by_disk)
         # The disk's other copies there that carry its tags (a person's copy of a DR copy): their marks count.
         marks = MarksHeld(listed[destination])
+        rule = PruneRule(
+            ctx.now,
+            keep_copies=keep,
+            max_age_days=max_age_days,
+            in_use=in_use,
+            point_of=point_of,
+            verdict_of=marks.verdict,
+        )
         made = {copy.id for copies in found.values() for copy in copies}
         others = {
             key: [copy for copy in copies if copy.id not in made]
@@ -93,15 +101,7 @@ def prune_copies(
                     (
                         disk_key,
                         *prune_selection(
-                            copies,
-                            ctx.now,
-                            keep,
-                            max_age_days,
-                            in_use,
-                            completed_to_come=completed_to_come,
-                            point_of=point_of,
-                            others=others.get(disk_key, ()),
-                            verdict_of=marks.verdict,
+                            copies, rule, completed_to_come=completed_to_come, others=others.get(disk_key, ())
                         ),
                     )
                 )
@@ -109,14 +109,7 @@ def prune_copies(
         for members in _groups_of(plans):
             completed_to_come = bool(ctx.settings.wait.wait) and any(key in to_come for key in members)
             sets = prune_set_selection(
-                {key: found.get(key, []) for key in members},
-                ctx.now,
-                keep,
-                max_age_days,
-                in_use,
-                completed_to_come=completed_to_come,
-                point_of=point_of,
-                verdict_of=marks.verdict,
+                {key: found.get(key, []) for key in members}, rule, completed_to_come=completed_to_come
             )
             choices.extend((key, *sets[key]) for key in members if key in found)
         # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the

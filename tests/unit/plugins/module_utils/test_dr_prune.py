@@ -30,6 +30,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.points import (
     MarksHeld,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import (
+    PruneRule,
     copies_by_disk,
     dr_copies_by_disk,
     prune_selection,
@@ -49,38 +50,38 @@ def ids(copies):
 
 def test_keep_copies_keeps_the_newest_and_deletes_the_rest_newest_first():
     copies = [copy('d3', 3), copy('d9', 9), copy('d1', 1), copy('d6', 6)]
-    delete, keep = prune_selection(copies, NOW, keep_copies=2)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=2))
     assert ids(keep) == ['d1', 'd3'] and ids(delete) == ['d6', 'd9']
 
 
 def test_by_age_everything_older_goes_but_never_the_newest():
-    delete, keep = prune_selection([copy('d3', 3), copy('d9', 9)], NOW, max_age_days=1)
+    delete, keep = prune_selection([copy('d3', 3), copy('d9', 9)], PruneRule(NOW, max_age_days=1))
     assert ids(keep) == ['d3'] and ids(delete) == ['d9']
 
 
 def test_copies_in_use_or_in_flight_are_kept_whatever_their_age():
     copies = [copy('d1', 1), copy('used', 30), copy('flying', 40, state=PENDING), copy('old', 50)]
-    delete, keep = prune_selection(copies, NOW, keep_copies=1, max_age_days=2, in_use={'used'})
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=1, max_age_days=2, in_use={'used'}))
     assert ids(delete) == ['old'] and ids(keep) == ['d1', 'used', 'flying']
 
 
 def test_a_copy_still_to_come_makes_the_newest_listed_count_as_second():
     copies = [copy('d1', 1), copy('d2', 2)]
-    assert ids(prune_selection(copies, NOW, keep_copies=1)[0]) == ['d2']
-    assert ids(prune_selection(copies, NOW, keep_copies=1, completed_to_come=True)[0]) == ['d1', 'd2']
+    assert ids(prune_selection(copies, PruneRule(NOW, keep_copies=1))[0]) == ['d2']
+    assert ids(prune_selection(copies, PruneRule(NOW, keep_copies=1), completed_to_come=True)[0]) == ['d1', 'd2']
 
 
 def test_the_last_completed_copy_stays_while_its_replacement_is_in_flight_or_failed():
     """Issue 24: keep_copies 1 deleted the last good copy while the new one was at 0 %, or once it had failed."""
     for replacement in (PENDING, FAILED):
         copies = [copy('new', 0, state=replacement), copy('good', 1), copy('older', 2)]
-        delete, keep = prune_selection(copies, NOW, keep_copies=1, max_age_days=0.5)
+        delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=1, max_age_days=0.5))
         assert ids(delete) == ['older'] and ids(keep) == ['new', 'good'], replacement
 
 
 def test_failed_copies_neither_count_nor_go():
     copies = [copy('failed-new', 0, state=FAILED), copy('good', 1), copy('failed-old', 9, state=FAILED), copy('old', 5)]
-    delete, keep = prune_selection(copies, NOW, keep_copies=2)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=2))
     assert ids(delete) == [] and ids(keep) == ['failed-new', 'good', 'old', 'failed-old']
 
 
@@ -99,7 +100,7 @@ def test_property_only_completed_copies_go_and_never_the_newest_completed(
 ):
     copies = [copy('c%d' % number, days, state) for number, (days, state) in enumerate(ages)]
     in_use = {'c%d' % number for number in used}
-    delete, keep = prune_selection(copies, NOW, keep_copies, max_age_days, in_use, completed_to_come=to_come)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies, max_age_days, in_use), completed_to_come=to_come)
     completed = [snapshot for snapshot in copies if snapshot.state == COMPLETED]
     assert sorted(ids(delete) + ids(keep)) == sorted(ids(copies))
     assert all(snapshot.state == COMPLETED and snapshot.id not in in_use for snapshot in delete)
@@ -170,7 +171,7 @@ def test_property_the_newest_point_the_standing_good_one_and_the_doubt_that_hold
         marked('c%d' % number, days, state, mark, point_days)
         for number, (days, state, mark, point_days) in enumerate(ages)
     ]
-    delete, keep = prune_selection(copies, NOW, keep_copies, max_age_days)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies, max_age_days))
     keepers = expected_keepers(copies)
     assert not keepers & set(ids(delete)), 'pruning deleted what the rule keeps: %s' % sorted(
         keepers & set(ids(delete))
@@ -182,7 +183,7 @@ def test_property_the_newest_point_the_standing_good_one_and_the_doubt_that_hold
 def test_a_copy_that_differs_never_frees_the_verified_copy_before_it():
     """Issue 60, 1: the newest copy differs from its source; keep_copies 1 kept it and deleted the verified one."""
     copies = [copy('corrupt', 0, **{DIFFERS_TAG: 'blocks whose data differ: [3]'}), copy('verified', 1)]
-    delete, keep = prune_selection(copies, NOW, keep_copies=1)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=1))
     assert ids(delete) == [] and ids(keep) == ['corrupt', 'verified']
 
 
@@ -195,14 +196,14 @@ def test_a_copy_that_differs_and_is_suspect_still_holds_the_good_copy_before_it(
         copy('both', 1, **{DIFFERS_TAG: 'blocks whose data differ: [3]', SUSPECT_TAG: 'rewrote 90%'}),
         copy('good', 2),
     ]
-    delete, keep = prune_selection(copies, NOW, keep_copies=1)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=1))
     assert ids(delete) == [] and ids(keep) == ['newer', 'both', 'good']
 
 
 def test_an_unmeasured_copy_is_kept_in_doubt_as_a_suspect_one():
     """Issue 60, 2: a rewrite that could not be measured deleted the last known good copy under keep_copies 1."""
     copies = [copy('unmeasured', 0, **{CHURN_TAG: UNMEASURED}), copy('clean', 1, **{CHURN_TAG: '0.0100'})]
-    assert ids(prune_selection(copies, NOW, keep_copies=1)[0]) == []
+    assert ids(prune_selection(copies, PruneRule(NOW, keep_copies=1))[0]) == []
 
 
 def test_copies_are_ranked_by_the_point_they_hold_not_by_when_they_were_made():
@@ -210,14 +211,14 @@ def test_copies_are_ranked_by_the_point_they_hold_not_by_when_they_were_made():
     1 pruned the newer point's copy, ranked by when the copies were made."""
     newer_point = marked('newer-point', 1, COMPLETED, None, point_days=1)
     older_point_made_now = marked('older-point', 0, COMPLETED, None, point_days=3)
-    delete, keep = prune_selection([older_point_made_now, newer_point], NOW, keep_copies=1)
+    delete, keep = prune_selection([older_point_made_now, newer_point], PruneRule(NOW, keep_copies=1))
     assert ids(delete) == ['older-point'] and ids(keep) == ['newer-point']
 
 
 def test_suspect_copies_kept_are_bounded():
     """Issue 60, 9: a disk rewriting everything every day kept every suspect copy: 30 held under keep_copies 2."""
     copies = [copy('day-%02d' % day, day, **{SUSPECT_TAG: 'rewrote 100%'}) for day in range(29)] + [copy('good', 30)]
-    delete, keep = prune_selection(copies, NOW, keep_copies=2)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=2))
     assert ids(keep) == ['day-00', 'day-01', 'good'] and len(delete) == 27
 
 
@@ -240,16 +241,16 @@ def hours_old(copy_id, hours):
 def test_max_copy_age_days_counts_whole_days_of_24_hours():
     """A limit that pruned an hour per day early or late would pass every other test."""
     copies = [hours_old('new', 1), hours_old('h23', 23.5), hours_old('h24', 24), hours_old('h25', 24.5)]
-    delete, keep = prune_selection(copies, NOW, max_age_days=1)
+    delete, keep = prune_selection(copies, PruneRule(NOW, max_age_days=1))
     assert ids(delete) == ['h25'] and ids(keep) == ['new', 'h23', 'h24']
-    delete, keep = prune_selection(copies + [hours_old('d2', 48.5)], NOW, max_age_days=2)
+    delete, keep = prune_selection(copies + [hours_old('d2', 48.5)], PruneRule(NOW, max_age_days=2))
     assert ids(delete) == ['d2']
 
 
 def test_keep_copies_of_zero_sets_no_count_and_a_copy_to_come_counts_once():
     copies = [copy('d1', 1), copy('d2', 2), copy('d3', 3)]
-    assert prune_selection(copies, NOW, keep_copies=0) == ([], copies)
-    delete, keep = prune_selection(copies, NOW, keep_copies=2, completed_to_come=True)
+    assert prune_selection(copies, PruneRule(NOW, keep_copies=0)) == ([], copies)
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=2), completed_to_come=True)
     assert ids(delete) == ['d2', 'd3'] and ids(keep) == ['d1']
 
 
@@ -322,7 +323,9 @@ def test_a_persons_suspect_copy_keeps_the_dr_copy_of_its_point():
     same_point = marked('dr-copy', 1, COMPLETED, None, point_days=1)
     persons = marked('persons', 1, COMPLETED, SUSPECT_TAG, point_days=1)
     marks = MarksHeld([newer, same_point, persons])
-    delete, keep = prune_selection([newer, same_point], NOW, keep_copies=1, others=[persons], verdict_of=marks.verdict)
+    delete, keep = prune_selection(
+        [newer, same_point], PruneRule(NOW, keep_copies=1, verdict_of=marks.verdict), others=[persons]
+    )
     assert ids(delete) == [] and ids(keep) == ['newer', 'dr-copy']
     # Without the person's copy, keep_copies 1 lets the older point go, as before.
-    assert ids(prune_selection([newer, same_point], NOW, keep_copies=1)[0]) == ['dr-copy']
+    assert ids(prune_selection([newer, same_point], PruneRule(NOW, keep_copies=1))[0]) == ['dr-copy']

@@ -17,7 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import (
     dr_point_complete,
     group_point,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import prune_set_selection
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import PruneRule, prune_set_selection
 
 REGION = 'eu-west-1'
 START = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
@@ -193,7 +193,7 @@ def complete_sets(copies):
 def test_pruning_as_sets_never_leaves_a_group_without_its_newest_complete_set(holding, keep, max_age_days, to_come):
     copies, in_use = holding
     now = START + datetime.timedelta(hours=2100)
-    chosen = prune_set_selection(copies, now, keep, max_age_days, in_use, completed_to_come=to_come)
+    chosen = prune_set_selection(copies, PruneRule(now, keep, max_age_days, in_use), completed_to_come=to_come)
     deleted = {copy.id for delete, dummy in chosen.values() for copy in delete}
     every = {copy.id: copy for found in copies.values() for copy in found}
     # Each copy is chosen once: deleted or kept.
@@ -256,7 +256,7 @@ def test_sets_are_ranked_by_the_point_they_hold_not_by_when_their_copies_were_ma
         key: [member_copy('s2', key, made_hour=10, point_hour=9), member_copy('s1', key, made_hour=12, point_hour=1)]
         for key in members
     }
-    chosen = prune_set_selection(copies, START + datetime.timedelta(hours=13), keep_copies=1)
+    chosen = prune_set_selection(copies, PruneRule(START + datetime.timedelta(hours=13), keep_copies=1))
     assert {key: sorted(copy.id for copy in delete) for key, (delete, dummy) in chosen.items()} == {
         'src/vol-1': ['s1-1'],
         'src/vol-2': ['s1-2'],
