@@ -8,11 +8,18 @@ run (docs/performance.md, part a). A copy that needs more may raise a budget: sa
 
 from __future__ import annotations
 
+import glob
 import os
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.tests.unit.test_layers import COPY_MODULES, MODULE_UTILS, packed, read_tree
+from ansible_collections.snapcopy.cloud.tests.unit.test_layers import (
+    COPY_MODULES,
+    MODULE_UTILS,
+    ROOT,
+    packed,
+    read_tree,
+)
 
 # Bytes of module_utils source each copy module carries, about 5 % over what it carried when this was written
 # (2026-11-27: cbs 237,559, ebs 243,253, ecs 240,003, ens 236,181; ebs carried 314,353 with the DR run's EC2 model).
@@ -48,3 +55,18 @@ def test_the_budget_counts_what_a_module_imports():
     assert 'clouds/aws/ec2_copy_model' in sizes
     assert 'clouds/aws/ec2_model' not in sizes
     assert sizes['clouds/aws/client'] > 10_000
+
+
+MODULES = sorted(glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*.py')))
+
+
+@pytest.mark.parametrize('path', MODULES, ids=os.path.basename)
+def test_a_module_that_makes_aws_clients_carries_their_ec2_model(path):
+    """clouds/aws/client.py imports the DR run's EC2 model by name (so that ebs_snapshot_copy does not carry it): every
+    other module that makes AWS clients must carry it through an import of its own (clouds/aws/ebs_dr.py's), or its
+    clients would fail at their first call."""
+    sizes = carried(path)
+    if 'clouds/aws/client' not in sizes:
+        return
+    model = 'clouds/aws/ec2_copy_model' if os.path.basename(path) == 'ebs_snapshot_copy.py' else 'clouds/aws/ec2_model'
+    assert model in sizes
