@@ -158,9 +158,12 @@ def test_the_trimmed_model_is_what_the_installed_botocore_gives():
 
 def test_the_comparison_is_of_the_model_not_of_the_text(monkeypatch, tmp_path):
     model, full, full_bytes, dummy = trim_ec2_model.installed_model()
-    target = tmp_path / 'ec2_model.py'
+    target, copy_target = tmp_path / 'ec2_model.py', tmp_path / 'ec2_copy_model.py'
     monkeypatch.setattr(trim_ec2_model, 'TARGET', str(target))
+    monkeypatch.setattr(trim_ec2_model, 'COPY_TARGET', str(copy_target))
     target.write_text(trim_ec2_model.render(model, '0.0.1', full, full_bytes), encoding='utf-8')
+    copy_model = trim_ec2_model.trimmed_model(full, trim_ec2_model.COPY_OPERATIONS)
+    copy_target.write_text(trim_ec2_model.render(copy_model, '0.0.1', full, full_bytes), encoding='utf-8')
     assert trim_ec2_model.main(['--check']) == 0  # another botocore version, the same model
     model['operations']['CopySnapshot']['http']['method'] = 'PUT'
     target.write_text(trim_ec2_model.render(model, '0.0.1', full, full_bytes), encoding='utf-8')
