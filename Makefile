@@ -377,10 +377,11 @@ format: venv ## format all the Python as make lint checks it (ruff format, 120 c
 	$(BIN)/ruff check --select I --fix --quiet $(PYTHON_TREES)
 	$(BIN)/ruff format $(PYTHON_TREES)
 
-# plugins/module_utils/clouds/aws/ec2_model.py: the EC2 operations we call, cut from the installed botocore's model.
+# plugins/module_utils/clouds/aws/ec2_model.py and ec2_copy_model.py (ebs_snapshot_copy's): the EC2 operations we call,
+# cut from the installed botocore's model.
 # Rerun after a botocore upgrade; the units fail until then (test_ec2_model.py).
 .PHONY: ec2-model
-ec2-model: venv ## rewrite plugins/module_utils/clouds/aws/ec2_model.py from the installed botocore
+ec2-model: venv ## rewrite plugins/module_utils/clouds/aws/ec2_model.py and ec2_copy_model.py from the installed botocore
 	$(BIN)/python tests/utils/trim_ec2_model.py
 
 # ---------------------------------------------------------------- the main job, on local emulators

@@ -55,7 +55,6 @@ from .outcomes import (
     pick_copy,
 )
 from .reads import poll_on, refresh, wait_for_copies
-from .rounds import CopyRounds
 from .sightings import GONE, Sightings, gone_copy, token_spent_warning
 from .sources import load_sources
 
@@ -269,6 +268,9 @@ class CopyEngine:
         if self.leases is None and self.config.max_in_flight is None:
             self.run_jobs(jobs)
             return
+        # Imported here: a copy module's run (no leases, no cap) never gets here and need not compile it (issue 63).
+        from .rounds import CopyRounds  # pylint: disable=import-outside-toplevel  # the DR run only
+
         in_flight = [
             destination_outcome
             for outcome in outcomes

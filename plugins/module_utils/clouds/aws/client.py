@@ -11,6 +11,7 @@ blindly.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import threading
@@ -27,10 +28,10 @@ from ...core.network import connection_spec, connection_timeouts
 from ...core.paging import token_pages
 from ...core.retry import CallRetry
 from ...core.sdk_versions import missing_feature, version_warnings
-from .ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 
 if TYPE_CHECKING:
     import datetime
+    from types import ModuleType
 
 # amazon.aws's names (sts_assume_role). No environment variables: AWS_ROLE_ARN belongs to
 # botocore's web identity provider (EKS sets it for the pod's own role).
@@ -60,9 +61,9 @@ AWS_SDK_MINIMUMS = {'botocore': '1.34.0'}
 
 # The first botocore release whose own EC2 model has each request parameter that the minimum's lacks, per operation
 # (boto/botocore: git log -S on botocore/data/ec2/2016-11-15/service-2.json, and CHANGELOG.rst: 1.35.70 "Time-based Copy
-# for EBS Snapshots", 1.40.20 "copying Amazon EBS snapshot and AMIs to and from Local Zones"). The EC2 clients load the
-# trimmed model of clouds.aws.ec2_model, which has them on any botocore: botocore's own model counts only with
-# AWS_DATA_PATH set.
+# for EBS Snapshots", 1.40.20 "copying Amazon EBS snapshot and AMIs to and from Local Zones"). The EC2 clients load a
+# trimmed model (clouds.aws.ec2_model, or ec2_copy_model for a copy module), which has them on any botocore: botocore's
+# own model counts only with AWS_DATA_PATH set.
 BOTOCORE_PARAMETER_RELEASES = {
     'CopySnapshot': {'CompletionDurationMinutes': '1.35.70', 'DestinationAvailabilityZone': '1.40.20'},
 }
@@ -152,8 +153,9 @@ INVALID_CODES = {
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 
 
-def trimmed_ec2_loader(loaders: Any) -> Any:
-    """botocore's data loader, except that EC2's service model is the trimmed copy in ``clouds.aws.ec2_model``.
+def trimmed_ec2_loader(loaders: Any, ec2_model: ModuleType) -> Any:
+    """botocore's data loader, except that EC2's service model is the trimmed copy in ``ec2_model`` (clouds.aws.ec2_model
+    or ec2_copy_model).
 
     That saves decoding botocore's whole EC2 model in every process (see ``clouds.aws.ec2_model``).
     ``loaders`` is ``botocore.loaders``, imported by the caller only when a client is made.
@@ -161,15 +163,23 @@ def trimmed_ec2_loader(loaders: Any) -> Any:
 
     class TrimmedEc2Loader(loaders.Loader):  # type: ignore[misc]  # botocore is untyped
         def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
-            if service_name == 'ec2' and api_version in (None, EC2_API_VERSION):
+            if service_name == 'ec2' and api_version in (None, ec2_model.API_VERSION):
                 if type_name == 'service-2':
-                    return load_ec2_model()
+                    return ec2_model.load_model()
                 if type_name == 'endpoint-rule-set-1':
                     # The file botocore would load, without its first listing every service's directory.
-                    return self.load_data(os.path.join('ec2', EC2_API_VERSION, type_name))
+                    return self.load_data(os.path.join('ec2', ec2_model.API_VERSION, type_name))
             return super().load_service_model(service_name, type_name, api_version)
 
     return TrimmedEc2Loader()
+
+
+def default_ec2_model() -> ModuleType:
+    """clouds.aws.ec2_model, the twenty operations of the AWS adapter, imported by name when a client is made without a
+    model of its own. By name, as Ansible's module packer follows only import statements: an import here would put its
+    84 KB into the payload of ebs_snapshot_copy, which calls three operations (ec2_copy_model). The DR run's adapter
+    (clouds/aws/ebs_dr.py) imports it, so the modules that run it carry it."""
+    return importlib.import_module(__name__.rsplit('.', 1)[0] + '.ec2_model')
 
 
 class AwsClient:
@@ -183,11 +193,14 @@ class AwsClient:
         botocore_module: Any = None,
         retry: CallRetry | None = None,
         clock: Callable[[], datetime.datetime] | None = None,
+        ec2_model: ModuleType | None = None,
     ) -> None:
         """``botocore_module`` is botocore, imported by the caller (see load_botocore); ``retry`` (a
         CallRetry) is the run's (by default each call is sent once); ``clock`` (a botocore time fetcher,
-        answering an aware datetime) tells when assumed-role keys expire."""
+        answering an aware datetime) tells when assumed-role keys expire; ``ec2_model`` is the trimmed EC2 model the
+        clients load (the adapter's, clouds.aws.ec2_model, when None)."""
         self.retry = retry if retry is not None else CallRetry()
+        self.ec2_model = ec2_model
         self.connection = connection
         self.role_arn = AWS_ROLE_RULES.check(connection)
         self._clock = clock
@@ -210,9 +223,11 @@ class AwsClient:
         return self._botocore
 
     @classmethod
-    def from_connection(cls, connection: Mapping[str, Any], retry: CallRetry | None = None) -> AwsClient:
+    def from_connection(
+        cls, connection: Mapping[str, Any], retry: CallRetry | None = None, *, ec2_model: ModuleType | None = None
+    ) -> AwsClient:
         """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
-        return cls(connection, botocore_module=load_botocore(), retry=retry)
+        return cls(connection, botocore_module=load_botocore(), retry=retry, ec2_model=ec2_model)
 
     def ec2(self, region: str, service: str = 'ec2') -> Any:
         """The EC2 client (or ``service``'s: KMS for the DR account's key checks) for ``region``, made once. botocore's
@@ -240,7 +255,9 @@ class AwsClient:
                 raise InputError('profile', str(error)) from None
             if not data_path:
                 # With AWS_DATA_PATH set, the user brings models of their own: botocore's loader finds them.
-                session.register_component('data_loader', trimmed_ec2_loader(self._botocore.loaders))
+                session.register_component(
+                    'data_loader', trimmed_ec2_loader(self._botocore.loaders, self.ec2_model or default_ec2_model())
+                )
             self._base = session
         return self._base
 
@@ -315,8 +332,8 @@ class AwsClient:
 
     def require_parameters(self, region: str, action: str, parameters: Mapping[str, str]) -> None:
         """InputError unless the EC2 model of ``region``'s client has every request parameter of ``action`` in
-        ``parameters`` ({option: parameter}); makes the client, no call. The trimmed model (clouds.aws.ec2_model) has
-        them all; botocore's own, loaded with AWS_DATA_PATH set, has those of its release
+        ``parameters`` ({option: parameter}); makes the client, no call. The trimmed models (clouds.aws.ec2_model and
+        ec2_copy_model) have them all; botocore's own, loaded with AWS_DATA_PATH set, has those of its release
         (BOTOCORE_PARAMETER_RELEASES)."""
         members = self.ec2(region).meta.service_model.operation_model(action).input_shape.members
         for option, parameter in parameters.items():

@@ -23,6 +23,7 @@ from ...core.inputs import task_destinations
 from ...core.model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, CopyRequest, Snapshot
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, TagRules, tag_dict, tag_list
 from ...engine.capabilities import CopyAdapter
+from . import ec2_copy_model
 from .client import BOTOCORE_PARAMETER_RELEASES, AwsClient, listed_items
 from .regions import KnownRegions
 
@@ -107,6 +108,8 @@ class EbsCopyAdapter(CopyAdapter):
     readable_options = ('encrypted', 'kms_key_id', 'tags', 'description', *LOCATION_OPTIONS)
     ids_per_describe = FILTER_CHUNK
     sdk_packages = 'botocore (or boto3, which brings it)'
+    # The EC2 operations its clients know: the three a copy calls (the DR run's adapter has its twenty).
+    ec2_model = ec2_copy_model
     client: AwsClient
 
     def __init__(self, client: AwsClient) -> None:
@@ -120,7 +123,7 @@ class EbsCopyAdapter(CopyAdapter):
         check_mode: bool = False,  # pylint: disable=unused-argument
         retry: CallRetry | None = None,
     ) -> Self:
-        return cls(AwsClient.from_connection(connection, retry))
+        return cls(AwsClient.from_connection(connection, retry, ec2_model=cls.ec2_model))
 
     # ------------------------------------------------------------------ validation (no calls)
     def region_warnings(self, regions: Sequence[tuple[str, str]]) -> list[str]:

@@ -25,6 +25,7 @@ from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
     DrAdapter,
 )
+from . import ec2_model as full_ec2_model
 from .client import AwsClient
 from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, copy_call_arguments, snapshot_tag_specification
 from .ebs_blocks import EbsBlocks
@@ -38,6 +39,8 @@ from .ebs_sets import EbsSets
 class EbsAdapter(EbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, EbsSourceShares):
     """The DR run on EBS, its capabilities each a part (DrAdapter.locks, vault, drill, sets, blocks)."""
 
+    # Every EC2 operation the DR run calls (the copy adapter's model has the copy's three).
+    ec2_model = full_ec2_model
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
     copy_tag_rules = TAG_RULES

@@ -128,7 +128,9 @@ class EbsDrAccount(HeldSharesAccount):
         # all but name).
         client = self.adapter.client
         router = AccountRouter(
-            client, AwsClient(connection, botocore_module=client.botocore, retry=client.retry), source_region
+            client,
+            AwsClient(connection, botocore_module=client.botocore, retry=client.retry, ec2_model=client.ec2_model),
+            source_region,
         )
         self.adapter.client = cast('AwsClient', router)
         self.adapter.dr_account = account

@@ -1,8 +1,10 @@
-"""The trimmed EC2 model (clouds.aws.ec2_model) against the installed botocore's own.
+"""The trimmed EC2 models (clouds.aws.ec2_model, and ec2_copy_model for ebs_snapshot_copy) against the installed
+botocore's own.
 
-The AWS adapter's clients load EC2's service model from clouds.aws.ec2_model instead of botocore's 4 MB file.
-These tests fail when that copy falls behind botocore, when the adapter calls an operation it lacks,
-or when a request made on it would differ by one byte from the same request on botocore's model.
+The AWS adapter's clients load EC2's service model from clouds.aws.ec2_model instead of botocore's 4 MB file, the copy
+adapter's (ebs_snapshot_copy) from ec2_copy_model. These tests fail when a copy falls behind botocore, when an adapter
+calls an operation its model lacks, or when a request made on it would differ by one byte from the same request on
+botocore's model.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import botocore.exceptions
 import botocore.session
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ec2_copy_model as _ec2_copy_model
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ec2_model as _ec2_model
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsCopyAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.tests.utils import trim_ec2_model
 
 # The files that call EC2: the adapter's copy calls, the DR run's, and the dr_scopes inventory's (DescribeRegions).
@@ -27,6 +32,8 @@ ADAPTER_SOURCES = sorted(
     glob.glob(os.path.join(os.path.dirname(_ec2_model.__file__), 'ebs*.py'))
     + [os.path.join(os.path.dirname(_ec2_model.__file__), 'organization.py')]
 )
+# The copy adapter's file alone: what ebs_snapshot_copy calls.
+COPY_ADAPTER_SOURCE = os.path.join(os.path.dirname(_ec2_model.__file__), 'ebs.py')
 CONNECTION = {'access_key': 'AKIATEST', 'secret_key': 'secret', 'endpoint_url': 'https://ec2.example.test'}
 
 # One request per operation, with every kind of member the adapter sends (lists, structures, tags).
@@ -144,33 +151,61 @@ def test_the_trimmed_model_is_what_the_installed_botocore_gives():
     """After a botocore upgrade that changes these operations, run make ec2-model. The models are compared
     parsed: a release that changes nothing of them (only botocore's version) passes."""
     assert _ec2_model.load_model() == trim_ec2_model.installed_model()[0]
+    full = trim_ec2_model.installed_model()[1]
+    assert _ec2_copy_model.load_model() == trim_ec2_model.trimmed_model(full, trim_ec2_model.COPY_OPERATIONS)
+    assert trim_ec2_model.main(['--check']) == 0
 
 
 def test_the_comparison_is_of_the_model_not_of_the_text(monkeypatch, tmp_path):
     model, full, full_bytes, dummy = trim_ec2_model.installed_model()
-    target = tmp_path / 'ec2_model.py'
+    target, copy_target = tmp_path / 'ec2_model.py', tmp_path / 'ec2_copy_model.py'
     monkeypatch.setattr(trim_ec2_model, 'TARGET', str(target))
+    monkeypatch.setattr(trim_ec2_model, 'COPY_TARGET', str(copy_target))
     target.write_text(trim_ec2_model.render(model, '0.0.1', full, full_bytes), encoding='utf-8')
+    copy_model = trim_ec2_model.trimmed_model(full, trim_ec2_model.COPY_OPERATIONS)
+    copy_target.write_text(trim_ec2_model.render(copy_model, '0.0.1', full, full_bytes), encoding='utf-8')
     assert trim_ec2_model.main(['--check']) == 0  # another botocore version, the same model
     model['operations']['CopySnapshot']['http']['method'] = 'PUT'
     target.write_text(trim_ec2_model.render(model, '0.0.1', full, full_bytes), encoding='utf-8')
     assert trim_ec2_model.main(['--check']) == 1
 
 
-def test_every_operation_the_adapter_calls_is_in_the_trimmed_model():
+def called_operations(paths):
     called = set()
-    for path in ADAPTER_SOURCES:
+    for path in paths:
         with open(path, encoding='utf-8') as handle:
             called |= set(re.findall(r"client\.call\(\s*[^,]+,\s*'([A-Za-z]+)'", handle.read()))
     assert called  # the pattern still finds the calls
-    assert called == set(_ec2_model.OPERATIONS)
+    return called
+
+
+def test_every_operation_the_adapter_calls_is_in_the_trimmed_model():
+    assert called_operations(ADAPTER_SOURCES) == set(_ec2_model.OPERATIONS)
     assert set(REQUESTS) == set(_ec2_model.OPERATIONS)
+
+
+def test_every_operation_the_copy_adapter_calls_is_in_the_copy_model():
+    assert called_operations([COPY_ADAPTER_SOURCE]) == set(_ec2_copy_model.OPERATIONS)
+    assert set(_ec2_copy_model.OPERATIONS) == set(trim_ec2_model.COPY_OPERATIONS) < set(_ec2_model.OPERATIONS)
 
 
 def test_the_adapter_clients_use_the_trimmed_model():
     client = AwsClient(CONNECTION, botocore_module=botocore).ec2('us-west-2')
     assert sorted(client.meta.service_model.operation_names) == sorted(_ec2_model.OPERATIONS)
     assert client.meta.service_model.api_version == _ec2_model.API_VERSION
+
+
+@pytest.mark.parametrize(
+    'adapter_class, model', [(EbsCopyAdapter, _ec2_copy_model), (EbsAdapter, _ec2_model)], ids=['copy', 'dr']
+)
+def test_each_adapter_s_clients_use_its_model(adapter_class, model):
+    """ebs_snapshot_copy's clients know the copy's three operations; the DR run's (its DR account's too) all twenty."""
+    adapter = adapter_class.from_connection(CONNECTION)
+    assert sorted(adapter.client.ec2('us-west-2').meta.service_model.operation_names) == sorted(model.OPERATIONS)
+    if adapter_class is EbsAdapter:
+        adapter.vault.use_dr_account(dict(CONNECTION, access_key='AKIADR'), 'us-east-1', '222233334444')
+        dr_client = adapter.client.ec2('us-west-2')
+        assert sorted(dr_client.meta.service_model.operation_names) == sorted(model.OPERATIONS)
 
 
 def test_with_aws_data_path_set_botocore_loads_its_own_models(monkeypatch, tmp_path):
@@ -180,11 +215,16 @@ def test_with_aws_data_path_set_botocore_loads_its_own_models(monkeypatch, tmp_p
 
 
 @pytest.mark.pinned_sdk
-@pytest.mark.parametrize('operation', sorted(REQUESTS))
-def test_requests_are_byte_for_byte_those_of_botocores_model(operation, monkeypatch):
+@pytest.mark.parametrize(
+    'operation, model',
+    [pytest.param(operation, None, id=operation) for operation in sorted(REQUESTS)]
+    + [pytest.param(operation, _ec2_copy_model, id='copy-' + operation) for operation in _ec2_copy_model.OPERATIONS],
+)
+def test_requests_are_byte_for_byte_those_of_botocores_model(operation, model, monkeypatch):
     # Both signatures must be made at the same instant to compare.
     monkeypatch.setattr(botocore.auth, 'get_current_datetime', lambda: datetime.datetime(2026, 11, 21, 8, 0, 0))
-    trimmed = sent(AwsClient(CONNECTION, botocore_module=botocore).ec2('us-west-2'), operation, REQUESTS[operation])
+    client = AwsClient(CONNECTION, botocore_module=botocore, ec2_model=model).ec2('us-west-2')
+    trimmed = sent(client, operation, REQUESTS[operation])
     full = sent(botocore_client(), operation, REQUESTS[operation])
     assert trimmed.url == full.url
     assert trimmed.body == full.body
