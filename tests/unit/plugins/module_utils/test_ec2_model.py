@@ -174,7 +174,14 @@ def called_operations(paths):
     called = set()
     for path in paths:
         with open(path, encoding='utf-8') as handle:
-            called |= set(re.findall(r"client\.call\(\s*[^,]+,\s*'([A-Za-z]+)'", handle.read()))
+            text = handle.read()
+        called |= set(re.findall(r"client\.call\(\s*[^,]+,\s*'([A-Za-z]+)'", text))
+        # And the pages of listed_items(client, region, 'Action', ...), but another service's (EBS direct's).
+        called |= {
+            action
+            for action, rest in re.findall(r"listed_items\(\s*[^,]+,\s*[^,]+,\s*'([A-Za-z]+)'([^)]*)\)", text)
+            if 'service=' not in rest
+        }
     assert called  # the pattern still finds the calls
     return called
 
