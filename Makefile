@@ -236,7 +236,8 @@ SANITY_NEWEST_PYTHONS = $(filter-out $(foreach core,$(filter-out $(SANITY_EVERY_
 #   (with 2.19 and 2.20: twelve code-smell tests and shellcheck; with 2.18, whose scripts all differ, none);
 # - pep8, with a core that pins make lint's pycodestyle (2.20, 2.21): make lint's pep8 is the same tool with fewer codes
 #   ignored, on every Python file (PEP8_FILES). 2.18 and 2.19 pin older pycodestyles, and run it.
-ansible_test_of = $(shell $(call core_bin,$(1))/python -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
+# (With no venv of the newest core, as make sanity CORE=2.19 may run, an older core skips none but pep8.)
+ansible_test_of = $(shell $(call core_bin,$(1))/python -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))' 2> /dev/null)
 LINT_PYCODESTYLE = $(shell $(BIN)/python -c 'import pycodestyle; print(pycodestyle.__version__)')
 sanity_skips = $(shell $(BIN)/python tests/utils/sanity_same_verdict.py --lint-pep8 $(LINT_PYCODESTYLE) $(PEP8_IGNORE) \
 	$(call ansible_test_of,$(1)) $(if $(filter $(NEWEST_CORE),$(1)),,$(call ansible_test_of,$(NEWEST_CORE))))
