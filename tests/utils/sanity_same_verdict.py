@@ -59,7 +59,7 @@ def same_folder(first, second):
     compared = filecmp.dircmp(first, second, ignore=['__pycache__'])
     if compared.left_only or compared.right_only or compared.funny_files:
         return False
-    _, mismatch, errors = filecmp.cmpfiles(first, second, compared.common_files, shallow=False)
+    dummy, mismatch, errors = filecmp.cmpfiles(first, second, compared.common_files, shallow=False)
     if mismatch or errors:
         return False
     return all(same_folder(os.path.join(first, name), os.path.join(second, name)) for name in compared.common_dirs)
