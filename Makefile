@@ -217,29 +217,49 @@ java: ## install Java 17 with apt-get if it is missing (ansible-rulebook's rules
 SANITY_TEST_CODE_CORES := $(NEWEST_CORE)
 sanity_paths = $(if $(filter $(SANITY_TEST_CODE_CORES),$(1)),,$(filter-out tests/,$(shell git ls-files | sed -E 's|/.*|/|' | sort -u)))
 # The Python tests of sanity (import: the modules and module_utils on every target Python, the plugins on every controller
-# Python; compile) run on every Python 3.9-3.13 found with the newest core, and with each older core on its own venv's
-# Python only (3.11 for 2.18 and 2.19, 3.12 for 2.20). What a Python can break in our code (syntax, the standard library,
-# an SDK's import guarded or not) is the same whatever the core, and the newest core checks it on each Python; what a core
-# can break (the module_utils and plugin API our imports reach) is the same whatever the Python, and each core checks it on
-# its own. The one Python an older core's controller code runs on that the newest core's controller does not (3.11) is
-# 2.18's and 2.19's own. import on five Pythons was 30 of core-2.18's 70 sanity CPU s (docs/performance.md), and priming
-# its venvs on a fresh machine made a venv per Python.
+# Python; compile) run on each Python 3.9-3.13 found once, with one core each: each older core on its own venv's Python
+# (3.11 for 2.18 and 2.19, 3.12 for 2.20), the newest on the Pythons left (3.9, 3.10, 3.13; SANITY_NEWEST_PYTHONS). What a
+# Python can break in our code (syntax, the standard library, an SDK's import guarded or not) is the same whatever the
+# core, and one core checks it on each Python; what a core can break (the module_utils and plugin API our imports reach)
+# is the same whatever the Python, and each core checks it on a Python of its own (the newest: its plugins on 3.13, a
+# controller Python of its, its modules on 3.9, 3.10 and 3.13). import on five Pythons was 30 of core-2.18's 70 sanity CPU
+# s, and the newest core's import on 3.11 and 3.12 (the older cores' own) 22 of core-2.21's (docs/performance.md).
+# The newest core's other tests run once, on its venv's Python.
 SANITY_EVERY_PYTHON_CORES := $(NEWEST_CORE)
-sanity_python = $(if $(filter $(SANITY_EVERY_PYTHON_CORES),$(1)),,--python $(shell $(call core_bin,$(1))/python -c \
-	'import sys; print("%d.%d" % sys.version_info[:2])'))
+core_python_version = $(shell $(call core_bin,$(1))/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+sanity_python = $(if $(filter $(SANITY_EVERY_PYTHON_CORES),$(1)),,--python $(call core_python_version,$(1)))
+SANITY_PYTHON_TESTS := import compile
+SANITY_NEWEST_PYTHONS = $(filter-out $(foreach core,$(filter-out $(SANITY_EVERY_PYTHON_CORES),$(CORES)),$(call core_python_version,$(core))),\
+	$(sort $(patsubst python%,%,$(notdir $(wildcard $(PYTHON_LINKS)/python3.*)))))
+# Each sanity test whose verdict another run gives is skipped (tests/utils/sanity_same_verdict.py says how it compares):
+# - with an older core, the tests whose code, settings and pinned tool versions are the newest core's byte for byte
+#   (with 2.19 and 2.20: twelve code-smell tests and shellcheck; with 2.18, whose scripts all differ, none);
+# - pep8, with a core that pins make lint's pycodestyle (2.20, 2.21): make lint's pep8 is the same tool with fewer codes
+#   ignored, on every Python file (PEP8_FILES). 2.18 and 2.19 pin older pycodestyles, and run it.
+# (With no venv of the newest core, as make sanity CORE=2.19 may run, an older core skips none but pep8.)
+ansible_test_of = $(shell $(call core_bin,$(1))/python -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))' 2> /dev/null)
+LINT_PYCODESTYLE = $(shell $(BIN)/python -c 'import pycodestyle; print(pycodestyle.__version__)')
+sanity_skips = $(shell $(BIN)/python tests/utils/sanity_same_verdict.py --lint-pep8 $(LINT_PYCODESTYLE) $(PEP8_IGNORE) \
+	$(call ansible_test_of,$(1)) $(if $(filter $(NEWEST_CORE),$(1)),,$(call ansible_test_of,$(NEWEST_CORE))))
+sanity_in_stage = cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity --color no
 define sanity_with
 @$(call prime_venvs,$(1))
-@echo '== sanity (ansible-test, ansible-core $(1), $(if $(call sanity_paths,$(1)),all but tests/,all of the collection), $(if $(call sanity_python,$(1)),on its own Python,on every Python found))'
-cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity --color no \
-	$(call sanity_python,$(1)) $(call sanity_paths,$(1))
+@echo '== sanity (ansible-test, ansible-core $(1), $(if $(call sanity_paths,$(1)),all but tests/,all of the collection), $(if $(call sanity_python,$(1)),on its own Python,$(SANITY_PYTHON_TESTS) on Python $(SANITY_NEWEST_PYTHONS)))'
+$(if $(call sanity_python,$(1)),$(call sanity_in_stage,$(1)) $(call sanity_python,$(1)) $(call sanity_skips,$(1)) \
+	$(call sanity_paths,$(1)),\
+	$(call sanity_in_stage,$(1)) $(SANITY_PYTHON_TESTS:%=--skip-test %) $(call sanity_skips,$(1)) $(call sanity_paths,$(1)) && \
+	for python in $(SANITY_NEWEST_PYTHONS); do $(call sanity_in_stage,$(1)) $(SANITY_PYTHON_TESTS:%=--test %) --python $$python \
+	$(call sanity_paths,$(1)) || exit 1; done)
 endef
 
 # tests/utils/core_smoke.py with ansible-core $(1), on emulators of its own. Each run holds the core's own tasks (the
-# builtin ones, changed_when) to no change; the rerun of each playbook, which must change nothing, runs with the newest
-# core only (SMOKE_RERUN_CORES): what it adds to a first run is the collection finding its own copies from the arguments
-# that first run shows the core passes, which no core can change (integration's targets rerun on the oldest core too).
-# The reruns were 10 of a smoke's 22 CPU s (2.19, alone on the machine).
-SMOKE_RERUN_CORES := $(NEWEST_CORE)
+# builtin ones, changed_when) to no change. The rerun of each playbook, which must change nothing, runs on no core in
+# make test (SMOKE_RERUN_CORES; make smoke SMOKE_RERUN_CORES=2.19 reruns): what it adds to a first run is the collection
+# finding its own copies from the arguments that first run shows the core passes, which no core can change, and the
+# integration targets prove it already, on the oldest core: each copy module's rerun (ebs/ecs/ens/cbs_snapshot_copy),
+# the role's with its reports (dr_copy_aws/ecs/ens/cbs), the fleet's (dr_fleet). The reruns were 10 of a smoke's 22
+# CPU s (2.19, alone on the machine).
+SMOKE_RERUN_CORES :=
 smoke_runs = $(if $(filter $(SMOKE_RERUN_CORES),$(1)),2,1)
 define smoke_with
 @echo '== smoke (ansible-core $(1): the copy modules, the role with reports and a drill, the fleet; $(if $(filter 2,$(call smoke_runs,$(1))),each twice,each once))'
@@ -361,11 +381,14 @@ integration-dr: venv stage collection-link ## the integration targets of the DR 
 # oldest core's list, which the newer ones only lengthen (2.20 ignores E701 and E704 too; the oldest sanity does not).
 PEP8_IGNORE := E402,W503,W504,E741,E203
 PYTHON_TREES := plugins/ extensions/ tests/
+# Every Python file of the collection: the pep8 test of ansible-test sanity is skipped with the cores that pin the same
+# pycodestyle (sanity_skips), as this one implies it.
+PEP8_FILES := $(PYTHON_TREES) docs/tools/
 lint: venv collection-link ## ruff (the formatter's check too), pep8 as sanity has it, pylint, mypy (mypy.ini: strict on module_utils), yamllint, ansible-lint (production), changelog lint
 	@echo '== lint (ruff format --check, 120 columns, on all the Python; ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/ (strict on module_utils/, as mypy.ini says); yamllint; ansible-lint production profile; antsibull-changelog)'
 	$(BIN)/ruff format --check $(PYTHON_TREES) || { echo 'make format writes these files as ruff format would'; exit 1; }
 	$(BIN)/ruff check plugins/ extensions/
-	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) plugins extensions tests
+	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) $(PEP8_FILES)
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/ extensions/
 	$(BIN)/mypy plugins/ extensions/
 	$(BIN)/yamllint docs/ playbooks/ roles/ extensions/

@@ -246,3 +246,13 @@ def test_what_units_oldest_leaves_out_as_the_emulators_own_tests_runs_none_of_th
     for path in paths:
         reached = repo_imports(path)
         assert reached and not [name for name in reached if name.startswith('plugins/')], (path, sorted(reached))
+
+
+def test_make_lints_pep8_checks_every_python_file_that_sanitys_would():
+    """The core legs' sanity skips pep8 where make lint's implies it (tests/utils/sanity_same_verdict.py): only while make
+    lint checks every Python file of the collection, as ansible-test sanity's pep8 does (git ls-files, in bin/ too)."""
+    trees = make_variable('PEP8_FILES')
+    files = subprocess.run(['git', 'ls-files'], cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
+    python = [path for path in files if path.endswith('.py') or path.startswith('bin/') or '/bin/' in path]
+    assert python
+    assert [path for path in python if not any(path.startswith(tree) for tree in trees)] == []

@@ -14,7 +14,8 @@ In each first run, only the collection's own tasks (the copy modules', dr_sync's
 other task (ansible-core's modules and actions, the role's and dr_fleet.yml's changed_when) must say ok on that
 core. With --runs 2, each playbook runs a second time, with every copy in place, and must change nothing. What
 that second run adds is the collection's own finding of its copies, from the same arguments the first run shows
-the core passes and with the core's tasks held unchanged by the first run: make test reruns on one core only.
+the core passes and with the core's tasks held unchanged by the first run, which the integration targets' reruns
+prove on the oldest core: make test runs each playbook once (the Makefile's SMOKE_RERUN_CORES).
 
 Every run must end green, print no deprecation warning, no error and no traceback, print each role run's report
 as plain text (its title, its summary with units, its files), and the report files must hold what the runs did.
@@ -386,7 +387,7 @@ def main(argv):
         type=int,
         choices=(1, 2),
         default=2,
-        help='runs of each playbook: with 2, the second must change nothing (make test reruns on one core)',
+        help='runs of each playbook: with 2, the second must change nothing (make test runs each once)',
     )
     args = parser.parse_args(argv)
     try:
