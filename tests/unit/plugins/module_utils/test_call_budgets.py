@@ -1,8 +1,8 @@
 """What a DR run costs in calls, by action, at N = 1,000 tagged disks on each cloud: the first run of a scope (every
 disk copied to one DR region), through the real SDKs against moto's server (AWS) and fakecloud (ECS, ENS, CBS), plain
-and with the vault (at 600 disks, 201 on AWS: VAULT_DISKS says why). Each cloud throttles its API per account and region,
-mutating calls more tightly than reads, and the buckets are shared with every other tool of the account: a run's cost is
-held here by counts, never by a wall clock.
+and with the vault (at 600 disks, 201 on AWS: VAULT_DISKS says why). Each cloud throttles its API per account and
+region, mutating calls more tightly than reads, and the buckets are shared with every other tool of the account: a run's
+cost is held here by counts, never by a wall clock.
 
 The budgets, per run of N disks into one DR region (docs/performance.md, "Calls per run", says where each comes from):
 
@@ -57,7 +57,7 @@ VAULT_DISKS = min(DISKS, 600)
 # On AWS (moto's server, where these runs spend their CPU: 10 to 11 CPU s each at 600 and 400 disks in make units), the
 # vault's and the copy tags' runs take one disk more than the largest batch of their own calls (the locks read back 200 a
 # read, the shares' leases and the copy tags 200 a call, the copies listed 100 a page): each of those calls is held to a
-# count per batch or page, which 201 disks cross as 600 did, and a run that sent one a disk fails here as it did at 600
+# count per batch or page, which 201 disks cross as 600 did: a run that sent them in batches of half the size fails here
 # (checked: docs/performance.md). Not on fakecloud: there the runs' few reads that do not grow with the disks (the DR
 # account's, the copy tags' listing) pass the budget of 3 reads per 100 disks at 300 or 600 disks but not at 201.
 AWS_PAST_EVERY_BATCH = min(DISKS, 201)
