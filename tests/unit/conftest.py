@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import io
 import os
+import sys
 import threading
 import urllib.parse
 
@@ -128,6 +129,28 @@ def method_names_once():
     responses.method_names_from_class = method_names_from_class
 
 
+def botocore_models_read_once():
+    """botocore's JSON files (its models, endpoints.json's 1 MB) decoded once a test process, not once a botocore
+    session. Each AwsClient of a test makes a session of its own, and so do the tests' own clients: the decoding was a
+    quarter of the AWS tests' CPU time (test_dr_account_aws.py: 57 reads of endpoints.json, 20 of EC2's whole model).
+    botocore already gives one decoded file to every client of a session (its loader's cache), so sharing it between
+    sessions is what botocore does; the requests and answers are the same. Nothing is done until a test imported
+    botocore (the tests that import no SDK stay without it: test_makefile.py)."""
+    loaders = sys.modules.get('botocore.loaders')
+    if loaders is None or getattr(loaders.JSONFileLoader.load_file, 'once', False):
+        return
+    read = loaders.JSONFileLoader.load_file
+    decoded = {}
+
+    def load_file(self, file_path):
+        if file_path not in decoded:
+            decoded[file_path] = read(self, file_path)
+        return decoded[file_path]
+
+    load_file.once = True
+    loaders.JSONFileLoader.load_file = load_file
+
+
 def quiet(handler):
     """werkzeug's request handler ``handler`` without its line per request: a log record that pytest's capture formats
     and keeps, for each of the thousands of calls a test module makes (a tenth of the AWS runs' CPU time)."""
@@ -187,6 +210,7 @@ def moto_url():
 
     ec2_tags_by_id()
     method_names_once()
+    botocore_models_read_once()
     server = make_server(
         '127.0.0.1',
         0,
@@ -203,6 +227,11 @@ def moto_url():
     yield 'http://127.0.0.1:%d' % server.server_port
     server.shutdown()
     thread.join()
+
+
+def pytest_collection_finish(session):  # pylint: disable=unused-argument  # pytest's hook
+    # The test files are imported now: those of the AWS tests import botocore.
+    botocore_models_read_once()
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-timeout's own pytest_configure reads the setting
