@@ -948,7 +948,7 @@ def test_a_persons_copy_of_a_dr_copy_found_to_differ_differs_too():
     step(world, 'a_person_deletes_a_source_after_its_copy', Draws('disk-1-snap-1'))
     step(world, 'new_snapshot', disk='disk-0')
     step(world, 'a_run_leaves_a_verdict_on_a_copy', Draws('copy-0'), verdict=DIFFERS_TAG)
-    step(world, 'dr_run', **dict(RUN, max_age_days=1))
+    step(world, 'dr_run', **{**RUN, 'max_age_days': 1})
 
 
 def test_a_persons_suspect_copy_keeps_the_dr_copy_of_its_point():
@@ -959,7 +959,7 @@ def test_a_persons_suspect_copy_keeps_the_dr_copy_of_its_point():
     step(world, 'a_person_deletes_a_source_after_its_copy', Draws('disk-1-snap-1'))
     step(world, 'a_run_leaves_a_verdict_on_a_copy', Draws('copy-1'), verdict=SUSPECT_TAG)
     step(world, 'a_person_copies_a_dr_copy_with_its_tags', Draws('copy-1', 'dr-1'))
-    step(world, 'dr_run', **dict(RUN, fresh_hours=24))
+    step(world, 'dr_run', **{**RUN, 'fresh_hours': 24})
     step(world, 'a_source_is_deleted_mid_round', calls=3, disk='disk-1')
     step(
         world,
@@ -973,4 +973,4 @@ def test_a_persons_suspect_copy_keeps_the_dr_copy_of_its_point():
         skews=(0, 0),
         waits=(False, False),
     )
-    step(world, 'dr_run', **dict(RUN, wait=False))
+    step(world, 'dr_run', **{**RUN, 'wait': False})
