@@ -416,6 +416,8 @@ class RestoreDrill:
             warnings=self.warnings,
         )
         by_disk = set(disk_keys)
+        # A person's copy of a DR copy found to differ holds the same data, in whichever DR region each is: never tested.
+        marks = MarksHeld(copy for copies in copies_by_region.values() for copy in copies)
         for region in self.settings.region_names:
             drill = RegionDrill(region)
             self.regions.append(drill)
@@ -428,8 +430,6 @@ class RestoreDrill:
             except CloudError as error:
                 drill.problem = error
                 continue
-            # A person's copy of a DR copy found to differ holds the same data: never tested either.
-            marks = MarksHeld(copies_by_region.get(region, []))
             testable = {
                 key: [
                     copy

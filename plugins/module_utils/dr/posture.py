@@ -157,10 +157,11 @@ class PostureRead:
             if record['consistency_group'] is not None:
                 record['consistency_group']['look_alikes'] = look_alikes.get(record['consistency_group']['name'], [])
         by_key = {'%s/%s' % (source_region, record['disk_id']): record for record in records}
-        for region in regions:
-            listed = self._call(self.adapter.list_copies, region)
+        listings = {region: self._call(self.adapter.list_copies, region) for region in regions}
+        # A person's copy of a DR copy holds that copy's verdict, in whichever DR region each is (dr.points.MarksHeld).
+        marks = MarksHeld(copy for copies in listings.values() for copy in copies)
+        for region, listed in listings.items():
             groups = copies_by_disk(listed, keys, source_disks)
-            marks = MarksHeld(listed)
             staged = staged_in_flight(staging, region)
             points = {
                 group.key: newest_complete_set(
@@ -312,12 +313,13 @@ class PostureRead:
         sources: Mapping[str, Snapshot],
         rpo: float | None,
         group_set: tuple[str | None] | None = None,
-        marks: MarksHeld | None = None,
+        *,
+        marks: MarksHeld,
     ) -> dict[str, Any]:
         """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing. A disk of
         a consistency group (``group_set``: (its group's newest set complete in the region, None for none)) stands only
         by its copy of that set."""
-        verdict_of = (marks or MarksHeld()).verdict
+        verdict_of = marks.verdict
         # What stands there is dr.points' rule: the newest good point no doubt reaches; with none, a suspect or
         # unmeasured copy stands in doubt (a differing one is no copy). The model says the doubt (RegionProtection).
         held = copies_holding(

@@ -159,7 +159,8 @@ def prune_selection(
     if others:
         # The points the rule keeps over every copy of the disk there keep the DR copies of those points.
         everything = copies_holding([*copies, *others], point_of, verdict_of)
-        points = {point_of(point) for point in everything.points if id(point) in kept_by(everything)}
+        kept_there = kept_by(everything)
+        points = {point_of(point) for point in everything.points if id(point) in kept_there}
         protected |= {id(copy) for copy in held.points if point_of(copy) in points}
     for rank, copy in enumerate(held.points, start=1 if completed_to_come else 0):
         kept = id(copy) in protected or copy.id in rule.in_use

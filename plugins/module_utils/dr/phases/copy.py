@@ -281,7 +281,8 @@ class NewerPoints:
             region: copies_by_disk(copies or (), asked.get(region, set()), self.source_disks)
             for region, copies in listed.items()
         }
-        marks = {region: MarksHeld(copies or ()) for region, copies in listed.items()}
+        # A person's copy of a DR copy holds that copy's verdict, in whichever of the regions listed here each is.
+        verdict_of = MarksHeld(copy for copies in listed.values() for copy in copies or ()).verdict
         held: list[tuple[Snapshot, str | None] | None] = []
         for request, destination in pairs:
             plan = self.plans.get(id(request))
@@ -293,7 +294,7 @@ class NewerPoints:
                 continue
             copies = by_disk[destination].get(plan.key, [])
             self.earlier[(plan.key, destination)] = max(copies, key=Snapshot.age_order, default=None)
-            standing = copies_holding(copies, self.point_of, marks[destination].verdict).standing
+            standing = copies_holding(copies, self.point_of, verdict_of).standing
             point = self.point_of(standing) if standing is not None else None
             source_point = self._source_point(request)
             held.append((standing, point) if standing is not None and later_point(point, source_point) else None)

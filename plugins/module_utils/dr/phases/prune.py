@@ -70,6 +70,16 @@ def prune_copies(
         for dummy, destination_outcome in ours
         if destination_outcome.snapshot is not None
     }
+    # A person's copy of a DR copy holds that copy's verdict, in whichever DR region each is (dr.points.MarksHeld).
+    marks = MarksHeld(copy for copies in listed.values() for copy in copies)
+    rule = PruneRule(
+        ctx.now,
+        keep_copies=keep,
+        max_age_days=max_age_days,
+        in_use=in_use,
+        point_of=point_of,
+        verdict_of=marks.verdict,
+    )
     for destination in ctx.settings.region_names:
         # In check mode, a copy the real run would make counts once it would have completed: when the run waits.
         to_come = {
@@ -80,15 +90,6 @@ def prune_copies(
         choices: list[tuple[str, list[Snapshot], list[Snapshot]]] = []
         found = dr_copies_by_disk(listed[destination], by_disk)
         # The disk's other copies there that carry its tags (a person's copy of a DR copy): their marks count.
-        marks = MarksHeld(listed[destination])
-        rule = PruneRule(
-            ctx.now,
-            keep_copies=keep,
-            max_age_days=max_age_days,
-            in_use=in_use,
-            point_of=point_of,
-            verdict_of=marks.verdict,
-        )
         made = {copy.id for copies in found.values() for copy in copies}
         others = {
             key: [copy for copy in copies if copy.id not in made]
