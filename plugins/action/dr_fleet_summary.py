@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""dr_fleet_summary's action: prints a fleet report (the dr_fleet_report filter's) as plain text in the job's output,
-on the controller, as dr_sync's action prints a scope's report: one line per scope and the fleet's totals, where a
-debug task would print a JSON list of Markdown table rows. Nothing runs on a host and nothing changes."""
+"""dr_fleet_summary's action: writes a fleet report (the dr_fleet_report filter's) as files on the controller when
+given a report_dir, with their history, and prints it as plain text in the job's output, as dr_sync's action prints a
+scope's report: one line per scope and the fleet's totals, where a debug task would print a JSON list of Markdown table
+rows. Nothing runs on a host and no cloud is read or changed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_files import write_fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import fleet_report_text, fleet_totals_lines
 
 display = Display()
@@ -22,7 +25,11 @@ ARGUMENT_SPEC = {
         'type': 'dict',
         'options': {'json': {'type': 'str'}, 'markdown': {'type': 'str'}, 'html': {'type': 'str'}},
     },
+    'report_dir': {'type': 'path'},
+    'report_name': {'type': 'str', 'default': 'dr-fleet-report'},
+    'report_history': {'type': 'int', 'default': DEFAULT_HISTORY},
 }
+MUTUALLY_EXCLUSIVE = [('report_dir', 'report_files')]
 
 
 class ActionModule(ActionBase):
@@ -34,9 +41,24 @@ class ActionModule(ActionBase):
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp
-        dummy, arguments = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, arguments = self.validate_argument_spec(
+            argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE
+        )
         report = arguments['report']
-        display.display(fleet_report_text(report, arguments.get('report_files')))
-        # At -v the result shows the totals in one line as well; the lines above are the summary.
+        files = arguments.get('report_files')
+        if arguments['report_dir']:
+            if arguments['report_history'] < 0:
+                return dict(result, failed=True, msg='report_history must be 0 (keep no history) or more')
+            # Written in check mode too: the report is then the plan, which its name says (never the report's files).
+            files = write_fleet_report(
+                report,
+                report_dir=arguments['report_dir'],
+                report_name=arguments['report_name'],
+                keep=arguments['report_history'],
+            )
+            result['report_files'] = files
+        display.display(fleet_report_text(report, files))
+        # At -v the result shows the totals in one line as well; the lines above are the summary. The report's files
+        # are the job's output, as a scope's are dr_sync's: not a change of the managed system.
         result.update(changed=False, msg='; '.join(fleet_totals_lines(report['totals'])))
         return result

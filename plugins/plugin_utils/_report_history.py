@@ -37,6 +37,8 @@ HISTORY_FOLDER = 'history'
 # A kept run's files: <run id>.<suffix>. A run's id starts with when it started (dr.drill.run_id), so names sort as
 # runs do.
 KEPT = re.compile(r'^(\d{8}T\d{6}Z-[0-9A-Za-z-]+)\.(json|md|html)$')
+# A kept fleet report's files: <when the report was made>.<suffix> (compact's).
+FLEET_KEPT = re.compile(r'^(\d{8}T\d{6}Z)\.(json|md|html)$')
 
 INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -90,26 +92,47 @@ def keep_run(paths: Mapping[str, str], keep: int, mode: int) -> str | None:
     if not keep or report is None:
         return None
     folder, index = history_paths(paths)
-    os.makedirs(folder, mode=0o777, exist_ok=True)  # the umask applies, as to the report folder
     stem = report.get('run_id') or '%s-run' % compact(report.get('started_at') or report.get('generated_at'))
+    stems = _keep_files(paths, folder, stem, keep, mode, KEPT)
+    runs = [
+        run_row(read_report(os.path.join(folder, stem + '.json')) or {}, stem, os.path.basename(folder))
+        for stem in stems
+    ]
+    write_file(index, history_page(os.path.basename(folder), runs, keep, os.path.basename(paths['html'])), mode)
+    return index
+
+
+def keep_fleet_report(paths: Mapping[str, str], keep: int, mode: int) -> str | None:
+    """As keep_run, for a fleet report's files at ``paths``: kept as ``<its time>.{json,md,html}``."""
+    report = read_report(paths['json'])
+    if not keep or report is None:
+        return None
+    folder, index = history_paths(paths)
+    stems = _keep_files(paths, folder, compact(report.get('generated_at')), keep, mode, FLEET_KEPT)
+    reports = [read_report(os.path.join(folder, stem + '.json')) or {} for stem in stems]
+    write_file(index, fleet_history_page(reports, os.path.basename(folder), keep), mode)
+    return index
+
+
+def _keep_files(
+    paths: Mapping[str, str], folder: str, stem: str, keep: int, mode: int, kept: re.Pattern[str]
+) -> list[str]:
+    """Copy the files at ``paths`` into ``folder`` as ``stem``.<suffix>, delete the kept files beyond the newest
+    ``keep`` (names ``kept`` matches sort as their runs do); answers the kept stems, newest first."""
+    os.makedirs(folder, mode=0o777, exist_ok=True)  # the umask applies, as to the report folder
     for kind, path in paths.items():
         if os.path.exists(path):
-            kept = os.path.join(folder, '%s.%s' % (stem, SUFFIXES[kind]))
-            shutil.copyfile(path, kept + '.part')
-            os.chmod(kept + '.part', mode)
-            os.replace(kept + '.part', kept)
-    stems = sorted({match.group(1) for match in map(KEPT.match, os.listdir(folder)) if match}, reverse=True)
+            copy = os.path.join(folder, '%s.%s' % (stem, SUFFIXES[kind]))
+            shutil.copyfile(path, copy + '.part')
+            os.chmod(copy + '.part', mode)
+            os.replace(copy + '.part', copy)
+    stems = sorted({match.group(1) for match in map(kept.match, os.listdir(folder)) if match}, reverse=True)
     for old in stems[keep:]:
         for suffix in SUFFIXES.values():
             path = os.path.join(folder, '%s.%s' % (old, suffix))
             if os.path.exists(path):
                 os.unlink(path)
-    runs = [
-        run_row(read_report(os.path.join(folder, stem + '.json')) or {}, stem, os.path.basename(folder))
-        for stem in stems[:keep]
-    ]
-    write_file(index, history_page(os.path.basename(folder), runs, keep, os.path.basename(paths['html'])), mode)
-    return index
+    return stems[:keep]
 
 
 # The counts of a run's row: a scope's (dr_sync's totals), a fleet's (the fleet report's).

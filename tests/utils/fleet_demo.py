@@ -206,7 +206,7 @@ def main(argv=None):
     for run in ('first', 'second'):
         code, output = run_fleet(sys.executable, emulators, overlay_path, os.path.join(args.work, run + '-run.log'))
         # The fleet's summary as the job prints it (plain lines, dr_fleet_summary): from its task's banner to its ok line.
-        task = output[output.find('TASK [Show the fleet report]') :].splitlines()[1:]
+        task = output[output.find('TASK [Write the fleet report and show it]') :].splitlines()[1:]
         report = '\n'.join(task[: next((index for index, line in enumerate(task) if line.startswith('ok: [')), 0)])
         print(
             '== demo fleet, %s run (%s): rc %d'

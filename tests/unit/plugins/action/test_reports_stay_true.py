@@ -95,7 +95,7 @@ def fleet(tmp_path, url, check=False, *extra):
 
 def summary(output):
     """The fleet's summary as the job printed it: the lines between its task's banner and the task's ok line."""
-    task = output[output.index('TASK [Show the fleet report]') :]
+    task = output[output.index('TASK [Write the fleet report and show it]') :]
     lines = task.splitlines()[1:]
     return '\n'.join(lines[: next(index for index, line in enumerate(lines) if line.startswith('ok: ['))]).strip()
 

@@ -1,0 +1,121 @@
+"""dr_fleet_summary with report_dir writes the fleet report's files and keeps their history, as playbooks/dr_fleet.yml's
+last task (where ten module runs of copy, file and find did it): each file whole, the newest report_history runs kept
+with an index page newest first, a person's folder left with its mode, bad arguments refused before anything is written.
+The playbook's own runs (test_reports_stay_true.py) read the files it writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from types import SimpleNamespace
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.snapcopy.cloud.plugins.action import dr_fleet_summary as dr_fleet_summary_action
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import fleet_report_text
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_fleet_report import scope
+
+
+def run_action(monkeypatch, **arguments):
+    """(result, printed texts) of dr_fleet_summary's action with ``arguments``, on the controller."""
+    shown = []
+    monkeypatch.setattr(dr_fleet_summary_action.display, 'display', lambda text, **kwargs: shown.append(text))
+    task = SimpleNamespace(
+        args=arguments, async_val=0, check_mode=False, action='snapcopy.cloud.dr_fleet_summary', module_defaults=[]
+    )
+    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir=None))
+    action = dr_fleet_summary_action.ActionModule(
+        task, connection, play_context=None, loader=None, templar=None, shared_loader_obj=None
+    )
+    try:
+        return action.run(task_vars={}), shown
+    except AnsibleActionFail as error:  # the executor makes it the task's failed result
+        return {'failed': True, 'msg': str(error)}, shown
+
+
+def report_at(moment, *names):
+    return fleet_report([scope(name) for name in names or ('scope-a',)], moment)
+
+
+def test_the_files_are_written_whole_and_the_newest_runs_are_kept_with_their_index(monkeypatch, tmp_path):
+    folder = tmp_path / 'reports'
+    moments = ['2026-11-2%dT10:00:00Z' % day for day in range(1, 5)]
+    for moment in moments:
+        result, shown = run_action(
+            monkeypatch,
+            report=report_at(moment),
+            report_dir=str(folder),
+            report_name='dr-fleet-report',
+            report_history=2,
+        )
+        assert not result.get('failed') and result['changed'] is False, result
+    files = result['report_files']
+    assert files == {
+        'json': str(folder / 'dr-fleet-report.json'),
+        'markdown': str(folder / 'dr-fleet-report.md'),
+        'html': str(folder / 'dr-fleet-report.html'),
+        'history': str(folder / 'dr-fleet-report.history.html'),
+    }
+    # The newest report at its name, the summary naming its files.
+    with open(files['json'], encoding='utf-8') as stream:
+        assert json.load(stream)['generated_at'] == moments[-1]
+    assert shown == [fleet_report_text(report_at(moments[-1]), files)]
+    assert '| scope-a |' in (folder / 'dr-fleet-report.md').read_text()
+    assert 'data-scope="scope-a"' in (folder / 'dr-fleet-report.html').read_text()
+    # The two newest runs kept, each with its three files; the older two deleted; no temporary file left.
+    kept = sorted(os.listdir(folder / 'history' / 'dr-fleet-report'))
+    assert kept == ['2026112%dT100000Z.%s' % (day, suffix) for day in (3, 4) for suffix in ('html', 'json', 'md')]
+    assert sorted(os.listdir(folder)) == [
+        'dr-fleet-report.history.html',
+        'dr-fleet-report.html',
+        'dr-fleet-report.json',
+        'dr-fleet-report.md',
+        'history',
+    ]
+    index = (folder / 'dr-fleet-report.history.html').read_text()
+    assert index.index('20261124T100000Z') < index.index('20261123T100000Z') and '20261122T100000Z' not in index
+
+
+def test_a_history_of_0_keeps_none_and_a_persons_folder_keeps_its_mode(monkeypatch, tmp_path):
+    folder = tmp_path / 'private'
+    folder.mkdir(mode=0o700)
+    os.chmod(str(folder), 0o700)
+    result, dummy = run_action(
+        monkeypatch,
+        report=report_at('2026-11-27T10:00:00Z'),
+        report_dir=str(folder),
+        report_name='dr-fleet-plan',
+        report_history=0,
+    )
+    assert not result.get('failed'), result
+    assert 'history' not in result['report_files']
+    assert sorted(os.listdir(folder)) == ['dr-fleet-plan.html', 'dr-fleet-plan.json', 'dr-fleet-plan.md']
+    # The playbook's file task forced 0755 on the folder each run, opening a private one.
+    assert stat.S_IMODE(os.stat(str(folder)).st_mode) == 0o700
+
+
+def test_a_missing_folder_is_made_and_a_tilde_is_the_controllers_home(monkeypatch, tmp_path):
+    monkeypatch.setenv('HOME', str(tmp_path))
+    result, dummy = run_action(monkeypatch, report=report_at('2026-11-27T10:00:00Z'), report_dir='~/dr-reports/fleet')
+    assert result['report_files']['json'] == str(tmp_path / 'dr-reports' / 'fleet' / 'dr-fleet-report.json')
+    assert os.path.exists(result['report_files']['history'])
+
+
+@pytest.mark.parametrize(
+    'arguments, words',
+    [
+        ({'report_history': -1}, 'report_history must be 0'),
+        ({'report_files': {'json': '/x.json'}}, 'mutually exclusive'),
+        ({'report_history': 'thirty'}, 'report_history'),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_file_is_written(monkeypatch, tmp_path, arguments, words):
+    folder = tmp_path / 'reports'
+    result, shown = run_action(
+        monkeypatch, report=report_at('2026-11-27T10:00:00Z'), report_dir=str(folder), **arguments
+    )
+    assert result.get('failed') and words in result['msg'], result
+    assert not folder.exists() and shown == []
