@@ -88,13 +88,16 @@ def run_module(module, args, env, check=False, timeout=120, output=None):
     return result
 
 
-def run_module_tasks(calls, env, home, timeout=300):
+def run_module_tasks(calls, env, home, check=False, timeout=300):
     """Each of ``calls`` (``(module, args, task_env)``: a snapcopy.cloud module, its arguments as a dict, the variables
-    a credential type injects) a task of one ``ansible-playbook`` run with ``env``; answers each task's result, in order.
+    a credential type injects) a task of one ``ansible-playbook`` run with ``env`` (``--check`` with ``check``); answers
+    each task's result, in order.
     One run for many cases, where ``run_module`` would start Ansible once a case (about 0.7 CPU s a start): each module
     still runs in a process of its own whose environment is ``env`` and the task's variables (the task's
     ``environment``), which is what it reads its credentials from, as in an AWX job's."""
     results = os.path.join(str(home), 'results.json')
+    if os.path.exists(results):
+        os.remove(results)
     tasks = [
         {
             'name': 'case %d' % index,
@@ -108,6 +111,7 @@ def run_module_tasks(calls, env, home, timeout=300):
     tasks.append(
         {
             'name': 'The results',
+            'check_mode': False,  # written under --check too
             'ansible.builtin.copy': {
                 'content': '{{ [%s] | to_json }}' % ', '.join('case_%d' % index for index in range(len(calls))),
                 'dest': results,
@@ -127,6 +131,8 @@ def run_module_tasks(calls, env, home, timeout=300):
         'ansible_python_interpreter=%s' % sys.executable,
         playbook,
     ]
+    if check:
+        command.append('--check')
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     assert done.returncode == 0 and os.path.exists(results), (done.stdout + done.stderr)[-4000:]
     with open(results, encoding='utf-8') as stream:

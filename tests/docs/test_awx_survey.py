@@ -16,7 +16,13 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment, run_module
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import (
+    DOCS,
+    REPO,
+    ansible_bin,
+    clean_environment,
+    run_module_tasks,
+)
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
@@ -285,27 +291,37 @@ def test_the_survey_s_lock_and_copy_tags_answers_lock_and_tag_each_dr_copy(fakec
             assert sorted(snapshot['tags'].get('cost-center') for snapshot in snapshots) == ['cc-0', 'cc-1']
 
 
-@pytest.mark.parametrize('blank', ['', '  '], ids=['empty', 'spaces'])
-def test_dr_sync_takes_a_blank_optional_dict_as_not_set(blank, fakecloud_clean, tmp_path):
-    """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "") runs as if
-    they were left out; a blank required one (the selector) is still refused, by Ansible, before any call."""
+def test_dr_sync_takes_a_blank_optional_dict_as_not_set(fakecloud_clean, tmp_path):
+    """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "", then as
+    spaces) runs as if they were left out; a blank required one (the selector) is still refused, by Ansible, before any
+    call. Both blanks' check runs are the tasks of one playbook run, both refusals those of another (each task dr_sync's
+    own action and module, with the job's environment), where each blank was once an ansible run of its own."""
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
     env = job_environment(tmp_path)
+    blanks = ['', '  ']
     args = {
-        'provider': 'ecs',
-        'source_region': 'cn-hangzhou',
-        'dr_regions': ['cn-shanghai'],
-        'tag_selector': {'backup': 'dr'},
-        'endpoint_url': fakecloud_clean.url,
-        'tags': blank,
-        'dr_account': blank,
-        'lock': blank,
-        'restore_test_zones': blank,
+        blank: {
+            'provider': 'ecs',
+            'source_region': 'cn-hangzhou',
+            'dr_regions': ['cn-shanghai'],
+            'tag_selector': {'backup': 'dr'},
+            'endpoint_url': fakecloud_clean.url,
+            'tags': blank,
+            'dr_account': blank,
+            'lock': blank,
+            'restore_test_zones': blank,
+        }
+        for blank in blanks
     }
-    result = run_module('dr_sync', args, env, check=True)
-    assert not result['failed'], result
-    assert result['totals']['would_copy'] == 1 and result['totals']['locked'] == 0
-    assert fakecloud_clean.admin.calls(reset=True)['total_mutations'] == 0
-    refused = run_module('dr_sync', dict(args, tag_selector=blank), env, check=True)
-    assert refused['failed'] and 'tag_selector' in refused['msg']
-    assert fakecloud_clean.admin.calls()['total_calls'] == 0
+    fakecloud_clean.admin.calls(reset=True)
+    results = run_module_tasks([('dr_sync', args[blank], {}) for blank in blanks], env, tmp_path, check=True)
+    for blank, result in zip(blanks, results):
+        assert not result['failed'], (blank, result)
+        assert result['totals']['would_copy'] == 1 and result['totals']['locked'] == 0, blank
+    assert len(results) == 2 and fakecloud_clean.admin.calls(reset=True)['total_mutations'] == 0
+    refusals = run_module_tasks(
+        [('dr_sync', dict(args[blank], tag_selector=blank), {}) for blank in blanks], env, tmp_path, check=True
+    )
+    for blank, refused in zip(blanks, refusals):
+        assert refused['failed'] and 'tag_selector' in refused['msg'], (blank, refused)
+    assert len(refusals) == 2 and fakecloud_clean.admin.calls()['total_calls'] == 0
