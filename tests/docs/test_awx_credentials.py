@@ -26,7 +26,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import DR_ACCOUNT_OPTIONS
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module, run_module_tasks
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 from ansible_collections.snapcopy.cloud.tests.unit.conftest import moto_url  # noqa: F401  # pylint: disable=unused-import  # a fixture
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
@@ -335,48 +335,6 @@ ALIBABA_CASES = {
 }
 
 
-@pytest.mark.parametrize('case', sorted(ALIBABA_CASES))
-def test_ecs_module_authenticates_with_the_alicloud_credential_alone(case, fakecloud_clean, tmp_path):
-    inputs, failure = ALIBABA_CASES[case]
-    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), inputs))
-    source = seed_ecs(fakecloud_clean, fake.ALIBABA_DR_ACCOUNT_ID if inputs.get('assume_role_arn') else None)
-    result = run_module(
-        'ecs_snapshot_copy', dict(ECS_ARGS, source_snapshot_id=source, endpoint_url=fakecloud_clean.url), env
-    )
-    if failure is None:
-        assert not result.get('failed'), result.get('msg')
-        assert result['changed'] and result['snapshot_id'].startswith('s-')
-    else:
-        assert result.get('failed') and failure.lower() in result['msg'].lower(), result.get('msg')
-        assert fakecloud_clean.admin.calls()['total_mutations'] == 0
-    assert inputs['secret_key'] not in str(result)
-    assert fake.ROLE_EXTERNAL_ID not in str(result)
-
-
-def test_ens_module_authenticates_with_the_alicloud_credential_alone(fakecloud_clean, tmp_path):
-    inputs = {
-        'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID,
-        'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
-        'security_token': fake.ALIBABA_STS_SECURITY_TOKEN,
-    }
-    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), inputs))
-    source = fakecloud_clean.admin.seed(ens={'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]})['ens'][
-        'snapshots'
-    ][0]
-    result = run_module(
-        'ens_snapshot_copy',
-        {
-            'source_snapshot_id': source,
-            'source_region': 'cn-hangzhou-26',
-            'destination_regions': ['cn-beijing-cmcc'],
-            'endpoint_url': fakecloud_clean.url,
-        },
-        env,
-    )
-    assert not result.get('failed'), result.get('msg')
-    assert result['changed'] and result['snapshots'][0]['action'] == 'copied'
-
-
 TENCENT_CASES = {
     'API key, token left empty': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY}, None),
     'temporary triple': (
@@ -415,31 +373,82 @@ TENCENT_CASES = {
 }
 
 
-@pytest.mark.parametrize('case', sorted(TENCENT_CASES))
-def test_cbs_module_authenticates_with_the_tencentcloud_credential_alone(case, fakecloud_clean, tmp_path):
-    inputs, failure = TENCENT_CASES[case]
-    env = clean_environment(tmp_path, **render_injectors(load('tencentcloud'), inputs))
-    seed = {'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]}
-    if inputs.get('role_arn'):
-        seed['account'] = fake.TENCENT_DR_UIN
-    source = fakecloud_clean.admin.seed(cbs=seed)['cbs']['snapshots'][0]
-    result = run_module(
-        'cbs_snapshot_copy',
-        {
+def module_cases(cloud, refused):
+    """The cases of ALIBABA_CASES (ecs_snapshot_copy), the ENS one and TENCENT_CASES (cbs_snapshot_copy) that
+    authenticate (``refused`` False) or that the cloud refuses: (name, its inputs, the failure it expects, the task),
+    each case's source snapshot seeded in ``cloud`` (fakecloud), in the account its credentials reach."""
+    cases = []
+    for name, (inputs, failure) in sorted(ALIBABA_CASES.items()):
+        if (failure is not None) == refused:
+            source = seed_ecs(cloud, fake.ALIBABA_DR_ACCOUNT_ID if inputs.get('assume_role_arn') else None)
+            args = dict(ECS_ARGS, source_snapshot_id=source, endpoint_url=cloud.url)
+            cases.append(('ecs: ' + name, inputs, failure, ('ecs_snapshot_copy', args, load('alicloud'))))
+    if not refused:
+        inputs = {
+            'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID,
+            'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
+            'security_token': fake.ALIBABA_STS_SECURITY_TOKEN,
+        }
+        source = cloud.admin.seed(ens={'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]})['ens']['snapshots'][0]
+        args = {
             'source_snapshot_id': source,
-            'source_region': 'ap-guangzhou',
-            'destination_regions': ['ap-shanghai'],
-            'endpoint_url': fakecloud_clean.url,
-        },
-        env,
-    )
-    if failure is None:
-        assert not result.get('failed'), result.get('msg')
-        assert result['changed'] and result['snapshot_id'].startswith('snap-')
-    else:
-        assert result.get('failed') and failure in result['msg'], result.get('msg')
-        assert fakecloud_clean.admin.calls()['total_mutations'] == 0
-    assert inputs['secret_key'] not in str(result)
+            'source_region': 'cn-hangzhou-26',
+            'destination_regions': ['cn-beijing-cmcc'],
+            'endpoint_url': cloud.url,
+        }
+        cases.append(('ens: STS triple', inputs, None, ('ens_snapshot_copy', args, load('alicloud'))))
+    for name, (inputs, failure) in sorted(TENCENT_CASES.items()):
+        if (failure is not None) == refused:
+            seed = {'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]}
+            if inputs.get('role_arn'):
+                seed['account'] = fake.TENCENT_DR_UIN
+            args = {
+                'source_snapshot_id': cloud.admin.seed(cbs=seed)['cbs']['snapshots'][0],
+                'source_region': 'ap-guangzhou',
+                'destination_regions': ['ap-shanghai'],
+                'endpoint_url': cloud.url,
+            }
+            cases.append(('cbs: ' + name, inputs, failure, ('cbs_snapshot_copy', args, load('tencentcloud'))))
+    # Each task's environment: what its credential type injects with its case's inputs (rendered as AWX renders it).
+    return [
+        (name, inputs, failure, (module, args, render_injectors(credential, inputs)))
+        for name, inputs, failure, (module, args, credential) in cases
+    ]
+
+
+# Each case once a task of one ansible-playbook run (helpers.run_module_tasks), the cases that authenticate in one run
+# and those refused in another (where no case may change anything): 14 starts of Ansible were 2.
+def test_each_copy_module_authenticates_with_its_credential_type_alone(fakecloud_clean, tmp_path):
+    """ecs_snapshot_copy with each case of ALIBABA_CASES that authenticates, ens_snapshot_copy with an STS triple,
+    cbs_snapshot_copy with each such case of TENCENT_CASES: each copies, given its credential type's variables alone."""
+    cases = module_cases(fakecloud_clean, refused=False)
+    results = run_module_tasks([task for dummy, dummy, dummy, task in cases], clean_environment(tmp_path), tmp_path)
+    assert len(results) == len(cases) == 8
+    for (name, inputs, dummy, (module, dummy, dummy)), result in zip(cases, results):
+        assert not result.get('failed'), (name, result.get('msg'))
+        if module == 'ens_snapshot_copy':
+            assert result['changed'] and result['snapshots'][0]['action'] == 'copied', name
+        else:
+            assert result['changed'] and result['snapshot_id'].startswith(
+                's-' if module == 'ecs_snapshot_copy' else 'snap-'
+            ), name
+        assert inputs['secret_key'] not in str(result), name
+        assert fake.ROLE_EXTERNAL_ID not in str(result), name
+
+
+def test_each_copy_module_is_refused_what_its_credential_type_does_not_allow(fakecloud_clean, tmp_path):
+    """The cases of ALIBABA_CASES and TENCENT_CASES that the cloud refuses: each fails with its cloud's error, and none
+    changes anything."""
+    cases = module_cases(fakecloud_clean, refused=True)
+    results = run_module_tasks([task for dummy, dummy, dummy, task in cases], clean_environment(tmp_path), tmp_path)
+    assert len(results) == len(cases) == 6
+    for (name, inputs, failure, dummy), result in zip(cases, results):
+        assert result.get('failed') and failure.lower() in result['msg'].lower(), (name, result.get('msg'))
+        if name.startswith('cbs: '):
+            assert failure in result['msg'], (name, result['msg'])
+        assert inputs['secret_key'] not in str(result), name
+        assert fake.ROLE_EXTERNAL_ID not in str(result), name
+    assert fakecloud_clean.admin.calls()['total_mutations'] == 0
 
 
 def test_dr_sync_plans_with_the_tencentcloud_credential_alone(fakecloud_clean, tmp_path):

@@ -16,7 +16,13 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment, run_module
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import (
+    DOCS,
+    REPO,
+    ansible_bin,
+    clean_environment,
+    run_module_tasks,
+)
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
@@ -170,11 +176,12 @@ def run_playbook(extra_vars, env, tmp_path, check=False):
     return done.returncode, done.stdout
 
 
-@pytest.mark.parametrize(
-    'check, typed_regions',
-    [(True, 'cn-shanghai,cn-beijing'), (False, 'cn-shanghai, cn-beijing')],
-    ids=['check mode', 'real run, regions typed with a space'],
-)
+# The real run of the same answers (the regions typed with a space, prune) is awx-test's: tests/awx/test_awx_job.py's
+# test_run_job_copies_writes_the_reports_in_home_and_publishes_the_totals runs this playbook (the project's import of
+# it) on the same disks with the same answers (answers() here) and the same credential type's injectors, and holds it
+# to the same six copies, the report and no secret in the output; its check job holds the regions typed with a space
+# to cn-shanghai and cn-beijing and the disks to 3. What stays here is the check run of the regions typed without one.
+@pytest.mark.parametrize('check, typed_regions', [(True, 'cn-shanghai,cn-beijing')], ids=['check mode'])
 def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clean, tmp_path):
     fakecloud_clean.admin.seed(
         ecs={
@@ -204,38 +211,6 @@ def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clea
     assert report['totals']['would_copy' if check else 'copied'] == 6
     assert report['check_mode'] is check
     assert fake.ALIBABA_ACCESS_KEY_SECRET not in output
-
-
-def test_the_survey_s_copy_tags_answer_tags_each_dr_copy_with_its_disk_s_values(fakecloud_clean, tmp_path):
-    """Copy tags as the survey gives them, keys separated by commas (a space after one): each DR copy carries its disk's
-    values, and the report says so."""
-    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0, 'copy_seconds': 0}})
-    fakecloud_clean.admin.seed(
-        ecs={
-            'disks': [
-                {'region': 'cn-hangzhou', 'tags': {'backup': 'dr', 'cost-center': 'cc-%d' % number}, 'snapshots': 1}
-                for number in range(2)
-            ]
-        }
-    )
-    env = job_environment(tmp_path)
-    report_dir = tmp_path / 'reports'
-    extra_vars = answers(
-        dr_copy_provider='ecs',
-        dr_copy_source_region='cn-hangzhou',
-        dr_copy_dr_regions='cn-shanghai',
-        dr_copy_copy_tags='cost-center, team',
-    )
-    extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir))
-    code, output = run_playbook(extra_vars, env, tmp_path)
-    assert code == 0, output[-4000:]
-    with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
-        disks = json.load(stream)['disks']
-    records = [copy['copy_tags'] for disk in disks for copy in disk['copies']]
-    assert sorted(record['set']['cost-center'] for record in records) == ['cc-0', 'cc-1']
-    assert all(record['action'] == 'copied_with' and list(record['not_set']) == ['team'] for record in records)
-    snapshots = fakecloud_clean.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai']['snapshots']
-    assert sorted(snapshot['tags'].get('cost-center') for snapshot in snapshots) == ['cc-0', 'cc-1']
 
 
 def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_path):
@@ -268,11 +243,20 @@ def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_pat
     assert [disk for disk in disks if 'snapcopy:restore-test' in disk['tags']] == []
 
 
-def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
+def test_the_survey_s_lock_and_copy_tags_answers_lock_and_tag_each_dr_copy(fakecloud_clean, tmp_path):
     """The lock as a survey gives it, text of key=value pairs, typed by the role and dr_sync; a rerun locks nothing
-    more."""
+    more. Copy tags as the survey gives them, keys separated by commas (a space after one): each DR copy carries its
+    disk's values, and the report says so. Both answers in one job, as a survey sends them: each is held to what it
+    does on its own (a lock and a copy's tags touch different fields of the copy), for one playbook run fewer."""
     fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3}})
-    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
+    fakecloud_clean.admin.seed(
+        ecs={
+            'disks': [
+                {'region': 'cn-hangzhou', 'tags': {'backup': 'dr', 'cost-center': 'cc-%d' % number}, 'snapshots': 1}
+                for number in range(2)
+            ]
+        }
+    )
     env = job_environment(tmp_path)
     report_dir = tmp_path / 'reports'
     extra_vars = answers(
@@ -281,6 +265,7 @@ def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
         dr_copy_dr_regions='cn-shanghai',
         dr_copy_wait='true',
         dr_copy_lock='mode=compliance duration_days=7 cool_off_hours=1',
+        dr_copy_copy_tags='cost-center, team',
     )
     extra_vars.update(
         dr_copy_connection={'endpoint_url': fakecloud_clean.url},
@@ -296,29 +281,47 @@ def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
         assert {copy['lock']['action'] for disk in report['disks'] for copy in disk['copies']} == {
             'locked' if run == 1 else 'in_force'
         }
+        if run == 1:
+            records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
+            assert sorted(record['set']['cost-center'] for record in records) == ['cc-0', 'cc-1']
+            assert all(record['action'] == 'copied_with' and list(record['not_set']) == ['team'] for record in records)
+            snapshots = fakecloud_clean.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai'][
+                'snapshots'
+            ]
+            assert sorted(snapshot['tags'].get('cost-center') for snapshot in snapshots) == ['cc-0', 'cc-1']
 
 
-@pytest.mark.parametrize('blank', ['', '  '], ids=['empty', 'spaces'])
-def test_dr_sync_takes_a_blank_optional_dict_as_not_set(blank, fakecloud_clean, tmp_path):
-    """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "") runs as if
-    they were left out; a blank required one (the selector) is still refused, by Ansible, before any call."""
+def test_dr_sync_takes_a_blank_optional_dict_as_not_set(fakecloud_clean, tmp_path):
+    """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "", then as
+    spaces) runs as if they were left out; a blank required one (the selector) is still refused, by Ansible, before any
+    call. Both blanks' check runs are the tasks of one playbook run, both refusals those of another (each task dr_sync's
+    own action and module, with the job's environment), where each blank was once an ansible run of its own."""
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
     env = job_environment(tmp_path)
+    blanks = ['', '  ']
     args = {
-        'provider': 'ecs',
-        'source_region': 'cn-hangzhou',
-        'dr_regions': ['cn-shanghai'],
-        'tag_selector': {'backup': 'dr'},
-        'endpoint_url': fakecloud_clean.url,
-        'tags': blank,
-        'dr_account': blank,
-        'lock': blank,
-        'restore_test_zones': blank,
+        blank: {
+            'provider': 'ecs',
+            'source_region': 'cn-hangzhou',
+            'dr_regions': ['cn-shanghai'],
+            'tag_selector': {'backup': 'dr'},
+            'endpoint_url': fakecloud_clean.url,
+            'tags': blank,
+            'dr_account': blank,
+            'lock': blank,
+            'restore_test_zones': blank,
+        }
+        for blank in blanks
     }
-    result = run_module('dr_sync', args, env, check=True)
-    assert not result['failed'], result
-    assert result['totals']['would_copy'] == 1 and result['totals']['locked'] == 0
-    assert fakecloud_clean.admin.calls(reset=True)['total_mutations'] == 0
-    refused = run_module('dr_sync', dict(args, tag_selector=blank), env, check=True)
-    assert refused['failed'] and 'tag_selector' in refused['msg']
-    assert fakecloud_clean.admin.calls()['total_calls'] == 0
+    fakecloud_clean.admin.calls(reset=True)
+    results = run_module_tasks([('dr_sync', args[blank], {}) for blank in blanks], env, tmp_path, check=True)
+    for blank, result in zip(blanks, results):
+        assert not result['failed'], (blank, result)
+        assert result['totals']['would_copy'] == 1 and result['totals']['locked'] == 0, blank
+    assert len(results) == 2 and fakecloud_clean.admin.calls(reset=True)['total_mutations'] == 0
+    refusals = run_module_tasks(
+        [('dr_sync', dict(args[blank], tag_selector=blank), {}) for blank in blanks], env, tmp_path, check=True
+    )
+    for blank, refused in zip(blanks, refusals):
+        assert refused['failed'] and 'tag_selector' in refused['msg'], (blank, refused)
+    assert len(refusals) == 2 and fakecloud_clean.admin.calls()['total_calls'] == 0
