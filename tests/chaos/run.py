@@ -172,7 +172,7 @@ class Emulators:
                 json.dump(ledger, stream, indent=1)
 
 
-class Suite:
+class Suite:  # pylint: disable=too-many-public-methods  # the steps the parts share
     """What the parts share: the options, the output folder, the figures and the problems found."""
 
     def __init__(self, args):
@@ -261,8 +261,6 @@ class Suite:
         CPU s each) instead of one a cloud. ``runs``, ``variables``: {cloud: its run's number, its variables}.
         Answers (process, log, outcomes file): the chaos_outcomes callback writes each host's outcome there, which
         says whether that cloud's run failed."""
-        import corpus  # pylint: disable=import-outside-toplevel  # the callback's environment has one home there
-
         name = '%s-%s-%s' % (
             label,
             '+'.join(target.name for target in targets),
@@ -283,10 +281,8 @@ class Suite:
         env = corpus.outcomes_environment(self.env, outcomes_file)
         if controller is not None:
             env['SNAPCOPY_LOCK_DIR'] = os.path.join(self.work, 'controllers', controller)
-        log = open(
-            os.path.join(self.work, 'logs', name + '.log'),
-            'w',  # noqa: SIM115  # pylint: disable=consider-using-with
-            encoding='utf-8',
+        log = open(  # noqa: SIM115  # pylint: disable=consider-using-with  # closed by the caller
+            os.path.join(self.work, 'logs', name + '.log'), 'w', encoding='utf-8'
         )
         process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for by the caller
             [

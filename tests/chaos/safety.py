@@ -372,14 +372,24 @@ def runs_at_once(suite, worlds, label):
         world.check(label)
 
 
+def each_group(suite, worlds, move, *args):
+    """``move(suite, group, *args)`` on all the clouds at once, or, with --serial, on one cloud at a time; answers
+    the merged {cloud: result} of the moves that answer one."""
+    groups = [worlds] if suite.args.parallel else [{name: world} for name, world in worlds.items()]
+    merged = {}
+    for group in groups:
+        merged.update(move(suite, group, *args) or {})
+    return merged
+
+
 def run(suite, emulators, rounds, client_timeout):
     """The safety part on every cloud of ``emulators``; answers {cloud: figures}."""
     worlds = {name: World(suite, emulators, target, client_timeout) for name, target in emulators.targets.items()}
     for world in worlds.values():
         world.target.seed(max(6, suite.args.disks // 5))
-    archive(suite, worlds)
+    each_group(suite, worlds, archive)
     emulators.faults_on(suite.args.seed)
-    runs_to_completion(suite, worlds, 'the first DR run')
+    each_group(suite, worlds, runs_to_completion, 'the first DR run')
     emulators.faults_off()
     suite.each_target(emulators, lambda target: worlds[target.name].people_copy(worlds[target.name].snapshots()))
     emulators.faults_on(suite.args.seed + 1, failing_copies=FAILING_COPIES)
@@ -398,9 +408,9 @@ def run(suite, emulators, rounds, client_timeout):
     emulators.faults_on(suite.args.seed + 2)
     for world in worlds.values():
         world.target.add_newest(world.target.disks)
-    runs_at_once(suite, worlds, 'two runs at once')
+    each_group(suite, worlds, runs_at_once, 'two runs at once')
     results = {}
-    snapshots = runs_to_completion(suite, worlds, 'the run after the kills')
+    snapshots = each_group(suite, worlds, runs_to_completion, 'the run after the kills')
 
     def last(target):
         world = worlds[target.name]
