@@ -474,6 +474,17 @@ def seed(emulators):
     return snapshots
 
 
+def outcomes_environment(env, outcomes_file):
+    """``env`` with the chaos_outcomes callback on (callback_plugins/), writing each host's outcome to
+    ``outcomes_file``."""
+    return dict(
+        env,
+        ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
+        ANSIBLE_CALLBACKS_ENABLED='chaos_outcomes',
+        SNAPCOPY_CHAOS_OUTCOMES=outcomes_file,
+    )
+
+
 def run(suite, emulators):
     """Run the corpus through ansible-playbook; answer the figures and the cases that went wrong."""
     from fakecloud import credentials  # pylint: disable=import-outside-toplevel
@@ -517,6 +528,8 @@ def run(suite, emulators):
     outcomes_file = os.path.join(suite.work, 'corpus-outcomes.json')
     with open(inventory, 'w', encoding='utf-8') as stream:
         json.dump({'all': {'children': groups}}, stream)
+    if os.path.exists(outcomes_file):
+        os.remove(outcomes_file)  # an earlier run's outcomes are no outcome of this one
     emulators.admin.calls(reset=True)
     emulators.proxy.faults.reset_ledger()
     snapshots_before = aws.snapshot_count() if aws is not None else 0
@@ -529,11 +542,9 @@ def run(suite, emulators):
                 inventory,
                 '-f',
                 '12',
-                '-e',
-                'corpus_outcomes_file=%s' % outcomes_file,
             ],
             cwd=HERE,
-            env=suite.env,
+            env=outcomes_environment(suite.env, outcomes_file),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -65,6 +65,8 @@ import with_emulators  # pylint: disable=wrong-import-position
 from proxy import AwsFaults, ProxyServer  # pylint: disable=wrong-import-position
 
 PLAYBOOK = os.path.join(REPO, 'playbooks', 'dr_copy.yml')
+# The role on several clouds in one ansible-playbook, one inventory host per cloud (Suite.start_roles).
+ROLES_PLAYBOOK = os.path.join(HERE, 'roles.yml')
 FAULTS = {'throttle': 0.30, 'server_error': 0.05, 'lost_answer': 0.05, 'slow': 0.02}
 # The client's timeout under faults, and how late a slow answer is (fakecloud: before the call is carried out).
 CLIENT_TIMEOUT = 2
@@ -170,7 +172,7 @@ class Emulators:
                 json.dump(ledger, stream, indent=1)
 
 
-class Suite:
+class Suite:  # pylint: disable=too-many-public-methods  # the steps the parts share
     """What the parts share: the options, the output folder, the figures and the problems found."""
 
     def __init__(self, args):
@@ -253,6 +255,68 @@ class Suite:
         )
         return process, log
 
+    def start_roles(self, targets, label, runs, variables, controller=None):
+        """The role on each of ``targets`` in one ansible-playbook (tests/chaos/roles.yml, one inventory host per cloud
+        holding its run's variables): the runs start_role would start one by one, for one playbook start (about 0.7
+        CPU s each) instead of one a cloud. ``runs``, ``variables``: {cloud: its run's number, its variables}.
+        Answers (process, log, outcomes file): the chaos_outcomes callback writes each host's outcome there, which
+        says whether that cloud's run failed."""
+        name = '%s-%s-%s' % (
+            label,
+            '+'.join(target.name for target in targets),
+            '+'.join(str(runs[t.name]) for t in targets),
+        )
+        inventory = os.path.join(self.work, 'logs', name + '.inventory.json')
+        hosts = {
+            target.name: dict(
+                variables[target.name], ansible_connection='local', ansible_python_interpreter=sys.executable
+            )
+            for target in targets
+        }
+        with open(inventory, 'w', encoding='utf-8') as stream:
+            json.dump({'all': {'hosts': hosts}}, stream)
+        outcomes_file = os.path.join(self.work, 'logs', name + '.outcomes.json')
+        if os.path.exists(outcomes_file):
+            os.remove(outcomes_file)
+        env = corpus.outcomes_environment(self.env, outcomes_file)
+        if controller is not None:
+            env['SNAPCOPY_LOCK_DIR'] = os.path.join(self.work, 'controllers', controller)
+        log = open(  # noqa: SIM115  # pylint: disable=consider-using-with  # closed by the caller
+            os.path.join(self.work, 'logs', name + '.log'), 'w', encoding='utf-8'
+        )
+        process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for by the caller
+            [
+                os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                ROLES_PLAYBOOK,
+                '-i',
+                inventory,
+                '-f',
+                str(len(targets)),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return process, log, outcomes_file
+
+    @staticmethod
+    def host_codes(outcomes_file, names):
+        """{cloud: 0 when its host's run ended without a failure, else 1}, from the chaos_outcomes callback's file
+        (no file, or no outcome for a host: 1)."""
+        try:
+            with open(outcomes_file, encoding='utf-8') as stream:
+                outcomes = json.load(stream)
+        except (OSError, ValueError):
+            outcomes = {}
+        return {
+            name: 0
+            if name in outcomes and not outcomes[name].get('failed') and not outcomes[name].get('unreachable')
+            else 1
+            for name in names
+        }
+
     def read_report(self, variables, target):
         path = os.path.join(
             variables['dr_copy_report_dir'], 'dr-report-%s-%s.json' % (target.provider, target.source_region)
@@ -273,22 +337,49 @@ class Suite:
             process, log = self.start_role(target, label, run, variables)
             code = process.wait()
             log.close()
-            report = self.read_report(variables, target)
-            runs.append(
-                {
-                    'run': run,
-                    'rc': code,
-                    'seconds': round(time.monotonic() - started, 1),
-                    'api_retries': report.get('api_retries'),
-                    'totals': report.get('totals'),
-                    'restore': (report.get('restore') or {}).get('totals'),
-                    'failures': (report.get('failures') or [])[:5],
-                    'reported_not_there': self.reported_not_there(target, report, variables),
-                }
-            )
+            runs.append(self.run_record(target, variables, run, code, started))
             if code == 0:
                 break
         return runs
+
+    def run_record(self, target, variables, run, code, started):
+        """A run's record: its exit status, time and what its report says, and the copies it claims that the cloud
+        does not hold."""
+        report = self.read_report(variables, target)
+        return {
+            'run': run,
+            'rc': code,
+            'seconds': round(time.monotonic() - started, 1),
+            'api_retries': report.get('api_retries'),
+            'totals': report.get('totals'),
+            'restore': (report.get('restore') or {}).get('totals'),
+            'failures': (report.get('failures') or [])[:5],
+            'reported_not_there': self.reported_not_there(target, report, variables),
+        }
+
+    def runs_to_completion(self, targets, label, variables, first_runs):
+        """run_to_completion on each of ``targets``, their runs in one ansible-playbook a round (start_roles); a
+        round runs again only the clouds whose run failed, at most --max-runs rounds. ``variables``, ``first_runs``:
+        {cloud: its variables, its first run's number}. Answers {cloud: its runs' records}."""
+        records = {target.name: [] for target in targets}
+        pending = list(targets)
+        for round_number in range(self.args.max_runs):
+            for target in pending:
+                clouds.clear_report_files(variables[target.name]['dr_copy_report_dir'])
+            started = time.monotonic()
+            numbers = {target.name: first_runs[target.name] + round_number for target in pending}
+            process, log, outcomes_file = self.start_roles(pending, label, numbers, variables)
+            process.wait()
+            log.close()
+            codes = self.host_codes(outcomes_file, [target.name for target in pending])
+            for target in pending:
+                records[target.name].append(
+                    self.run_record(target, variables[target.name], numbers[target.name], codes[target.name], started)
+                )
+            pending = [target for target in pending if codes[target.name]]
+            if not pending:
+                break
+        return records
 
     @staticmethod
     def reported_not_there(target, report, variables):

@@ -32,6 +32,7 @@ import subprocess
 import sys
 
 import clouds
+import corpus
 
 ARCHIVE_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'archive.yml')
 # The DR runs' mark on EBS and CBS (plugins/module_utils/core/tagging.py): the copy's own id.
@@ -136,8 +137,9 @@ class World:
         return snapshots
 
     # ------------------------------------------------------------------ the world's moves
-    def archive(self):
-        """Copies of the newest snapshots of the first third of the disks, made with the copy module."""
+    def archive_vars(self):
+        """archive.yml's variables for this cloud's host: copies of the newest snapshots of the first third of the
+        disks, made with the copy module."""
         target = self.target
         newest = self.newest_snapshots(self.snapshots())
         jobs = [
@@ -145,34 +147,22 @@ class World:
             for disk in target.disks[: len(target.disks) // 3]
         ]
         out = os.path.join(self.suite.work, 'logs', 'safety-archive-%s.json' % target.name)
-        variables = {
+        if os.path.exists(out):
+            os.remove(out)  # an earlier run's copies are none of this one's
+        return {
             'archive_provider': target.provider,
             'archive_source_region': target.source_region,
             'archive_connection': target.connection(),
             'archive_copies': jobs,
             'archive_out': out,
         }
-        vars_file = out + '.vars.json'
-        with open(vars_file, 'w', encoding='utf-8') as stream:
-            json.dump(variables, stream)
-        with open(
-            os.path.join(self.suite.work, 'logs', 'safety-archive-%s.log' % target.name), 'w', encoding='utf-8'
-        ) as log:
-            code = subprocess.call(
-                [
-                    os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-                    ARCHIVE_PLAYBOOK,
-                    '-e',
-                    '@' + vars_file,
-                ],
-                env=self.suite.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        if code != 0:
-            self.suite.problem(target.name, 'safety', 'the archive copies failed (see %s)' % log.name)
+
+    def archived(self, variables, failed, log):
+        """Take the archive copies archive.yml wrote for this cloud as foreign copies."""
+        if failed:
+            self.suite.problem(self.target.name, 'safety', 'the archive copies failed (see %s)' % log)
             return
-        with open(out, encoding='utf-8') as stream:
+        with open(variables['archive_out'], encoding='utf-8') as stream:
             self.foreign.update((copy_id, 'archive') for copy_id in json.load(stream))
 
     def newest_snapshots(self, snapshots):
@@ -245,13 +235,6 @@ class World:
         )
         return variables
 
-    def run_to_completion(self, label):
-        runs = self.suite.run_to_completion(self.target, 'safety', self.role_vars(), first_run=len(self.runs) + 1)
-        self.runs += runs
-        if runs[-1]['rc'] != 0:
-            self.suite.problem(self.target.name, 'safety', '%s: no run succeeded in %d runs' % (label, len(runs)))
-        return self.check(label)
-
     def killed_run(self, label, wait):
         """A DR run killed after a random number of mutating calls (or left to end, when it makes fewer)."""
         before = self.target.calls()
@@ -265,26 +248,6 @@ class World:
             {'run': len(self.runs) + 1, 'killed_after_mutations': point if killed else None, 'rc': process.returncode}
         )
         self.kills += bool(killed)
-        self.check(label)
-
-    def runs_at_once(self, label):
-        """Two DR runs of the scope at once, one waiting for its copies and one not; each goes to its end."""
-        started = []
-        for wait in (True, False):
-            variables = dict(
-                self.role_vars(),
-                dr_copy_wait=wait,
-                dr_copy_report_dir=os.path.join(
-                    self.suite.work, 'reports', 'safety-at-once-%s' % wait, self.target.name
-                ),
-            )
-            started.append(
-                self.suite.start_role(self.target, 'safety', len(self.runs) + 1, variables, controller='wait-%s' % wait)
-            )
-            self.runs.append({'run': len(self.runs) + 1, 'at_once': True})
-        for (process, log), record in zip(started, self.runs[-2:]):
-            record['rc'] = process.wait()
-            log.close()
         self.check(label)
 
     # ------------------------------------------------------------------ the end
@@ -331,20 +294,109 @@ class World:
         }
 
 
+def archive(suite, worlds):
+    """Every cloud's archive copies, made with its copy module (archive.yml, one host per cloud: one playbook start
+    for them all)."""
+    variables = {name: world.archive_vars() for name, world in worlds.items()}
+    hosts = {
+        name: dict(variables[name], ansible_connection='local', ansible_python_interpreter=sys.executable)
+        for name in worlds
+    }
+    inventory = os.path.join(suite.work, 'logs', 'safety-archive.inventory.json')
+    with open(inventory, 'w', encoding='utf-8') as stream:
+        json.dump({'all': {'hosts': hosts}}, stream)
+    outcomes_file = os.path.join(suite.work, 'logs', 'safety-archive.outcomes.json')
+    if os.path.exists(outcomes_file):
+        os.remove(outcomes_file)
+    log = os.path.join(suite.work, 'logs', 'safety-archive.log')
+    with open(log, 'w', encoding='utf-8') as stream:
+        subprocess.call(
+            [
+                os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                ARCHIVE_PLAYBOOK,
+                '-i',
+                inventory,
+                '-f',
+                str(len(hosts)),
+            ],
+            env=corpus.outcomes_environment(suite.env, outcomes_file),
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+    codes = suite.host_codes(outcomes_file, list(worlds))
+    for name, world in worlds.items():
+        world.archived(variables[name], codes[name], log)
+
+
+def runs_to_completion(suite, worlds, label):
+    """A DR run of every cloud (one playbook a round, Suite.runs_to_completion), run until each succeeds; then the
+    contract's check on each."""
+    records = suite.runs_to_completion(
+        [world.target for world in worlds.values()],
+        'safety',
+        {name: world.role_vars() for name, world in worlds.items()},
+        {name: len(world.runs) + 1 for name, world in worlds.items()},
+    )
+    snapshots = {}
+    for name, world in worlds.items():
+        world.runs += records[name]
+        if records[name][-1]['rc'] != 0:
+            suite.problem(name, 'safety', '%s: no run succeeded in %d runs' % (label, len(records[name])))
+        snapshots[name] = world.check(label)
+    return snapshots
+
+
+def runs_at_once(suite, worlds, label):
+    """Two DR runs of each cloud's scope at once, one waiting for its copies and one not, each from a controller of its
+    own; each goes to its end. The clouds' runs that wait share one playbook, those that do not another."""
+    started = []
+    for wait in (True, False):
+        variables, numbers = {}, {}
+        for name, world in worlds.items():
+            variables[name] = dict(
+                world.role_vars(),
+                dr_copy_wait=wait,
+                dr_copy_report_dir=os.path.join(suite.work, 'reports', 'safety-at-once-%s' % wait, name),
+            )
+            numbers[name] = len(world.runs) + 1
+            world.runs.append({'run': numbers[name], 'at_once': True})
+        targets = [world.target for world in worlds.values()]
+        started.append(suite.start_roles(targets, 'safety', numbers, variables, controller='wait-%s' % wait))
+    for number, (process, log, outcomes_file) in enumerate(started):
+        process.wait()
+        log.close()
+        codes = suite.host_codes(outcomes_file, list(worlds))
+        for name, world in worlds.items():
+            world.runs[number - 2]['rc'] = codes[name]
+    for world in worlds.values():
+        world.check(label)
+
+
+def each_group(suite, worlds, move, *args):
+    """``move(suite, group, *args)`` on all the clouds at once, or, with --serial, on one cloud at a time; answers
+    the merged {cloud: result} of the moves that answer one."""
+    groups = [worlds] if suite.args.parallel else [{name: world} for name, world in worlds.items()]
+    merged = {}
+    for group in groups:
+        merged.update(move(suite, group, *args) or {})
+    return merged
+
+
 def run(suite, emulators, rounds, client_timeout):
     """The safety part on every cloud of ``emulators``; answers {cloud: figures}."""
     worlds = {name: World(suite, emulators, target, client_timeout) for name, target in emulators.targets.items()}
     for world in worlds.values():
         world.target.seed(max(6, suite.args.disks // 5))
-    suite.each_target(emulators, lambda target: worlds[target.name].archive())
+    each_group(suite, worlds, archive)
     emulators.faults_on(suite.args.seed)
-    suite.each_target(emulators, lambda target: worlds[target.name].run_to_completion('the first DR run'))
+    each_group(suite, worlds, runs_to_completion, 'the first DR run')
     emulators.faults_off()
     suite.each_target(emulators, lambda target: worlds[target.name].people_copy(worlds[target.name].snapshots()))
     emulators.faults_on(suite.args.seed + 1, failing_copies=FAILING_COPIES)
     for number in range(1, rounds + 1):
         for world in worlds.values():
             world.target.add_newest(world.target.disks)
+        # Each cloud's run is killed at its own point: one playbook per cloud.
         suite.each_target(
             emulators,
             lambda target, number=number: worlds[target.name].killed_run(
@@ -356,13 +408,13 @@ def run(suite, emulators, rounds, client_timeout):
     emulators.faults_on(suite.args.seed + 2)
     for world in worlds.values():
         world.target.add_newest(world.target.disks)
-    suite.each_target(emulators, lambda target: worlds[target.name].runs_at_once('two runs at once'))
+    each_group(suite, worlds, runs_at_once, 'two runs at once')
     results = {}
+    snapshots = each_group(suite, worlds, runs_to_completion, 'the run after the kills')
 
     def last(target):
         world = worlds[target.name]
-        snapshots = world.run_to_completion('the run after the kills')
-        results[target.name] = world.figures(snapshots)
+        results[target.name] = world.figures(snapshots[target.name])
         # Duplicates and copies kept beyond keep_copies cost money, not protection: two runs at once on a cloud without
         # an idempotency token can both copy (the load and kill parts hold single runs to 0 duplicates).
         for key in ('missing',):
