@@ -32,6 +32,9 @@ for _ in range(300):
         time.sleep(0.1)
 sys.exit("moto server not ready at " + sys.argv[1])' "${own_moto}"
 
+# The playbooks set the emulators' state with setup_emulators' emulator_request (an action on the controller).
+export ANSIBLE_ACTION_PLUGINS=../setup_emulators/action_plugins
+
 for playbook in secrets_*.yml; do
     log="${output_dir}/${playbook%.yml}.log"
     own_moto_vars=()
