@@ -37,7 +37,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENTS)
+        args = self.validate_argument_spec(argument_spec=ARGUMENTS)[1]
         data = None
         headers = {}
         if args['body'] is not None:
