@@ -148,9 +148,19 @@ def test_module_page_shows_options_and_examples(module, module_docs, tmp_path):
     )
     # An option of the module's own and one of a doc fragment that every cloud module takes; the read-only
     # dr_posture_info and dr_drill_finish (which ends a drill) wait for no copy, so wait_timeout is there exactly when
-    # the module waits. dr_fleet_summary runs on the controller only: it prints a fleet report, and talks to no cloud.
+    # the module waits. dr_fleet_summary runs on the controller only: it writes and prints a fleet report, and talks to
+    # no cloud.
     if module == 'dr_fleet_summary':
-        assert set(page.tables[0]) == {'report', 'report_files', 'json', 'markdown', 'html'}, page.tables[0]
+        assert set(page.tables[0]) == {
+            'report',
+            'report_dir',
+            'report_name',
+            'report_history',
+            'report_files',
+            'json',
+            'markdown',
+            'html',
+        }, page.tables[0]
     else:
         assert 'source_region' in page.tables[0] and 'read_timeout' in page.tables[0]
         assert ('wait_timeout' in page.tables[0]) == (module not in ('dr_posture_info', 'dr_drill_finish'))
