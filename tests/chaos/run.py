@@ -266,33 +266,16 @@ class Suite:  # pylint: disable=too-many-public-methods  # the steps the parts s
             '+'.join(target.name for target in targets),
             '+'.join(str(runs[t.name]) for t in targets),
         )
-        inventory = os.path.join(self.work, 'logs', name + '.inventory.json')
-        hosts = {
-            target.name: dict(
-                variables[target.name], ansible_connection='local', ansible_python_interpreter=sys.executable
-            )
-            for target in targets
-        }
-        with open(inventory, 'w', encoding='utf-8') as stream:
-            json.dump({'all': {'hosts': hosts}}, stream)
-        outcomes_file = os.path.join(self.work, 'logs', name + '.outcomes.json')
-        if os.path.exists(outcomes_file):
-            os.remove(outcomes_file)
-        env = corpus.outcomes_environment(self.env, outcomes_file)
+        command, env, outcomes_file = self.hosts_playbook(
+            ROLES_PLAYBOOK, name, {t.name: variables[t.name] for t in targets}
+        )
         if controller is not None:
             env['SNAPCOPY_LOCK_DIR'] = os.path.join(self.work, 'controllers', controller)
         log = open(  # noqa: SIM115  # pylint: disable=consider-using-with  # closed by the caller
             os.path.join(self.work, 'logs', name + '.log'), 'w', encoding='utf-8'
         )
         process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for by the caller
-            [
-                os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-                ROLES_PLAYBOOK,
-                '-i',
-                inventory,
-                '-f',
-                str(len(targets)),
-            ],
+            command,
             cwd=REPO,
             env=env,
             stdout=log,
@@ -300,6 +283,30 @@ class Suite:  # pylint: disable=too-many-public-methods  # the steps the parts s
             start_new_session=True,
         )
         return process, log, outcomes_file
+
+    def hosts_playbook(self, playbook, name, variables):
+        """(command, environment, outcomes file) of ``playbook`` over one local host per cloud (``variables``: {cloud:
+        its host's variables}), all side by side: the inventory written as logs/<name>.inventory.json, the
+        chaos_outcomes callback on, writing each host's outcome to logs/<name>.outcomes.json (host_codes reads it)."""
+        inventory = os.path.join(self.work, 'logs', name + '.inventory.json')
+        hosts = {
+            host: dict(values, ansible_connection='local', ansible_python_interpreter=sys.executable)
+            for host, values in variables.items()
+        }
+        with open(inventory, 'w', encoding='utf-8') as stream:
+            json.dump({'all': {'hosts': hosts}}, stream)
+        outcomes_file = os.path.join(self.work, 'logs', name + '.outcomes.json')
+        if os.path.exists(outcomes_file):
+            os.remove(outcomes_file)
+        command = [
+            os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+            playbook,
+            '-i',
+            inventory,
+            '-f',
+            str(len(hosts)),
+        ]
+        return command, corpus.outcomes_environment(self.env, outcomes_file), outcomes_file
 
     @staticmethod
     def host_codes(outcomes_file, names):

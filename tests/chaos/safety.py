@@ -29,10 +29,8 @@ import json
 import os
 import random
 import subprocess
-import sys
 
 import clouds
-import corpus
 
 ARCHIVE_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'archive.yml')
 # The DR runs' mark on EBS and CBS (plugins/module_utils/core/tagging.py): the copy's own id.
@@ -298,31 +296,10 @@ def archive(suite, worlds):
     """Every cloud's archive copies, made with its copy module (archive.yml, one host per cloud: one playbook start
     for them all)."""
     variables = {name: world.archive_vars() for name, world in worlds.items()}
-    hosts = {
-        name: dict(variables[name], ansible_connection='local', ansible_python_interpreter=sys.executable)
-        for name in worlds
-    }
-    inventory = os.path.join(suite.work, 'logs', 'safety-archive.inventory.json')
-    with open(inventory, 'w', encoding='utf-8') as stream:
-        json.dump({'all': {'hosts': hosts}}, stream)
-    outcomes_file = os.path.join(suite.work, 'logs', 'safety-archive.outcomes.json')
-    if os.path.exists(outcomes_file):
-        os.remove(outcomes_file)
+    command, env, outcomes_file = suite.hosts_playbook(ARCHIVE_PLAYBOOK, 'safety-archive', variables)
     log = os.path.join(suite.work, 'logs', 'safety-archive.log')
     with open(log, 'w', encoding='utf-8') as stream:
-        subprocess.call(
-            [
-                os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-                ARCHIVE_PLAYBOOK,
-                '-i',
-                inventory,
-                '-f',
-                str(len(hosts)),
-            ],
-            env=corpus.outcomes_environment(suite.env, outcomes_file),
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-        )
+        subprocess.call(command, env=env, stdout=stream, stderr=subprocess.STDOUT)
     codes = suite.host_codes(outcomes_file, list(worlds))
     for name, world in worlds.items():
         world.archived(variables[name], codes[name], log)
