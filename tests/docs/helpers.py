@@ -27,6 +27,21 @@ def ansible_bin(name):
     return candidate if os.path.exists(candidate) else shutil.which(name)
 
 
+def on_localhost(command, *arguments):
+    """The Ansible ``command`` (ansible, ansible-playbook) with ``arguments``, on localhost over the local connection with
+    the Python that runs the tests: no interpreter discovery."""
+    return [
+        ansible_bin(command),
+        *arguments,
+        '-i',
+        'localhost,',
+        '-c',
+        'local',
+        '-e',
+        'ansible_python_interpreter=%s' % sys.executable,
+    ]
+
+
 def clean_environment(home, **extra):
     """An environment with no cloud credentials, proxies or Ansible settings of the caller's:
     only what a job in AWX would have before its credentials are injected."""
@@ -49,20 +64,7 @@ def clean_environment(home, **extra):
 def run_module(module, args, env, check=False, timeout=120, output=None):
     """``ansible localhost -m snapcopy.cloud.<module>`` with ``args`` (a dict) and exactly ``env``;
     answers the module's result as a dict. With ``output`` (a list), at -vvvv, whose whole output it gets."""
-    command = [
-        ansible_bin('ansible'),
-        'localhost',
-        '-i',
-        'localhost,',
-        '-c',
-        'local',
-        '-e',
-        'ansible_python_interpreter=%s' % sys.executable,
-        '-m',
-        'snapcopy.cloud.%s' % module,
-        '-a',
-        json.dumps(args),
-    ]
+    command = on_localhost('ansible', 'localhost', '-m', 'snapcopy.cloud.%s' % module, '-a', json.dumps(args))
     if check:
         command.append('--check')
     if output is not None:
@@ -121,16 +123,7 @@ def run_module_tasks(calls, env, home, check=False, timeout=300):
     playbook = os.path.join(str(home), 'cases.yml')
     with open(playbook, 'w', encoding='utf-8') as stream:
         json.dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], stream)
-    command = [
-        ansible_bin('ansible-playbook'),
-        '-i',
-        'localhost,',
-        '-c',
-        'local',
-        '-e',
-        'ansible_python_interpreter=%s' % sys.executable,
-        playbook,
-    ]
+    command = on_localhost('ansible-playbook', playbook)
     if check:
         command.append('--check')
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, check=False)

@@ -8,10 +8,9 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment, on_localhost
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 REGION = 'cn-hangzhou'
@@ -30,20 +29,7 @@ def command(cloud, report_dir, secret=credentials.ALIBABA_ACCESS_KEY_SECRET):
         'report_name': 'shop',
         'wait': False,
     }
-    return [
-        ansible_bin('ansible'),
-        'localhost',
-        '-i',
-        'localhost,',
-        '-c',
-        'local',
-        '-e',
-        'ansible_python_interpreter=%s' % sys.executable,
-        '-m',
-        'snapcopy.cloud.dr_sync',
-        '-a',
-        json.dumps(args),
-    ]
+    return on_localhost('ansible', 'localhost', '-m', 'snapcopy.cloud.dr_sync', '-a', json.dumps(args))
 
 
 def report(report_dir, previous=False):
