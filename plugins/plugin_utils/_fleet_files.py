@@ -19,8 +19,9 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown im
 
 
 def fleet_report_paths(report_dir: str, report_name: str) -> dict[str, str]:
-    """The fleet report's files: ``report_dir`` (``~`` and variables expanded, as a path option is) / ``report_name``."""
-    stem = os.path.join(os.path.expandvars(os.path.expanduser(report_dir)), report_name)
+    """The fleet report's files: ``report_dir`` with ``~`` expanded (as report_paths does a scope's) / ``report_name``.
+    The action's ``path`` option has expanded it, and its variables, already: a variable's value is not expanded twice."""
+    stem = os.path.join(os.path.expanduser(report_dir), report_name)
     return {'json': stem + '.json', 'markdown': stem + '.md', 'html': stem + '.html'}
 
 
