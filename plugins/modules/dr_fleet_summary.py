@@ -43,6 +43,8 @@ options:
     description:
       - The files' name without extension. C(playbooks/dr_fleet.yml) passes V(dr-fleet-report), V(dr-fleet-plan) in check mode
         (a plan is written in check mode too, never over the report), with a slice's C(--limit) added.
+      - Each character but letters, digits, V(_), V(.) and V(-) becomes V(_), as in a scope's report name, so the files stay in
+        O(report_dir).
     type: str
     default: dr-fleet-report
   report_history:

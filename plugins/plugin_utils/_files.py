@@ -26,11 +26,17 @@ def write_file(path: str, text: str, mode: int) -> None:
         raise
 
 
+def file_name_part(text: str) -> str:
+    """``text`` with each character but letters, digits, ``_``, ``.`` and ``-`` made ``_``: a name that stays one file
+    in its folder (no ``/``), whatever a scope or a task calls it."""
+    return re.sub(r'[^A-Za-z0-9_.-]', '_', text)
+
+
 def report_paths(report_dir: str, report_name: str, check_mode: bool = False) -> dict[str, str]:
     """The report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters. A check run
     writes a plan (dr-plan-<name>), never the scope's own report and page."""
     folder = os.path.expanduser(report_dir)
-    name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
+    name = file_name_part(report_name)
     what = 'plan' if check_mode else 'report'
     return {
         'json': '%s/dr-%s-%s.json' % (folder, what, name),

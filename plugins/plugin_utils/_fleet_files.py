@@ -12,16 +12,17 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_mode, write_file
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_mode, file_name_part, write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import keep_fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
 
 def fleet_report_paths(report_dir: str, report_name: str) -> dict[str, str]:
-    """The fleet report's files: ``report_dir`` with ``~`` expanded (as report_paths does a scope's) / ``report_name``.
-    The action's ``path`` option has expanded it, and its variables, already: a variable's value is not expanded twice."""
-    stem = os.path.join(os.path.expanduser(report_dir), report_name)
+    """The fleet report's files: ``report_dir`` with ``~`` expanded / ``report_name`` with only file-name characters, as
+    report_paths makes a scope's. The action's ``path`` option has expanded the folder, and its variables, already: a
+    variable's value is not expanded twice."""
+    stem = os.path.join(os.path.expanduser(report_dir), file_name_part(report_name))
     return {'json': stem + '.json', 'markdown': stem + '.md', 'html': stem + '.html'}
 
 

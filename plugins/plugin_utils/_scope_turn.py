@@ -21,12 +21,12 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_name_part
 
 # Overrides the folder of the turns' files (tests; a controller whose home cannot be written).
 TURNS_DIR_VARIABLE = 'SNAPCOPY_LOCK_DIR'
@@ -89,7 +89,7 @@ def scope_identity(provider: str, arguments: Mapping[str, Any], environ: Mapping
 def turn_path(provider: str, source_region: str, identity: list[str], folder: str) -> str:
     """The scope's file: readable words first, then a digest of the whole key (the identity is not written out)."""
     digest = hashlib.sha256(json.dumps([provider, source_region, identity]).encode('utf-8')).hexdigest()[:16]
-    words = re.sub(r'[^A-Za-z0-9_.-]', '_', '%s-%s' % (provider, source_region))[:80]
+    words = file_name_part('%s-%s' % (provider, source_region))[:80]
     return os.path.join(folder, 'dr-scope-%s-%s.lock' % (words, digest))
 
 

@@ -119,3 +119,19 @@ def test_bad_arguments_are_refused_before_any_file_is_written(monkeypatch, tmp_p
     )
     assert result.get('failed') and words in result['msg'], result
     assert not folder.exists() and shown == []
+
+
+def test_a_report_name_stays_one_file_in_the_folder_as_a_scopes_does(monkeypatch, tmp_path):
+    """A name given to the module directly (not through the playbook, which reduces its --limit part) is reduced as a
+    scope's report name is: a ``/`` or a space writes no file outside report_dir nor in a folder of its own."""
+    folder = tmp_path / 'reports'
+    result, dummy = run_action(
+        monkeypatch,
+        report=report_at('2026-11-27T10:00:00Z'),
+        report_dir=str(folder),
+        report_name='../fleet east/1',
+        report_history=0,
+    )
+    assert result['report_files']['json'] == str(folder / '.._fleet_east_1.json'), result
+    assert sorted(os.listdir(tmp_path)) == ['reports']
+    assert sorted(os.listdir(folder)) == ['.._fleet_east_1.html', '.._fleet_east_1.json', '.._fleet_east_1.md']
