@@ -320,13 +320,39 @@ UNITS_NO_SDK_NO_CORE := module_utils/test_dr_shares_interleaved.py module_utils/
 # meet the same layers here (test_dr_verify_aws.py, test_ebs_locks.py). About 6 CPU s of the leg (9 alone, with pytest's start).
 # test_makefile.py holds them to importing nothing of plugins/.
 UNITS_EMULATORS_ONLY := module_utils/test_ebs_direct_emulator.py module_utils/test_ebs_vault_layer.py
-units-oldest: venv-oldest collection-link ## the unit suite with the oldest ansible-core and the oldest supported SDK releases
+# Every test file that imports an SDK or ansible-core, less the three lists above: what the leg ran until issue 63.
+UNITS_OLDEST_ALL := $(filter-out $(UNITS_IN_MEMORY:%=tests/unit/plugins/module_utils/%) $(UNITS_NO_SDK_NO_CORE:%=tests/unit/plugins/%) \
+	$(UNITS_EMULATORS_ONLY:%=tests/unit/plugins/%),$(sort $(wildcard tests/unit/plugins/*/test_*.py)))
+# What the leg proves is that the oldest releases send and answer every request the collection makes and do all that
+# ansible-core does for it; each rule those tests hold, make units holds on the newest. So it runs the test functions of
+# UNITS_OLDEST_ALL that, together, make all that the whole of it makes, measured, not guessed (tests/utils/
+# oldest_selection.py; its hooks, sdk_core_calls/, write down what every process of a run does): each client the
+# collection's code makes (its arguments), each SDK operation with each set of parameter names it sends and each outcome
+# (answered, or each error class and code), each ansible-core command, plugin resolved, role, module_defaults group,
+# argument spec validation (by the kinds of errors found) and core function the collection calls. Chosen cheapest first
+# by their durations (`oldest_selection.py choose`) into UNITS_OLDEST_TESTS; tests/utils/units_oldest_covers.json is the
+# measure of every test function. test_makefile.py holds the list to cover all of it and the measure to name every file of
+# UNITS_OLDEST_ALL; the leg checks that its own run still makes every item (`oldest_selection.py check`). A new test file,
+# or a new call in a test left out: record the measure again (`python3 tests/utils/oldest_selection.py record`, five
+# minutes on two workers) and choose again.
+UNITS_OLDEST_TESTS := tests/utils/units_oldest_tests.txt
+# Run whole, as what they prove of the oldest releases is no request: the call budgets count the requests per call at
+# every page and batch (a request more or less per call is what an older SDK could change); the others use an SDK's own
+# objects outside a request (the installed releases' versions, the models the copy call is held to, the Alibaba SDK's
+# protocol object and Tencent's network error). test_makefile.py holds every file that imports an SDK and makes no
+# request to this list.
+UNITS_OLDEST_ALWAYS := module_utils/test_call_budgets.py module_utils/test_sdk_versions.py module_utils/test_copy_call_parameters.py \
+	module_utils/test_tls.py
+UNITS_OLDEST_CALLS := build/units-oldest-calls
+units-oldest: venv-oldest collection-link ## the unit tests that make the oldest ansible-core and SDK releases do all the collection asks of them
 	@echo '== units-oldest (pytest, ansible-core $(OLDEST_CORE), the SDK releases of tests/requirements-oldest.txt)'
-	@# The CBS DR account's state machine proves its rules with the newest SDKs (make units); here, that it runs. The call
-	@# budgets' runs take 600 disks, not 1,000 (test_call_budgets.py says why).
-	SNAPCOPY_CBS_VAULT_EXAMPLES=5 SNAPCOPY_BUDGET_DISKS=600 $(VENV_OLDEST)/bin/python -m pytest -q -n $(UNIT_WORKERS) -m 'not pinned_sdk' \
-		$(UNITS_IN_MEMORY:%=--ignore=tests/unit/plugins/module_utils/%) \
-		$(UNITS_NO_SDK_NO_CORE:%=--ignore=tests/unit/plugins/%) $(UNITS_EMULATORS_ONLY:%=--ignore=tests/unit/plugins/%) tests/unit/plugins
+	@# The call budgets' runs take 600 disks, not 1,000 (test_call_budgets.py says why). The CBS DR account's state machine,
+	@# should the measure choose it, draws 5 examples: it proves its rules with the newest SDKs (make units); here, that it runs.
+	rm -rf $(UNITS_OLDEST_CALLS) && mkdir -p $(UNITS_OLDEST_CALLS)
+	SNAPCOPY_SDK_CORE_LOG=$(CURDIR)/$(UNITS_OLDEST_CALLS) PYTHONPATH=$(CURDIR)/tests/utils/sdk_core_calls \
+		SNAPCOPY_CBS_VAULT_EXAMPLES=5 SNAPCOPY_BUDGET_DISKS=600 $(VENV_OLDEST)/bin/python -m pytest -q -n $(UNIT_WORKERS) -m 'not pinned_sdk' \
+		$(UNITS_OLDEST_ALWAYS:%=tests/unit/plugins/%) @$(UNITS_OLDEST_TESTS)
+	$(VENV_OLDEST)/bin/python tests/utils/oldest_selection.py check --log $(UNITS_OLDEST_CALLS)
 
 # The unit tests whose threads meet (the engine's and the DR run's pools, the share claims of two runs, the retry
 # helpers, the live progress file's writer) run again with a busy process on every core (tests/utils/under_load.py):

@@ -5,6 +5,8 @@ their legs, the requirements file of each core, and the README's supported versi
 from __future__ import annotations
 
 import ast
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -256,3 +258,86 @@ def test_make_lints_pep8_checks_every_python_file_that_sanitys_would():
     python = [path for path in files if path.endswith('.py') or path.startswith('bin/') or '/bin/' in path]
     assert python
     assert [path for path in python if not any(path.startswith(tree) for tree in trees)] == []
+
+
+# What each test function of units-oldest makes the oldest SDKs and ansible-core do, measured (tests/utils/oldest_selection.py).
+COVERS = 'tests/utils/units_oldest_covers.json'
+# The SDKs a test file may use itself, outside the collection's requests.
+SDK_PACKAGES = ('botocore', 'boto3', 'aliyunsdkcore', 'aliyunsdkecs', 'aliyunsdkens', 'tencentcloud', 'alibabacloud_')
+
+
+def top_level_imports_and_tests(path):
+    """The top-level packages ``path`` imports, and the names of its test functions."""
+    with open(os.path.join(ROOT, path), encoding='utf-8') as stream:
+        tree = ast.parse(stream.read())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    tests = {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith('test')}
+    return {name.split('.')[0] for name in imported}, tests
+
+
+def test_units_oldest_runs_tests_that_make_all_the_whole_leg_makes_the_oldest_releases_do():
+    """units-oldest runs the test functions of UNITS_OLDEST_TESTS and the files of UNITS_OLDEST_ALWAYS, not every test file
+    that imports an SDK or ansible-core (UNITS_OLDEST_ALL): only while the stored measure names every file of the whole
+    leg (a new test file is measured before the leg may leave it out: oldest_selection.py record), each test listed is
+    one of those files' test functions, and together they make every request and drive every core feature the whole
+    leg's tests do. The leg checks its own run against the same measure (oldest_selection.py check)."""
+    with open(os.path.join(ROOT, COVERS), encoding='utf-8') as stream:
+        covers = json.load(stream)
+    whole = make_variable('UNITS_OLDEST_ALL')
+    always = ['tests/unit/plugins/%s' % path for path in make_variable('UNITS_OLDEST_ALWAYS')]
+    (listing,) = make_variable('UNITS_OLDEST_TESTS')
+    with open(os.path.join(ROOT, listing), encoding='utf-8') as stream:
+        listed = stream.read().split()
+    assert whole and all(os.path.isfile(os.path.join(ROOT, path)) for path in whole)
+    assert covers['files'] == sorted(whole), 'measure it again: python3 tests/utils/oldest_selection.py record'
+    assert always and set(always) <= set(whole)
+    assert listed and len(set(listed)) == len(listed)
+    for test in listed:
+        path, name = test.split('::')
+        assert path in whole and path not in always and name in top_level_imports_and_tests(path)[1], test
+    run = set(listed) | {test for test in covers['tests'] if test.split('::')[0] in always}
+    made = set().union(*(covers['tests'][test] for test in run if test in covers['tests']))
+    assert [item for index, item in enumerate(covers['items']) if index not in made] == []
+
+
+def test_units_oldest_runs_whole_each_file_that_uses_an_sdk_itself_and_makes_no_request():
+    """A test that uses an SDK's own objects outside a request (its version, its models, its protocol object) proves
+    something of the release that the measure of requests does not show: its file is in UNITS_OLDEST_ALWAYS."""
+    with open(os.path.join(ROOT, COVERS), encoding='utf-8') as stream:
+        covers = json.load(stream)
+    always = {'tests/unit/plugins/%s' % path for path in make_variable('UNITS_OLDEST_ALWAYS')}
+    measured = {test.split('::')[0] for test in covers['tests']}
+    using = [
+        path
+        for path in covers['files']
+        if path not in measured and any(name.startswith(SDK_PACKAGES) for name in top_level_imports_and_tests(path)[0])
+    ]
+    assert using and set(using) <= always, sorted(set(using) - always)
+
+
+def plugins_core_imports():
+    """{module: {name}} of what plugins/ imports from ansible-core."""
+    found = {}
+    for folder, _folders, files in os.walk(os.path.join(ROOT, 'plugins')):  # noqa: B007
+        for name in files:
+            if name.endswith('.py'):
+                with open(os.path.join(folder, name), encoding='utf-8') as stream:
+                    tree = ast.parse(stream.read())
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Import):
+                        assert not [alias.name for alias in node.names if alias.name.split('.')[0] == 'ansible']
+                    elif isinstance(node, ast.ImportFrom) and node.module and node.module.split('.')[0] == 'ansible':
+                        found.setdefault(node.module, set()).update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_measure_of_units_oldest_hooks_every_name_the_collection_imports_from_ansible_core():
+    """sdk_core_hooks.py records each ansible-core function and class the collection calls, by the names plugins/
+    imports: a name imported and not hooked would go unmeasured, and units-oldest could leave out its only test."""
+    spec = importlib.util.spec_from_file_location(
+        'sdk_core_hooks', os.path.join(ROOT, 'tests', 'utils', 'sdk_core_calls', 'sdk_core_hooks.py')
+    )
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    assert {module: set(names) for module, names in hooks.CORE_NAMES.items()} == plugins_core_imports()
