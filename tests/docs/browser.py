@@ -1,21 +1,24 @@
 """Headless Chromium for the page tests: one browser per pytest worker and set of switches, driven over its DevTools pipe
-(``--remote-debugging-pipe``), each page in a browser context of its own.
+(``--remote-debugging-pipe``), each page in a new tab of its one window.
 
-A ``chromium --headless --dump-dom URL`` or ``--screenshot`` start costs about 0.6 CPU s (the browser, its zygote, GPU
-and network processes), 45 starts in make docs-test; a page in a running browser costs its renderer alone. What a page
-gets is what the command line's harness does (Chromium's components/headless/command_handler/headless_command.js): a
-target on about:blank, Page.enable, lifecycle events on, Page.navigate, then, at the frame's "load" lifecycle event,
-the DOM by the harness's own expression, or a PNG by Page.captureScreenshot clipped to --window-size. A new browser
-context per page stands for the command line's fresh profile (no storage, cache or history shared). The window takes
---window-size's bounds before the page loads, where the command line starts its browser with them; its capture has a
-viewport of --window-size (fixed boxes and 100vh at its bottom edge), and so has this one's.
+A ``chromium --headless --dump-dom URL`` or ``--screenshot`` start costs about 1.8 CPU s (the browser, its zygote,
+renderers, GPU and network processes, of which /usr/bin/time sees less than half: the zygote's children are not its
+parent's), 45 starts in make docs-test; a tab of a running browser costs about 0.6. What a page gets is what the
+command line's harness does (Chromium's components/headless/command_handler/headless_command.js): a target on
+about:blank, Page.enable, lifecycle events on, Page.navigate, then, at the frame's "load" lifecycle event, the DOM by
+the harness's own expression, or a PNG by Page.captureScreenshot clipped to --window-size. The window takes
+--window-size's bounds (else those it opened at, the command line's without the switch) before the page loads, where
+the command line starts its browser with them; its capture has a viewport of --window-size (fixed boxes and 100vh at
+its bottom edge), and so has this one's.
 
 Checked against the command line, page by page, over the four files' 45 pages (each page both ways, one after the
 other): every screenshot the same bytes, every DOM the same string but for the Sphinx theme's additions after load
 (toctree buttons, table wrappers), which the command line's dump holds or not from one run to the next as well (1 of
-6 runs of one page). One difference left: the page loads in a viewport 56 px taller, as Chromium shows no bar warning
-of --no-sandbox under remote debugging. Only a script reading innerHeight at load would see it; the report pages run
-none (their Content-Security-Policy), and the capture's viewport is --window-size's either way.
+6 runs of one page). What differs, which no page here reads: the page loads in a viewport 56 px taller, as Chromium
+shows no bar warning of --no-sandbox under remote debugging, and outerWidth and outerHeight may read 0 while a tab
+loads; the tabs share a profile, where each command line had a new one, but the pages keep nothing in it (the report
+pages run no script, their Content-Security-Policy; the site's scripts read and remove one localStorage key, which
+only its search page sets, and no test opens that page).
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ class Chromium:
         self._read_buffer = b''
         self._last_id = 0
         self._events = []
+        self._opened_at = None  # the window's size when the browser opened it
 
     def _fail(self, why):
         self.stderr.seek(0)
@@ -134,15 +138,18 @@ class Chromium:
             self._events.append(self._message(deadline))
 
     def page(self, url, window_size=None, dump_dom=False, screenshot=None, timeout=300):
-        """``url`` loaded in a new window (``window_size``: its (width, height)); what ``--dump-dom`` prints (the DOM
-        and a newline) with ``dump_dom``, and the PNG ``--screenshot`` writes at ``screenshot`` (a path)."""
+        """``url`` loaded in a new tab of the browser's window (``window_size``: the window's (width, height), else
+        the size it opened at, the command line's without --window-size); what ``--dump-dom`` prints (the DOM and a
+        newline) with ``dump_dom``, and the PNG ``--screenshot`` writes at ``screenshot`` (a path)."""
         deadline = time.monotonic() + timeout
-        context = self.send('Target.createBrowserContext', deadline)['browserContextId']
-        target = self.send('Target.createTarget', deadline, url='about:blank', browserContextId=context)['targetId']
+        target = self.send('Target.createTarget', deadline, url='about:blank')['targetId']
+        self.send('Target.activateTarget', deadline, targetId=target)
         session = self.send('Target.attachToTarget', deadline, targetId=target, flatten=True)['sessionId']
-        if window_size:
-            window = self.send('Browser.getWindowForTarget', deadline, targetId=target)['windowId']
-            self._resize(session, window, window_size, '[outerWidth, outerHeight]', window_size, deadline)
+        window = self.send('Browser.getWindowForTarget', deadline, targetId=target)
+        if self._opened_at is None:
+            self._opened_at = (window['bounds']['width'], window['bounds']['height'])
+        bounds = window_size or self._opened_at
+        self._resize(session, window['windowId'], bounds, '[outerWidth, outerHeight]', bounds, deadline)
         self.send('Page.enable', deadline, session)
         self.send('Page.setLifecycleEventsEnabled', deadline, session, enabled=True)
         navigated = self.send('Page.navigate', deadline, session, url=url)
@@ -169,14 +176,18 @@ class Chromium:
                 width, height = window_size
                 chrome = self.evaluate(session, 'outerHeight - innerHeight', deadline)
                 self._resize(
-                    session, window, (width, height + chrome), '[innerWidth, innerHeight]', window_size, deadline
+                    session,
+                    window['windowId'],
+                    (width, height + chrome),
+                    '[innerWidth, innerHeight]',
+                    window_size,
+                    deadline,
                 )
                 params['clip'] = {'x': 0, 'y': 0, 'width': width, 'height': height, 'scale': 1.0}
             shot = self.send('Page.captureScreenshot', deadline, session, **params)
             with open(screenshot, 'wb') as stream:
                 stream.write(base64.b64decode(shot['data']))
         self.send('Target.closeTarget', deadline, targetId=target)
-        self.send('Target.disposeBrowserContext', deadline, browserContextId=context)
         self._events = [event for event in self._events if event.get('sessionId') != session]
         return out
 
