@@ -7,4 +7,10 @@ so they live outside tests/unit: ansible-test units and make units do not collec
 
 from __future__ import annotations
 
+from ansible_collections.snapcopy.cloud.tests.docs import browser
 from ansible_collections.snapcopy.cloud.tests.fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # noqa: F401  # pylint: disable=unused-import
+
+
+def pytest_sessionfinish():
+    """The worker's browsers (tests/docs/browser.py) closed, each ending its own processes."""
+    browser.close_all()

@@ -4,7 +4,7 @@ part of the site.
 
 SNAPCOPY_DOCSITE names the built site (build/docsite/build/html) and SNAPCOPY_CHROMIUM the
 browser (Debian's chromium); `make docs-test` sets both. The DOM is taken after the page has
-loaded and its scripts have run (`chromium --dump-dom`); one page is also rendered to a PNG in
+loaded (as `chromium --dump-dom` takes it: tests/docs/browser.py); one page is also rendered to a PNG in
 build/docsite/screenshots/ for a look by eye.
 """
 
@@ -18,6 +18,7 @@ import subprocess
 import pytest
 import yaml
 
+from ansible_collections.snapcopy.cloud.tests.docs import browser
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import REPO, ansible_bin, clean_environment
 
 SITE = os.environ.get('SNAPCOPY_DOCSITE', '')
@@ -33,25 +34,13 @@ pytestmark = pytest.mark.skipif(not SITE, reason='SNAPCOPY_DOCSITE is not set: r
 
 
 def chromium(tmp_path, *arguments, timeout=300):
+    """What ``chromium --headless ... ARGUMENTS`` prints (``--dump-dom``) or writes (``--screenshot=PATH``), from the
+    worker's browser (tests/docs/browser.py: a page costs a tab, not a browser's start, and gets what the command line
+    gives). ``tmp_path``, the test's folder, held the command line's profile; each page now has a browser context of
+    its own."""
+    del tmp_path
     # A hang guard: Chromium opens a page in a second or two alone, many times that on a busy two-core machine.
-    profile = tmp_path / 'chromium-profile'
-    command = [
-        CHROMIUM,
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--user-data-dir=%s' % profile,
-    ] + list(arguments)
-    done = subprocess.run(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return browser.chromium(CHROMIUM, arguments, timeout=timeout)
 
 
 def page_url(relative):
