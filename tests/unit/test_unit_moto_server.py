@@ -2,7 +2,8 @@
 (conftest.ec2_tags_by_id), the same entries, in the same order, as moto's own scan of every tag (describe_tags filtered on
 the resource id); a response class's methods are listed once (conftest.method_names_once), as moto lists them; moto's
 packages are listed once (ebs_vault.moto_modules_listed_once), as moto lists them; an EC2 filter matches what moto's own
-matching matches (ebs_vault.filters_matched_by_value)."""
+matching matches (ebs_vault.filters_matched_by_value); an answer is serialized as moto's own value picker serializes it
+(ebs_vault.serialized_names_found_once)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import os
 import moto
 import pytest
 from moto import backends
-from moto.core import responses, utils
+from moto.core import responses, serialize, utils
 from moto.ec2 import utils as ec2_utils
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.core import TaggedEC2Resource
 from moto.ec2.responses import EC2Response
+from moto.ec2.responses._base_response import EC2BaseResponse
 
 
 def test_a_resource_reads_its_tags_as_moto_scans_them(
@@ -125,3 +127,48 @@ def test_an_ec2_filter_matches_what_motos_own_matching_matches(moto_url, value, 
         assert error
         return
     assert ec2_utils.is_filter_matching(Resource(value), 'a-filter', filter_value) == expected
+
+
+def test_an_answer_is_serialized_as_motos_own_picker_serializes_it(moto_url, monkeypatch):
+    """ebs_vault.serialized_names_found_once: the answers of DescribeSnapshots, DescribeVolumes and DescribeTags over
+    the same objects, with EC2's transformers of values by path and without, and with one that matches, byte for byte
+    what moto's own value picker makes of them."""
+    assert moto_url and serialize.ResponseSerializer.get_value.__qualname__ == (
+        'serialized_names_found_once.<locals>.get_value'
+    )
+    os.environ.setdefault('MOTO_EC2_LOAD_DEFAULT_AMIS', 'false')
+    ec2 = ec2_backends['123456789012']['me-central-1']
+    volumes = [ec2.create_volume(size=size, zone_name='me-central-1a') for size in (1, 2, 3)]
+    ec2.create_tags([volumes[0].id, volumes[1].id], {'dr': 'yes', 'b': ''})
+    snapshots = [ec2.create_snapshot(volume.id, 'of %s' % volume.id) for volume in volumes]
+    ec2.create_tags([snapshots[0].id], {'dr': 'yes'})
+    answers = {
+        'DescribeSnapshots': {'Snapshots': snapshots},
+        'DescribeVolumes': {'Volumes': volumes},
+        'DescribeTags': {'Tags': ec2.describe_tags(filters={})},
+    }
+    model = utils.get_service_model('ec2')
+    transformers = [
+        None,
+        EC2BaseResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER,
+        dict(EC2BaseResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER, **{'.VolumeSize': lambda size: size * 100}),
+    ]
+
+    def bodies():
+        return [
+            serialize.get_serializer_class('ec2', model.protocol)(
+                operation_model=model.operation_model(operation),
+                context=serialize.SerializationContext('the-request'),
+                value_picker=serialize.XFormedAttributePicker(response_transformers=transformed),
+            ).serialize(result)['body']
+            for operation, result in answers.items()
+            for transformed in transformers
+        ]
+
+    ours = bodies()
+    by_moto = serialize.ResponseSerializer.get_value.moto  # pylint: disable=no-member  # set by ebs_vault
+    monkeypatch.setattr(serialize.ResponseSerializer, 'get_value', by_moto)
+    assert ours == bodies()
+    snapshots_answer = ours[1]
+    assert snapshots_answer.count('<snapshotId>') == 3 and '<key>dr</key>' in snapshots_answer
+    assert '<volumeSize>300</volumeSize>' in ours[2] and '<volumeSize>300</volumeSize>' not in snapshots_answer

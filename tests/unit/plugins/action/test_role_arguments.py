@@ -170,50 +170,13 @@ def test_every_problem_is_one_line_naming_the_option_and_the_role_gives_nothing_
     )
 
 
-def test_the_role_takes_its_selector_as_text_in_every_form_and_refuses_text_that_is_no_mapping(
+def test_the_role_takes_its_selector_as_text_in_every_form_counts_the_disks_it_leaves_and_warns_of_near_misses(
     fakecloud_clean, tmp_path
 ):
-    """Check runs of the role on ECS: each form plans the copy of the one tagged disk; the list is refused, calling
-    nothing."""
-    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
-    common = {
-        'dr_copy_provider': 'ecs',
-        'dr_copy_source_region': 'cn-hangzhou',
-        'dr_copy_dr_regions': 'cn-beijing',
-        'dr_copy_connection': dict(ALIBABA, endpoint_url=fakecloud_clean.url),
-        'dr_copy_show_report': False,
-    }
-    forms = ['{backup: dr}', '{"backup": "dr"}', 'backup=dr']
-    tasks = [
-        role_task(
-            'selector %s' % form, dict(common, dr_copy_tag_selector=form, dr_copy_report_dir=str(tmp_path / str(index)))
-        )
-        for index, form in enumerate(forms)
-    ]
-    code, output = playbook(tmp_path, play(tasks), {}, check=True)
-    assert code == 0, output[-3000:]
-    for index in range(len(forms)):
-        # A check run writes a plan (dr-plan-<scope>), never the scope's report.
-        report = json.loads((tmp_path / str(index) / 'dr-plan-ecs-cn-hangzhou.json').read_text())
-        assert report['totals']['would_copy'] == 1, report['totals']
-    fakecloud_clean.admin.calls(reset=True)
-    code, output = playbook(
-        tmp_path, play([role_task('a list', dict(common, dr_copy_tag_selector='[backup, dr]'))]), {}
-    )
-    (fatal,) = fatal_lines(output)
-    assert (
-        code == 2
-        and "dr_copy_tag_selector is a mapping of tags, or its text" in fatal
-        and "'[backup, dr]' is a list, not a mapping" in fatal
-    )
-    assert fakecloud_clean.admin.calls()['total_calls'] == 0
-
-
-def test_the_role_counts_the_disks_its_selector_leaves_warns_of_near_misses_and_fails_on_them_when_asked(
-    fakecloud_clean, tmp_path
-):
-    """Coverage through the role, as a newcomer sets it: the exemption as text (an AWX survey's), a near miss warned of,
-    and with dr_copy_coverage fail the run fails naming the disk, after its plan is written."""
+    """Check runs of the role on ECS, in one ansible-playbook (a run of its own for each part cost about 2 CPU s more):
+    each form of the selector as text plans the copy of the one tagged disk; then coverage, as a newcomer sets it: the
+    exemption as text (an AWX survey's), a near miss warned of, and with dr_copy_coverage fail the run fails naming the
+    disk, after its plan is written. (The list refused: test_each_argument_error_is_a_few_words_naming_the_variable.)"""
     seeded = fakecloud_clean.admin.seed(
         ecs={
             'disks': [
@@ -223,22 +186,42 @@ def test_the_role_counts_the_disks_its_selector_leaves_warns_of_near_misses_and_
         }
     )
     near = seeded['ecs']['disks'][1]
-    common = {
+    selected = {
         'dr_copy_provider': 'ecs',
         'dr_copy_source_region': 'cn-hangzhou',
         'dr_copy_dr_regions': 'cn-beijing',
-        'dr_copy_tag_selector': '{backup: dr}',
-        'dr_copy_coverage_exempt': 'scratch=yes',
         'dr_copy_connection': dict(ALIBABA, endpoint_url=fakecloud_clean.url),
-        'dr_copy_report_dir': str(tmp_path / 'reports'),
     }
+    forms = ['{backup: dr}', '{"backup": "dr"}', 'backup=dr']
+    common = dict(
+        selected,
+        dr_copy_tag_selector='{backup: dr}',
+        dr_copy_coverage_exempt='scratch=yes',
+        dr_copy_report_dir=str(tmp_path / 'reports'),
+    )
     tasks = [
+        *(
+            role_task(
+                'selector %s' % form,
+                dict(
+                    selected,
+                    dr_copy_tag_selector=form,
+                    dr_copy_report_dir=str(tmp_path / str(index)),
+                    dr_copy_show_report=False,
+                ),
+            )
+            for index, form in enumerate(forms)
+        ),
         role_task('report', common),
         {'name': 'Counted', 'ansible.builtin.debug': {'var': 'dr_copy_result.totals.not_covered'}},
         role_task('fail', dict(common, dr_copy_coverage='fail'), rescued=True),
     ]
     code, output = playbook(tmp_path, play(tasks), {}, check=True)
     assert code == 0, output[-3000:]
+    for index in range(len(forms)):
+        # A check run writes a plan (dr-plan-<scope>), never the scope's report.
+        report = json.loads((tmp_path / str(index) / 'dr-plan-ecs-cn-hangzhou.json').read_text())
+        assert report['totals']['would_copy'] == 1, report['totals']
     # The role's words: its variables, not dr_sync's options.
     warning = 'disk %s in cn-hangzhou carries Backup=DR, which dr_copy_tag_selector {backup: dr} does not match' % near
     assert warning in ' '.join(output.split()), output
@@ -255,6 +238,11 @@ def test_the_role_counts_the_disks_its_selector_leaves_warns_of_near_misses_and_
 BAD = [
     ('dr_copy_provider', {'dr_copy_provider': 'aws2'}, "dr_copy_provider is one of aws, ecs, ens, cbs, got 'aws2'"),
     ('dr_copy_tag_selector', {'dr_copy_tag_selector': None}, 'dr_copy_tag_selector is required'),
+    (
+        'dr_copy_tag_selector',
+        {'dr_copy_tag_selector': '[backup, dr]'},
+        "dr_copy_tag_selector is a mapping of tags, or its text",
+    ),
     ('dr_copy_wait', {'dr_copy_wait': 'maybe'}, "dr_copy_wait is true or false, got 'maybe'"),
     (
         'dr_copy_keep_copies',
@@ -301,6 +289,8 @@ def test_each_argument_error_is_a_few_words_naming_the_variable_before_any_call(
     for line, (variable, dummy, words) in zip(fatal, BAD):
         assert words in line and len(line) < LONGEST_LINE, line[:3000]
         assert 'argument_spec' not in line and 'never-shown' not in line
+    # The selector's text that is no mapping: refused saying what it is.
+    assert "'[backup, dr]' is a list, not a mapping" in fatal[2], fatal[2]
     # Nothing asked the cloud, and no scope's report says a run failed that never started.
     assert fakecloud_clean.admin.calls()['total_calls'] == 0
     assert not (tmp_path / 'reports').exists()

@@ -686,6 +686,68 @@ def moto_modules_listed_once():
     backends.list_of_moto_modules = list_of_moto_modules
 
 
+def serialized_names_found_once():
+    """moto's serializer finds each member of an answer on its Python object by trying names (the member's own, the
+    model's, shortened by the class's or the parent shape's name, each also in snake_case), which its value picker works
+    out for every member of every object of the answer from six alias providers, then looks the member's path up in
+    the response class's transformers: a DescribeSnapshots answer of a thousand snapshots does it 26,000 times for one
+    class and a few shapes and paths. The providers read nothing but the member's name, its shape and the shape it is a
+    member of, and the object's class, unless the object has a Meta (aliases of its own); the transformer found depends
+    on the member's path only. Within one answer (one serializer), the names are worked out once for each (class,
+    member, shape, parent shape) and the transformer once for each path, from the transformers as they are when the
+    answer's first value is read; the value is read as moto's picker reads it, the first name the object has, in the
+    same order, and transformed the same way. An object with a Meta, or a picker of another kind, is left to moto
+    (test_unit_moto_server.py holds the answers equal, byte for byte)."""
+    # pylint: disable-next=import-outside-toplevel  # moto comes with the server
+    from moto.core import serialize
+    from moto.core.utils import MISSING, get_value as value_by_name  # pylint: disable=import-outside-toplevel
+
+    picked_by_moto = serialize.ResponseSerializer.get_value
+    if getattr(picked_by_moto, 'once', False):
+        return
+
+    def get_value(self, value, key, shape):
+        picker = self._value_picker  # pylint: disable=protected-access
+        if (
+            type(picker) is not serialize.XFormedAttributePicker  # pylint: disable=unidiomatic-typecheck
+            or picker.alias_providers is not serialize.DEFAULT_ALIAS_PROVIDERS
+            or getattr(value, 'Meta', None) is not None
+        ):
+            return picked_by_moto(self, value, key, shape)
+        found_once = self.__dict__.get('_found_once')
+        if found_once is None:
+            found_once = self.__dict__['_found_once'] = ({}, {}, tuple(picker.response_transformers.items()))
+        names, transforms, transformers = found_once
+        path = '.'.join(self.path)
+        member = (value.__class__, key, shape, getattr(shape, 'parent', None))
+        tried = names.get(member)
+        if tried is None:
+            context = serialize.AttributePickerContext(
+                obj=value,
+                key=key,
+                shape=shape,
+                operation_model=self.operation_model,
+                service_model=self.operation_model.service_model,
+                key_path=path,
+            )
+            tried = names[member] = tuple(picker.get_possible_keys(context))
+        for name in tried:
+            found = value_by_name(value, name, MISSING)
+            if found is not MISSING:
+                break
+        else:
+            found = None
+        key_path = '%s.%s' % (path, key)
+        if key_path not in transforms:
+            transforms[key_path] = next((how for end, how in transformers if key_path.endswith(end)), None)
+        transform = transforms[key_path]
+        return found if transform is None else transform(found)
+
+    get_value.once = True
+    get_value.moto = picked_by_moto
+    serialize.ResponseSerializer.get_value = get_value
+
+
 # What makes fnmatch's pattern more than the text itself (fnmatch.translate escapes every other character).
 WILDCARDS = re.compile(r'[*?[]')
 
@@ -747,6 +809,7 @@ def with_ebs_vault(app):
     truer_snapshots()
     moto_modules_listed_once()
     filters_matched_by_value()
+    serialized_names_found_once()
 
     def serve(environ, start_response):
         # EC2's calls only, told by the credential scope: a signature's hex digits may spell "ec2" in any other
