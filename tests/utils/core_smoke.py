@@ -2,7 +2,7 @@
 
 Every ansible-core that meta/runtime.yml admits gets this run (the core-* legs), with the Python a
 plain `pip install ansible-core` picks for it. It seeds the emulators, then runs with that core's
-ansible-playbook:
+ansible-playbook, in one run (one start of the core; each playbook's part of the output checked on its own):
 
 - tests/smoke/smoke.yml: each copy module once, and the dr_copy role on ECS and ENS with report
   files, a restore drill and (on ECS) a copy that differs from what the role asks, taken with a
@@ -297,12 +297,78 @@ def check_text_reports(output, names, report_dir):
             raise SmokeFailure('the %s run\'s summary line: %r' % (name, summary))
 
 
+def core_version(ansible_bin):
+    """The ansible-core release installed in the venv of ``ansible_bin``, read from its package metadata (no process)."""
+    found = glob.glob(
+        os.path.join(ansible_bin, os.pardir, 'lib', 'python3*', 'site-packages', 'ansible_core-*.dist-info')
+    )
+    if len(found) != 1:
+        raise SmokeFailure('%s: not one ansible-core in its venv (%s)' % (ansible_bin, found))
+    return os.path.basename(found[0])[len('ansible_core-') : -len('.dist-info')]
+
+
+def fleet_play_banner():
+    """The banner ansible-playbook prints when dr_fleet.yml's play starts: where the fleet's part of a run's output
+    begins."""
+    with open(os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'), encoding='utf-8') as stream:
+        (play,) = yaml.safe_load(stream)
+    return re.compile(r'^PLAY \[%s\] \*+$' % re.escape(play['name']))
+
+
+def split_at_fleet(timed_lines):
+    """The run's timed lines before dr_fleet.yml's play and from it on."""
+    banner = fleet_play_banner()
+    start = next((index for index, (dummy, line) in enumerate(timed_lines) if banner.match(line)), None)
+    if start is None:
+        raise SmokeFailure('the run never started dr_fleet.yml\'s play')
+    return timed_lines[:start], timed_lines[start:]
+
+
+def check_smoke_part(number, timed_lines, changed, report_dir):
+    """tests/smoke/smoke.yml's part of run ``number``: the copy modules and the role on ECS and ENS."""
+    output = ''.join(line for dummy, line in timed_lines)
+    if (number == 1) != bool(changed):
+        raise SmokeFailure('run %d of smoke.yml: changed=%d' % (number, changed))
+    # A core may wrap a long warning over lines (2.18 does): read it as one.
+    if not re.search(r'\[WARNING\]: [^[]*?on_mismatch: warn', ' '.join(output.split())):
+        raise SmokeFailure('run %d of smoke.yml showed no warning for the differing ECS copy' % number)
+    check_reports(report_dir, ROLE_REPORTS, rerun=number == 2)
+    check_text_reports(output, ROLE_REPORTS, report_dir)
+    for name in ROLE_REPORTS:
+        check_live_progress(timed_lines, name)
+    print(
+        'smoke.yml, run %d: changed=%d, reports of %s checked' % (number, changed, ', '.join(ROLE_REPORTS)),
+        flush=True,
+    )
+
+
+def check_fleet_part(number, timed_lines, hosts, report_dir):
+    """playbooks/dr_fleet.yml's part of run ``number``: the fleet of tests/smoke/fleet.yml's two scopes."""
+    if len(hosts) != 2 or (number == 1) != any(hosts.values()) or (number == 2 and any(hosts.values())):
+        raise SmokeFailure('run %d of dr_fleet: %s' % (number, hosts))
+    (fleet_file,) = glob.glob(os.path.join(report_dir, 'dr-fleet-report*.json'))
+    # The fleet's posture page, made by this core's templating (the dr_fleet_html filter).
+    fleet_page = fleet_file[: -len('.json')] + '.html'
+    with open(fleet_page, encoding='utf-8') as stream:
+        page = stream.read()
+    if not all('data-scope="%s"' % scope in page for scope in FLEET_REPORTS):
+        raise SmokeFailure('the fleet posture page lacks a scope: %s' % fleet_page)
+    fleet = read_json(fleet_file)
+    failed = [scope['scope'] for scope in fleet['scopes'] if scope['run'] != 'finished']
+    if len(fleet['scopes']) != 2 or failed:
+        raise SmokeFailure('the fleet report: %d scopes, failed %s' % (len(fleet['scopes']), failed))
+    check_reports(report_dir, FLEET_REPORTS, rerun=number == 2)
+    check_fleet_progress(timed_lines, len(FLEET_REPORTS))
+    print(
+        'dr_fleet, run %d: %s' % (number, ', '.join('%s changed=%d' % item for item in sorted(hosts.items()))),
+        flush=True,
+    )
+
+
 def smoke(args):
     config = emulators()
-    version = subprocess.run(
-        [os.path.join(args.ansible_bin, 'ansible-playbook'), '--version'], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[0]
-    if not re.search(r'core %s\.' % re.escape(args.core), version):
+    version = 'ansible-core %s' % core_version(args.ansible_bin)
+    if not re.match(r'%s\.' % re.escape(args.core), version[len('ansible-core ') :]):
         raise SmokeFailure('asked for ansible-core %s, %s has %s' % (args.core, args.ansible_bin, version))
     print('== smoke of %s' % version, flush=True)
     os.makedirs(args.work, exist_ok=True)
@@ -313,61 +379,31 @@ def smoke(args):
             dict(config, smoke_report_dir=report_dir, smoke=dict(seed_fakecloud(config), aws=seed_aws(config))), stream
         )
 
-    for number in range(1, args.runs + 1):
-        output, timed_lines = run_playbook(
-            args.ansible_bin,
-            ['-i', 'localhost,', os.path.join(SMOKE, 'smoke.yml'), '-e', '@' + extra_vars],
-            os.path.join(args.work, 'smoke-%d.log' % number),
-        )
-        changed = recap(output)['localhost']
-        if (number == 1) != bool(changed):
-            raise SmokeFailure('run %d of smoke.yml: changed=%d' % (number, changed))
-        check_only_the_collection_changed(output, 'run %d of smoke.yml' % number)
-        # A core may wrap a long warning over lines (2.18 does): read it as one.
-        if not re.search(r'\[WARNING\]: [^[]*?on_mismatch: warn', ' '.join(output.split())):
-            raise SmokeFailure('run %d of smoke.yml showed no warning for the differing ECS copy' % number)
-        check_reports(report_dir, ROLE_REPORTS, rerun=number == 2)
-        check_text_reports(output, ROLE_REPORTS, report_dir)
-        for name in ROLE_REPORTS:
-            check_live_progress(timed_lines, name)
-        print(
-            'smoke.yml, run %d: changed=%d, reports of %s checked' % (number, changed, ', '.join(ROLE_REPORTS)),
-            flush=True,
-        )
-
+    # smoke.yml (on localhost) and then dr_fleet.yml (on fleet.yml's scopes) in one ansible-playbook: one start of the
+    # core and one build of each module's payload for both, where two runs made them twice. Each playbook's part of
+    # the output and its hosts are checked as when each ran alone.
     for number in range(1, args.runs + 1):
         output, timed_lines = run_playbook(
             args.ansible_bin,
             [
                 '-i',
+                'localhost,',
+                '-i',
                 os.path.join(SMOKE, 'fleet.yml'),
+                os.path.join(SMOKE, 'smoke.yml'),
                 os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'),
                 '-e',
                 '@' + extra_vars,
             ],
-            os.path.join(args.work, 'fleet-%d.log' % number),
+            os.path.join(args.work, 'smoke-%d.log' % number),
         )
         hosts = recap(output)
-        if len(hosts) != 2 or (number == 1) != any(hosts.values()) or (number == 2 and any(hosts.values())):
-            raise SmokeFailure('run %d of dr_fleet: %s' % (number, hosts))
-        check_only_the_collection_changed(output, 'run %d of dr_fleet' % number)
-        (fleet_file,) = glob.glob(os.path.join(report_dir, 'dr-fleet-report*.json'))
-        # The fleet's posture page, made by this core's templating (the dr_fleet_html filter).
-        fleet_page = fleet_file[: -len('.json')] + '.html'
-        with open(fleet_page, encoding='utf-8') as stream:
-            page = stream.read()
-        if not all('data-scope="%s"' % scope in page for scope in FLEET_REPORTS):
-            raise SmokeFailure('the fleet posture page lacks a scope: %s' % fleet_page)
-        fleet = read_json(fleet_file)
-        failed = [scope['scope'] for scope in fleet['scopes'] if scope['run'] != 'finished']
-        if len(fleet['scopes']) != 2 or failed:
-            raise SmokeFailure('the fleet report: %d scopes, failed %s' % (len(fleet['scopes']), failed))
-        check_reports(report_dir, FLEET_REPORTS, rerun=number == 2)
-        check_fleet_progress(timed_lines, len(FLEET_REPORTS))
-        print(
-            'dr_fleet, run %d: %s' % (number, ', '.join('%s changed=%d' % item for item in sorted(hosts.items()))),
-            flush=True,
-        )
+        check_only_the_collection_changed(output, 'run %d' % number)
+        smoke_lines, fleet_lines = split_at_fleet(timed_lines)
+        if 'localhost' not in hosts:
+            raise SmokeFailure('run %d: smoke.yml\'s host localhost is not in the recap: %s' % (number, hosts))
+        check_smoke_part(number, smoke_lines, hosts.pop('localhost'), report_dir)
+        check_fleet_part(number, fleet_lines, hosts, report_dir)
     print(
         '== the smoke of %s passed: no deprecation warning, no error, only the collection\'s tasks changed%s'
         % (version, ', reruns changed nothing' if args.runs > 1 else ''),
