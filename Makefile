@@ -346,13 +346,15 @@ UNITS_OLDEST_TESTS := tests/utils/units_oldest_tests.txt
 UNITS_OLDEST_ALWAYS := module_utils/test_call_budgets.py module_utils/test_sdk_versions.py module_utils/test_copy_call_parameters.py \
 	module_utils/test_tls.py
 UNITS_OLDEST_CALLS := build/units-oldest-calls
+# The call budgets' runs take 600 disks, not 1,000 (test_call_budgets.py says why). The CBS DR account's state machine,
+# should the measure choose it, draws 5 examples: it proves its rules with the newest SDKs (make units); here, that it
+# runs. oldest_selection.py record runs the whole set with the same settings.
+UNITS_OLDEST_SETTINGS := SNAPCOPY_CBS_VAULT_EXAMPLES=5 SNAPCOPY_BUDGET_DISKS=600
 units-oldest: venv-oldest collection-link ## the unit tests that make the oldest ansible-core and SDK releases do all the collection asks of them
 	@echo '== units-oldest (pytest, ansible-core $(OLDEST_CORE), the SDK releases of tests/requirements-oldest.txt)'
-	@# The call budgets' runs take 600 disks, not 1,000 (test_call_budgets.py says why). The CBS DR account's state machine,
-	@# should the measure choose it, draws 5 examples: it proves its rules with the newest SDKs (make units); here, that it runs.
 	rm -rf $(UNITS_OLDEST_CALLS) && mkdir -p $(UNITS_OLDEST_CALLS)
 	SNAPCOPY_SDK_CORE_LOG=$(CURDIR)/$(UNITS_OLDEST_CALLS) PYTHONPATH=$(CURDIR)/tests/utils/sdk_core_calls \
-		SNAPCOPY_CBS_VAULT_EXAMPLES=5 SNAPCOPY_BUDGET_DISKS=600 $(VENV_OLDEST)/bin/python -m pytest -q -n $(UNIT_WORKERS) -m 'not pinned_sdk' \
+		$(UNITS_OLDEST_SETTINGS) $(VENV_OLDEST)/bin/python -m pytest -q -n $(UNIT_WORKERS) -m 'not pinned_sdk' \
 		$(UNITS_OLDEST_ALWAYS:%=tests/unit/plugins/%) @$(UNITS_OLDEST_TESTS)
 	$(VENV_OLDEST)/bin/python tests/utils/oldest_selection.py check --log $(UNITS_OLDEST_CALLS)
 

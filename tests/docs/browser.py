@@ -62,7 +62,7 @@ def _above_9(descriptor):
 
 class Chromium:
     """A headless Chromium with ``switches`` (besides SWITCHES), spoken to over fds 3 and 4 (JSON messages ended by
-    NUL), whose pages each open in a browser context of their own."""
+    NUL), whose pages each open in a tab of its one window (one profile)."""
 
     def __init__(self, executable, switches):
         self.switches = tuple(switches)

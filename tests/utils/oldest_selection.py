@@ -96,7 +96,7 @@ def record(arguments):
                 'pytest',
                 '-q',
                 '-n',
-                '2',
+                *make_variable('UNIT_WORKERS'),
                 '-m',
                 'not pinned_sdk',
                 *files,
@@ -125,8 +125,10 @@ def record(arguments):
 
 
 def leg_environment():
-    """The leg's settings (the Makefile's units-oldest recipe)."""
-    return {'SNAPCOPY_CBS_VAULT_EXAMPLES': '5', 'SNAPCOPY_BUDGET_DISKS': os.environ.get('SNAPCOPY_BUDGET_DISKS', '600')}
+    """The leg's settings (the Makefile's UNITS_OLDEST_SETTINGS), each one the environment gives winning (to measure at
+    another budget size, say)."""
+    settings = dict(setting.split('=', 1) for setting in make_variable('UNITS_OLDEST_SETTINGS'))
+    return {name: os.environ.get(name, value) for name, value in settings.items()}
 
 
 def durations(path):
@@ -197,11 +199,13 @@ def check(arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest='command', required=True)
-    recording = commands.add_parser('record', help='run the whole leg with the hooks and store what each file covers')
+    recording = commands.add_parser(
+        'record', help='run the whole leg with the hooks and store what each test function makes'
+    )
     recording.add_argument('--python', default=os.path.join(ROOT, '.venv-oldest', 'bin', 'python'))
     recording.add_argument('--log', help='store the records of a run already made with the hooks, rather than run it')
     recording.add_argument('pytest', nargs='*', help="pytest's own options")
-    choosing = commands.add_parser('choose', help='the cheapest files that cover it all')
+    choosing = commands.add_parser('choose', help='the cheapest test functions that make it all')
     choosing.add_argument('--durations', required=True, help='a --durations=0 output of the whole leg')
     checking = commands.add_parser('check', help="a run's records against the stored map")
     checking.add_argument('--log', required=True, help="the run's SNAPCOPY_SDK_CORE_LOG folder")

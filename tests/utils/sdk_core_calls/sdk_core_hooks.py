@@ -197,9 +197,9 @@ def hook_tencentcloud(module):
             try:
                 return sdk_call(
                     'tencentcloud',
-                    '%s %s' % (self._service, self._apiVersion),
+                    '%s %s' % (self._service, self._apiVersion),  # pylint: disable=protected-access
                     action,
-                    names(params),  # pylint: disable=protected-access
+                    names(params),
                     lambda: _send(self, action, params, *args, **kwargs),
                 )
             finally:
