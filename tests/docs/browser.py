@@ -1,9 +1,12 @@
 """Headless Chromium for the page tests: one browser per pytest worker and set of switches, driven over its DevTools pipe
-(``--remote-debugging-pipe``), each page in a new tab of its one window.
+(``--remote-debugging-pipe``), the pages one after another in one tab of its one window.
 
 A ``chromium --headless --dump-dom URL`` or ``--screenshot`` start costs about 1.8 CPU s (the browser, its zygote,
 renderers, GPU and network processes, of which /usr/bin/time sees less than half: the zygote's children are not its
-parent's), 45 starts in make docs-test; a tab of a running browser costs about 0.6. What a page gets is what the
+parent's), 45 starts in make docs-test; a new tab of a running browser costs about 0.6, and the last page's tab less:
+its renderer loads the next file: page, where a new tab started a renderer for its about:blank and often another for
+the page (the four Chromium files, alternately: 145 and 156 Chromium processes, 58.4 and 60.4 CPU s by /proc, with a
+tab a page; 90 and 92, 45.4 and 46.0 with one). What a page gets is what the
 command line's harness does (Chromium's components/headless/command_handler/headless_command.js): a target on
 about:blank, Page.enable, lifecycle events on, Page.navigate, then, at the frame's "load" lifecycle event, the DOM by
 the harness's own expression, or a PNG by Page.captureScreenshot clipped to --window-size. The window takes
@@ -18,7 +21,10 @@ other): every screenshot the same bytes, every DOM the same string but for the S
 shows no bar warning of --no-sandbox under remote debugging, and outerWidth and outerHeight may read 0 while a tab
 loads; the tabs share a profile, where each command line had a new one, but the pages keep nothing in it (the report
 pages run no script, their Content-Security-Policy; the site's scripts read and remove one localStorage key, which
-only its search page sets, and no test opens that page).
+only its search page sets, and no test opens that page). The one tab, checked the same way (the 45 pages in the order
+the tests load them, each loaded in a new tab, then in the one tab, then in new tabs again): every screenshot the same
+bytes, every DOM the same but for the theme's additions after load, which the new tabs' two rounds differ by as well.
+The tab keeps its history, which no page reads.
 """
 
 from __future__ import annotations
@@ -97,6 +103,8 @@ class Chromium:
         self._last_id = 0
         self._events = []
         self._opened_at = None  # the window's size when the browser opened it
+        # The tab the last page loaded in, kept for the next: (target, session, window id, the page's URL).
+        self._tab = None
 
     def _fail(self, why):
         self.stderr.seek(0)
@@ -142,16 +150,9 @@ class Chromium:
         the size it opened at, the command line's without --window-size); what ``--dump-dom`` prints (the DOM and a
         newline) with ``dump_dom``, and the PNG ``--screenshot`` writes at ``screenshot`` (a path)."""
         deadline = time.monotonic() + timeout
-        target = self.send('Target.createTarget', deadline, url='about:blank')['targetId']
-        self.send('Target.activateTarget', deadline, targetId=target)
-        session = self.send('Target.attachToTarget', deadline, targetId=target, flatten=True)['sessionId']
-        window = self.send('Browser.getWindowForTarget', deadline, targetId=target)
-        if self._opened_at is None:
-            self._opened_at = (window['bounds']['width'], window['bounds']['height'])
+        target, session, window = self._tab_for(url, deadline)
         bounds = window_size or self._opened_at
-        self._resize(session, window['windowId'], bounds, '[outerWidth, outerHeight]', bounds, deadline)
-        self.send('Page.enable', deadline, session)
-        self.send('Page.setLifecycleEventsEnabled', deadline, session, enabled=True)
+        self._resize(session, window, bounds, '[outerWidth, outerHeight]', bounds, deadline)
         navigated = self.send('Page.navigate', deadline, session, url=url)
         self.event(
             lambda event: (
@@ -177,7 +178,7 @@ class Chromium:
                 chrome = self.evaluate(session, 'outerHeight - innerHeight', deadline)
                 self._resize(
                     session,
-                    window['windowId'],
+                    window,
                     (width, height + chrome),
                     '[innerWidth, innerHeight]',
                     window_size,
@@ -187,9 +188,30 @@ class Chromium:
             shot = self.send('Page.captureScreenshot', deadline, session, **params)
             with open(screenshot, 'wb') as stream:
                 stream.write(base64.b64decode(shot['data']))
-        self.send('Target.closeTarget', deadline, targetId=target)
+        self._tab = (target, session, window, url)
         self._events = [event for event in self._events if event.get('sessionId') != session]
         return out
+
+    def _tab_for(self, url, deadline):
+        """(target, session, window id) of the tab to load ``url`` in: the last page's, kept open, whose renderer
+        loads the next file: page too (a new tab costs a renderer's start, and the navigation from its about:blank to a
+        file: URL another), else a new one on about:blank. A new tab too where the last page's URL is ``url`` up to a
+        '#': there the navigation would stay in the document, with no load event."""
+        if self._tab is not None:
+            target, session, window, last = self._tab
+            if last.partition('#')[0] != url.partition('#')[0]:
+                return target, session, window
+            self._tab = None
+            self.send('Target.closeTarget', deadline, targetId=target)
+        target = self.send('Target.createTarget', deadline, url='about:blank')['targetId']
+        self.send('Target.activateTarget', deadline, targetId=target)
+        session = self.send('Target.attachToTarget', deadline, targetId=target, flatten=True)['sessionId']
+        window = self.send('Browser.getWindowForTarget', deadline, targetId=target)
+        if self._opened_at is None:
+            self._opened_at = (window['bounds']['width'], window['bounds']['height'])
+        self.send('Page.enable', deadline, session)
+        self.send('Page.setLifecycleEventsEnabled', deadline, session, enabled=True)
+        return target, session, window['windowId']
 
     def _resize(self, session, window, bounds, reads, wanted, deadline):
         """The window's outer size set to ``bounds``, then ``reads`` evaluated in the page until it answers ``wanted``:
