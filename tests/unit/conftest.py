@@ -159,7 +159,7 @@ def one_loader_a_data_path():
     session and its EC2 and STS clients took 57 ms of CPU, 35 with one loader (.venv-2.21). The folders do not change
     while the tests run, and a test that sets AWS_DATA_PATH (test_aws.py, test_ec2_model.py, test_dr_scopes.py) gets the
     loader of its own path, as botocore would make it."""
-    from botocore import session  # pylint: disable=import-outside-toplevel  # imported: botocore.loaders is
+    from botocore import session  # pylint: disable=import-outside-toplevel  # already loaded, as botocore.loaders is
 
     make = session.create_loader
     if getattr(make, 'once', False):
