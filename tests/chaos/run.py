@@ -89,6 +89,8 @@ def ansible_environment(work):
     }
     env.update(
         {
+            # Only tests/chaos/ansible.cfg's settings (the controller's poll interval), whatever the current folder.
+            'ANSIBLE_CONFIG': os.path.join(HERE, 'ansible.cfg'),
             'ANSIBLE_COLLECTIONS_PATH': os.path.join(REPO, 'build', 'collections'),
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_LOCALHOST_WARNING': 'false',
