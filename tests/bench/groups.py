@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.join(ROOT, 'build', 'collections'))
 # pylint: disable=wrong-import-position  # after the path above
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter  # noqa: E402
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter  # noqa: E402
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Disk  # noqa: E402
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED
 
 DISKS_PER_INSTANCE = 3
 GROUPS = {'dr_copy_consistency_groups': 'instance'}

@@ -25,8 +25,9 @@ from ..engine.capabilities import CopyAdapter
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from ..core.dr_model import Disk, DrillDisk, DrillHost, LockSettings, SnapshotLock
     from ..core.errors import PreflightError
-    from ..core.model import CopyRequest, Disk, DrillDisk, DrillHost, LockSettings, SnapshotLock
+    from ..core.model import CopyRequest
     from ..core.tagging import TagRules
     from .leases.lease import LeaseTerms
 

@@ -18,7 +18,7 @@ from .settings import COVERAGE_FAIL, COVERAGE_OFF
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from ..core.model import Disk
+    from ..core.dr_model import Disk
     from .settings import DrSettings
 
 # The collection's own disks carry a tag of this prefix or a name of the other (dr.drill's test disks, CBS's bridge

@@ -35,8 +35,9 @@ import random
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.cloud_clock import parse_stamp, stamp
+from ..core.dr_model import USABLE
 from ..core.errors import INVALID, NOT_FOUND, CloudError, InputError
-from ..core.model import COMPLETED, FAILED, PENDING, USABLE, parse_time
+from ..core.model import COMPLETED, FAILED, PENDING, parse_time
 from ..core.polling import DONE, STILL_GOING, poll
 from ..core.retry import create_once
 from ..core.tagging import (
@@ -57,7 +58,8 @@ from .prune import copies_by_disk
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
 
-    from ..core.model import DrillDisk, DrillHost, Snapshot
+    from ..core.dr_model import DrillDisk, DrillHost
+    from ..core.model import Snapshot
     from ..core.retry import PhaseRetry
     from .capabilities import RestoreDrillAdapter
     from .settings import DrSettings

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, cast
 
+from ..core.dr_model import ATTACHED
 from ..core.errors import INVALID, CloudError
-from ..core.model import ATTACHED
 from ..core.polling import DONE, STILL_GOING, poll
 from ..core.tagging import RESTORE_HOST_TAG
 from .capabilities import DrillHostAdapter, host_part
@@ -24,7 +24,7 @@ from .capabilities import DrillHostAdapter, host_part
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from ..core.model import DrillDisk, DrillHost
+    from ..core.dr_model import DrillDisk, DrillHost
     from ..core.retry import PhaseRetry
     from .capabilities import RestoreDrillAdapter
     from .settings import DrillHostSettings

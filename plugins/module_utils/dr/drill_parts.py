@@ -18,7 +18,8 @@ from .capabilities import DrillHostAdapter, RestoreDrillAdapter
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ..core.model import DrillHost, Snapshot
+    from ..core.dr_model import DrillHost
+    from ..core.model import Snapshot
 
 
 class DrillCalls(Protocol):

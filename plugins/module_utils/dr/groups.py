@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from ..core.model import Disk, Snapshot
+    from ..core.dr_model import Disk
+    from ..core.model import Snapshot
     from .capabilities import DrAdapter, LookAlikeSet, SnapshotSetAdapter
     from .settings import GroupSettings
 

@@ -21,15 +21,16 @@ import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..core.cloud_clock import iso_utc
+from ..core.dr_model import LockSettings
 from ..core.errors import INVALID, CloudError, InputError
-from ..core.model import LockSettings, parse_time
+from ..core.model import parse_time
 from ..engine.capabilities import id_batches
 from .capabilities import lock_part
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from ..core.model import SnapshotLock
+    from ..core.dr_model import SnapshotLock
     from ..engine.capabilities import CopyAdapter
 
 # What the run did about a copy's lock (the report's copies[].lock.action).

@@ -56,7 +56,8 @@ from .scope_read import read_scope
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from ..core.model import Disk, Snapshot, SnapshotLock
+    from ..core.dr_model import Disk, SnapshotLock
+    from ..core.model import Snapshot
     from ..core.retry import CallRetry, PhaseRetry
     from .capabilities import DrAdapter
     from .groups import Group

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Iterable, Mapping, Sequence
 
-    from ..core.model import Disk, Snapshot
+    from ..core.dr_model import Disk
+    from ..core.model import Snapshot
     from ..engine.outcomes import RequestOutcome
     from .coverage import Coverage
     from .locks import LockRecord

@@ -16,7 +16,8 @@ from .coverage import scope_disks
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from ..core.model import Disk, Snapshot
+    from ..core.dr_model import Disk
+    from ..core.model import Snapshot
     from .capabilities import DrAdapter
     from .coverage import Coverage
     from .settings import DrSettings

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ..core.model import LockSettings
+    from ..core.dr_model import LockSettings
     from .plan import PlanFacts
 
 

@@ -30,6 +30,7 @@ its safe resends), rounds (copy calls under leases and in-flight caps), reads (a
 
 from __future__ import annotations
 
+import importlib
 import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -60,6 +61,7 @@ from .sources import load_sources
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
+    from types import ModuleType
 
     from ..core.model import CopyRequest
     from ..core.progress import Progress
@@ -94,13 +96,16 @@ class CopyEngine:
         leases: Leases | None = None,
         newer_held: NewerHeld | None = None,
         before_waiting: BeforeWaiting | None = None,
+        rounds: ModuleType | None = None,
     ) -> None:
         """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
         ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress`` is
         told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
         (see the module docstring). ``newer_held`` (the DR run's) settles the destinations that hold a newer point of
         the disk before any copy is asked for (NEWER_HELD). ``before_waiting`` (the DR run's) is given the outcomes once
-        every copy is asked for, before the wait (the DR run locks the copies named then)."""
+        every copy is asked for, before the wait (the DR run locks the copies named then). ``rounds`` is the module
+        engine.rounds, which the DR run passes (see default_rounds)."""
+        self.rounds = rounds
         self.adapter = adapter
         self.newer_held = newer_held
         self.before_waiting = before_waiting
@@ -268,16 +273,13 @@ class CopyEngine:
         if self.leases is None and self.config.max_in_flight is None:
             self.run_jobs(jobs)
             return
-        # Imported here: a copy module's run (no leases, no cap) never gets here and need not compile it (issue 63).
-        from .rounds import CopyRounds  # pylint: disable=import-outside-toplevel  # the DR run only
-
         in_flight = [
             destination_outcome
             for outcome in outcomes
             for destination_outcome in outcome.destinations.values()
             if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING
         ]
-        CopyRounds(self, jobs=jobs, in_flight=in_flight).run()
+        (self.rounds or default_rounds()).CopyRounds(self, jobs=jobs, in_flight=in_flight).run()
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
         """Run ``copy_group`` (engine.copy_calls) for each (outcome, destinations) job, up to ``workers`` at a time.
@@ -367,6 +369,14 @@ class CopyEngine:
                 return
             rounds += 1
             self._copy_jobs(again, outcomes)
+
+
+def default_rounds() -> ModuleType:
+    """engine.rounds, imported by name when the engine runs in rounds without being given them (``rounds``): Ansible's
+    packer follows imports, and an import here would put the rounds into the payload of every copy module, whose run
+    (no leases, no cap) never uses them (issue 63). The DR run passes the module it imports (dr.phases.copy), so that
+    dr_sync carries it (tests/unit/test_copy_payload.py checks both)."""
+    return importlib.import_module(__name__.rsplit('.', 1)[0] + '.rounds')
 
 
 def default_backoff(

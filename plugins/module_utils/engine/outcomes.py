@@ -259,18 +259,3 @@ def fail_destination(outcome: RequestOutcome, destination: str, error: Exception
 def fail_destinations(outcome: RequestOutcome, destinations: Iterable[str], error: Exception) -> None:
     for destination in destinations:
         fail_destination(outcome, destination, error)
-
-
-def jobs_that_fit(jobs: Iterable[Job], in_flight: Iterable[DestinationOutcome], limit: int) -> list[Job]:
-    """The (outcome, destinations) jobs that may start now, in order: each of a job's destinations has
-    fewer than ``limit`` copies in flight, counting ``in_flight`` (places) and the jobs chosen before it."""
-    busy: dict[str, int] = {}
-    for destination_outcome in in_flight:
-        busy[destination_outcome.destination] = busy.get(destination_outcome.destination, 0) + 1
-    chosen: list[Job] = []
-    for job in jobs:
-        if all(busy.get(destination, 0) < limit for destination in job[1]):
-            chosen.append(job)
-            for destination in job[1]:
-                busy[destination] = busy.get(destination, 0) + 1
-    return chosen

@@ -18,10 +18,12 @@ from ..core.errors import BUSY, CloudError
 from ..core.model import PENDING
 from ..core.polling import AGAIN, DONE, STILL_GOING, TIMEOUT, poll
 from .leases import leases_of
-from .outcomes import fail_destination, jobs_that_fit
+from .outcomes import fail_destination
 from .reads import refresh
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .context import EngineRun
     from .leases import CopyLease, Leases
     from .outcomes import DestinationOutcome, Job
@@ -160,3 +162,18 @@ class CopyRounds:
             kind=BUSY,
             region=lease.destination,
         )
+
+
+def jobs_that_fit(jobs: Iterable[Job], in_flight: Iterable[DestinationOutcome], limit: int) -> list[Job]:
+    """The (outcome, destinations) jobs that may start now, in order: each of a job's destinations has
+    fewer than ``limit`` copies in flight, counting ``in_flight`` (places) and the jobs chosen before it."""
+    busy: dict[str, int] = {}
+    for destination_outcome in in_flight:
+        busy[destination_outcome.destination] = busy.get(destination_outcome.destination, 0) + 1
+    chosen: list[Job] = []
+    for job in jobs:
+        if all(busy.get(destination, 0) < limit for destination in job[1]):
+            chosen.append(job)
+            for destination in job[1]:
+                busy[destination] = busy.get(destination, 0) + 1
+    return chosen

@@ -20,7 +20,8 @@ from .settings import now_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..core.model import Disk, Snapshot
+    from ..core.dr_model import Disk
+    from ..core.model import Snapshot
     from ..dr.capabilities import DrAdapter
     from .given import GivenSnapshots
     from .settings import SourceSettings

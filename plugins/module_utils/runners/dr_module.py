@@ -16,9 +16,9 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ..clouds.registry import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, provider_connection
 from ..core.assume_role import EXTERNAL_ID_NAMES
+from ..core.dr_model import COMPLIANCE, GOVERNANCE
 from ..core.errors import CloudError, InputError
 from ..core.inputs import typed_places
-from ..core.model import COMPLIANCE, GOVERNANCE
 from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
 from ..core.retry import CallRetry
 from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings

@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.dr_model import Disk
 from ...core.errors import CloudError
-from ...core.model import COMPLETED, CopyRequest, Disk, Snapshot
+from ...core.model import COMPLETED, CopyRequest, Snapshot
 from ...core.tagging import SOURCE_TAG, numbered_tags, string_tags
 from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
@@ -25,8 +26,8 @@ from ...dr.capabilities import (
     begun_snapshot,
 )
 from ...dr.leases.shares import ShareLeases, SharesHeldByLeases
-from .answers import snapshots_by_disk, tagged_disks
 from .client import AlibabaClient, numbered
+from .disk_answers import snapshots_by_disk, tagged_disks
 from .ecs import CLIENT_TOKEN_PREFIX, EcsCopyAdapter
 from .ecs_dr_account import EcsDrAccount
 from .ecs_drill import DISK_PAGE_SIZE, EcsDrill

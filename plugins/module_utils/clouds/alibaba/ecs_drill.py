@@ -10,7 +10,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.model import ATTACHED, ATTACHING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
+from ...core.dr_model import ATTACHED, ATTACHING, DETACHING, USABLE, DrillDisk, DrillHost
+from ...core.model import PENDING, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, numbered_tags, tag_dict
 from ...dr.drill_parts import ListedHostDrill
 from .answers import listed

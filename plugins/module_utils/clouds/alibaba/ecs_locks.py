@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.answers import answer_items
-from ...core.model import COMPLIANCE, LockSettings, SnapshotLock
+from ...core.dr_model import COMPLIANCE, LockSettings, SnapshotLock
 from ...core.paging import token_pages
 from ...dr.capabilities import SnapshotLockAdapter
 from ...dr.locks import retention_refusal

@@ -11,8 +11,9 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.dr_model import Disk
 from ...core.errors import RETRYABLE, CloudError, InputError
-from ...core.model import Disk, Snapshot
+from ...core.model import Snapshot
 from ...core.tagging import numbered_tags, string_tags, tag_dict
 from ...dr.capabilities import SetReading, SnapshotSetAdapter
 from .answers import listed

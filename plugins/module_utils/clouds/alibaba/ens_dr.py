@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ...core.dr_model import Disk
 from ...core.errors import INVALID, CloudError
-from ...core.model import COMPLETED, Disk, Snapshot
+from ...core.model import COMPLETED, Snapshot
 from ...core.paging import numbered_pages
 from ...core.tagging import SOURCE_TAG, marked_description
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter, begun_snapshot
-from .answers import listed, snapshots_by_disk, tagged_disks
+from .answers import listed
 from .client import AlibabaClient
+from .disk_answers import snapshots_by_disk, tagged_disks
 from .ens import MAX_DESCRIPTION, EnsCopyAdapter, size_gib
 from .ens_drill import DISK_PAGE_SIZE, EnsDrill
 

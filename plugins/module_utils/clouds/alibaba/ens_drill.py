@@ -11,7 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ...core.model import ATTACHED, ATTACHING, DELETING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
+from ...core.dr_model import ATTACHED, ATTACHING, DETACHING, USABLE, DrillDisk, DrillHost
+from ...core.model import DELETING, PENDING, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, numbered_tags, tag_dict
 from ...dr.drill_parts import ListedHostDrill, no_disk_named
 from .answers import listed

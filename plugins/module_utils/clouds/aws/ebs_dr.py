@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ...core.answers import answer_items
+from ...core.dr_model import Disk
 from ...core.errors import CloudError, PreflightError
-from ...core.model import COMPLETED, CopyRequest, Disk, Snapshot
+from ...core.model import COMPLETED, CopyRequest, Snapshot
 from ...core.tagging import SOURCE_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import (
     CompletedSnapshotsAdapter,

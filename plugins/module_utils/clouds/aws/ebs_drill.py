@@ -12,19 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.answers import answer_items
+from ...core.dr_model import ATTACHED, ATTACHING, DETACHING, USABLE, DrillDisk, DrillHost
 from ...core.errors import INVALID, NOT_FOUND, CloudError
-from ...core.model import (
-    ATTACHED,
-    ATTACHING,
-    DELETING,
-    DETACHING,
-    FAILED,
-    PENDING,
-    USABLE,
-    DrillDisk,
-    DrillHost,
-    Snapshot,
-)
+from ...core.model import DELETING, FAILED, PENDING, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, tag_dict, tag_list
 from ...dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
 from .client import listed_items

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.answers import answer_items
-from ...core.model import COMPLIANCE, GOVERNANCE, LockSettings, SnapshotLock
+from ...core.dr_model import COMPLIANCE, GOVERNANCE, LockSettings, SnapshotLock
 from ...dr.capabilities import SnapshotLockAdapter
 from .ebs import FILTER_CHUNK
 

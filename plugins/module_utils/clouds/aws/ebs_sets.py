@@ -23,8 +23,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.answers import answer_items
+from ...core.dr_model import Disk
 from ...core.errors import FATAL, NOT_FOUND, CloudError, InputError
-from ...core.model import Disk, Snapshot
+from ...core.model import Snapshot
 from ...core.tagging import SET_TAG
 from ...dr.capabilities import LookAlikeSet, SetReading, SnapshotSetAdapter
 from .ebs import snapshot_tag_specification

@@ -14,7 +14,8 @@ from .cbs_disks import CbsPartCalls
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ...core.model import CopyRequest, Disk, Snapshot
+    from ...core.dr_model import Disk
+    from ...core.model import CopyRequest, Snapshot
     from .cbs_disks import CbsDrill
     from .client import TencentClient
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ...core.dr_model import ATTACHED, ATTACHING, DETACHING, USABLE, DrillDisk, DrillHost
 from ...core.errors import NOT_FOUND, CloudError
-from ...core.model import ATTACHED, ATTACHING, DELETING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
+from ...core.model import DELETING, PENDING, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, tag_dict, tag_list
 from ...dr.drill_parts import ListedHostDrill, no_disk_named
 from .cbs import FILTER_VALUES, MAX_NAME, utc_time

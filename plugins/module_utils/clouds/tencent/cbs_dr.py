@@ -17,8 +17,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.dr_model import Disk
 from ...core.errors import INVALID, NOT_FOUND, CloudError
-from ...core.model import COMPLETED, CopyRequest, Disk, Snapshot
+from ...core.model import COMPLETED, CopyRequest, Snapshot
 from ...core.paging import offset_page
 from ...core.tagging import SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import (

@@ -13,8 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ...core.cloud_clock import iso_utc
+from ...core.dr_model import USABLE, Disk
 from ...core.errors import BUSY, INVALID, CloudError, is_retryable
-from ...core.model import DELETING, FAILED, USABLE, Disk, Snapshot, parse_time
+from ...core.model import DELETING, FAILED, Snapshot, parse_time
 from ...core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, STAGED_FROM_TAG
 from ...engine.leases import CopyLease
 from .cbs_dr_reads import bridge_name
@@ -22,7 +23,7 @@ from .cbs_dr_reads import bridge_name
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from ...core.model import DrillDisk
+    from ...core.dr_model import DrillDisk
     from ...dr.leases.copies import CopyLeases
     from .cbs_api import CbsCalls
     from .cbs_dr_reads import CbsDrReads

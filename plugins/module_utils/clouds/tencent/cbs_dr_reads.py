@@ -13,7 +13,8 @@ from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from .cbs_disks import cbs_disk
 
 if TYPE_CHECKING:
-    from ...core.model import DrillDisk, Snapshot
+    from ...core.dr_model import DrillDisk
+    from ...core.model import Snapshot
     from .cbs_api import CbsCalls
     from .client import TencentClient
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.dr_model import Disk
 from ...core.errors import FATAL, CloudError
-from ...core.model import Disk, Snapshot
+from ...core.model import Snapshot
 from ...core.tagging import tag_list
 from ...dr.capabilities import SetReading, SnapshotSetAdapter
 from ...engine.capabilities import id_batches

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Mapping, Sequence
 
-    from ...core.model import Disk, Snapshot
+    from ...core.dr_model import Disk
+    from ...core.model import Snapshot
     from ...core.progress import Progress
     from ...core.retry import Classify
     from ...engine.outcomes import DestinationOutcome, RequestOutcome

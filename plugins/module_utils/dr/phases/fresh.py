@@ -24,7 +24,8 @@ from .copy_requests import render
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ...core.model import Disk, Snapshot
+    from ...core.dr_model import Disk
+    from ...core.model import Snapshot
     from ...core.retry import PhaseRetry
     from ..capabilities import SnapshotSetAdapter
     from ..groups import Group

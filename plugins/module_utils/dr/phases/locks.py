@@ -25,7 +25,8 @@ from .context import PhaseResult, frozen_by_disk
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from ...core.model import LockSettings, Snapshot, SnapshotLock
+    from ...core.dr_model import LockSettings, SnapshotLock
+    from ...core.model import Snapshot
     from ...engine.outcomes import RequestOutcome
     from ..capabilities import SnapshotLockAdapter
     from ..locks import LockRecord

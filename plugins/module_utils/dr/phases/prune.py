@@ -21,7 +21,8 @@ from .context import PhaseResult, destination_outcomes, frozen_by_disk
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ...core.model import Snapshot, SnapshotLock
+    from ...core.dr_model import SnapshotLock
+    from ...core.model import Snapshot
     from ...core.retry import PhaseRetry
     from ...engine.outcomes import RequestOutcome
     from ..report import PruneRecord

@@ -23,7 +23,8 @@ from .marks import mark_found_copies
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ...core.model import Disk, Snapshot
+    from ...core.dr_model import Disk
+    from ...core.model import Snapshot
     from ...core.retry import PhaseRetry
     from ..capabilities import SnapshotSetAdapter
     from ..groups import Group, GroupPoint

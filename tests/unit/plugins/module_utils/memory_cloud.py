@@ -14,6 +14,7 @@ import threading
 import types
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import tell_date
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import USABLE, Disk, DrillDisk, SnapshotLock
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
     FATAL,
     INVALID,
@@ -22,16 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
     CloudError,
     InputError,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
-    COMPLETED,
-    FAILED,
-    PENDING,
-    USABLE,
-    Disk,
-    DrillDisk,
-    Snapshot,
-    SnapshotLock,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     COPY_TAG,
     DISK_TAG,

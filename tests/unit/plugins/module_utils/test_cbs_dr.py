@@ -18,14 +18,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.clie
     TencentClient,
     load_sdk,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
-    COMPLETED,
-    PENDING,
-    Disk,
-    Snapshot,
-    parse_time,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with

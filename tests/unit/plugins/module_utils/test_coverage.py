@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.coverage import near_miss, split_by_selector
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ScopeProtection
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope

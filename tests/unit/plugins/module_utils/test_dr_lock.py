@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.locks import DAY, lock_settings, retention_refusal
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line

@@ -7,14 +7,9 @@ import datetime
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import DrillDisk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
-    COMPLETED,
-    PENDING,
-    DrillDisk,
-    Snapshot,
-    parse_time,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     DIFFERS_TAG,
     POINT_TAG,

@@ -16,8 +16,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import EbsDrill
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import ATTACHED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import ATTACHED, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings

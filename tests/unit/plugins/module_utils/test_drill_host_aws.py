@@ -21,14 +21,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dril
     EbsDrill,
     volume_disk,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import ATTACHED, ATTACHING, DETACHING, USABLE
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
-    ATTACHED,
-    ATTACHING,
-    DETACHING,
-    USABLE,
-    Snapshot,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_RUN_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrillHostAdapter
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct

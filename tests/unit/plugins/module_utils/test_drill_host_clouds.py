@@ -15,15 +15,9 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import ATTACHED, ATTACHING, DETACHING, USABLE
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
-    ATTACHED,
-    ATTACHING,
-    COMPLETED,
-    DETACHING,
-    USABLE,
-    Snapshot,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_RUN_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 

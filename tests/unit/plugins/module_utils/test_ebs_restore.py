@@ -14,14 +14,9 @@ from botocore.stub import ANY, Stubber
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_drill import volume_disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import USABLE
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
-    FAILED,
-    PENDING,
-    USABLE,
-    CopyRequest,
-    Snapshot,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, PENDING, CopyRequest, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     COPY_TAG,
     DISK_TAG,

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import build_ecs_request, client_token
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
     FATAL,
     INVALID,
@@ -18,7 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
     InputError,
     is_retryable,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, LockSettings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import MAX_TOKEN_ROUNDS, CopyEngine

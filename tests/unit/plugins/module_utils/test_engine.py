@@ -41,9 +41,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes imp
     WOULD_COPY,
     DestinationOutcome,
     EngineConfig,
-    jobs_that_fit,
     pick_copy,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.rounds import jobs_that_fit
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.sightings import UNSEEN_GRACE_SECONDS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_diff
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock

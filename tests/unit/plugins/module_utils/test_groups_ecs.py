@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import TORN, group_point
 from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (

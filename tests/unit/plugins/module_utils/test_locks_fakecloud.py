@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import (

@@ -25,8 +25,9 @@ from hypothesis import HealthCheck, event, example, given, settings, strategies 
 from ansible_collections.snapcopy.cloud.plugins.action import dr_sync as dr_sync_action
 from ansible_collections.snapcopy.cloud.plugins.filter import dr_fleet as dr_fleet_filters
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import DiskFacts, dr_report

@@ -10,8 +10,8 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
     fakecloud_adapter,
     fakecloud_calls,

@@ -10,7 +10,7 @@ import pathlib
 from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import STAMP_FORMAT, parse_stamp, stamp
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import USABLE, DrillDisk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import USABLE, DrillDisk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_RUN_TAG, RESTORE_UNTIL_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import (
     LEFT_UNTIL,

@@ -21,18 +21,20 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import (
     ATTACHED,
     ATTACHING,
+    DETACHING,
+    USABLE,
+    Disk,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     COMPLETED,
     DELETING,
-    DETACHING,
     FAILED,
     PENDING,
-    USABLE,
     CopyRequest,
-    Disk,
     Snapshot,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG
