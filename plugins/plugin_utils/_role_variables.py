@@ -27,8 +27,9 @@ ROLE_DIR = os.path.join(
 )
 ROLE_PREFIX = 'dr_copy_'
 ROLE_NAME = re.compile(r'\bdr_copy_\w+')
-# The role's files whose dr_copy_* names the role itself sets or reads (registered results, facts, stats).
-OWN_FILES = (('tasks', 'main.yml'), ('vars', 'main.yml'), ('defaults', 'main.yml'))
+# The role's files whose dr_copy_* names the role itself sets or reads (registered results, facts, stats): besides
+# these, every file of its tasks folder (main.yml includes drill_checks.yml).
+OWN_FILES = (('vars', 'main.yml'), ('defaults', 'main.yml'))
 DOCS = 'docs/roles/dr_copy.md'
 
 
@@ -38,7 +39,8 @@ def role_variables(role_dir: str = ROLE_DIR) -> tuple[frozenset[str], frozenset[
     with open(os.path.join(role_dir, 'meta', 'argument_specs.yml'), encoding='utf-8') as stream:
         settable = frozenset(yaml.safe_load(stream)['argument_specs']['main']['options'])
     known = set(settable)
-    for parts in OWN_FILES:
+    tasks = sorted(('tasks', name) for name in os.listdir(os.path.join(role_dir, 'tasks')) if name.endswith('.yml'))
+    for parts in (*tasks, *OWN_FILES):
         with open(os.path.join(role_dir, *parts), encoding='utf-8') as stream:
             known.update(ROLE_NAME.findall(stream.read()))
     return settable, frozenset(known)

@@ -53,7 +53,7 @@ VAULT_SCOPES = [
 # A scope whose copies are still being made and one failed: its region's row carries two marks, the widest a row gets.
 MARKED_SCOPE = 'ecs-888888888888-cn-hangzhou'
 WIDTHS = (1280, 1440)
-# What a check that failed leaves in the role's dr_copy_checks (roles/dr_copy/tasks/main.yml's rescue).
+# What a check that failed leaves in the role's dr_copy_checks (roles/dr_copy/tasks/drill_checks.yml's rescue).
 FAILED_CHECKS = {'passed': False, 'failed_task': 'Check the database', 'reason': 'pg_controldata: bad checksum'}
 
 
