@@ -83,9 +83,8 @@ def test_a_module_that_makes_aws_clients_carries_their_ec2_model(path):
 
 @pytest.mark.parametrize('path', MODULES, ids=os.path.basename)
 def test_a_module_whose_engine_runs_in_rounds_carries_them(path):
-    """The engine imports its rounds by name (engine/copy_engine.py default_rounds, so that no copy module carries
-    them): a module that runs the DR run's copy phase, whose engine runs in rounds, must carry them through the phase's
-    own import, or its first copy under leases would fail."""
+    """The engine does not import its rounds (the DR run's copy phase gives it engine.rounds.CopyRounds, so that no
+    copy module carries them): a module that runs that phase must carry them through the phase's own import."""
     sizes = carried(path)
     if 'dr/phases/copy' in sizes:
         assert 'engine/rounds' in sizes

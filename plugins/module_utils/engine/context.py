@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..core.retry import PhaseRetry
     from .capabilities import CopyAdapter
     from .leases import Leases
-    from .outcomes import EngineConfig, Job, RequestOutcome
+    from .outcomes import DestinationOutcome, EngineConfig, Job, RequestOutcome
     from .sightings import Sightings
 
 T = TypeVar('T')
@@ -54,3 +54,19 @@ class EngineRun(Protocol):
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
         """Send the copy calls of ``jobs``; the jobs deferred because their leases ran short."""
+
+
+class RoundsRun(Protocol):
+    """One run of copy calls in rounds (engine.rounds.CopyRounds, made for its jobs)."""
+
+    def run(self) -> None:
+        """Send the jobs' copy calls in rounds, under the run's leases and in-flight cap."""
+
+
+class Rounds(Protocol):
+    """engine.rounds.CopyRounds as CopyEngine makes it. The DR run gives it to the engine (dr.phases.copy) rather than
+    the engine importing it: Ansible's packer follows every import, and a copy module, whose run takes no leases and no
+    cap, would carry it for nothing (issue 63; tests/unit/test_copy_payload.py)."""
+
+    def __call__(self, engine: EngineRun, *, jobs: list[Job], in_flight: list[DestinationOutcome]) -> RoundsRun:
+        """The rounds of ``jobs``, counting ``in_flight`` against the cap."""

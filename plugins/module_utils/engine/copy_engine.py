@@ -30,7 +30,6 @@ its safe resends), rounds (copy calls under leases and in-flight caps), reads (a
 
 from __future__ import annotations
 
-import importlib
 import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -61,12 +60,12 @@ from .sources import load_sources
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
-    from types import ModuleType
 
     from ..core.model import CopyRequest
     from ..core.progress import Progress
     from ..core.retry import PhaseRetry
     from .capabilities import CopyAdapter
+    from .context import Rounds
     from .leases import Leases
     from .outcomes import DestinationOutcome, Job, NewerHeld
 
@@ -96,15 +95,16 @@ class CopyEngine:
         leases: Leases | None = None,
         newer_held: NewerHeld | None = None,
         before_waiting: BeforeWaiting | None = None,
-        rounds: ModuleType | None = None,
+        rounds: Rounds | None = None,
     ) -> None:
         """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
         ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress`` is
         told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
         (see the module docstring). ``newer_held`` (the DR run's) settles the destinations that hold a newer point of
         the disk before any copy is asked for (NEWER_HELD). ``before_waiting`` (the DR run's) is given the outcomes once
-        every copy is asked for, before the wait (the DR run locks the copies named then). ``rounds`` is the module
-        engine.rounds, which the DR run passes (see default_rounds)."""
+        every copy is asked for, before the wait (the DR run locks the copies named then). ``rounds`` (the DR run's:
+        engine.rounds.CopyRounds) sends the copy calls under ``leases`` or the config's in-flight cap, and is needed
+        with either (see engine.context.Rounds)."""
         self.rounds = rounds
         self.adapter = adapter
         self.newer_held = newer_held
@@ -279,7 +279,9 @@ class CopyEngine:
             for destination_outcome in outcome.destinations.values()
             if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING
         ]
-        (self.rounds or default_rounds()).CopyRounds(self, jobs=jobs, in_flight=in_flight).run()
+        if self.rounds is None:  # a caller's mistake: the DR run gives them, and a copy module's run never gets here
+            raise ValueError('CopyEngine runs under leases or an in-flight cap in rounds: give it rounds (CopyRounds)')
+        self.rounds(self, jobs=jobs, in_flight=in_flight).run()
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
         """Run ``copy_group`` (engine.copy_calls) for each (outcome, destinations) job, up to ``workers`` at a time.
@@ -369,14 +371,6 @@ class CopyEngine:
                 return
             rounds += 1
             self._copy_jobs(again, outcomes)
-
-
-def default_rounds() -> ModuleType:
-    """engine.rounds, imported by name when the engine runs in rounds without being given them (``rounds``): Ansible's
-    packer follows imports, and an import here would put the rounds into the payload of every copy module, whose run
-    (no leases, no cap) never uses them (issue 63). The DR run passes the module it imports (dr.phases.copy), so that
-    dr_sync carries it (tests/unit/test_copy_payload.py checks both)."""
-    return importlib.import_module(__name__.rsplit('.', 1)[0] + '.rounds')
 
 
 def default_backoff(

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from ...core.errors import CloudError, InputError
 from ...core.model import COMPLETED, Snapshot
 from ...core.tagging import DISK_TAG, GROUP_TAG, SET_TAG
-from ...engine import rounds as engine_rounds
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import EXISTING, MISMATCH_FAIL, NEWER_HELD, NOT_COPIED, WOULD_COPY, EngineConfig
+from ...engine.rounds import CopyRounds
 from ..capabilities import DrAdapter
 from ..leases.combined import combined_leases
 from ..leases.copies import CopyLeases
@@ -171,7 +171,7 @@ def copy_sources(
         leases=leases,
         newer_held=newer,
         before_waiting=before_waiting,
-        rounds=engine_rounds,
+        rounds=CopyRounds,
     )
     ctx.enter()
     try:

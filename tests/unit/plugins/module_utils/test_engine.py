@@ -43,7 +43,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes imp
     EngineConfig,
     pick_copy,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.rounds import jobs_that_fit
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.rounds import CopyRounds, jobs_that_fit
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.sightings import UNSEEN_GRACE_SECONDS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_diff
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -114,9 +114,11 @@ CONFIG_FIELDS = tuple(field.name for field in dataclasses.fields(EngineConfig))
 
 
 def engine_for(cloud, clock, **kwargs):
-    """An engine on the fake clock; kwargs are EngineConfig's fields and CopyEngine's own keywords."""
+    """An engine on the fake clock; kwargs are EngineConfig's fields and CopyEngine's own keywords. It runs in rounds
+    under leases or a cap as the DR run's does (dr.phases.copy gives it CopyRounds)."""
     asked = {name: kwargs.pop(name) for name in CONFIG_FIELDS if name in kwargs}
     asked.setdefault('poll_interval', 1)
+    kwargs.setdefault('rounds', CopyRounds)
     return CopyEngine(cloud, EngineConfig(**asked), clock=clock.clock, sleep=clock.sleep, **kwargs)
 
 
