@@ -89,19 +89,24 @@ new_venv = $(UV) venv --quiet --clear --seed --python-preference only-system --p
 # $(call uv_install,DIR,PIP ARGUMENTS): install into the venv DIR.
 uv_install = $(UV) pip install --quiet --python $(1)/bin/python $(2)
 
-# $(call zip_bytecode,DIR): the venv DIR keeps the compiled code of the zipped modules Ansible runs, which Python's
-# zipimport compiles again in every module run (tests/utils/zip_bytecode/snapcopy_zip_bytecode.py says how): about a
-# quarter of the CPU time of a module run, and of an integration target (27 -> 21 CPU s for ecs_snapshot_copy).
-# The venvs that run modules have it; make bench turns it off (SNAPCOPY_ZIP_BYTECODE=off), as it measures users' cost.
-# Made with the venv (a changed hook reaches a venv made before it with make clean, or rm .venv*/.installed).
-ZIP_BYTECODE := tests/utils/zip_bytecode/snapcopy_zip_bytecode.py
-zip_bytecode = $(1)/bin/python -c 'import shutil, sysconfig; folder = sysconfig.get_paths()["purelib"]; \
-	shutil.copy("$(ZIP_BYTECODE)", folder); open(folder + "/snapcopy_zip_bytecode.pth", "w").write("import snapcopy_zip_bytecode\n")'
+# $(call run_caches,DIR): two caches of the venv DIR for the thousands of module runs of make test, each keyed by the
+# sources it stands for (tests/utils/run_caches/ says how):
+# - the compiled code of the zipped modules Ansible runs, which Python's zipimport compiles again in every module run:
+#   about a quarter of the CPU time of a module run (27 -> 21 CPU s for the target ecs_snapshot_copy);
+# - the module_utils files of each module's AnsiballZ payload, which ansible-core finds again (parsing each file for
+#   its imports) in every ansible or ansible-playbook process: 0.85 to 1.2 CPU s a process for dr_sync.
+# The venvs that run modules have them; make bench turns them off (SNAPCOPY_ZIP_BYTECODE=off, SNAPCOPY_PAYLOAD_CACHE=off),
+# as it measures users' cost. Made with the venv (a changed hook reaches a venv made before it with make clean, or rm
+# .venv*/.installed).
+RUN_CACHES := tests/utils/run_caches
+run_caches = $(1)/bin/python -c 'import shutil, sysconfig; folder = sysconfig.get_paths()["purelib"]; \
+	[shutil.copy("$(RUN_CACHES)/" + name + ".py", folder) for name in ("snapcopy_zip_bytecode", "snapcopy_payload_cache")]; \
+	open(folder + "/snapcopy_run_caches.pth", "w").write("import snapcopy_zip_bytecode, snapcopy_payload_cache\n")'
 
 $(VENV)/.installed: tests/requirements.txt tests/unit/requirements.txt $(UV_HOME)/.installed
 	$(call new_venv,$(VENV),$(PYTHON))
 	$(call uv_install,$(VENV),-r tests/requirements.txt)
-	$(call zip_bytecode,$(VENV))
+	$(call run_caches,$(VENV))
 	touch $@
 
 venv: $(VENV)/.installed ## the test and development venv (.venv) from tests/requirements.txt
@@ -114,7 +119,7 @@ $(OTHER_CORE_VENVS): .venv-%/.installed: tests/requirements-%.txt tests/unit/req
 	$(call new_venv,.venv-$*,$(call core_python,$*))
 	grep -E '^($(subst $(eval) ,|,$(strip $(SDK_PACKAGES))))==' tests/unit/requirements.txt > .venv-$*/sdk-requirements.txt
 	$(call uv_install,.venv-$*,-r tests/requirements-$*.txt -r .venv-$*/sdk-requirements.txt)
-	$(call zip_bytecode,.venv-$*)
+	$(call run_caches,.venv-$*)
 	touch $@
 
 venv-cores: $(OTHER_CORE_VENVS) ## .venv-<core> for every ansible-core of the matrix but the oldest (which is .venv's)
@@ -526,7 +531,7 @@ awx-test: venv collection-link $(VENV_AWX)/.installed ## the DR job through ansi
 $(VENV_EDA)/.installed: tests/requirements-eda.txt $(UV_HOME)/.installed
 	$(call new_venv,$(VENV_EDA),$(call core_python,$(NEWEST_CORE)))
 	$(call uv_install,$(VENV_EDA),-r tests/requirements-eda.txt)
-	$(call zip_bytecode,$(VENV_EDA))
+	$(call run_caches,$(VENV_EDA))
 	touch $@
 
 eda-test: venv collection-link $(VENV_EDA)/.installed java ## the rulebook on the emulators, every cloud, killed and restarted mid-burst
@@ -583,7 +588,7 @@ $(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE): $(VENV)/.installed tests/bench/u
 	touch $@
 
 bench: venv collection-link $(VENV)/.bench-installed $(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE) $(VENV_EDA)/.installed java ## speed and cost, measured (docs/performance.md)
-	SNAPCOPY_ZIP_BYTECODE=off $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
+	SNAPCOPY_ZIP_BYTECODE=off SNAPCOPY_PAYLOAD_CACHE=off $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- make real-account: opt-in, never in CI
 # The integration target real_account against YOUR cloud account (docs/real-account.md): it makes a tiny

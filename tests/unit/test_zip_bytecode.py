@@ -1,4 +1,4 @@
-"""The test venvs' cache of compiled zipped code (tests/utils/zip_bytecode/snapcopy_zip_bytecode.py): a module imported
+"""The test venvs' cache of compiled zipped code (tests/utils/run_caches/snapcopy_zip_bytecode.py): a module imported
 from a zip is compiled once, the next zip with the same source runs the kept code under its own file name, another
 source is compiled anew, and "off" keeps nothing."""
 
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import zipfile
 
-HOOK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'utils', 'zip_bytecode')
+HOOK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'utils', 'run_caches')
 
 # Imports "payload" from the zip named by argv[1] (after the hook, as the venv's .pth does) and prints what it gives
 # and the file its failing function names in a traceback.
