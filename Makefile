@@ -89,19 +89,18 @@ new_venv = $(UV) venv --quiet --clear --seed --python-preference only-system --p
 # $(call uv_install,DIR,PIP ARGUMENTS): install into the venv DIR.
 uv_install = $(UV) pip install --quiet --python $(1)/bin/python $(2)
 
-# $(call run_caches,DIR): two caches of the venv DIR for the thousands of module runs of make test, each keyed by the
-# sources it stands for (tests/utils/run_caches/ says how):
-# - the compiled code of the zipped modules Ansible runs, which Python's zipimport compiles again in every module run:
-#   about a quarter of the CPU time of a module run (27 -> 21 CPU s for the target ecs_snapshot_copy);
-# - the module_utils files of each module's AnsiballZ payload, which ansible-core finds again (parsing each file for
-#   its imports) in every ansible or ansible-playbook process: 0.85 to 1.2 CPU s a process for dr_sync.
-# The venvs that run modules have them; make bench turns them off (SNAPCOPY_ZIP_BYTECODE=off, SNAPCOPY_PAYLOAD_CACHE=off),
-# as it measures users' cost. Made with the venv (a changed hook reaches a venv made before it with make clean, or rm
+# $(call run_caches,DIR): the venv DIR keeps what make test's thousands of Ansible processes would each work out again
+# from the same sources, keyed by those sources (tests/utils/run_caches/snapcopy_run_caches.py says how): the compiled
+# code of the zipped modules Ansible runs (a quarter of a module run's CPU: 27 -> 21 CPU s for the target
+# ecs_snapshot_copy), the module_utils of each module's AnsiballZ payload (0.85 to 1.2 CPU s for dr_sync in every
+# ansible or ansible-playbook process), and the collection loader's reading of the routing tables (0.18 CPU s at every
+# start of an ansible command). The venvs that run modules have it (all but .venv-awx, the execution environment's);
+# make bench turns it off (SNAPCOPY_ZIP_BYTECODE=off SNAPCOPY_PAYLOAD_CACHE=off SNAPCOPY_ROUTING_CACHE=off), as it
+# measures users' cost. Made with the venv (a changed hook reaches a venv made before it with make clean, or rm
 # .venv*/.installed).
-RUN_CACHES := tests/utils/run_caches
+RUN_CACHES := tests/utils/run_caches/snapcopy_run_caches.py
 run_caches = $(1)/bin/python -c 'import shutil, sysconfig; folder = sysconfig.get_paths()["purelib"]; \
-	[shutil.copy("$(RUN_CACHES)/" + name + ".py", folder) for name in ("snapcopy_zip_bytecode", "snapcopy_payload_cache")]; \
-	open(folder + "/snapcopy_run_caches.pth", "w").write("import snapcopy_zip_bytecode, snapcopy_payload_cache\n")'
+	shutil.copy("$(RUN_CACHES)", folder); open(folder + "/snapcopy_run_caches.pth", "w").write("import snapcopy_run_caches\n")'
 
 $(VENV)/.installed: tests/requirements.txt tests/unit/requirements.txt $(UV_HOME)/.installed
 	$(call new_venv,$(VENV),$(PYTHON))
@@ -127,6 +126,7 @@ venv-cores: $(OTHER_CORE_VENVS) ## .venv-<core> for every ansible-core of the ma
 $(VENV_OLDEST)/.installed: tests/requirements-oldest.txt $(UV_HOME)/.installed
 	$(call new_venv,$(VENV_OLDEST),$(PYTHON))
 	$(call uv_install,$(VENV_OLDEST),-r tests/requirements-oldest.txt)
+	$(call run_caches,$(VENV_OLDEST))
 	touch $@
 
 venv-oldest: $(VENV_OLDEST)/.installed ## .venv-oldest: the oldest supported SDK releases
@@ -588,7 +588,8 @@ $(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE): $(VENV)/.installed tests/bench/u
 	touch $@
 
 bench: venv collection-link $(VENV)/.bench-installed $(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE) $(VENV_EDA)/.installed java ## speed and cost, measured (docs/performance.md)
-	SNAPCOPY_ZIP_BYTECODE=off SNAPCOPY_PAYLOAD_CACHE=off $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
+	SNAPCOPY_ZIP_BYTECODE=off SNAPCOPY_PAYLOAD_CACHE=off SNAPCOPY_ROUTING_CACHE=off \
+		$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- make real-account: opt-in, never in CI
 # The integration target real_account against YOUR cloud account (docs/real-account.md): it makes a tiny
