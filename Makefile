@@ -93,11 +93,11 @@ uv_install = $(UV) pip install --quiet --python $(1)/bin/python $(2)
 # from the same sources, keyed by those sources (tests/utils/run_caches/snapcopy_run_caches.py says how): the compiled
 # code of the zipped modules Ansible runs (a quarter of a module run's CPU: 27 -> 21 CPU s for the target
 # ecs_snapshot_copy), the module_utils of each module's AnsiballZ payload (0.85 to 1.2 CPU s for dr_sync in every
-# ansible or ansible-playbook process), and the collection loader's reading of the routing tables (0.18 CPU s at every
-# start of an ansible command). The venvs that run modules have it (all but .venv-awx, the execution environment's);
-# make bench turns it off (SNAPCOPY_ZIP_BYTECODE=off SNAPCOPY_PAYLOAD_CACHE=off SNAPCOPY_ROUTING_CACHE=off), as it
-# measures users' cost. Made with the venv (a changed hook reaches a venv made before it with make clean, or rm
-# .venv*/.installed).
+# ansible or ansible-playbook process), and ansible-core's own YAML read at every start of an ansible command (its
+# routing tables and its configuration's definitions: 0.24 CPU s a start). The venvs that run modules have it (all
+# but .venv-awx, the execution environment's); make bench turns it off (SNAPCOPY_ZIP_BYTECODE=off
+# SNAPCOPY_PAYLOAD_CACHE=off SNAPCOPY_YAML_CACHE=off), as it measures users' cost. Made with the venv (a changed hook
+# reaches a venv made before it with make clean, or rm .venv*/.installed).
 RUN_CACHES := tests/utils/run_caches/snapcopy_run_caches.py
 run_caches = $(1)/bin/python -c 'import shutil, sysconfig; folder = sysconfig.get_paths()["purelib"]; \
 	shutil.copy("$(RUN_CACHES)", folder); open(folder + "/snapcopy_run_caches.pth", "w").write("import snapcopy_run_caches\n")'
@@ -588,7 +588,7 @@ $(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE): $(VENV)/.installed tests/bench/u
 	touch $@
 
 bench: venv collection-link $(VENV)/.bench-installed $(BENCH_PEER)/.installed-$(BENCH_PEER_ANSIBLE) $(VENV_EDA)/.installed java ## speed and cost, measured (docs/performance.md)
-	SNAPCOPY_ZIP_BYTECODE=off SNAPCOPY_PAYLOAD_CACHE=off SNAPCOPY_ROUTING_CACHE=off \
+	SNAPCOPY_ZIP_BYTECODE=off SNAPCOPY_PAYLOAD_CACHE=off SNAPCOPY_YAML_CACHE=off \
 		$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- make real-account: opt-in, never in CI

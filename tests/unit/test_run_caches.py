@@ -7,7 +7,8 @@ the one worked out without the cache; "off" keeps nothing.
 - payload-cache: a payload built with the cache carries the files of one built without it; a changed or added file of
   the collection is searched again; another collections folder gets its own files; a payload with files of another
   collection is not kept.
-- routing-cache: the collection loader's reading of a meta/runtime.yml is kept by its bytes.
+- yaml-cache: ansible-core's readings of its routing table, of a collection's meta/runtime.yml and of its
+  configuration's definitions are kept by the YAML's bytes.
 """
 
 from __future__ import annotations
@@ -229,8 +230,8 @@ def test_payload_off_keeps_nothing(tmp_path):
     assert not os.path.exists(os.path.join(str(tmp_path), 'off')) and not os.path.exists('off')
 
 
-# Resolves the plugin argv[2] through the collections folder argv[1] and prints where its routing led (and finds
-# ansible.builtin.ping, which reads ansible-core's own routing table).
+# Resolves the plugin argv[2] through the collections folder argv[1] (and ansible.builtin.ping, which reads
+# ansible-core's own routing table), and prints where its routing led and the forks of ansible-core's configuration.
 ROUTER = '''
 import json, sys
 import snapcopy_run_caches  # as the venv's .pth imports it (a no-op when it did)
@@ -238,7 +239,8 @@ from ansible.plugins.loader import init_plugin_loader, module_loader
 init_plugin_loader([sys.argv[1]])
 found = module_loader.find_plugin_with_context(sys.argv[2])
 assert module_loader.find_plugin_with_context('ansible.builtin.ping').resolved  # reads ansible-core's table too
-print(json.dumps(found.resolved_fqcn))
+from ansible import constants
+print(json.dumps([found.resolved_fqcn, constants.DEFAULT_FORKS]))
 '''
 
 RUNTIME = '''---
@@ -251,12 +253,15 @@ plugin_routing:
 
 
 def resolve(root, plugin, cache, tmp_path):
+    """[where the routing of ``plugin`` led, ansible-core's forks] in a process of its own, in an empty folder."""
+    env = {name: value for name, value in os.environ.items() if name not in ('ANSIBLE_CONFIG', 'ANSIBLE_FORKS')}
     done = subprocess.run(
         [sys.executable, '-c', ROUTER, root, plugin],
         capture_output=True,
         text=True,
         check=False,
-        env=dict(os.environ, PYTHONPATH=HOOK, SNAPCOPY_ROUTING_CACHE=cache, ANSIBLE_LOCAL_TEMP=str(tmp_path / 'local')),
+        cwd=str(tmp_path),
+        env=dict(env, PYTHONPATH=HOOK, SNAPCOPY_YAML_CACHE=cache, ANSIBLE_LOCAL_TEMP=str(tmp_path / 'local')),
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
@@ -268,8 +273,8 @@ def routed(root, target):
     collection(root, 'ns1.coll', {'meta/runtime.yml': RUNTIME.format(target=target)})
 
 
-def kept_routing(cache):
-    """The kept readings, by path: the collection's (with its redirect) and the others (ansible-core's table)."""
+def kept_readings(cache):
+    """The kept readings, by path."""
     readings = {}
     for path in kept(cache):
         with open(path, 'rb') as stream:
@@ -277,43 +282,48 @@ def kept_routing(cache):
     return readings
 
 
-def test_routing_a_kept_reading_is_the_one_read_without_the_cache_and_is_what_the_next_start_follows(tmp_path):
-    from ansible.utils.collection_loader import _collection_meta  # the reading itself, which the hook leaves as is
+def test_yaml_kept_readings_are_ansible_cores_own_and_are_what_the_next_start_follows(tmp_path):
+    # ansible-core's own readings, which the hook leaves as they are (it patches their callers' names)
+    from ansible.module_utils.common.yaml import yaml_load
+    from ansible.utils.collection_loader import _collection_meta
 
     root, cache = str(tmp_path / 'collections'), str(tmp_path / 'cache')
     routed(root, 'm')
-    assert resolve(root, 'ns1.coll.old', 'off', tmp_path) == 'ns1.coll.m'
-    assert resolve(root, 'ns1.coll.old', cache, tmp_path) == 'ns1.coll.m'
-    readings = kept_routing(cache)
+    assert resolve(root, 'ns1.coll.old', 'off', tmp_path) == ['ns1.coll.m', 5]
+    assert resolve(root, 'ns1.coll.old', cache, tmp_path) == ['ns1.coll.m', 5]
+    readings = kept_readings(cache)
+    ansible_folder = os.path.dirname(os.path.dirname(os.path.dirname(_collection_meta.__file__)))
+    with open(os.path.join(ansible_folder, 'config', 'ansible_builtin_runtime.yml'), 'rb') as stream:
+        table = _collection_meta._meta_yml_to_dict(stream.read(), ('ansible.builtin', 'runtime.yml'))
+    with open(os.path.join(ansible_folder, 'config', 'base.yml'), 'rb') as stream:
+        definitions = yaml_load(stream)
     (ours,) = [
         path for path, reading in readings.items() if 'old' in reading.get('plugin_routing', {}).get('modules', {})
     ]
-    # ansible-core's own table, kept as its reading gives it
-    with open(
-        os.path.join(os.path.dirname(_collection_meta.__file__), '..', '..', 'config', 'ansible_builtin_runtime.yml'),
-        'rb',
-    ) as stream:
-        table = _collection_meta._meta_yml_to_dict(stream.read(), ('ansible.builtin', 'runtime.yml'))
-    assert table in [reading for path, reading in readings.items() if path != ours]
-    # The next start follows what is kept rather than reading: a kept redirect that says so is what it follows.
-    reading = readings[ours]
-    reading['plugin_routing']['modules']['old']['redirect'] = 'ns1.coll.other'
-    with open(ours, 'wb') as stream:
-        pickle.dump(reading, stream)
-    assert resolve(root, 'ns1.coll.old', cache, tmp_path) == 'ns1.coll.other'
-    assert sorted(kept_routing(cache)) == sorted(readings)
+    (kept_definitions,) = [path for path, reading in readings.items() if 'DEFAULT_FORKS' in reading]
+    assert readings[kept_definitions] == definitions
+    assert table in readings.values()
+    assert len(readings) == 3
+    # The next start follows what is kept rather than reading: kept readings that say so are what it follows.
+    readings[ours]['plugin_routing']['modules']['old']['redirect'] = 'ns1.coll.other'
+    readings[kept_definitions]['DEFAULT_FORKS']['default'] = 7
+    for path in (ours, kept_definitions):
+        with open(path, 'wb') as stream:
+            pickle.dump(readings[path], stream)
+    assert resolve(root, 'ns1.coll.old', cache, tmp_path) == ['ns1.coll.other', 7]
+    assert sorted(kept_readings(cache)) == sorted(readings)
 
 
-def test_routing_a_changed_runtime_yml_is_read_again(tmp_path):
+def test_yaml_a_changed_runtime_yml_is_read_again(tmp_path):
     root, cache = str(tmp_path / 'collections'), str(tmp_path / 'cache')
     routed(root, 'm')
-    assert resolve(root, 'ns1.coll.old', cache, tmp_path) == 'ns1.coll.m'
+    assert resolve(root, 'ns1.coll.old', cache, tmp_path)[0] == 'ns1.coll.m'
     routed(root, 'other')
-    assert resolve(root, 'ns1.coll.old', cache, tmp_path) == 'ns1.coll.other'
+    assert resolve(root, 'ns1.coll.old', cache, tmp_path)[0] == 'ns1.coll.other'
 
 
-def test_routing_off_keeps_nothing(tmp_path):
+def test_yaml_off_keeps_nothing(tmp_path):
     root = str(tmp_path / 'collections')
     routed(root, 'm')
-    assert resolve(root, 'ns1.coll.old', 'off', tmp_path) == 'ns1.coll.m'
+    assert resolve(root, 'ns1.coll.old', 'off', tmp_path)[0] == 'ns1.coll.m'
     assert not os.path.exists(os.path.join(str(tmp_path), 'off')) and not os.path.exists('off')

@@ -15,13 +15,14 @@ pieces of work are kept, each keyed by the sources it stands for, so that a chan
   folders searched, the module's collection folder and the compression; used only while every file of those folders
   (and the collection's package __init__ files it holds) is as it was. A payload with files of another collection is
   not kept, nor any while the debugger extension is on.
-- routing-cache: the collection loader's reading of ansible-core's routing table (ansible_builtin_runtime.yml, 377 KB
-  of YAML) and of each collection's meta/runtime.yml, 0.18 CPU s at every start of ansible, ansible-playbook,
-  ansible-doc or ansible-inventory. ansible-core passes its _meta_yml_to_dict a content id for other implementations
-  to cache; kept here, keyed by the YAML's bytes and ansible-core's release.
+- yaml-cache: ansible-core's own YAML, read at every start of ansible, ansible-playbook, ansible-doc or
+  ansible-inventory: its routing table (ansible_builtin_runtime.yml, 377 KB) and each collection's meta/runtime.yml,
+  read by the collection loader's _meta_yml_to_dict (0.18 CPU s; ansible-core passes it a content id for other
+  implementations to cache), and its configuration's definitions (config/base.yml, 0.06 CPU s). Kept by the YAML's
+  bytes and ansible-core's release and place.
 
-What runs is the same: the same code, the same payload bytes, the same routing. SNAPCOPY_ZIP_BYTECODE,
-SNAPCOPY_PAYLOAD_CACHE and SNAPCOPY_ROUTING_CACHE each name another folder, or are "off": make bench turns them off,
+What runs is the same: the same code, the same payload bytes, the same readings. SNAPCOPY_ZIP_BYTECODE,
+SNAPCOPY_PAYLOAD_CACHE and SNAPCOPY_YAML_CACHE each name another folder, or are "off": make bench turns them off,
 as it measures what a user's run costs.
 """
 
@@ -216,29 +217,50 @@ def _keep_payloads(folder, module_common):
     module_common.recursive_finder = kept_payload
 
 
-# ---------------------------------------------------------------- routing-cache
+# ---------------------------------------------------------------- yaml-cache
+
+
+def _kept_reading(folder, read, data):
+    """What ``read()`` gives for the YAML ``data`` (bytes), kept by those bytes and ansible-core's release and place."""
+    import pickle  # pylint: disable=import-outside-toplevel
+
+    import ansible  # pylint: disable=import-outside-toplevel  # imported already: the caller is ansible-core's
+    import ansible.release  # pylint: disable=import-outside-toplevel
+
+    path = _entry_path(folder, _sha256(_FORMAT, ansible.release.__version__, os.path.dirname(ansible.__file__), data))
+    reading = _read(path, pickle)
+    if isinstance(reading, dict):
+        return reading
+    reading = read()
+    _keep(path, reading, pickle)
+    return reading
 
 
 def _keep_routing(folder, collection_finder):
-    import pickle  # pylint: disable=import-outside-toplevel
-
     read_routing = collection_finder._meta_yml_to_dict  # pylint: disable=protected-access
     if read_routing is None:  # a collection loader without YAML (ansible-test's import sanity test): nothing is kept
         return
-    ansible_place = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(collection_finder.__file__))))
-    import ansible.release  # pylint: disable=import-outside-toplevel
 
     def kept_routing(yaml_string_data, content_id):
         data = yaml_string_data.encode('utf-8') if isinstance(yaml_string_data, str) else bytes(yaml_string_data)
-        path = _entry_path(folder, _sha256(_FORMAT, ansible.release.__version__, ansible_place, data))
-        routing = _read(path, pickle)
-        if isinstance(routing, dict):
-            return routing
-        routing = read_routing(yaml_string_data, content_id)
-        _keep(path, routing, pickle)
-        return routing
+        return _kept_reading(folder, lambda: read_routing(yaml_string_data, content_id), data)
 
     collection_finder._meta_yml_to_dict = kept_routing  # pylint: disable=protected-access
+
+
+def _keep_config_definitions(folder, config_manager):
+    manager = config_manager.ConfigManager
+    read_definitions = manager._read_config_yaml_file  # pylint: disable=protected-access
+
+    def kept_definitions(self, yml_file):
+        try:
+            with open(yml_file, 'rb') as stream:
+                data = stream.read()
+        except (OSError, TypeError):  # a missing file: ansible-core's own error
+            return read_definitions(self, yml_file)
+        return _kept_reading(folder, lambda: read_definitions(self, yml_file), data)
+
+    manager._read_config_yaml_file = kept_definitions  # pylint: disable=protected-access
 
 
 # ---------------------------------------------------------------- patching ansible-core as it is imported
@@ -278,9 +300,10 @@ def _install():
     payloads = _folder('SNAPCOPY_PAYLOAD_CACHE', 'payload-cache')
     if payloads:
         patches['ansible.executor.module_common'] = lambda module: _keep_payloads(payloads, module)
-    routing = _folder('SNAPCOPY_ROUTING_CACHE', 'routing-cache')
-    if routing:
-        patches['ansible.utils.collection_loader._collection_finder'] = lambda module: _keep_routing(routing, module)
+    readings = _folder('SNAPCOPY_YAML_CACHE', 'yaml-cache')
+    if readings:
+        patches['ansible.utils.collection_loader._collection_finder'] = lambda module: _keep_routing(readings, module)
+        patches['ansible.config.manager'] = lambda module: _keep_config_definitions(readings, module)
     if patches:
         sys.meta_path.insert(0, _PatchOnImport(patches))
 
