@@ -16,9 +16,15 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._drill_checks import record_checks
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import selector_arguments
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import DR_PAGE_TEMPLATES
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import DR_MARKDOWN_TEMPLATES
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import read_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._templates import compile_templates
 
 display = Display()
+# The run's page and Markdown, which record_checks renders again: compiled once a playbook, in the controller, before
+# the strategy forks the task's worker (plugin_utils/_templates.py); dr_sync's import compiled them already.
+compile_templates(DR_PAGE_TEMPLATES, DR_MARKDOWN_TEMPLATES)
 
 
 class ActionModule(ActionBase):

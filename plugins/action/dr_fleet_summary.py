@@ -14,10 +14,16 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_files import write_fleet_report
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, HISTORY_TEMPLATES
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import FLEET_PAGE_TEMPLATES
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import FLEET_MARKDOWN_TEMPLATES
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import fleet_report_text, fleet_totals_lines
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._templates import compile_templates
 
 display = Display()
+# The fleet report's files: compiled in the controller before the strategy forks the task's worker
+# (plugin_utils/_templates.py).
+compile_templates(FLEET_PAGE_TEMPLATES, FLEET_MARKDOWN_TEMPLATES, HISTORY_TEMPLATES)
 
 ARGUMENT_SPEC = {
     'report': {'type': 'dict', 'required': True},

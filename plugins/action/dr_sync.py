@@ -58,16 +58,25 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments i
     kind,
     selector_arguments,
 )
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import (
+    DEFAULT_HISTORY,
+    HISTORY_TEMPLATES,
+    keep_run,
+)
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import DR_PAGE_TEMPLATES, dr_report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import (
+    DR_MARKDOWN_TEMPLATES,
+    dr_report_markdown,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._role_variables import (
     connection_key_words,
+    read_role_ahead,
     unknown_variable_warnings,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import (
     FINISHED,
+    RUN_STATE_TEMPLATES,
     RunReportFiles,
     error_record,
     last_known,
@@ -80,8 +89,14 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_turn import 
     turn_path,
     turns_dir,
 )
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._templates import compile_templates
 
 display = Display()
+# The strategies import this module in the controller before they fork each task's worker, which keeps it: what is
+# compiled and read here is done once a playbook, not once a run (plugin_utils/_templates.py). The reports of a run
+# with report_dir, and the role's variables, which the role's runs check.
+compile_templates(DR_PAGE_TEMPLATES, DR_MARKDOWN_TEMPLATES, RUN_STATE_TEMPLATES, HISTORY_TEMPLATES)
+read_role_ahead()
 DEFAULT_WAIT_TIMEOUT: int = WAIT_ARGUMENT_SPEC['wait_timeout']['default']
 
 

@@ -72,6 +72,8 @@ td.number { text-align: right; } .failed { color: #b71c1c; font-weight: 700; } .
 """
 
 ENVIRONMENT = Environment(loader=DictLoader({'index': INDEX_TEMPLATE}), undefined=StrictUndefined, autoescape=True)
+# The history's index page (the actions compile it ahead: plugin_utils/_templates.py).
+HISTORY_TEMPLATES = (ENVIRONMENT, ('index',))
 
 
 def history_paths(paths: Mapping[str, str]) -> tuple[str, str]:

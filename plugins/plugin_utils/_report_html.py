@@ -544,6 +544,9 @@ def _environment() -> Environment:
 
 
 ENVIRONMENT = _environment()
+# The templates each page's rendering reaches (the actions compile them ahead: plugin_utils/_templates.py).
+DR_PAGE_TEMPLATES = (ENVIRONMENT, ('dr', 'page', 'legend', 'plan'))
+FLEET_PAGE_TEMPLATES = (ENVIRONMENT, ('fleet', 'page', 'legend', 'fleet_plans'))
 
 
 def chart_rows(protection: ScopeProtection) -> tuple[list[dict[str, Any]], int]:

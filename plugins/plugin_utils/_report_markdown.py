@@ -447,6 +447,9 @@ def _environment() -> Environment:
 
 
 ENVIRONMENT = _environment()
+# The templates each document's rendering reaches (the actions compile them ahead: plugin_utils/_templates.py).
+DR_MARKDOWN_TEMPLATES = (ENVIRONMENT, ('dr_report', 'table'))
+FLEET_MARKDOWN_TEMPLATES = (ENVIRONMENT, ('fleet_report', 'table'))
 
 
 def dr_report_markdown(report: dict[str, Any]) -> str:

@@ -297,6 +297,8 @@ def _environment() -> Environment:
 
 
 ENVIRONMENT = _environment()
+# The templates of a run without a report (dr_sync's action compiles them ahead: plugin_utils/_templates.py).
+RUN_STATE_TEMPLATES = (ENVIRONMENT, ('md', 'html'))
 
 
 def _known(report: Mapping[str, Any]) -> ScopeProtection | None:
