@@ -9,6 +9,7 @@ import io
 import os
 import sys
 import threading
+import types
 import urllib.parse
 
 import pytest
@@ -173,6 +174,136 @@ def one_loader_a_data_path():
 
     create_loader.once = True
     session.create_loader = create_loader
+    services_listed_once()
+    one_client_class_a_model()
+    sessions_register_handlers_faster()
+
+
+def services_listed_once():
+    """A loader of botocore's own data folders lists the services found there once a test process, not once a loader.
+    Each AwsClient makes a loader of its own (clouds/aws/client.py's trimmed_ec2_loader, a Loader made directly, not by
+    create_loader above), whose first client listed the 400 service folders again (a listdir and an isdir each, a
+    listdir of each service and an isfile of each version): about a sixth of a client's making. Only the loaders of
+    the default search path (no AWS_DATA_PATH: botocore's package data and ~/.aws/models, which no test writes) share the
+    list; the folders do not change while the tests run. Each loader keeps its own cache of it too, as botocore's."""
+    from botocore import loaders  # pylint: disable=import-outside-toplevel  # already loaded by the caller
+
+    listed = loaders.Loader.list_available_services
+    if getattr(listed, 'once', False):
+        return
+    default_paths = (loaders.Loader.CUSTOMER_DATA_PATH, loaders.Loader.BUILTIN_DATA_PATH)
+    lists = {}
+
+    def list_available_services(self, type_name):
+        if tuple(self.search_paths) != default_paths or type(self.file_loader) is not loaders.JSONFileLoader:
+            return listed(self, type_name)
+        if type_name not in lists:
+            lists[type_name] = listed(self, type_name)
+        return list(lists[type_name])
+
+    list_available_services.once = True
+    loaders.Loader.list_available_services = list_available_services
+
+
+# The handlers of botocore's 'creating-client-class' events whose changes to a class depend on nothing but the class:
+# botocore's and boto3's own (add_generate_presigned_url and the like add methods). A class built with any other handler
+# is built anew every time, as botocore does.
+SDK_HANDLER_PACKAGES = ('botocore', 'boto3')
+
+
+def one_client_class_a_model():
+    """botocore builds a client's class (one method with its docstring a model's operation: 830 for EC2's whole model)
+    at every create_client; the tests' own EC2 clients (moto's seeding, the checks of what a run did) built EC2's again
+    for each session, 36 ms of CPU each (.venv-2.21). Here a class is built once for each service model and the same
+    class given to the next client of that model, when these are the same:
+
+    - the model: the very dict botocore's loader decoded (botocore_models_read_once gives one dict a file, so the
+      next session's model is that dict; the cache holds it, so its id is never another's), and its operation names,
+      so a model changed in place gets a class of its own. A model decoded anew (the trimmed EC2 model of AwsClient,
+      a model of an AWS_DATA_PATH) is another dict: its own class, as before;
+    - the handlers of the class's event ('creating-client-class.<service id>') on the session, each botocore's or
+      boto3's own (SDK_HANDLER_PACKAGES); the collection registers none (its one handler is on a client's own events,
+      organization.py, after its class is built), nor do the tests (theirs are on clients' events too).
+
+    What a class holds besides is its methods' names and operations (the model's), the other session's ServiceModel
+    in the methods' lazy docstrings (the same dict: the same text), and its event emitter, which a docstring tells only
+    docs events when it is rendered. A client's calls use its own service model, endpoint and events, made for it as
+    before: only the class is shared."""
+    from botocore import client  # pylint: disable=import-outside-toplevel  # already loaded by the caller
+
+    build = client.ClientCreator._create_client_class  # pylint: disable=protected-access
+    if getattr(build, 'once', False):
+        return
+    classes = {}
+
+    def create_client_class(self, service_name, service_model):
+        description = getattr(service_model, '_service_description', None)
+        handlers = class_event_handlers(self._event_emitter, service_model)  # pylint: disable=protected-access
+        if description is None or handlers is None:
+            return build(self, service_name, service_model)
+        key = (id(description), service_name, tuple(service_model.operation_names), handlers)
+        if key not in classes:
+            classes[key] = (description, build(self, service_name, service_model))
+        return classes[key][1]
+
+    create_client_class.once = True
+    client.ClientCreator._create_client_class = create_client_class  # pylint: disable=protected-access
+
+
+def class_event_handlers(events, service_model):
+    """The handlers of ``service_model``'s 'creating-client-class' event on ``events`` (a session's emitter), or None
+    when one is not botocore's or boto3's own, or when this botocore keeps them where this does not look."""
+    emitter = getattr(events, '_emitter', None)  # botocore's EventAliaser around its HierarchicalEmitter
+    trie = getattr(emitter, '_handlers', None)
+    if trie is None or not hasattr(trie, 'prefix_search'):
+        return None
+    # The event name as botocore emits it: the aliaser changes no 'creating-client-class' name of a service id.
+    handlers = tuple(trie.prefix_search('creating-client-class.%s' % service_model.service_id.hyphenize()))
+    if not all(
+        isinstance(handler, types.FunctionType)
+        and (handler.__module__ or '').split('.')[0] in SDK_HANDLER_PACKAGES
+        and handler.__qualname__ == handler.__name__  # a module's own function, not a closure holding other state
+        for handler in handlers
+    ):
+        return None
+    return handlers
+
+
+def sessions_register_handlers_faster():
+    """A botocore session registers botocore's 130 built-in handlers; for each, botocore reads the handler's signature
+    (inspect.getfullargspec, to refuse a handler without **kwargs) and works out the event's aliased name: 17 ms of CPU a
+    session, and each AwsClient makes one or two. Here both answers are kept for the next session: a function's
+    signature is that of its code (the key holds the code and any __signature__ it was given), and the aliased name
+    of an event depends only on botocore's table of aliases (shared only by the emitters that use botocore's own
+    table, as a session's does)."""
+    from botocore import hooks  # pylint: disable=import-outside-toplevel  # already loaded by the caller
+
+    read = hooks.accepts_kwargs
+    if getattr(read, 'once', False):
+        return
+    answers = {}
+
+    def accepts_kwargs(func):
+        function = getattr(func, '__func__', func)  # a bound method has its function's **kwargs
+        if not isinstance(function, types.FunctionType):
+            return read(func)
+        key = (function, function.__code__, function.__dict__.get('__signature__'))
+        if key not in answers:
+            answers[key] = read(func)
+        return answers[key]
+
+    accepts_kwargs.once = True
+    hooks.accepts_kwargs = accepts_kwargs
+
+    start = hooks.EventAliaser.__init__
+    aliased_names: dict = {}
+
+    def __init__(self, event_emitter, event_aliases=None):  # pylint: disable=invalid-name  # the method it replaces
+        start(self, event_emitter, event_aliases)
+        if self._event_aliases is hooks.EVENT_ALIASES:  # pylint: disable=protected-access
+            self._alias_name_cache = aliased_names  # pylint: disable=protected-access
+
+    hooks.EventAliaser.__init__ = __init__
 
 
 def quiet(handler):
