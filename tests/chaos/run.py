@@ -74,6 +74,8 @@ SLOW_MS = 3500
 # fakecloud's snapshot and copy times during the runs: copies are in flight while the role waits.
 TIMINGS = {'snapshot_seconds': 1.0, 'copy_seconds': 1.5}
 PROCESS_GONE_TIMEOUT = 10
+# How often a kill loop looks at its run (Suite.kill_at).
+KILL_POLL_SECONDS = 0.05
 # The standings of a report's copy that count it as a DR copy (dr/report.py STANDINGS): each must be one the cloud
 # holds.
 CLAIMED_STANDINGS = ('within_rpo', 'over_rpo', 'in_flight')
@@ -123,13 +125,15 @@ class Emulators:
         self.admin = clouds.AdminClient(self.fakecloud_url, timeout=120)
         self.aws_access_key, self.aws_secret_key = with_emulators.AWS_ACCESS_KEY, with_emulators.AWS_SECRET_KEY
         self.targets = {}
+        # The fakecloud targets poll one ledger: one read serves them all (clouds.CallLedger).
+        ledger = clouds.CallLedger(self.admin)
         for name in names:
             if name == 'aws':
                 self.targets[name] = clouds.AwsTarget(
                     self.moto_url, self.proxy, self.aws_access_key, self.aws_secret_key
                 )
             else:
-                self.targets[name] = clouds.FakeCloudTarget(name, self.fakecloud_url)
+                self.targets[name] = clouds.FakeCloudTarget(name, self.fakecloud_url, ledger)
 
     def stop(self):
         self.proxy.stop()
@@ -507,12 +511,16 @@ class Suite:  # pylint: disable=too-many-public-methods  # the steps the parts s
     @staticmethod
     def kill_at(process, target, mode, point, before):
         """SIGKILL the run's process group ``point`` seconds after its first API call, or after ``point``
-        mutating calls. Answers (whether it was killed, the seconds the module had been working)."""
+        mutating calls. Answers (whether it was killed, the seconds the module had been working).
+
+        The calls are read every KILL_POLL_SECONDS, each read no older than that (a read of fakecloud's ledger
+        serves every cloud's loop: clouds.CallLedger); in the time mode, only until the first call is seen."""
         working_since = None
         while process.poll() is None:
-            calls = target.calls()
-            if working_since is None and calls['calls'] > before['calls']:
-                working_since = time.monotonic()
+            if mode != 'time' or working_since is None:
+                calls = target.calls(not_before=time.monotonic() - KILL_POLL_SECONDS)
+                if working_since is None and calls['calls'] > before['calls']:
+                    working_since = time.monotonic()
             if mode == 'time':
                 due = working_since is not None and time.monotonic() - working_since >= point
             else:
@@ -521,7 +529,7 @@ class Suite:  # pylint: disable=too-many-public-methods  # the steps the parts s
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 return True, time.monotonic() - (working_since or time.monotonic())
-            time.sleep(0.05)
+            time.sleep(KILL_POLL_SECONDS)
         return False, time.monotonic() - (working_since or time.monotonic())
 
     @staticmethod
