@@ -144,24 +144,21 @@ class World:
             {'source': newest[disk], 'destination': target.dr_regions[0]}
             for disk in target.disks[: len(target.disks) // 3]
         ]
-        out = os.path.join(self.suite.work, 'logs', 'safety-archive-%s.json' % target.name)
-        if os.path.exists(out):
-            os.remove(out)  # an earlier run's copies are none of this one's
         return {
             'archive_provider': target.provider,
             'archive_source_region': target.source_region,
             'archive_connection': target.connection(),
             'archive_copies': jobs,
-            'archive_out': out,
         }
 
-    def archived(self, variables, failed, log):
-        """Take the archive copies archive.yml wrote for this cloud as foreign copies."""
+    def archived(self, outcome, failed, log):
+        """Take the archive copies archive.yml made for this cloud (``outcome``: its host's, from the chaos_outcomes
+        callback) as foreign copies."""
         if failed:
             self.suite.problem(self.target.name, 'safety', 'the archive copies failed (see %s)' % log)
             return
-        with open(variables['archive_out'], encoding='utf-8') as stream:
-            self.foreign.update((copy_id, 'archive') for copy_id in json.load(stream))
+        made = outcome['registered']['chaos_archived_%s' % self.target.provider]['results']
+        self.foreign.update((item['snapshots'][0]['snapshot_id'], 'archive') for item in made)
 
     def newest_snapshots(self, snapshots):
         """{disk: its newest completed snapshot} among ``snapshots``, in the order the DR run picks it."""
@@ -301,8 +298,12 @@ def archive(suite, worlds):
     with open(log, 'w', encoding='utf-8') as stream:
         subprocess.call(command, env=env, stdout=stream, stderr=subprocess.STDOUT)
     codes = suite.host_codes(outcomes_file, list(worlds))
+    outcomes = {}
+    if os.path.exists(outcomes_file):
+        with open(outcomes_file, encoding='utf-8') as stream:
+            outcomes = json.load(stream)
     for name, world in worlds.items():
-        world.archived(variables[name], codes[name], log)
+        world.archived(outcomes.get(name), codes[name], log)
 
 
 def runs_to_completion(suite, worlds, label):

@@ -31,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import clouds  # pylint: disable=wrong-import-position
+from corpus import outcomes_environment  # pylint: disable=wrong-import-position
 from proxy import ProxyServer  # pylint: disable=wrong-import-position
 from run import ansible_environment  # pylint: disable=wrong-import-position
 
@@ -44,6 +45,8 @@ TARGETS = [
     'dr_sync ens',
     'dr_sync cbs',
 ]
+# The name tls.yml registers each target's results under, after chaos_.
+REGISTERED = dict(zip(TARGETS, ['ebs', 'ecs', 'ens', 'cbs', 'dr_aws', 'dr_ecs', 'dr_ens', 'dr_cbs']))
 EMULATORS = pytest.mark.skipif(
     'SNAPCOPY_TEST_FAKECLOUD_URL' not in os.environ, reason='needs the emulators (tests/utils/with_emulators.py)'
 )
@@ -119,11 +122,12 @@ def outcomes(tmp_path_factory):
             'ecs_snapshot': created['ecs']['snapshots'][0],
             'ens_snapshot': created['ens']['snapshots'][0],
             'cbs_snapshot': created['cbs']['snapshots'][0],
-            'results_file': os.path.join(folder, 'results.json'),
         }
         with open(os.path.join(folder, 'vars.json'), 'w', encoding='utf-8') as stream:
             json.dump(variables, stream)
-        env = ansible_environment(folder)
+        # Each task's results, kept by the chaos_outcomes callback under its register (chaos_ebs, ..., chaos_dr_cbs).
+        outcomes_file = os.path.join(folder, 'outcomes.json')
+        env = outcomes_environment(ansible_environment(folder), outcomes_file)
         done = subprocess.run(
             [
                 os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
@@ -137,8 +141,9 @@ def outcomes(tmp_path_factory):
             check=False,
         )
         assert done.returncode == 0, done.stdout[-3000:]
-        with open(variables['results_file'], encoding='utf-8') as stream:
-            return json.load(stream)
+        with open(outcomes_file, encoding='utf-8') as stream:
+            registered = json.load(stream)['localhost']['registered']
+        return {target: registered['chaos_' + REGISTERED[target]]['results'] for target in TARGETS}
     finally:
         for proxy in proxies:
             proxy.stop()

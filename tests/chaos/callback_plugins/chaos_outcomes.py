@@ -5,6 +5,10 @@ Enabled only where a chaos playbook asks for it (ANSIBLE_CALLBACKS_ENABLED=chaos
 ``ansible_failed_result``), ``{'failed': true, 'result': ...}`` too for a failure nothing caught, and
 ``{'failed': false}`` for a host whose tasks ran without failing. It replaces a ``set_fact`` per host in the rescue:
 each of those was one more worker process per case (tests/chaos/corpus.yml).
+
+A task registered under a name that starts with ``chaos_`` has its result kept too, under ``'registered'`` and that
+name (the last that ran; a skipped task's is not kept): what the suite reads of a play's results
+(tests/chaos/archive.yml, tls.yml), where writing them to a file took a task, a worker and two module runs a host.
 """
 
 from __future__ import annotations
@@ -49,10 +53,20 @@ class CallbackModule(CallbackBase):
         super().__init__(*args, **kwargs)
         self.outcomes = {}
 
+    # The prefix of the registered names whose results are kept.
+    KEPT = 'chaos_'
+
+    def keep(self, result):
+        name = result._task.register
+        if name and name.startswith(self.KEPT):
+            self.outcomes[result._host.get_name()].setdefault('registered', {})[name] = result._result
+
     def v2_runner_on_ok(self, result):
         self.outcomes.setdefault(result._host.get_name(), {'failed': False})
+        self.keep(result)
 
-    v2_runner_on_skipped = v2_runner_on_ok
+    def v2_runner_on_skipped(self, result):
+        self.outcomes.setdefault(result._host.get_name(), {'failed': False})
 
     def v2_runner_on_unreachable(self, result):
         self.outcomes[result._host.get_name()] = {'failed': False, 'unreachable': True}
@@ -60,10 +74,15 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_failed(self, result, ignore_errors=False):
         if ignore_errors or caught_inside(result._task, self.OUTER_BLOCK):
             self.outcomes.setdefault(result._host.get_name(), {'failed': False})
+            self.keep(result)
             return
-        outcome = self.outcomes.get(result._host.get_name())
-        if outcome is None or not outcome.get('failed'):
-            self.outcomes[result._host.get_name()] = {'failed': True, 'result': result._result}
+        outcome = self.outcomes.setdefault(result._host.get_name(), {})
+        if not outcome.get('failed'):
+            # The host's first failure is its outcome; what it registered before stays.
+            kept = {'registered': outcome['registered']} if 'registered' in outcome else {}
+            outcome.clear()
+            outcome.update(failed=True, result=result._result, **kept)
+        self.keep(result)
 
     def v2_playbook_on_stats(self, stats):
         with open(os.environ['SNAPCOPY_CHAOS_OUTCOMES'], 'w', encoding='utf-8') as stream:
