@@ -195,7 +195,9 @@ def services_listed_once():
     lists = {}
 
     def list_available_services(self, type_name):
-        if tuple(self.search_paths) != default_paths or type(self.file_loader) is not loaders.JSONFileLoader:
+        # botocore's own file loader, not a subclass of it: another loader may list other files.
+        own_file_loader = type(self.file_loader) is loaders.JSONFileLoader  # pylint: disable=unidiomatic-typecheck
+        if tuple(self.search_paths) != default_paths or not own_file_loader:
             return listed(self, type_name)
         if type_name not in lists:
             lists[type_name] = listed(self, type_name)
