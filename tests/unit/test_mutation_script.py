@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import textwrap
 
 import pytest
@@ -120,6 +121,23 @@ def test_the_copy_runs_as_plain_pytest_whatever_plugins_and_options_the_surround
     mutants = {mutant.change: mutant for mutant in mutation.mutants_of('plugins/module_utils/m.py', SOURCE)}
     survivor = mutation.run_mutant(mutants['20 -> 21'], str(tmp_path), [['test_m.py::test_fits']], {})
     assert (survivor.status, survivor.detail) == ('survived', '')
+
+
+def test_the_copy_lists_with_git_what_the_trees_git_lists(tmp_path):
+    """Unit tests list the collection's files with git ls-files (test_cloud_homes.py, test_makefile.py): in a copy without
+    a repository of its own, the baseline run failed, and make mutation stopped before its first mutant."""
+    tree = tmp_path / 'tree'
+    (tree / 'plugins').mkdir(parents=True)
+    (tree / 'plugins' / 'committed.py').write_text('X = 1\n')
+    (tree / '.gitignore').write_text('ignored.txt\n')
+    subprocess.run(['git', 'init', '-q', str(tree)], check=True)
+    subprocess.run(['git', 'add', '-A'], cwd=str(tree), check=True)
+    (tree / 'plugins' / 'new.py').write_text('Y = 2\n')  # not committed yet: the working tree is what is mutated
+    (tree / 'ignored.txt').write_text('not a file of the collection\n')
+    copy = mutation.make_copy(str(tmp_path / 'copy'), root=str(tree))
+    listed = subprocess.run(['git', 'ls-files'], cwd=copy, capture_output=True, text=True, check=True).stdout.split()
+    assert listed == ['.gitignore', 'plugins/committed.py', 'plugins/new.py']
+    assert os.path.islink(os.path.join(copy, 'build', 'collections', 'ansible_collections', 'snapcopy', 'cloud'))
 
 
 # It makes the mutants of the lines EQUIVALENT names, each compiled as the script compiles it. Making every mutant of their

@@ -481,10 +481,17 @@ def sample(mutants, size, seed):
 
 
 # ---------------------------------------------------------------------------------------------- the copies
-def make_copy(destination):
-    """A copy of the collection at ``destination`` with its own build/collections link, ready for pytest."""
+def make_copy(destination, root=None):
+    """A copy of the collection (at ``root``, by default this tree) at ``destination`` with its own build/collections
+    link, ready for pytest."""
+    root = root or ROOT
     ignore = shutil.ignore_patterns('.git', '.venv*', 'build', '__pycache__', '.pytest_cache', '.coverage*', '*.pyc')
-    shutil.copytree(ROOT, destination, ignore=ignore, symlinks=True)
+    shutil.copytree(root, destination, ignore=ignore, symlinks=True)
+    # A git repository of its own, holding the copy's files: unit tests list the collection's files with git ls-files
+    # (the shared files a cloud names, what make lint checks), and the copy leaves .git out. It lists what the tree's git
+    # sees, files not yet committed too, as .gitignore says.
+    subprocess.run(['git', 'init', '-q', destination], check=True)
+    subprocess.run(['git', 'add', '-A'], cwd=destination, check=True)
     link_parent = os.path.join(destination, 'build', 'collections', 'ansible_collections', 'snapcopy')
     os.makedirs(link_parent)
     os.symlink('../../../..', os.path.join(link_parent, 'cloud'))
