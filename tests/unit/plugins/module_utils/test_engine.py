@@ -921,6 +921,8 @@ def test_a_look_up_after_a_lost_answer_that_finds_a_copy_that_differs_settles_th
             and len(engine.warnings) == 1
         )
     assert cloud.calls['start_copy'] == 1 and set(cloud.copies) == {'old-copy'}
+    # The look-up showed the copy: it is not read back again as one no read has shown (sightings).
+    assert 'describe' not in cloud.calls
 
 
 def test_a_refused_copy_call_is_sent_again_after_the_backoffs_own_wait_and_nothing_more():
