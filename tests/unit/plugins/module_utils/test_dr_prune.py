@@ -200,6 +200,15 @@ def test_a_copy_that_differs_and_is_suspect_still_holds_the_good_copy_before_it(
     assert ids(delete) == [] and ids(keep) == ['newer', 'both', 'good']
 
 
+def test_in_check_mode_a_copy_to_come_after_a_suspect_one_still_holds_the_good_copy_before_it():
+    """The plan prunes what the real run would once its copy completed: that copy, unmarked, is newer than the suspect
+    one, so the suspicion puts it in doubt, and the good copy before the suspect one stays, with the suspect one. Found
+    by make mutation: with the rule's keepers dropped where a copy is to come, keep_copies 1 planned to delete both."""
+    copies = [copy('suspect', 1, **{SUSPECT_TAG: 'rewrote 90%'}), copy('good', 2), copy('older', 3)]
+    delete, keep = prune_selection(copies, PruneRule(NOW, keep_copies=1), completed_to_come=True)
+    assert ids(delete) == ['older'] and ids(keep) == ['suspect', 'good']
+
+
 def test_an_unmeasured_copy_is_kept_in_doubt_as_a_suspect_one():
     """Issue 60, 2: a rewrite that could not be measured deleted the last known good copy under keep_copies 1."""
     copies = [copy('unmeasured', 0, **{CHURN_TAG: UNMEASURED}), copy('clean', 1, **{CHURN_TAG: '0.0100'})]

@@ -261,3 +261,50 @@ def test_sets_are_ranked_by_the_point_they_hold_not_by_when_their_copies_were_ma
         'src/vol-1': ['s1-1'],
         'src/vol-2': ['s1-2'],
     }, 'the newest complete set went for an older one copied after it'
+
+
+def set_copy(set_id, key, hour, state=COMPLETED, **tags):
+    """A member's copy of set ``set_id`` made at ``hour``."""
+    created = (START + datetime.timedelta(hours=hour)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return Snapshot('%s-%s' % (set_id, key[-1]), REGION, state, created=created, tags=dict(tags, **{SET_TAG: set_id}))
+
+
+def deleted_ids(chosen):
+    return sorted(copy.id for delete, dummy in chosen.values() for copy in delete)
+
+
+def test_a_sets_verdict_is_its_completed_members_worst():
+    """A complete set with one suspect member's copy is suspect, and holds the good set before it under keep_copies 1;
+    the mark on a member's failed copy (no data) puts no set in doubt. Found by make mutation: the sets' verdicts read
+    from the copies that were not completed passed every test of make units."""
+    members = ['src/vol-1', 'src/vol-2']
+    rule = PruneRule(START + datetime.timedelta(hours=40), keep_copies=1)
+    suspect_newest = {
+        'src/vol-1': [set_copy('s2', 'src/vol-1', 20, **{SUSPECT_TAG: 'rewrote'}), set_copy('s1', 'src/vol-1', 10)],
+        'src/vol-2': [set_copy('s2', 'src/vol-2', 20), set_copy('s1', 'src/vol-2', 10)],
+    }
+    assert deleted_ids(prune_set_selection(suspect_newest, rule)) == [], 'the good set before a suspect one went'
+    failed_mark = {key: [set_copy('s2', key, 20), set_copy('s1', key, 10)] for key in members}
+    failed_mark['src/vol-1'].append(
+        Snapshot(
+            's2-failed',
+            REGION,
+            FAILED,
+            created=failed_mark['src/vol-1'][0].created,
+            tags={SET_TAG: 's2', SUSPECT_TAG: 'x'},
+        )
+    )
+    assert deleted_ids(prune_set_selection(failed_mark, rule)) == ['s1-1', 's1-2']
+
+
+def test_in_check_mode_a_set_to_come_counts_as_the_newest_of_keep_copies():
+    """keep_copies 3 with a set to come (check mode, a run that waits): that set, the newest complete one and the next
+    stay, and the oldest goes; without one to come, all three stay. Found by make mutation: counting the set to come as
+    two passed every test of make units."""
+    members = ['src/vol-1', 'src/vol-2']
+    copies = {
+        key: [set_copy(set_id, key, hour) for set_id, hour in (('s3', 30), ('s2', 20), ('s1', 10))] for key in members
+    }
+    rule = PruneRule(START + datetime.timedelta(hours=40), keep_copies=3)
+    assert deleted_ids(prune_set_selection(copies, rule, completed_to_come=True)) == ['s1-1', 's1-2']
+    assert deleted_ids(prune_set_selection(copies, rule)) == []
