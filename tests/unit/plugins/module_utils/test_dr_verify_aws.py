@@ -111,9 +111,13 @@ def test_a_copy_whose_block_differs_is_caught_no_copy_and_a_failure(moto_url):
     assert record['action'] == 'differs' and str(sorted(blocks)[-1]) in record['why']
     assert record['sampled'] == len(blocks) and report['protection']['status'] == 'at risk'
     assert report['totals']['without_dr_copy'] == 1
-    assert any('differs from its source' in failure and copy_id in failure for failure in report['failures'])
+    # The failure names the copy, then its region, then its source (make mutation: the copy and the region swapped, and
+    # the record's `marked` left false, passed every test).
+    said = 'DR copy %s in %s differs from its source %s: ' % (copy_id, dr_region, source_id)
+    assert any(said in failure for failure in report['failures']), report['failures']
     copy = next(copy for copy in adapter.list_copies(dr_region) if copy.id == copy_id)
     assert VERIFIED_TAG not in copy.tags
+    assert record['marked'] is True and copy.tags.get(DIFFERS_TAG)
 
 
 def test_check_mode_plans_the_calls_and_bytes_and_reads_no_block(moto_url, moto_calls):

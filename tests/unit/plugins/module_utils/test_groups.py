@@ -9,11 +9,18 @@ import datetime
 
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    COMPLETED,
+    DELETING,
+    FAILED,
+    PENDING,
+    Snapshot,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import POINT_TAG, SET_TAG, SUSPECT_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import (
     IN_FLIGHT,
     TORN,
+    SnapshotSet,
     dr_point_complete,
     group_point,
 )
@@ -308,3 +315,13 @@ def test_in_check_mode_a_set_to_come_counts_as_the_newest_of_keep_copies():
     rule = PruneRule(START + datetime.timedelta(hours=40), keep_copies=3)
     assert deleted_ids(prune_set_selection(copies, rule, completed_to_come=True)) == ['s1-1', 's1-2']
     assert deleted_ids(prune_set_selection(copies, rule)) == []
+
+
+def test_a_set_whose_member_is_being_deleted_is_torn():
+    """Only a set whose every member's snapshot completed is complete: one being deleted (neither in flight nor failed)
+    tears it. Found by make mutation: a set complete once no member was missing, failed or in flight passed every test."""
+    disks = ['vol-1', 'vol-2']
+    members = {'vol-1': snapshot('snap-1', COMPLETED, 1, 'set-0'), 'vol-2': snapshot('snap-2', DELETING, 1, 'set-0')}
+    assert SnapshotSet('set-0', members).state(disks) == TORN
+    members['vol-2'] = snapshot('snap-2', COMPLETED, 1, 'set-0')
+    assert SnapshotSet('set-0', members).state(disks) == COMPLETED
