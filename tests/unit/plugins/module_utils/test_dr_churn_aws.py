@@ -182,6 +182,40 @@ def test_with_the_older_source_gone_two_incremental_copies_are_compared_and_a_fu
     assert record['compared_with'] == second_copy
 
 
+def test_with_two_dr_regions_each_new_copy_is_compared_with_the_copy_of_the_point_before_in_its_own_region(moto_url):
+    """With the older source gone, the alarm compares two copies, which must be in one region: of the copies of the point
+    before, the one in the new copy's region, though another region's was made later. Found by make mutation: the
+    newest copy of that point, whatever its region, passed every test."""
+    source, first_dr, second_dr = 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4'
+    # Disks of a tag value of its own: other tests use these regions.
+    volume, first_source = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='two-regions').items()))
+    aged(source, first_source, 30)
+
+    def two_region_run():
+        adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
+        options = scope('aws', source, [first_dr, second_dr], {'verify': 'two-regions'}, churn_alarm=50)
+        return dr_run_with(adapter, options, connection=dict(KEYS, endpoint_url=moto_url), clock=FakeClock())
+
+    first = two_region_run()
+    made = {copy['region']: copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']}
+    assert sorted(made) == [first_dr, second_dr]
+    # The second region's copy of the first point is the older of the two.
+    aged(first_dr, made[first_dr], 28)
+    aged(second_dr, made[second_dr], 29)
+    ec2 = ec2_with(moto_url, KEYS, source)
+    ec2.delete_snapshot(SnapshotId=first_source)
+    ebs_direct.write_blocks(volume, range(50))
+    aged(source, ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId'], 20)
+    second = two_region_run()
+    compared = {
+        copy['region']: copy['churn'].get('compared_with')
+        for disk in second['disks']
+        for copy in disk['copies']
+        if copy['snapshot_id'] not in made.values()
+    }
+    assert compared == made
+
+
 @pytest.mark.parametrize(
     ('value', 'percent'),
     [(None, None), ('', None), ('off', None), (0, None), (50, 50.0), ('80%', 80.0), ('12.5', 12.5)],
