@@ -191,6 +191,16 @@ def complete_sets(copies):
     return {set_id for set_id, keys in holders.items() if keys == members}
 
 
+def set_copy(set_id, key, hour, state=COMPLETED, **tags):
+    """A member's copy of set ``set_id`` made at ``hour``."""
+    created = (START + datetime.timedelta(hours=hour)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return Snapshot('%s-%s' % (set_id, key[-1]), REGION, state, created=created, tags=dict(tags, **{SET_TAG: set_id}))
+
+
+def deleted_ids(chosen):
+    return sorted(copy.id for delete, dummy in chosen.values() for copy in delete)
+
+
 @given(
     holding=dr_region_copies(),
     keep=st.one_of(st.none(), st.integers(1, 3)),
@@ -247,16 +257,8 @@ def test_sets_are_ranked_by_the_point_they_hold_not_by_when_their_copies_were_ma
     were made. Each copy's POINT_TAG (its source's time) ranks the sets."""
 
     def member_copy(set_id, key, made_hour, point_hour):
-        return Snapshot(
-            '%s-%s' % (set_id, key[-1]),
-            REGION,
-            COMPLETED,
-            created=(START + datetime.timedelta(hours=made_hour)).strftime('%Y-%m-%dT%H:%M:%SZ'),
-            tags={
-                SET_TAG: set_id,
-                POINT_TAG: (START + datetime.timedelta(hours=point_hour)).strftime('%Y-%m-%dT%H:%M:%SZ'),
-            },
-        )
+        point = (START + datetime.timedelta(hours=point_hour)).strftime('%Y-%m-%dT%H:%M:%SZ')
+        return set_copy(set_id, key, made_hour, **{POINT_TAG: point})
 
     members = ['src/vol-1', 'src/vol-2']
     copies = {
@@ -268,16 +270,6 @@ def test_sets_are_ranked_by_the_point_they_hold_not_by_when_their_copies_were_ma
         'src/vol-1': ['s1-1'],
         'src/vol-2': ['s1-2'],
     }, 'the newest complete set went for an older one copied after it'
-
-
-def set_copy(set_id, key, hour, state=COMPLETED, **tags):
-    """A member's copy of set ``set_id`` made at ``hour``."""
-    created = (START + datetime.timedelta(hours=hour)).strftime('%Y-%m-%dT%H:%M:%SZ')
-    return Snapshot('%s-%s' % (set_id, key[-1]), REGION, state, created=created, tags=dict(tags, **{SET_TAG: set_id}))
-
-
-def deleted_ids(chosen):
-    return sorted(copy.id for delete, dummy in chosen.values() for copy in delete)
 
 
 def test_a_sets_verdict_is_its_completed_members_worst():
