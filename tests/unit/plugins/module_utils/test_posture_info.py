@@ -139,8 +139,12 @@ def aws_disk(url, tag_value='aws'):
 
 def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each_disk_as_dr_sync(moto_url):
     """AWS with a DR account and locks: two disks copied and locked, one without a copy, a share a killed run left and a
-    drill's leftover test disk; within the RPO now, over it 30 hours on; a refused lock read is unknown, never locked."""
-    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+    drill's leftover test disk; within the RPO now, over it 30 hours on; a refused lock read is unknown, never locked; a
+    throttled read of the shares is a problem of the read, never "none left"."""
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import (  # pylint: disable=import-outside-toplevel
+        DENIED,
+        THROTTLED,
+    )
 
     disks = [aws_disk(moto_url)[0] for dummy in range(2)]
     connection = dict(KEYS, endpoint_url=moto_url)
@@ -275,6 +279,25 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     assert len(locks) == 2 and all(lock['status'] == 'unknown' and lock['in_force'] is None for lock in locks)
     assert refused['standing']['locked'] == 0 and refused['standing']['locks_unknown'] == 2
     assert standings(refused) == standings(read)
+
+    # EC2 throttles the read of the sources shared with the DR account past every retry: no share is claimed as none
+    # left, the read says which read failed in which region with EC2's words, and the rest of the read stands.
+    THROTTLED.append(('DescribeSnapshots', {'Filter.1.Name': 'tag-key', 'Filter.1.Value.1': SHARE_TAG}))
+    try:
+        throttled = aws_read(moto_url, now=now)
+    finally:
+        THROTTLED.clear()
+    (problem,) = throttled['problems']
+    assert (
+        problem['region'] == AWS_SOURCE
+        and problem['error']['code'] == 'RequestLimitExceeded'
+        and 'request_id' in problem['error']
+        and DR_ACCOUNT in problem['message']
+        and 'shared with the DR account' in problem['message']
+    ), problem
+    assert throttled['leftovers']['shares'] == [] and len(throttled['leftovers']['test_disks']) == 1
+    assert throttled['standing']['problems'] == 1 and '1 problem: ' in throttled['msg'], throttled['msg']
+    assert standings(throttled) == standings(read)
     assert moto_state() == before
 
 

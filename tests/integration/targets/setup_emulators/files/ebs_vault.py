@@ -135,6 +135,11 @@ HOLLOW: set = set()
 # client error UnauthorizedOperation, "You are not authorized to perform this operation.", HTTP 403): what tests set to
 # play a policy that lacks a permission.
 DENIED: set = set()
+# Reads EC2 throttles past every retry: (action, {query parameter: value}) entries; a call of that action whose query
+# holds every one of these parameters is answered RequestLimitExceeded, HTTP 503 (botocore's data/_retry.json, the ec2
+# policy "request_limit_exceeded"; the message's words as EC2 users quote them: unverified). What a test sets to make
+# one read of an action fail among others of it, where DENIED refuses the action whole.
+THROTTLED: list = []
 # The cloud's clock: this machine's moved on by CLOCK['offset'] seconds (a test moves it a day on). Every answer's Date
 # header says it, as EC2's answers carry its own time (RFC 9110 section 6.6.1), which the DR run times its leases by;
 # the locks count by it too.
@@ -654,6 +659,10 @@ def hold_snapshot(answer, account, region, params):
     return [body]
 
 
+# The reason phrases of the statuses the errors here answer with (RFC 9110 section 15).
+REASONS = {403: 'Forbidden', 412: 'Precondition Failed', 503: 'Service Unavailable'}
+
+
 def error_answer(start_response, error, request_id):
     """EC2's error envelope for ``error``."""
     answer = (
@@ -661,7 +670,7 @@ def error_answer(start_response, error, request_id):
         '</Errors><RequestID>%s</RequestID></Response>' % (error.code, escape(error.message), request_id)
     ).encode()
     start_response(
-        '%d %s' % (error.status, {403: 'Forbidden', 412: 'Precondition Failed'}.get(error.status, 'Bad Request')),
+        '%d %s' % (error.status, REASONS.get(error.status, 'Bad Request')),
         [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))],
     )
     return [answer]
@@ -834,6 +843,13 @@ def with_ebs_vault(app):
 
         account, region = get_account_id_from(scope.group('key')), scope.group('region')
         request_id = str(uuid.uuid4())
+        if any(
+            action == throttled and all(params.get(name) == value for name, value in query.items())
+            for throttled, query in THROTTLED
+        ):
+            return error_answer(
+                start_response, Ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503), request_id
+            )
         if PENDING:
             with _GUARD:
                 settle(cloud_time())
