@@ -140,7 +140,7 @@ def aws_disk(url, tag_value='aws'):
 def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each_disk_as_dr_sync(moto_url):
     """AWS with a DR account and locks: two disks copied and locked, one without a copy, a share a killed run left and a
     drill's leftover test disk; within the RPO now, over it 30 hours on; a refused lock read is unknown, never locked; a
-    throttled read of the shares is a problem of the read, never "none left"."""
+    throttled read of the shares is a problem of the read."""
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import (  # pylint: disable=import-outside-toplevel
         DENIED,
         THROTTLED,
@@ -280,8 +280,8 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     assert refused['standing']['locked'] == 0 and refused['standing']['locks_unknown'] == 2
     assert standings(refused) == standings(read)
 
-    # EC2 throttles the read of the sources shared with the DR account past every retry: no share is claimed as none
-    # left, the read says which read failed in which region with EC2's words, and the rest of the read stands.
+    # EC2 throttles the read of the sources shared with the DR account past every retry: the read says which read
+    # failed in which region with EC2's words, in its problems and its line, and the rest of the read stands.
     THROTTLED.append(('DescribeSnapshots', {'Filter.1.Name': 'tag-key', 'Filter.1.Value.1': SHARE_TAG}))
     try:
         throttled = aws_read(moto_url, now=now)
