@@ -110,6 +110,16 @@ def test_a_mutant_the_tests_notice_is_killed_one_they_miss_survives_and_the_file
     }
 
 
+def test_a_stage_with_a_slow_test_gets_a_limit_above_that_test_not_the_default():
+    # A test that takes 20 s of the baseline would time out at TEST_TIMEOUT in every mutant's run that reaches it, and a
+    # mutant the tests miss would count as noticed.
+    seconds = {'quick': 0.5, 'slow': 20.0}
+    assert mutation.stage_timeout(['quick'], seconds) == mutation.TEST_TIMEOUT
+    assert mutation.stage_timeout(['never measured'], seconds) == mutation.TEST_TIMEOUT
+    assert mutation.stage_timeout(['quick', 'slow'], seconds) == mutation.SLOW_FACTOR * 20 > 20
+    assert mutation.pytest_command(['t.py'], timeout=60)[-3:] == ['-o', 'timeout=60', 't.py']
+
+
 def test_the_copy_runs_as_plain_pytest_whatever_plugins_and_options_the_surrounding_run_names(tmp_path, monkeypatch):
     # ansible-test units names its own plugins in PYTEST_PLUGINS; they refuse a test file outside the collection.
     monkeypatch.setenv('PYTEST_PLUGINS', 'no_such_plugin_of_the_surrounding_run')

@@ -22,6 +22,7 @@ import argparse
 import ast
 import concurrent.futures
 import json
+import math
 import os
 import queue
 import random
@@ -105,8 +106,11 @@ SAMPLE = {
 }
 SEED = 19
 THRESHOLD = 90.0
-# Seconds one test may take in a mutant's run before pytest-timeout stops it (the slowest take about 5).
+# Seconds one test may take in a mutant's run before pytest-timeout stops it, at the least; a stage with slower tests
+# gets SLOW_FACTOR times its slowest test's baseline seconds (stage_timeout): a test that is slow on a busy machine is
+# not a mutant that hangs.
 TEST_TIMEOUT = 12
+SLOW_FACTOR = 3
 # The tests of each file's own behaviour, run first: they are the likeliest to kill its mutants.
 OWN_TESTS = {
     'engine/copy_engine.py': ('test_engine.py',),
@@ -652,11 +656,18 @@ def run_mutant(mutant, copy, stages, seconds):
     return mutant
 
 
+def stage_timeout(tests, seconds):
+    """pytest-timeout's limit for a stage of ``tests``: TEST_TIMEOUT, or SLOW_FACTOR times the slowest of them in the
+    baseline run (``seconds``; measured under coverage, so slower than the stage runs it) when that is more."""
+    return max(TEST_TIMEOUT, math.ceil(SLOW_FACTOR * max((seconds.get(test, 1.0) for test in tests), default=0)))
+
+
 def _run_stage(mutant, copy, tests, seconds):
-    budget = 60 + 3 * sum(seconds.get(test, 1.0) for test in tests) + TEST_TIMEOUT
+    limit = stage_timeout(tests, seconds)
+    budget = 60 + 3 * sum(seconds.get(test, 1.0) for test in tests) + limit
     try:
         run = subprocess.run(
-            pytest_command(['-x', '-p', 'no:xdist', *tests]),
+            pytest_command(['-x', '-p', 'no:xdist', *tests], timeout=limit),
             cwd=copy,
             env=test_environment(),
             capture_output=True,
