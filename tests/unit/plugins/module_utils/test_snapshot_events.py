@@ -164,10 +164,8 @@ def run(args, polls, adapter=None, between=None):
     the first (the cloud changes while the source waits). Each round is a start of the source with the same state file
     (a temporary one unless ``args`` name one), as a restart is."""
     queue = asyncio.Queue()
-    if not args.get('state_file'):
-        args = dict(args, state_file=os.path.join(tempfile.mkdtemp(prefix='snapcopy-events-'), 'state.json'))
 
-    async def rounds():
+    async def rounds(args):
         settings = source_settings(args)
         made = adapter or new_adapter(settings, CallRetry(fast_backoff()))
         for number in range(polls):
@@ -175,7 +173,11 @@ def run(args, polls, adapter=None, between=None):
                 between(number)
             await run_source(queue, args, adapter=made, polls=1, backoff=fast_backoff())
 
-    asyncio.run(rounds())
+    # The temporary state file's folder goes with the run: one left in /tmp for each run piled up on CI's machine.
+    with tempfile.TemporaryDirectory(prefix='snapcopy-events-') as folder:
+        asyncio.run(
+            rounds(args if args.get('state_file') else dict(args, state_file=os.path.join(folder, 'state.json')))
+        )
     events = []
     while not queue.empty():
         events.append(queue.get_nowait())
