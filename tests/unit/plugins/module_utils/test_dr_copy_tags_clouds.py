@@ -22,7 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     numbered_tags,
     tag_list,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.copy_tags import NOT_ON_DISK, later_marks
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.copy_tags import NOT_ON_DISK, TAG_FAILED, later_marks
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
@@ -370,6 +370,52 @@ def test_a_tag_the_disk_drops_goes_with_its_record_once_no_copy_tag_is_left(fake
     assert calls.get(UNTAG_CALLS[provider]) == 1 and not calls.get('TagResources'), calls
     ((tags,),) = list(dr_copies(adapter, REGIONS[provider][1]).values())
     assert 'team' not in tags and COPY_TAGS_TAG not in tags
+
+
+# A refusal of the tagging and untagging calls: (the fault rule's cloud, its code) on each cloud. ECS: a RAM policy that
+# lacks the action; CBS's tags are Tencent's tag service's, whose common code for an action not allowed is this one.
+REFUSED_TAGGING = {'ecs': ('ecs', 'Forbidden.RAM'), 'cbs': ('tag', 'AuthFailure.UnauthorizedOperation')}
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_refused_tagging_call_fails_the_copy_tags_never_the_copy_and_the_next_run_catches_up(
+    fakecloud_clean, provider
+):
+    """The cloud refuses both the tagging and the untagging of a found copy: its copy tags are failed, with the cloud's
+    words, in its record and a warning; the copy stands (no failure, nothing copied again); the next run tags it."""
+    cloud = fakecloud_clean
+    adapter, (disk,) = seed(cloud, provider, disks=1)
+    dr_region = REGIONS[provider][1]
+    run(cloud, provider, adapter)
+    set_disk_tags(adapter, provider, disk, {'cost-center': 'cc-9'})
+    untag_disk(adapter, provider, disk, ['team'])
+    fault_cloud, code = REFUSED_TAGGING[provider]
+    cloud.admin.faults(
+        rules=[
+            {'cloud': fault_cloud, 'action': action, 'error_rate': 1.0, 'error_code': code}
+            for action in ('TagResources', UNTAG_CALLS[provider])
+        ]
+    )
+    try:
+        refused, dummy = run(cloud, provider, adapter)
+    finally:
+        cloud.admin.faults(rules=[])
+    (record,) = copy_records(refused)
+    (copy,) = adapter.list_copies(dr_region)
+    assert record['action'] == TAG_FAILED and record['set'] == {} and record['removed'] == [], record
+    assert code in record['not_set']['cost-center'] and code in record['not_removed']['team'], record
+    assert not refused['failures'] and refused['totals']['copied'] == 0, refused['failures']
+    warnings = [
+        warning for warning in refused['run_warnings'] if 'copy tags of %s in %s' % (copy.id, dr_region) in warning
+    ]
+    assert len(warnings) == 2 and all(code in warning for warning in warnings), refused['run_warnings']
+    assert (copy.tags['cost-center'], copy.tags['team']) == ('cc-42', 'storage')
+
+    caught_up, dummy = run(cloud, provider, adapter)
+    (record,) = copy_records(caught_up)
+    assert record['action'] == 'tagged' and record['set'] == {'cost-center': 'cc-9'} and record['removed'] == ['team']
+    ((tags,),) = list(dr_copies(adapter, dr_region).values())
+    assert tags['cost-center'] == 'cc-9' and 'team' not in tags
 
 
 def test_a_key_once_copied_that_the_tags_option_now_sets_stays(fakecloud_clean):
