@@ -4,17 +4,18 @@
 """The plan phase: the copies the run made (or in check mode would make), each full or incremental by the cloud's
 rules, their bytes, what they cost and how long they take (dr.plan), as the report's ``plan``. It sends no call: what
 it needs, the copy phase read (the disks' copies in each region it copied to, as NewerPoints listed them, and the
-sources' sizes as the cloud states them) and the churn alarm measured (the blocks changed since the copy before)."""
+sources' sizes as the cloud states them), the churn alarm measured (the blocks changed since the copy before) and
+verification counted (its EBS direct API calls, made or planned)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import PreflightError
 from ...engine.outcomes import COPIED, WOULD_COPY
 from ..plan import GIB, CopyFacts, copy_time, cost, cost_lines, planned_copy, priced_book
+from ..verify import BLOCK_BYTES
 from .context import PhaseResult
 
 if TYPE_CHECKING:
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from ...core.model import Snapshot
     from .context import DiskPlan, PhaseContext
     from .copy import Copies
-
-# EBS direct APIs read blocks of 512 KiB, and list 10,000 blocks a page (dr.verify).
-BLOCK_BYTES, BLOCKS_A_PAGE = 512 * 1024, 10000
 
 
 @dataclass(frozen=True)
@@ -41,10 +39,12 @@ def plan_copies(
     copies: Copies,
     *,
     changed: Mapping[tuple[str, str], tuple[str, int]] | None = None,
+    verify_reads: int = 0,
 ) -> Planning:
     """The plan of the copies the run made or would make; ``changed``: the blocks the churn alarm measured as changed
     since each copy's predecessor (Verification.changed), an incremental copy's bytes where that predecessor is the copy
-    before it in its region (the one EBS copies it against)."""
+    before it in its region (the one EBS copies it against); ``verify_reads``: the EBS direct API calls verification
+    made, or in check mode would make (Verification.reads)."""
     settings = ctx.settings
     facts = settings.plan.facts
     if facts is None:
@@ -77,7 +77,7 @@ def plan_copies(
                 )
     books = {region: priced_book(facts.book, settings.plan.prices.get(region)) for region in settings.region_names}
     minutes = {region: region_options.get('completion_duration_minutes') for region, region_options in options.items()}
-    lines = cost_lines(planned, books, api_reads=verify_reads(ctx, planned), completion_minutes=minutes)
+    lines = cost_lines(planned, books, api_reads=verify_reads, completion_minutes=minutes)
     return Planning(
         section={
             'preflight': preflight(plans, copies),
@@ -128,18 +128,3 @@ def key_changed(earlier: Snapshot | None, source: Snapshot | None, options: Mapp
     key = options.get('kms_key_id')
     earlier_key = earlier.extra.get('kms_key_id')
     return bool(key and earlier_key and key != earlier_key)
-
-
-def verify_reads(ctx: PhaseContext, planned: Sequence[Any]) -> int:
-    """The EBS direct API reads verification makes of the copies ``planned``: each copy's and its source's listing, and
-    its sample of blocks (every block with ``full``) read on both sides; 0 without verification."""
-    verify = ctx.settings.verify
-    if not verify.enabled:
-        return 0
-    reads = 0
-    for copy in planned:
-        blocks = math.ceil((copy.bytes or 0) / BLOCK_BYTES)
-        reads += 2 * (
-            max(1, math.ceil(blocks / BLOCKS_A_PAGE)) + (blocks if verify.full else min(verify.sample or 0, blocks))
-        )
-    return reads

@@ -164,8 +164,17 @@ PHASES = (
         ),
         label='pruning',
     ),
-    # What the copies cost and take (dr.plan): no call, from what the copy phase read.
-    Phase('plan', lambda ctx, run: plan_copies(ctx, run.plans, run.of(Copies), changed=run.of(Verification).changed)),
+    # What the copies cost and take (dr.plan): no call, from what the copy phase read and verification counted.
+    Phase(
+        'plan',
+        lambda ctx, run: plan_copies(
+            ctx,
+            run.plans,
+            run.of(Copies),
+            changed=run.of(Verification).changed,
+            verify_reads=run.of(Verification).reads,
+        ),
+    ),
 )
 # pylint: enable=unnecessary-lambda
 

@@ -81,6 +81,12 @@ class Verification(PhaseResult):
     #: source)}, of each copy the churn alarm measured this run: the plan's bytes of an incremental copy (dr.plan).
     changed: Mapping[tuple[str, str], tuple[str, int]] = dataclasses.field(default_factory=dict)
 
+    @property
+    def reads(self) -> int:
+        """The EBS direct API calls of the records: those verification made, and in check mode those it would make (each
+        counted by dr.verify's one model of them, VerifyCost): what the plan prices."""
+        return sum(record.get('list_calls', 0) + record.get('get_calls', 0) for record in self.records.values())
+
 
 def verify_copies(
     ctx: PhaseContext,

@@ -7,13 +7,21 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import FIRST_COPY, FULL_SNAPSHOT_SIZE, GIB
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
+    CHANGED_BLOCKS,
+    FIRST_COPY,
+    FULL_SNAPSHOT_SIZE,
+    GIB,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import backends
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_verify_aws import (
     ACCOUNT,
     disks_with_snapshots,
+    planned_reads,
     run,
+    verifications,
 )
 
 SOURCE, DR_REGION = 'ca-central-1', 'sa-east-1'
@@ -112,3 +120,35 @@ def test_a_regions_own_key_is_the_key_its_next_copy_is_planned_against(moto_url)
         adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')
     again = run(moto_url, source, dr_region, check_mode=True, **options)[1]['plan']
     assert [(copy['full'], copy['why_full']) for copy in again['copies']] == [(False, None)], again['copies']
+
+
+def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not_the_blocks_it_moves(moto_url):
+    """An incremental copy moves the blocks changed since the copy before it, but verification lists both snapshots
+    whole and reads its sample of all their blocks: the plan prices those calls as the records count them, in check mode
+    and in the run that makes them (it priced the blocks moved: 2 reads of 2 blocks a side, not 8)."""
+    source, dr_region = 'ap-southeast-2', 'eu-west-2'
+    options = {'selector': {'verify': 'plan-reads'}, 'verify': 8, 'churn_alarm': 50}
+    ((volume, first),) = disks_with_snapshots(moto_url, source, count=1, tag_value='plan-reads').items()
+    aged(source, first, 30)
+    adapter, day_one = run(moto_url, source, dr_region, **options)
+    (copy_id,) = verifications(day_one)
+    aged(dr_region, copy_id, 29)
+    ebs_direct.write_blocks(volume, range(2000, 2002))
+    adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')
+
+    dummy, planned = run(moto_url, source, dr_region, check_mode=True, **options)
+    (copy,) = planned['plan']['copies']
+    assert (copy['full'], copy['bytes'], copy['bytes_from']) == (False, 2 * BLOCK_BYTES, CHANGED_BLOCKS), copy
+    (record,) = verifications(planned).values()
+    assert record['action'] == 'would_verify' and (record['list_calls'], record['get_calls']) == (2, 16), record
+    assert planned_reads(planned) == 18
+
+    ebs_direct.EBS_CALLS.clear()
+    dummy, done = run(moto_url, source, dr_region, **options)
+    (record,) = verifications(done).values()
+    assert record['action'] == 'verified', record
+    assert (
+        planned_reads(done)
+        == ebs_direct.EBS_CALLS['ListSnapshotBlocks'] + ebs_direct.EBS_CALLS['GetSnapshotBlock']
+        == 18
+    )

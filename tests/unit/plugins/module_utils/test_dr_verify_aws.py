@@ -72,6 +72,12 @@ def verifications(report):
     return {copy['snapshot_id']: copy['verification'] for disk in report['disks'] for copy in disk['copies']}
 
 
+def planned_reads(report):
+    """The EBS direct API calls the plan prices: its line of no one region, in thousands; 0 without that line."""
+    lines = [line for line in report['plan']['cost']['lines'] if line['region'] is None]
+    return round(sum(line['quantity'] for line in lines) * 1000)
+
+
 def test_a_run_with_verify_reads_each_copy_beside_its_source_and_marks_it(moto_url):
     source, dr_region = 'us-west-1', 'ca-central-1'
     made = disks_with_snapshots(moto_url, source)
@@ -85,6 +91,8 @@ def test_a_run_with_verify_reads_each_copy_beside_its_source_and_marks_it(moto_u
         assert (record['list_calls'], record['get_calls'], record['sampled']) == (2, 16, 8)
         assert record['bytes_read'] == 16 * BLOCK_BYTES and record['mark'].endswith('sample=8')
     assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 4, 'GetSnapshotBlock': 32}
+    # The plan prices the calls made, as the records count them.
+    assert planned_reads(report) == 36
     copies = {copy.id: copy for copy in adapter.list_copies(dr_region)}
     assert {copies[copy_id].tags.get(VERIFIED_TAG) for copy_id in records} == {
         record['mark'] for record in records.values()
@@ -158,6 +166,8 @@ def test_check_mode_plans_the_calls_and_bytes_and_reads_no_block(moto_url, moto_
                 'outside_aws': round(8 * BLOCK_BYTES / 2**30 * 0.09, 6),
             },
         }
+    # The plan prices what the records plan: both sides listed and four blocks read on each, for each copy.
+    assert planned_reads(report) == 2 * (2 + 8)
     # No copy: the one CopySnapshot is the plan's preflight's, with DryRun (issue 64), for both disks.
     assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 2} and moto_calls['CopySnapshot'] == 1
 

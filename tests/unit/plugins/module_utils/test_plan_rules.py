@@ -17,7 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import p
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import prices as tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.plan import BLOCK_BYTES, changed_bytes
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.plan import changed_bytes, key_changed
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
     DISK_SIZE,
@@ -40,6 +40,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     planned_copy,
     priced_book,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES
 
 REGIONS = ('eu-west-1', 'us-west-2', 'ap-southeast-1')
 SIZES = st.one_of(st.none(), st.integers(min_value=0, max_value=16 * 1024 * GIB))
@@ -300,3 +301,19 @@ def test_an_incremental_copys_measured_changes_count_only_against_the_copy_befor
     assert changed_bytes(('snap-in-another-region', 40), earlier) is None
     assert changed_bytes(('snap-before', 40), None) is None  # the first copy there: full
     assert changed_bytes(None, earlier) is None  # nothing measured
+
+
+def test_a_key_change_is_a_change_of_encryption_or_of_a_named_key_from_the_copy_before():
+    """EBS copies a copy in full whose encryption or key differs from the copy before it in its region (KEY_CHANGED): a
+    copy that will be encrypted where that one is not, or the reverse, or one whose named key is not that one's."""
+    plain = Snapshot('snap-plain', 'dr-1', COMPLETED)
+    sealed = Snapshot('snap-sealed', 'dr-1', COMPLETED, encrypted=True, extra={'kms_key_id': 'key-a'})
+    source = Snapshot('snap-source', 'src-1', COMPLETED, encrypted=True)
+    assert key_changed(None, source, {'encrypted': True}) is False  # no copy before: a first copy, full anyway
+    assert key_changed(plain, None, {'encrypted': True}) is True
+    assert key_changed(plain, source, {}) is True  # an encrypted source's copy is encrypted
+    assert key_changed(sealed, None, {}) is True
+    assert key_changed(plain, None, {}) is False
+    assert key_changed(sealed, source, {}) is False  # no key named: the region's default for both
+    assert key_changed(sealed, source, {'kms_key_id': 'key-a'}) is False
+    assert key_changed(sealed, source, {'kms_key_id': 'key-b'}) is True
