@@ -44,6 +44,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -99,6 +100,9 @@ def ansible_environment(work):
             'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
             'ANSIBLE_LOCAL_TEMP': os.path.join(work, 'tmp'),
             'ANSIBLE_REMOTE_TEMP': os.path.join(work, 'tmp'),
+            # What killed controllers and modules leave (dr_sync's progress file, a module's unpacked payload) stays in
+            # the output folder, not in the machine's /tmp, where every chaos run left hundreds.
+            'TMPDIR': os.path.join(work, 'tmp'),
             # No instance metadata look-up (169.254.169.254) and no AWS files of this machine's user.
             'AWS_EC2_METADATA_DISABLED': 'true',
             'AWS_CONFIG_FILE': os.devnull,
@@ -184,7 +188,9 @@ class Suite:  # pylint: disable=too-many-public-methods  # the steps the parts s
     def __init__(self, args):
         self.args = args
         self.work = os.path.abspath(args.out)
-        os.makedirs(os.path.join(self.work, 'tmp'), exist_ok=True)
+        # The last run's leftovers (its killed controllers' files) go: the folder holds one run's.
+        shutil.rmtree(os.path.join(self.work, 'tmp'), ignore_errors=True)
+        os.makedirs(os.path.join(self.work, 'tmp'))
         os.makedirs(os.path.join(self.work, 'logs'), exist_ok=True)
         self.env = ansible_environment(self.work)
         self.figures = {
