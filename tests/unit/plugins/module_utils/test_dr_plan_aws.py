@@ -128,7 +128,7 @@ def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not
     and in the run that makes them (it priced the blocks moved: 2 reads of 2 blocks a side, not 8)."""
     source, dr_region = 'ap-southeast-2', 'eu-west-2'
     options = {'selector': {'verify': 'plan-reads'}, 'verify': 8, 'churn_alarm': 50}
-    ((volume, first),) = disks_with_snapshots(moto_url, source, count=1, tag_value='plan-reads').items()
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='plan-reads').items()))
     aged(source, first, 30)
     adapter, day_one = run(moto_url, source, dr_region, **options)
     (copy_id,) = verifications(day_one)
