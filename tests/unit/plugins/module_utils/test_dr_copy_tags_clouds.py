@@ -19,6 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     DISK_TAG,
     SHARE_TAG,
     STAGED_FROM_TAG,
+    VERIFIED_TAG,
     numbered_tags,
     tag_list,
 )
@@ -163,6 +164,37 @@ def test_a_new_aws_copy_carries_the_named_tags_in_its_copy_call(moto_url, moto_c
     third = dr_run_with(adapter, options, clock=FakeClock())
     assert not third['changed'] and copy_records(third)[0]['action'] == 'unchanged'
     assert 'CreateTags' not in moto_calls, moto_calls
+
+
+def test_an_ebs_copy_full_of_copy_tags_keeps_room_for_the_marks_verification_writes_later(moto_url):
+    """EC2 keeps 50 tags on a snapshot. A disk with 48 tags, all named in copy_tags: its copy takes only as many as leave
+    room for the marks a run writes after the copy call (verification's, the churn alarm's), and verification then marks
+    it, within the limit (make mutation: the room for those three marks, dropped, passed every test)."""
+    source, dr_region = 'ca-west-1', 'mx-central-1'
+    keys = {'access_key': 'AKIASNAPCOPYTAGS0002', 'secret_key': 'snapcopy-copy-tags'}
+    many = {'k%02d' % number: 'v%02d' % number for number in range(48)}
+    client = ec2_with(moto_url, keys, source)
+    volume = client.create_volume(
+        Size=1,
+        AvailabilityZone=source + 'a',
+        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(SELECTOR, **many))}],
+    )['VolumeId']
+    client.create_snapshot(VolumeId=volume)
+    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    options = scope('aws', source, [dr_region], SELECTOR, copy_tags=sorted(many), verify=8, churn_alarm=50)
+    report = dr_run_with(adapter, options, clock=FakeClock())
+    assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
+    (record,) = copy_records(report)
+    assert record['not_set'] and all('no room' in why for why in record['not_set'].values()), record
+    (copy,) = report['disks'][0]['copies']
+    assert copy['verification']['action'] == 'verified' and 'mark_error' not in copy['verification'], copy[
+        'verification'
+    ]
+    (snapshot,) = ec2_with(moto_url, keys, dr_region).describe_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
+    tags = {tag['Key']: tag['Value'] for tag in snapshot['Tags']}
+    assert tags.get(VERIFIED_TAG) == copy['verification']['mark'] and len(tags) <= 50, len(tags)
+    # Room is left for the churn alarm's two marks too, which its later runs write.
+    assert len(tags) + 2 <= 50, len(tags)
 
 
 def test_ens_copies_are_made_and_say_that_ens_keeps_no_tags(fakecloud_clean):
