@@ -36,6 +36,15 @@ def test_a_record_fits_the_clouds_value_and_names_the_keys_it_has_no_room_for(ke
     assert len(value) <= rules.value_length
     assert recorded_keys(value) | set(left_out) == keys and not recorded_keys(value) & set(left_out)
     assert record_value(keys, rules.value_length) == (value, left_out)  # the same on every run
+    # A key is left out only when it has no room: beside the value as it ends, its word and a space pass the limit.
+    for key in left_out:
+        assert len(value) + 1 + len(record_value([key], 10_000)[0]) > rules.value_length, (key, value)
+
+
+def test_keys_that_fill_the_value_exactly_are_all_recorded():
+    keys = {'a' * 31, 'b' * 31, 'c' * 31, 'd' * 32}  # 31 * 3 + 32 and three spaces: ECS's 128 characters
+    value, left_out = record_value(keys, ECS_RULES.value_length)
+    assert left_out == () and len(value) == ECS_RULES.value_length and recorded_keys(value) == keys
 
 
 def test_ecs_records_128_characters_of_keys_the_rest_is_set_but_not_recorded():
