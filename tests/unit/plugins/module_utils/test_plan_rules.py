@@ -317,3 +317,14 @@ def test_a_key_change_is_a_change_of_encryption_or_of_a_named_key_from_the_copy_
     assert key_changed(sealed, source, {}) is False  # no key named: the region's default for both
     assert key_changed(sealed, source, {'kms_key_id': 'key-a'}) is False
     assert key_changed(sealed, source, {'kms_key_id': 'key-b'}) is True
+
+
+def test_each_clouds_rules_plan_a_copy_under_another_key_as_its_pages_say():
+    """EBS: a copy under another key than the copy before it is full; ECS's page says every later copy is incremental and
+    nothing of keys; Tencent's says no copy is incremental (clouds/*/prices.py, RULES)."""
+    facts = CopyFacts('vol-1', 'eu-west-1', 'snap-1', full_bytes=10 * GIB, earlier_copy=True, key_changed=True)
+    assert planned_copy(facts, aws.RULES).why_full == KEY_CHANGED
+    assert not planned_copy(facts, alibaba.RULES).full
+    assert planned_copy(facts, tencent.RULES).why_full == tencent.RULES.always_full
+    same_key = CopyFacts('vol-1', 'eu-west-1', 'snap-1', full_bytes=10 * GIB, earlier_copy=True, key_changed=False)
+    assert not planned_copy(same_key, aws.RULES).full
