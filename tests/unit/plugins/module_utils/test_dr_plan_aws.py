@@ -125,7 +125,8 @@ def test_a_regions_own_key_is_the_key_its_next_copy_is_planned_against(moto_url)
 def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not_the_blocks_it_moves(moto_url):
     """An incremental copy moves the blocks changed since the copy before it, but verification lists both snapshots
     whole and reads its sample of all their blocks: the plan prices those calls as the records count them, in check mode
-    and in the run that makes them (it priced the blocks moved: 2 reads of 2 blocks a side, not 8)."""
+    and in the run that makes them (it priced the blocks moved: 2 reads of 2 blocks a side, not 8). A copy of a snapshot
+    with no change moves and stores nothing."""
     source, dr_region = 'ap-southeast-2', 'eu-west-2'
     options = {'selector': {'verify': 'plan-reads'}, 'verify': 8, 'churn_alarm': 50}
     volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='plan-reads').items()))
@@ -134,7 +135,7 @@ def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not
     (copy_id,) = verifications(day_one)
     aged(dr_region, copy_id, 29)
     ebs_direct.write_blocks(volume, range(2000, 2002))
-    adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')
+    second = adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
 
     dummy, planned = run(moto_url, source, dr_region, check_mode=True, **options)
     (copy,) = planned['plan']['copies']
@@ -152,3 +153,13 @@ def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not
         == ebs_direct.EBS_CALLS['ListSnapshotBlocks'] + ebs_direct.EBS_CALLS['GetSnapshotBlock']
         == 18
     )
+
+    # The next snapshot holds no change: its incremental copy moves and stores nothing, and the plan says so.
+    aged(source, second, 20)
+    (second_copy,) = verifications(done)
+    aged(dr_region, second_copy, 19)
+    adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')
+    dummy, unchanged = run(moto_url, source, dr_region, check_mode=True, **options)
+    (copy,) = unchanged['plan']['copies']
+    assert (copy['full'], copy['bytes'], copy['bytes_from']) == (False, 0, CHANGED_BLOCKS), copy
+    assert unchanged['plan']['bytes'] == 0 and unchanged['plan']['cost']['monthly'] == 0, unchanged['plan']
