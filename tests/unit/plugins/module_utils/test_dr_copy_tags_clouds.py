@@ -127,17 +127,23 @@ def test_a_new_copy_carries_the_named_tags_of_its_disk(fakecloud_clean, provider
         assert 'TagResources' not in calls, calls
 
 
+def aws_disk(moto_url, keys, source, tags, size=2):
+    """A volume of ``size`` GiB in ``source`` tagged ``tags``, with a snapshot: (the region's EC2 client, the volume's id,
+    an EbsAdapter of ``keys``)."""
+    client = ec2_with(moto_url, keys, source)
+    volume = client.create_volume(
+        Size=size,
+        AvailabilityZone=source + 'a',
+        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(tags)}],
+    )['VolumeId']
+    client.create_snapshot(VolumeId=volume)
+    return client, volume, EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+
+
 def test_a_new_aws_copy_carries_the_named_tags_in_its_copy_call(moto_url, moto_calls):
     source, dr_region = 'eu-west-3', 'eu-central-1'
     keys = {'access_key': 'AKIASNAPCOPYTAGS0001', 'secret_key': 'snapcopy-copy-tags'}
-    client = ec2_with(moto_url, keys, source)
-    volume = client.create_volume(
-        Size=2,
-        AvailabilityZone=source + 'a',
-        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(SELECTOR, **COST))}],
-    )['VolumeId']
-    client.create_snapshot(VolumeId=volume)
-    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    client, volume, adapter = aws_disk(moto_url, keys, source, dict(SELECTOR, **COST))
     options = scope('aws', source, [dr_region], SELECTOR, copy_tags=NAMED)
     moto_calls.clear()
     report = dr_run_with(adapter, options, clock=FakeClock())
@@ -173,14 +179,7 @@ def test_an_ebs_copy_full_of_copy_tags_keeps_room_for_the_marks_verification_wri
     source, dr_region = 'ca-west-1', 'mx-central-1'
     keys = {'access_key': 'AKIASNAPCOPYTAGS0002', 'secret_key': 'snapcopy-copy-tags'}
     many = {'k%02d' % number: 'v%02d' % number for number in range(48)}
-    client = ec2_with(moto_url, keys, source)
-    volume = client.create_volume(
-        Size=1,
-        AvailabilityZone=source + 'a',
-        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(SELECTOR, **many))}],
-    )['VolumeId']
-    client.create_snapshot(VolumeId=volume)
-    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    dummy, dummy, adapter = aws_disk(moto_url, keys, source, dict(SELECTOR, **many), size=1)
     options = scope('aws', source, [dr_region], SELECTOR, copy_tags=sorted(many), verify=8, churn_alarm=50)
     report = dr_run_with(adapter, options, clock=FakeClock())
     assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
@@ -472,14 +471,7 @@ def test_an_aws_copy_loses_a_renamed_tag_and_keeps_a_key_set_by_hand(moto_url, m
     keys = {'access_key': 'AKIASNAPCOPYTAGS0002', 'secret_key': 'snapcopy-copy-tags'}
     # moto keeps one state per process, and another test of this file tags disks dr=yes in this region: a value of its own.
     selector = {'dr': 'renamed'}
-    client = ec2_with(moto_url, keys, source)
-    volume = client.create_volume(
-        Size=2,
-        AvailabilityZone=source + 'a',
-        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(selector, **COST))}],
-    )['VolumeId']
-    client.create_snapshot(VolumeId=volume)
-    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    client, volume, adapter = aws_disk(moto_url, keys, source, dict(selector, **COST))
     options = scope('aws', source, [dr_region], selector, copy_tags=RENAMING)
     first = dr_run_with(adapter, options, clock=FakeClock())
     copy_id = first['disks'][0]['copies'][0]['snapshot_id']
