@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import time
 from typing import TYPE_CHECKING, Any, cast
 
 from ..core.cloud_clock import CloudClock, iso_utc
@@ -95,14 +94,16 @@ class PostureRead:
         account: str | None = None,
         now: datetime.datetime | None = None,
         retry: CallRetry | PhaseRetry | None = None,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.adapter = adapter
         self.settings = settings
         # ``now`` is the controller's (or a test's); the read judges every age and lease by the cloud's clock, as a run
         # does (core.cloud_clock), and says once when the controller's is minutes off it.
         self.controller_start = now or datetime.datetime.now(datetime.timezone.utc)
-        self.retry = run_retry(adapter, retry).until(clock() + READ_SECONDS)
+        self.retry = run_retry(adapter, retry).until(float('inf'))
+        # The read's one clock is its backoff's: a deadline on another would end the read early, or never.
+        clock = self.retry.backoff.clock
+        self.retry.deadline = clock() + READ_SECONDS
         self.account = settings.dr_account['account'] if settings.dr_account is not None else account
         self.problems: list[dict[str, Any]] = []
         self.warnings: list[str] = []

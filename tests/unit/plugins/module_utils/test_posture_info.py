@@ -24,9 +24,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import TEST_DISK_PREFIX
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import READ_SECONDS, PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import NO_COPY, PLANNED
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import MAX_ATTEMPTS, default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -67,16 +67,18 @@ def aws_options(**options):
     )
 
 
-def aws_adapter(url):
+def aws_adapter(url, retry=None):
     connection = dict(KEYS, endpoint_url=url)
-    adapter = EbsAdapter(AwsClient(connection, botocore_module=botocore))
+    adapter = EbsAdapter(AwsClient(connection, botocore_module=botocore, retry=retry))
     settings = dr_settings(aws_options())
     connect_dr_account(adapter, connection, settings.dr_account, AWS_SOURCE, AWS_DR)
     return adapter
 
 
-def aws_read(url, now=None, **options):
-    return PostureRead(aws_adapter(url), dr_settings(aws_options(**options)), now=now).read()
+def aws_read(url, now=None, clock=None, **options):
+    """The read; with ``clock`` (a FakeClock), its client and the read retry as the module's do, waiting on it."""
+    retry = None if clock is None else CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock))
+    return PostureRead(aws_adapter(url, retry), dr_settings(aws_options(**options)), now=now, retry=retry).read()
 
 
 def aws_check_run(url, now):
@@ -283,10 +285,15 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     # EC2 throttles the read of the sources shared with the DR account past every retry: the read says which read
     # failed in which region with EC2's words, in its problems and its line, and the rest of the read stands.
     THROTTLED.append(('DescribeSnapshots', {'Filter.1.Name': 'tag-key', 'Filter.1.Value.1': SHARE_TAG}))
+    # The fake clock stands far from the machine's: a deadline the read set on another clock than its backoff's would
+    # leave it no retry.
+    clock = FakeClock(start=1e9)
     try:
-        throttled = aws_read(moto_url, now=now)
+        throttled = aws_read(moto_url, now=now, clock=clock)
     finally:
         THROTTLED.clear()
+    # It was retried, backing off, until the backoff's tries were spent, all well within the read's time.
+    assert len(clock.sleeps) == MAX_ATTEMPTS - 1 and clock.now < 1e9 + READ_SECONDS, clock.sleeps
     (problem,) = throttled['problems']
     assert (
         problem['region'] == AWS_SOURCE
