@@ -16,6 +16,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_bridge import ASK_GRACE_SECONDS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_release import ShareRelease
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
@@ -362,6 +363,21 @@ def test_a_bridge_disk_whose_staged_copy_a_person_deleted_is_terminated_and_repo
     )
     again = dr_run(cloud)
     assert again['dr_account']['released'] == [] and not again['changed'], 'released once'
+
+
+def test_a_staged_copy_that_a_listing_skipped_is_not_taken_for_gone(cloud):
+    """A listing of the region may skip a staged copy while others are made. Its bridge disk then looks orphaned: the
+    release reads the staged copy exactly before it calls it gone, and a staged copy still there is never released
+    (its bridge disk terminated, its share cancelled, the copy deleted)."""
+    seed(cloud)
+    staged, bridge = up_to_the_bridge_disk(cloud)
+    before = region_state(cloud)
+    adapter = dr_adapter(cloud, run_settings().dr_account)
+    # What a listing that skipped it would have read: no staged copy, no DR copy, in the DR region.
+    release = ShareRelease(adapter, adapter.dr.reads, account=DR_UIN, settled={DR_REGION: ([], {})})
+    assert release.find_shares([DR_REGION]) == ([], [])
+    assert region_state(cloud) == before and bridge in live(before[1])
+    assert staged in [snapshot['id'] for snapshot in before[0]]
 
 
 def test_a_bridge_disk_whose_dr_copy_is_being_made_stays_until_that_is_complete(cloud):
