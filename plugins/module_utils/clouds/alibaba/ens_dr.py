@@ -45,7 +45,7 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter):
             tag_selector,
             lambda item, tags: Disk(
                 item['DiskId'],
-                item.get('EnsRegionId') or region,
+                region,  # the node asked: DescribeDisks answers that node's disks only
                 name=item.get('DiskName') or None,
                 size=size_gib(item.get('Size')),
                 tags=tags,

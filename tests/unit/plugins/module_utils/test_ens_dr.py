@@ -12,13 +12,16 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     DISK_TAG,
+    RESTORE_TESTED_TAG,
     SOURCE_TAG,
     description_marker,
+    marked_description,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EXISTING, EngineConfig
@@ -122,6 +125,42 @@ def test_the_marker_follows_the_users_description_and_both_must_fit(cloud):
     with pytest.raises(InputError) as info:
         EnsAdapter(client=None).validate(request('sp-abc123', description='x' * (room + 1)))
     assert info.value.option == 'description' and 'at most %d characters' % room in info.value.message
+
+
+def test_a_mark_that_fills_the_description_to_ens_limit_is_written_and_one_more_character_is_refused(cloud):
+    """ENS keeps a copy's marks in its description, up to 256 characters (ModifySnapshotAttributeRequest; fakecloud
+    refuses more). A drill's mark that fills it exactly is written; one that would pass it fails before any call, with
+    the copy and the limit named, and the description stays as it was."""
+    mark = {RESTORE_TESTED_TAG: '2026-11-28T00:00:00Z'}
+    source = seed_source(cloud)
+    with_mark = len(marked_description('', dict({SOURCE_TAG: source_tag(source)}, **mark)))
+    adapter = adapter_for(cloud)
+    for node, length in ((NODE_A, 256 - 1 - with_mark), (NODE_B, 256 - with_mark)):
+        adapter.start_copy(request(source, [node], description='x' * length), [node])
+    (fits,) = adapter.list_copies(NODE_A)
+    (too_long,) = adapter.list_copies(NODE_B)
+    adapter.tag_copy(fits, mark)
+    assert len(descriptions_of(cloud, NODE_A)[fits.id]) == 256
+    (listed,) = adapter.list_copies(NODE_A)
+    assert listed.tags[RESTORE_TESTED_TAG] == mark[RESTORE_TESTED_TAG]
+    before, sent = descriptions_of(cloud, NODE_B), calls(cloud, 'ModifySnapshotAttribute')
+    with pytest.raises(CloudError) as info:
+        adapter.tag_copy(too_long, mark)
+    assert info.value.code == 'DescriptionTooLong' and too_long.id in info.value.message and '256' in info.value.message
+    assert descriptions_of(cloud, NODE_B) == before and calls(cloud, 'ModifySnapshotAttribute') == sent
+
+
+@pytest.mark.parametrize('made', [None, [], [''], '', [None]])
+def test_a_create_snapshot_answer_that_names_no_snapshot_is_an_error_with_the_request_id(cloud, made):
+    """ENS answers a new snapshot's id in a list, SnapShotId (ens-20171110 CreateSnapshotResponseBody). An answer that
+    names none (here a canned one) is the cloud's error, never a snapshot without an id: the run says to look on the
+    node before trying again, with the answer's request id."""
+    answer = {'RequestId': 'canned-1'} if made is None else {'RequestId': 'canned-1', 'SnapShotId': made}
+    cloud.admin.faults({'answers': [{'cloud': 'ens', 'action': 'CreateSnapshot', 'answer': answer}]})
+    with pytest.raises(CloudError) as info:
+        adapter_for(cloud).create_snapshot(SOURCE_NODE, Disk('d-1', SOURCE_NODE), 'nightly', None, None)
+    assert (info.value.code, info.value.request_id) == ('InvalidResponse', 'canned-1')
+    assert 'look for it on node %s' % SOURCE_NODE in info.value.message
 
 
 def test_our_source_tag_is_ours_to_set():
