@@ -187,6 +187,43 @@ def test_a_test_disk_a_person_attached_to_another_instance_is_never_detached(mot
     assert any(theirs in warning and 'not by the drill' in warning for warning in warnings)
 
 
+def test_a_refused_detach_keeps_the_disk_says_why_and_the_next_cleanup_ends_it(moto_url, devices):
+    """The policy lacks ec2:DetachVolume: dr_drill_finish cannot detach the drill's disk from its host. The disk stays
+    attached and is not deleted, the record says the deletion failed, and a warning names the disk, the host and EC2's
+    code. With the permission back, the next cleanup detaches and deletes it."""
+    source, dr_region = 'ca-central-1', 'ca-west-1'
+    tagged_disk(moto_url, source, [5])
+    host = instance(moto_url, dr_region, dr_region + 'a')
+    first = run(moto_url, source, dr_region, restore_test_host={'instance_id': host})
+    (held,) = first['restore']['held']
+
+    def cleanup(warnings):
+        return DrillCleanup(
+            adapter(moto_url).drill,
+            FakeRetry(),
+            run=first['restore']['run_id'],
+            now=datetime.datetime.now(datetime.timezone.utc),
+            check_mode=False,
+            clock=FakeClock().clock,
+            sleep=FakeClock().sleep,
+            warnings=warnings,
+        ).delete_run(dr_region)
+
+    warnings = []
+    ebs_vault.DENIED.add(('123456789012', 'DetachVolume'))
+    try:
+        (record,) = cleanup(warnings)
+    finally:
+        ebs_vault.DENIED.clear()
+    assert record['action'] == 'delete_failed'
+    assert volumes(moto_url, dr_region)[held['test_disk_id']]['Attachments'][0]['InstanceId'] == host
+    (warning,) = warnings
+    assert warning.startswith('could not detach test disk %s from %s: ' % (held['test_disk_id'], host)), warning
+    assert 'UnauthorizedOperation' in warning
+    (record,) = cleanup(warnings)
+    assert record['action'] == 'deleted' and held['test_disk_id'] not in volumes(moto_url, dr_region)
+
+
 def test_a_host_that_does_not_run_fails_the_drill_of_its_region_before_any_disk(moto_url, devices):
     source, dr_region = 'us-east-2', 'ap-northeast-1'
     tagged_disk(moto_url, source, [2])
