@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.fresh import FRESH_TAG
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_vault
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -135,5 +136,7 @@ def test_a_controller_two_days_behind_takes_a_fresh_snapshot_of_a_disk_30_hours_
         if snapshot['SnapshotId'] != old
     ]
     assert [snapshot['SnapshotId'] for snapshot in fresh] == [disk['fresh_snapshot']['id']]
+    # It carries the run's stamp, by which a run whose answer was lost finds it rather than making another.
+    assert FRESH_TAG in {tag['Key'] for tag in fresh[0].get('Tags', [])}, fresh[0]
     (skew,) = [warning for warning in report['run_warnings'] if "controller's clock" in warning]
     assert skew.startswith("this controller's clock is 2 days 0 h 0 min behind the cloud's"), skew
