@@ -214,6 +214,12 @@ OWN_TESTS = {
     'clouds/tencent/cbs_dr_release.py': ('test_dr_account_cbs.py', 'test_dr_account_cbs_safety.py'),
     'core/tagging.py': ('test_tagging.py', 'test_tag_rules_clouds.py'),
     'dr/drill_host.py': ('test_drill_host_aws.py', 'test_drill_host_clouds.py'),
+    'clouds/aws/ebs_dr_account.py': ('test_dr_account_aws.py',),
+    'clouds/alibaba/ecs_dr_account.py': ('test_dr_account_ecs.py', 'test_dr_account_ecs_shares.py'),
+    'clouds/alibaba/ecs_resource_share.py': ('test_dr_account_ecs_shares.py', 'test_dr_account_ecs.py'),
+    'clouds/alibaba/ecs_locks.py': ('test_locks_fakecloud.py',),
+    'clouds/tencent/cbs_dr_account.py': ('test_dr_account_cbs.py', 'test_dr_account_cbs_safety.py'),
+    'clouds/tencent/cbs_dr_bridge.py': ('test_dr_account_cbs.py', 'test_dr_account_cbs_safety.py'),
 }
 
 FLIPPED = {
