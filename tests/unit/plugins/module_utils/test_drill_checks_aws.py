@@ -75,6 +75,21 @@ def volumes(url, region):
     return {volume['VolumeId']: volume for volume in client(url, 'ec2', region).describe_volumes()['Volumes']}
 
 
+def finish(url, run_id, region, warnings):
+    """dr_drill_finish's cleanup of the drill ``run_id`` in ``region``: its records; its warnings go to ``warnings``."""
+    clock = FakeClock()
+    return DrillCleanup(
+        adapter(url).drill,
+        FakeRetry(),
+        run=run_id,
+        now=datetime.datetime.now(datetime.timezone.utc),
+        check_mode=False,
+        clock=clock.clock,
+        sleep=clock.sleep,
+        warnings=warnings,
+    ).delete_run(region)
+
+
 def test_the_drills_disk_is_made_in_the_hosts_zone_attached_and_left_for_the_checks(moto_url, devices):
     source, dr_region = 'eu-west-2', 'eu-west-3'
     volume, snapshot = tagged_disk(moto_url, source, [3, 700])
@@ -96,17 +111,7 @@ def test_the_drills_disk_is_made_in_the_hosts_zone_attached_and_left_for_the_che
 
     # dr_drill_finish's cleanup: detached, then deleted; the device file goes with the attachment.
     warnings = []
-    cleanup = DrillCleanup(
-        adapter(moto_url).drill,
-        FakeRetry(),
-        run=restore['run_id'],
-        now=datetime.datetime.now(datetime.timezone.utc),
-        check_mode=False,
-        clock=FakeClock().clock,
-        sleep=FakeClock().sleep,
-        warnings=warnings,
-    )
-    (record,) = cleanup.delete_run(dr_region)
+    (record,) = finish(moto_url, restore['run_id'], dr_region, warnings)
     assert record == {
         'region': dr_region,
         'test_disk_id': held['test_disk_id'],
@@ -171,17 +176,7 @@ def test_a_test_disk_a_person_attached_to_another_instance_is_never_detached(mot
     theirs = instance(moto_url, dr_region, dr_region + 'a')
     ec2.attach_volume(VolumeId=held['test_disk_id'], InstanceId=theirs, Device='/dev/sdz')
     warnings = []
-    cleanup = DrillCleanup(
-        adapter(moto_url).drill,
-        FakeRetry(),
-        run=first['restore']['run_id'],
-        now=datetime.datetime.now(datetime.timezone.utc),
-        check_mode=False,
-        clock=FakeClock().clock,
-        sleep=FakeClock().sleep,
-        warnings=warnings,
-    )
-    (record,) = cleanup.delete_run(dr_region)
+    (record,) = finish(moto_url, first['restore']['run_id'], dr_region, warnings)
     assert record['action'] == 'delete_failed'
     assert volumes(moto_url, dr_region)[held['test_disk_id']]['Attachments'][0]['InstanceId'] == theirs
     assert any(theirs in warning and 'not by the drill' in warning for warning in warnings)
@@ -197,22 +192,10 @@ def test_a_refused_detach_keeps_the_disk_says_why_and_the_next_cleanup_ends_it(m
     first = run(moto_url, source, dr_region, restore_test_host={'instance_id': host})
     (held,) = first['restore']['held']
 
-    def cleanup(warnings):
-        return DrillCleanup(
-            adapter(moto_url).drill,
-            FakeRetry(),
-            run=first['restore']['run_id'],
-            now=datetime.datetime.now(datetime.timezone.utc),
-            check_mode=False,
-            clock=FakeClock().clock,
-            sleep=FakeClock().sleep,
-            warnings=warnings,
-        ).delete_run(dr_region)
-
     warnings = []
     ebs_vault.DENIED.add(('123456789012', 'DetachVolume'))
     try:
-        (record,) = cleanup(warnings)
+        (record,) = finish(moto_url, first['restore']['run_id'], dr_region, warnings)
     finally:
         ebs_vault.DENIED.clear()
     assert record['action'] == 'delete_failed'
@@ -220,7 +203,7 @@ def test_a_refused_detach_keeps_the_disk_says_why_and_the_next_cleanup_ends_it(m
     (warning,) = warnings
     assert warning.startswith('could not detach test disk %s from %s: ' % (held['test_disk_id'], host)), warning
     assert 'UnauthorizedOperation' in warning
-    (record,) = cleanup(warnings)
+    (record,) = finish(moto_url, first['restore']['run_id'], dr_region, warnings)
     assert record['action'] == 'deleted' and held['test_disk_id'] not in volumes(moto_url, dr_region)
 
 
