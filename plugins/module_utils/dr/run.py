@@ -58,16 +58,26 @@ class DrRun:
         progress: Progress | None = None,
     ) -> None:
         """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
-        its own deadline (CallRetry.until). ``progress`` is told of each phase and of the copies (live progress)."""
+        its own deadline (CallRetry.until). ``clock`` and ``sleep`` make its backoff when it has none; the run's time,
+        deadlines and waits are then its backoff's. ``progress`` is told of each phase and of the copies (live
+        progress)."""
         self.adapter = adapter
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
         # This run's id: on its leases of shares (dr.leases.shares) and its test disks (dr.drill).
         self.run_id = run_id(self.now)
-        self.clock = clock
+        # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own. The
+        # run's one clock is its backoff's: a deadline or a wait on another would end the run's retries early, or never.
+        self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(float('inf'))
+        backoff = self.retry.backoff
+        if (clock, sleep) != (time.monotonic, time.sleep) and (backoff.clock, backoff.sleep) != (clock, sleep):
+            # A bug of the caller's (a test's): a fake clock for the run and a backoff on another.
+            raise ValueError('a run given a retry with a backoff times itself by it: give the clock to the backoff')
+        self.clock = clock = backoff.clock
         self.started_at = clock()
         self.deadline: float = self.started_at + settings.wait.timeout
+        self.retry.deadline = self.deadline
         # What the run wants the user to know that fails nothing, as it comes: the phases' warnings and its leases'.
         self.warnings: list[str] = []
         # The cloud's time, as its answers' Date headers give it: what the run's leases, and every age and deadline it
@@ -75,8 +85,6 @@ class DrRun:
         # neither prunes young copies nor takes an old snapshot for fresh. The client tells it each answer's Date during
         # run(); a controller minutes off is told once (the run's warnings).
         self.cloud_clock = CloudClock(self.wall_clock, self.warnings.append)
-        # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
-        self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
         self.context = PhaseContext(
             adapter=adapter,
             settings=settings,
@@ -85,7 +93,7 @@ class DrRun:
             retry=self.retry,
             deadline=self.deadline,
             clock=clock,
-            sleep=sleep,
+            sleep=backoff.sleep,
             progress=progress or Progress(None),
             workers=workers,
             cloud_start=self.cloud_clock.pinned(self.now),

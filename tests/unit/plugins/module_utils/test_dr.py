@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 
 import pytest
@@ -30,7 +31,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.settings import DrRegion
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import memory_dr_run, new_dr_run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
@@ -1050,6 +1051,46 @@ def test_the_runs_call_retry_keeps_its_own_deadline_and_counts_the_retries_of_ev
     report = dr_run.run()
     assert report['totals']['copied'] == 1 and report['api_retries'] == shared.retries == 2
     assert shared.deadline == float('inf') and dr_run.retry.shared is shared
+
+
+def test_a_run_given_a_backoff_keeps_its_time_deadline_and_waits_on_the_backoffs_clock():
+    """dr_sync gives the run and its backoff one clock (time.monotonic). A caller that gives the run a retry with a
+    backoff of its own, and no clock, gets the run's deadline, its waits for copies and its time on that backoff's clock:
+    a deadline on another clock would leave the run no retry, or retries past its end. The fake clock stands a month
+    from the machine's."""
+    cloud, clock = cloud_with_disks(count=1)
+    shared = CallRetry(Backoff(is_retryable, max_attempts=10, rng=lambda: 1.0, sleep=clock.sleep, clock=clock.clock))
+    errors = [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE) for dummy in range(3)]
+    list_snapshots = cloud.disk_snapshots
+
+    def disk_snapshots_throttled(*args):
+        if errors:
+            raise errors.pop()
+        return list_snapshots(*args)
+
+    cloud.disk_snapshots = disk_snapshots_throttled
+    started = clock.now
+    options = params(dr_regions=['dr-1'], wait=True, wait_timeout=600, poll_interval=5)
+    dr_run = new_dr_run(cloud, options, retry=shared, now=parse_time(cloud.when(clock.now)), workers=1)
+    assert dr_run.deadline == dr_run.retry.deadline == started + 600
+    report = dr_run.run()
+    (copy,) = report['disks'][0]['copies']
+    assert report['api_retries'] == 3 and copy['action'] == 'copied' and copy['state'] == COMPLETED, report
+    # The three backoffs, then the copy's 10 s waited out in polls from 5 s up: every wait on the fake clock.
+    assert clock.sleeps[:3] == [1.0, 2.0, 4.0] and sum(clock.sleeps[3:]) >= 10, clock.sleeps
+    assert clock.now - started == sum(clock.sleeps)
+    assert dr_run.wall_clock() == dr_run.now + datetime.timedelta(seconds=clock.now - started)
+
+
+def test_a_run_given_a_clock_and_a_backoff_on_another_is_refused_before_any_call():
+    """Two clocks for one run (a test's fake one and a backoff on the machine's, say) would time its deadline by one and
+    its waits by the other: refused when the run is made."""
+    cloud, clock = cloud_with_disks(count=1)
+    other = FakeClock(start=clock.now)
+    shared = CallRetry(Backoff(is_retryable, max_attempts=10, rng=lambda: 1.0, sleep=other.sleep, clock=other.clock))
+    with pytest.raises(ValueError, match='give the clock to the backoff'):
+        memory_dr_run(cloud, clock, params(dr_regions=['dr-1']), retry=shared)
+    assert cloud.calls == {}, cloud.calls
 
 
 def test_a_throttled_lease_is_taken_again_and_one_refused_fails_its_copies_not_the_run():

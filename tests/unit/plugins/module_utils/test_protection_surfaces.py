@@ -158,8 +158,9 @@ def numbers(cells, coverage=None):
 
 
 # ------------------------------------------------------------------------------------------------------------ the runs
-def adapter(cloud, check_mode=False):
-    retry = CallRetry(default_backoff())
+def adapter(cloud, check_mode=False, clock=None):
+    # A run's time and waits are its backoff's: on ``clock`` when one is given.
+    retry = CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock) if clock else default_backoff())
     return EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url), check_mode=check_mode, retry=retry), retry
 
 
@@ -175,14 +176,15 @@ def options(**changes):
 
 def module_result(cloud, run, disks):
     """What dr_sync's module returns for ``run`` (the DR run itself, on a fake clock that moves the cloud's)."""
-    ecs, retry = adapter(cloud, check_mode=run['kind'] == 'check')
+    clock = CloudMovingClock(cloud)
+    ecs, retry = adapter(cloud, check_mode=run['kind'] == 'check', clock=clock)
     limited = {'disk_ids': picked(disks, run['pick'])} if run['kind'] == 'limited' else {}
     report = dr_run_with(
         ecs,
         options(wait=run['wait'], **limited),
         check_mode=run['kind'] == 'check',
         retry=retry,
-        clock=CloudMovingClock(cloud),
+        clock=clock,
         now=cloud_state(cloud)[0],
     )
     # What dr_sync's runner adds.

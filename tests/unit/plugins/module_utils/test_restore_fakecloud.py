@@ -63,7 +63,8 @@ def cloud(fakecloud_clean):
 
 def dr_run(cloud, provider, check_mode=False, clock=None, **options):
     adapter_class, connection, source, dr_region, dummy = CLOUDS[provider]
-    retry = CallRetry(default_backoff())
+    # The run's time and waits are its backoff's: on ``clock`` when one is given.
+    retry = CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock) if clock else default_backoff())
     adapter = adapter_class.from_connection(
         dict(connection, endpoint_url=cloud.url), check_mode=check_mode, retry=retry
     )
