@@ -296,6 +296,11 @@ def associate_resource_share(call) -> dict:
 
 def disassociate_resource_share(call) -> dict:
     region = _region(call)
+    owner = p.text(call.params, 'ResourceOwner') or 'Self'
+    if owner not in ('Self', 'OtherAccounts'):
+        raise CloudError('InvalidParameter.ResourceOwner', 'ResourceOwner is Self or OtherAccounts.')
+    if owner == 'OtherAccounts':
+        return {'ResourceShareAssociations': _exit_share(call, region)}
     share = _own_share(call, region)
     out = []
     for resource in _resources(call):
@@ -309,6 +314,22 @@ def disassociate_resource_share(call) -> dict:
         out.append(_association(share, 'Target', target, 'Account', 'Disassociated', call.now))
     call.changed(region)
     return {'ResourceShareAssociations': out}
+
+
+def _exit_share(call, region: str) -> list:
+    """A principal leaves another account's resource share ("if you are a principal and you want to exit a resource
+    share, set this parameter to OtherAccounts", DisassociateResourceShareRequest.ResourceOwner). Unverifiable, chosen
+    here: that it names itself as the target and no resource, and that its invitation stays as it was."""
+    share_id = p.text(call.params, 'ResourceShareId', required=True)
+    share = _shares(call.store).get(share_id)
+    if share is None or share['region'] != region or call.account not in share['targets']:
+        raise CloudError('EntityNotExist.ResourceShare', 'The specified resource share does not exist.', 404)
+    if _resources(call) or _targets(call) not in ([], [call.account]):
+        raise CloudError('InvalidParameter', 'A principal exits a resource share as its own target, with no resource.')
+    share['targets'].pop(call.account)
+    share['updated'] = call.now
+    call.changed(region)
+    return [_association(share, 'Target', call.account, 'Account', 'Disassociated', call.now)]
 
 
 def list_resource_shares(call) -> dict:
@@ -551,6 +572,7 @@ ACTIONS = {
     'DisassociateResourceShare': action(
         disassociate_resource_share,
         True,
+        'ResourceOwner',
         'ResourceShareId',
         'Resources.N.ResourceId',
         'Resources.N.ResourceType',

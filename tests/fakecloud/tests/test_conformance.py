@@ -1120,6 +1120,17 @@ def rs_disassociate_resource_share(ids, send):
         }
     )
     send({'RegionId': HZ, 'ResourceShareId': 'rs-unknown1'}, expected_error='EntityNotExist.ResourceShare')
+    # A principal exits another account's share (ResourceOwner OtherAccounts), once: then it is no longer its target.
+    exited = _shared(send.endpoint, ids['ecs']['snapshots'][1])
+    exit_share = {'RegionId': HZ, 'ResourceOwner': 'OtherAccounts', 'ResourceShareId': exited}
+    (row,) = send(exit_share, client=dr_account_client(send.endpoint))['ResourceShareAssociations']
+    assert (row['AssociationType'], row['EntityId'], row['AssociationStatus']) == (
+        'Target',
+        creds.ALIBABA_DR_ACCOUNT_ID,
+        'Disassociated',
+    ), row
+    send(exit_share, client=dr_account_client(send.endpoint), expected_error='EntityNotExist.ResourceShare')
+    send(dict(exit_share, ResourceOwner='Others'), expected_error='InvalidParameter.ResourceOwner')
 
 
 def rs_list_resource_shares(ids, send):

@@ -280,8 +280,13 @@ class EcsDrAccount(ShareCalls):
             return refused
         self.resource_share.accept_once(source_region, share_id)
         seen = self.shared_batch(source_region, waiting)
-        if set(waiting) - seen:
+        unseen = [snapshot_id for snapshot_id in waiting if snapshot_id not in seen]
+        if unseen:
             self.resource_share.look_again(source_region, share_id)
+            if any(status[snapshot_id] == ASSOCIATED for snapshot_id in unseen):
+                # The owner sees the association done and the DR account does not: it may be no longer the share's
+                # target.
+                self.resource_share.target_again(source_region, share_id)
         for snapshot_id in waiting:
             if snapshot_id not in seen:
                 refused[snapshot_id] = CloudError(

@@ -76,6 +76,30 @@ class ResourceShare:
         with self._accept_lock:
             self._accepted.discard((region, share_id))
 
+    def target_again(self, region: str, share_id: str) -> None:
+        """The DR account made ``share_id``'s target again if it is no longer (a person took it out of the share): its
+        invitation may stay Accepted while it no longer sees what the share holds. A target associated anew may be
+        invited anew, which the next look at the invitation (look_again) accepts."""
+        rows = self.pages(
+            'ListResourceShareAssociations',
+            'ResourceShareAssociations',
+            region,
+            {'AssociationType': 'Target', 'ResourceShareIds.1': share_id, 'Target': self.account},
+        )
+        if not any(
+            row.get('EntityId') == self.account and row.get('AssociationStatus') in (ASSOCIATING, ASSOCIATED)
+            for row in rows
+        ):
+            self._associate_target(region, share_id)
+
+    def _associate_target(self, region: str, share_id: str) -> None:
+        self.source.call_service(
+            'resourcesharing',
+            'AssociateResourceShare',
+            {'RegionId': region, 'ResourceShareId': share_id, 'Targets.1': self.account},
+            region,
+        )
+
     def association(self, region: str, share_id: str, snapshot_id: str) -> dict[str, Any]:
         """The snapshot's association with ``share_id`` as the owner sees it ({} for none)."""
         rows = self.pages(
@@ -166,12 +190,7 @@ class ResourceShare:
             ):
                 return
             if attempt == 0:
-                self.source.call_service(
-                    'resourcesharing',
-                    'AssociateResourceShare',
-                    {'RegionId': region, 'ResourceShareId': share_id, 'Targets.1': self.account},
-                    region,
-                )
+                self._associate_target(region, share_id)
         last = max(invitations, key=lambda row: str(row.get('CreateTime') or ''), default=None)
         raise CloudError(
             'AcceptResourceShareInvitation',

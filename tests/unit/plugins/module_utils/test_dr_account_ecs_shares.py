@@ -213,3 +213,31 @@ def test_the_runs_parallel_workers_make_one_share_a_region(cloud):
     assert not report['failures'], report['failures']
     assert len(our_shares(cloud)) == 1 and calls(cloud, 'resourcesharing', 'CreateResourceShare') == 1
     assert len(dr_copies(cloud)) == 3
+
+
+@pytest.mark.parametrize('taken_out_by', ['owner', 'dr_account'])
+def test_a_dr_account_taken_out_of_our_share_is_put_back_and_the_source_copied(cloud, taken_out_by):
+    """The DR account was taken out of our resource share, by a person of the disks' account or by the DR account leaving
+    it (DisassociateResourceShare, ResourceOwner OtherAccounts): its invitation stays Accepted, and it no longer sees
+    what the share holds. The run makes it the share's target again and copies, rather than waiting out its deadline for
+    a source the DR account would never see."""
+    (snapshot_id,) = seed(cloud)['snapshots']
+    share_id = left_by_a_killed_run(cloud, snapshot_id)
+    (invitation,) = invitations(cloud)
+    dr_account = dr_account_client(cloud.endpoint)
+    accept = {'RegionId': SOURCE, 'ResourceShareInvitationId': invitation['ResourceShareInvitationId']}
+    assert (
+        alibaba_send(cloud.endpoint, 'resourcesharing', 'AcceptResourceShareInvitation', accept, dr_account)[1] is None
+    )
+    taken_out = {'RegionId': SOURCE, 'ResourceShareId': share_id}
+    if taken_out_by == 'owner':
+        taken_out['Targets.1'], client = DR_ACCOUNT, None
+    else:
+        taken_out['ResourceOwner'], client = 'OtherAccounts', dr_account
+    assert alibaba_send(cloud.endpoint, 'resourcesharing', 'DisassociateResourceShare', taken_out, client)[1] is None
+    clock = CloudMovingClock(cloud)
+    report = dr_run(cloud, clock=clock, wait_timeout=120, poll_interval=10)
+    assert not report['failures'], report['failures']
+    assert len(dr_copies(cloud)) == 1 and shared(cloud, snapshot_id) == ([], {})
+    assert [row['Status'] for row in invitations(cloud)] == ['Accepted'] and list(our_shares(cloud)) == [share_id]
+    assert calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 1, 'the target put back, nothing else'
