@@ -413,8 +413,6 @@ class RestoreDrill:
             run=self.run_id,
             now=self.now,
             check_mode=self.check_mode,
-            clock=self.clock,
-            sleep=self.sleep,
             warnings=self.warnings,
         )
         by_disk = set(disk_keys)
@@ -660,19 +658,17 @@ class DrillCleanup:
         run: str,
         now: datetime.datetime,
         check_mode: bool,
-        clock: Callable[[], float],
-        sleep: Callable[[float], None],
         warnings: list[str],
     ) -> None:
-        """``calls``: the drill's, until its deadline and DELETE_GRACE_SECONDS; ``run``: the drill's run id (run_id);
-        ``warnings``: the drill's list, which this adds to."""
+        """``calls``: the drill's, until its deadline and DELETE_GRACE_SECONDS, whose backoff's clock times the waits
+        for disks too; ``run``: the drill's run id (run_id); ``warnings``: the drill's list, which this adds to."""
         self.adapter = adapter
         self.calls = calls
         self.run_id = run
         self.now = now
         self.check_mode = check_mode
-        self.clock = clock
-        self.sleep = sleep
+        self.clock = calls.backoff.clock
+        self.sleep = calls.backoff.sleep
         self.warnings = warnings
 
     def clear_leftovers(self, drill: RegionDrill, made_from: Collection[str] | None = None) -> None:

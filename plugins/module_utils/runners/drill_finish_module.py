@@ -90,8 +90,6 @@ def run_finish_module(module: AnsibleModule) -> None:
             run=params['run_id'],
             now=datetime.datetime.now(datetime.timezone.utc),
             check_mode=module.check_mode,
-            clock=time.monotonic,
-            sleep=time.sleep,
             warnings=warnings,
         )
         disks = [record for region in settings.region_names for record in cleanup.delete_run(region)]

@@ -19,8 +19,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock im
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import ATTACHED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct, ebs_vault
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -80,12 +82,10 @@ def finish(url, run_id, region, warnings):
     clock = FakeClock()
     return DrillCleanup(
         adapter(url).drill,
-        FakeRetry(),
+        CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock)).until(clock.clock() + 600),
         run=run_id,
         now=datetime.datetime.now(datetime.timezone.utc),
         check_mode=False,
-        clock=clock.clock,
-        sleep=clock.sleep,
         warnings=warnings,
     ).delete_run(region)
 
@@ -253,13 +253,3 @@ def test_a_zone_named_for_the_hosts_region_is_refused():
         from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import check_restore_settings
 
         check_restore_settings(settings, EbsDrill(EbsAdapter.__new__(EbsAdapter)))
-
-
-class FakeRetry:
-    """The calls of dr_drill_finish's cleanup, each made once (moto answers)."""
-
-    def call(self, function, *args):
-        return function(*args)
-
-    def until(self, deadline):  # pylint: disable=unused-argument
-        return self

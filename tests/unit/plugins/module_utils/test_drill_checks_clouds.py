@@ -122,12 +122,10 @@ def test_a_held_disk_is_the_sources_data_and_a_killed_runs_disk_goes_after_its_t
     warnings = []
     cleanup = DrillCleanup(
         adapter_for(cloud, provider).drill,
-        CallRetry(default_backoff()).until(clock.clock() + 600),
+        CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock)).until(clock.clock() + 600),
         run=later['restore']['run_id'],
         now=datetime.datetime.now(datetime.timezone.utc),
         check_mode=False,
-        clock=clock.clock,
-        sleep=clock.sleep,
         warnings=warnings,
     )
     assert [record['action'] for record in cleanup.delete_run(dr_region)] == ['deleted']
