@@ -180,3 +180,23 @@ def test_a_policy_without_the_calls_a_key_a_call_keeps_its_leases_through_tagres
     written = tag_calls(cloud, 'TagResources')
     assert len(written) == 2 * 6 and all(len(call['ResourceList']) <= 9 for call in written)  # 53 sources, 9 a call
     assert len(tag_calls(cloud, 'UnTagResources')) == 6
+
+
+def test_through_tagresources_a_snapshot_gone_still_fails_its_lease_and_is_named(cloud):
+    """Where the policy sends the leases through TagResources, whose answer names each snapshot it could not tag, a
+    snapshot gone is a failure to write its lease (not, as for taking a lease off, nothing left to do): the others'
+    leases are written, and the error names the one gone."""
+    present, gone = seed_sources(cloud, 2, {'owner': 'team-a'})
+    adapter = CbsAdapter(make_client(cloud))
+    adapter.delete_snapshot(SOURCE, gone)
+    cloud.admin.faults(
+        rules=[
+            {'cloud': 'tag', 'action': 'AttachResourcesTag', 'error_rate': 1.0, 'error_code': 'UnauthorizedOperation'}
+        ]
+    )
+    key, value = lease('run-a')
+    with pytest.raises(CloudError) as raised:
+        adapter.tag_sources(SOURCE, [present, gone], {key: value})
+    assert raised.value.kind == NOT_FOUND and raised.value.action == 'TagResources'
+    assert gone in raised.value.message and present not in raised.value.message
+    assert held_tags(cloud, [present]) == {present: {'owner': 'team-a', key: value}}

@@ -13,7 +13,9 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import PENDING
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import GROUP_TAG, SET_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.fresh import FRESH_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import PROTECTED
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
@@ -148,6 +150,27 @@ def test_a_stale_group_on_ebs_gets_one_create_snapshots_call(moto_url, moto_call
     sets, groups = source_sets(adapter, dr_region, source)
     made = report['disks'][0]['consistency_group']['set_id']
     assert len(sets) == 2 and set(sets.values()) == {made} and groups == {instance['InstanceId']}
+
+
+def test_an_ecs_group_is_read_back_as_asked_and_its_members_with_their_progress(fakecloud_clean):
+    """What the DR run asks of CreateSnapshotGroup (its name, its description, the run's stamp, which ECS puts on the
+    group and not on its members: CreateSnapshotGroupRequest.Tag) is what DescribeSnapshotGroups reads back; a member
+    still being made is read with its progress, which a copy that cannot wait for it names (engine.sources)."""
+    cloud = fakecloud_clean
+    source = REGIONS['ecs'][0]
+    cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 100}})
+    disks = seed_database(cloud, 'ecs')
+    sets = fakecloud_adapter(cloud, 'ecs').sets
+    stamp = {FRESH_TAG: '2026-11-29T01:00:00Z'}
+    group_id, members = sets.create_snapshot_set(source, disks, 'db-set', 'Fresh snapshot for DR', stamp)
+    assert sorted(member.volume_id for member in members) == sorted(disk.id for disk in disks)
+    assert {(member.state, member.progress) for member in members} == {(PENDING, 0)}, members
+    answer = sets.adapter.client.call(
+        'DescribeSnapshotGroups', {'RegionId': source, 'SnapshotGroupId.1': group_id}, source
+    )
+    (group,) = answer['SnapshotGroups']['SnapshotGroup']
+    assert (group['Name'], group['Description']) == ('db-set', 'Fresh snapshot for DR'), group
+    assert {tag['Key']: tag['Value'] for tag in group['Tags']['Tag']} == stamp, group['Tags']
 
 
 @pytest.mark.parametrize('provider', ['ecs', 'cbs'])

@@ -119,3 +119,23 @@ def test_the_beta_gate_refusal_says_what_it_is_and_what_to_do(cloud):
     assert error.request_id and 'limited beta' in error.message and 'consistency_groups' in error.message
     assert 'account manager' in error.message and 'cbs:CreateSnapshotGroup' in error.message
     assert 'cbs:CopySnapshotCrossRegions' not in error.message  # the client's hint for copies gives way
+
+
+def test_the_other_code_the_beta_gate_may_answer_is_said_the_same_way(cloud):
+    """Which code the gate answers is documented nowhere: UnsupportedOperation, which has no hint of the client's, is
+    told like UnauthorizedOperation, with CBS's words kept."""
+    disks = seed_instance(cloud)[1:]
+    adapter = fakecloud_adapter(cloud, 'cbs')
+    cloud.admin.faults(
+        rules=[
+            {'cloud': 'cbs', 'action': 'CreateSnapshotGroup', 'error_rate': 1.0, 'error_code': 'UnsupportedOperation'}
+        ]
+    )
+    try:
+        with pytest.raises(CloudError) as refused:
+            adapter.sets.create_snapshot_set(REGION, disks, 'db-set', '', {})
+    finally:
+        cloud.admin.faults(rules=[])
+    error = refused.value
+    assert (error.action, error.code, error.region) == ('CreateSnapshotGroup', 'UnsupportedOperation', REGION)
+    assert error.request_id and 'limited beta' in error.message and 'cbs:CreateSnapshotGroup' in error.message
