@@ -126,6 +126,16 @@ FILES = (
     'clouds/aws/ebs_blocks.py',
     'core/paging.py',
     'clouds/tencent/cbs_source_tags.py',
+    # The copy modules' runner and copy adapters, the drill's CBS disks, the assumed role's session, the event source's
+    # state file (2026-11-29).
+    'runners/copy_module.py',
+    'clouds/aws/ebs.py',
+    'clouds/alibaba/ecs.py',
+    'clouds/alibaba/ens.py',
+    'clouds/tencent/cbs.py',
+    'clouds/tencent/cbs_disks.py',
+    'core/assume_role.py',
+    'events/given.py',
 )
 # The files of plugins/plugin_utils, named from plugins/ (the others from plugins/module_utils).
 PLUGIN_UTILS = 'plugin_utils/'
@@ -171,6 +181,15 @@ SAMPLE = {
     'clouds/aws/ebs_blocks.py': 8,
     'core/paging.py': 8,
     'clouds/tencent/cbs_source_tags.py': 8,
+    # Sampled as first measured (2026-11-29, --sample 8): 26 to 127 mutants each, 544 in all.
+    'runners/copy_module.py': 8,
+    'clouds/aws/ebs.py': 8,
+    'clouds/alibaba/ecs.py': 8,
+    'clouds/alibaba/ens.py': 8,
+    'clouds/tencent/cbs.py': 8,
+    'clouds/tencent/cbs_disks.py': 8,
+    'core/assume_role.py': 8,
+    'events/given.py': 8,
 }
 SEED = 19
 THRESHOLD = 90.0
@@ -261,6 +280,16 @@ OWN_TESTS = {
     'clouds/aws/ebs_blocks.py': ('test_ebs_direct_emulator.py', 'test_dr_churn_aws.py', 'test_dr_verify_aws.py'),
     'core/paging.py': ('test_pagers.py',),
     'clouds/tencent/cbs_source_tags.py': ('test_cbs_source_tags.py',),
+    'runners/copy_module.py': ('test_ecs.py', 'test_aws.py', 'test_dr_module_runner.py'),
+    'clouds/aws/ebs.py': ('test_aws.py',),
+    'clouds/alibaba/ecs.py': ('test_ecs.py',),
+    'clouds/alibaba/ens.py': ('test_ens.py',),
+    'clouds/tencent/cbs.py': ('test_cbs.py',),
+    # A mutant of the drill disk's size passed the tests that coverage named for its line, and fails the drill's own
+    # (test_restore_fakecloud.py): named here so that they run.
+    'clouds/tencent/cbs_disks.py': ('test_restore_fakecloud.py', 'test_drill_host_clouds.py'),
+    'core/assume_role.py': ('test_assume_role.py', 'test_assume_role_aws.py'),
+    'events/given.py': ('test_snapshot_events.py',),
 }
 
 FLIPPED = {

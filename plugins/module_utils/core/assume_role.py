@@ -136,12 +136,10 @@ class TemporaryCredentials:
         self._clock = clock
         self._lock = threading.Lock()
         self._current: tuple[str, str, str, float] | None = None
-        self.fetches = 0
 
     def get(self) -> tuple[str, str, str]:
         """The current ``(key_id, secret, token)``, refreshed first when they expire within the margin."""
         with self._lock:
             if self._current is None or self._clock() >= self._current[3] - self.REFRESH_MARGIN:
                 self._current = self._fetch()
-                self.fetches += 1
             return self._current[:3]

@@ -217,6 +217,29 @@ def test_a_copy_in_the_recycle_bin_is_no_copy(cloud, source_id):
     assert listed[binned] == DELETING and listed[destination_outcome.snapshot.id] == PENDING
 
 
+def test_a_batch_read_refused_for_one_id_gone_reads_the_others_one_by_one(cloud):
+    """DescribeSnapshots may refuse a whole batch for one id gone for good (InvalidSnapshotId.NotFound, the SDK's
+    errorcodes.py): the ids are then read one by one, so that the snapshots that are there are not taken for gone (a
+    copy made again, a source called deleted)."""
+    created = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'size': 50, 'snapshots': 2}]})
+    present = created['cbs']['snapshots']
+    gone = 'snap-gone0001'
+    cloud.admin.faults(
+        rules=[
+            {
+                'cloud': 'cbs',
+                'action': 'DescribeSnapshots',
+                'error_rate': 1.0,
+                'error_code': 'InvalidSnapshotId.NotFound',
+                'count': 1,
+            }
+        ]
+    )
+    found = CbsAdapter(make_client(cloud)).describe(SOURCE_REGION, [*present, gone])
+    assert sorted(found) == sorted(present), found
+    assert cloud.admin.calls()['calls']['cbs']['DescribeSnapshots']['calls'] == 1 + 3  # the batch, then each id
+
+
 def test_a_returned_disk_is_gone_for_the_restore_drill(cloud):
     """A disk TerminateDisks returned is listed TORECYCLE a while (cbs Disk.DiskState): no test disk left to delete; and
     returning it again (ResourceUnavailable.RepeatRefund) is NOT_FOUND, which the drill reports as already deleted."""

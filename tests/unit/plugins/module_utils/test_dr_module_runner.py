@@ -13,6 +13,10 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
+    NO_LOG_PLACEHOLDER,
+    withhold_external_ids,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import (
     DR_ARGUMENT_SPEC,
     DrSyncModule,
@@ -137,5 +141,9 @@ def test_the_connections_secrets_are_hidden_and_an_external_id_is_withheld_not_m
             role_arn='arn:aws:iam::123456789012:role/dr',
         )
     )
-    make_adapter(module, 'aws', CallRetry(default_backoff()), module.params)
+    module.no_log_values.add('ext-1')  # as AnsibleModule holds the value of each no_log option
+    given = withhold_external_ids(module)  # as the runner does first
+    make_adapter(module, 'aws', CallRetry(default_backoff()), given)
     assert 'secret-from-the-environment' in module.no_log_values and 'ext-1' not in module.no_log_values
+    # The module's invocation shows the placeholder; the run has the value.
+    assert module.params['external_id'] == NO_LOG_PLACEHOLDER and given['external_id'] == 'ext-1'

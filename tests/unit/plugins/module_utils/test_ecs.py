@@ -134,6 +134,18 @@ def test_copy_then_rerun_makes_one_copy_with_name_tags_and_retention(cloud):
     assert copy['tags'] == {'purpose': 'dr', 'n': '1', SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source)}
     assert calls(cloud, 'CopySnapshot')['mutations'] == 1
     assert second.result['source_snapshot']['state'] == 'accomplished'
+    # The task's line says what each run did, with the copy's id and the cloud's word for its state.
+    made = first.result['snapshot_id']
+    assert first.result['msg'] == 'Alibaba Cloud ECS snapshot %s in %s: %s: copied to %s (%s)' % (
+        source,
+        SOURCE_REGION,
+        DR,
+        made,
+        first.result['snapshots'][0]['state'],
+    ), first.result['msg']
+    assert second.result['msg'].endswith(
+        ': %s: copy %s already exists (%s)' % (DR, made, second.result['snapshots'][0]['state'])
+    ), second.result['msg']
 
 
 def test_destination_regions_makes_a_copy_in_each_and_a_rerun_finds_them(cloud):
@@ -497,6 +509,27 @@ def test_a_copy_the_cloud_never_shows_is_not_reported_as_made(cloud):
     assert outcome.failed and destination_outcome.snapshot.state == 'failed'
     assert 'never appeared' in destination_outcome.failure()
     assert calls(cloud, 'CopySnapshot')['calls'] == 1 + MAX_TOKEN_ROUNDS
+
+
+def test_a_new_token_answered_with_the_copy_its_spent_one_named_fails_the_destination_at_once(cloud):
+    """A copy no read shows spends its token, and the call goes again with the next (above); when the next token is
+    answered with the very same copy, the copy is gone for another reason than a replay: the destination fails then,
+    after two calls, rather than drawing token after token for an answer that does not change."""
+    source = seed_source(cloud)
+    ghost = {'SnapshotId': 's-neverappears1', 'RequestId': 'canned-ghost'}
+    cloud.admin.faults({'answers': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'answer': ghost}]})
+    clock = FakeClock()
+    (outcome,) = CopyEngine(
+        EcsAdapter.from_connection(connection(cloud)),
+        EngineConfig(wait=False, timeout=3600, poll_interval=5),
+        clock=clock.clock,
+        sleep=clock.sleep,
+        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
+    ).run([request(source)])
+    destination_outcome = outcome.destinations[DR]
+    assert outcome.failed and 'never appeared' in destination_outcome.failure(), destination_outcome.failure()
+    assert calls(cloud, 'CopySnapshot')['calls'] == 2 < 1 + MAX_TOKEN_ROUNDS
+    assert copies_in(cloud, DR, source) == []
 
 
 # ---------------------------------------------------------------------------- credentials and network

@@ -23,7 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import p
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events import source
-from ansible_collections.snapcopy.cloud.plugins.module_utils.events.given import GivenSnapshots
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.given import FORGET_AFTER, GivenSnapshots
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.settings import new_adapter, source_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.source import run_source
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.sqs import parse_ebs_message, snapshot_arn
@@ -447,6 +447,36 @@ def test_a_state_file_that_cannot_be_written_gives_the_events_at_the_next_poll(f
         'given at the next poll, once'
     )
     assert set(made) <= set(GivenSnapshots(args['state_file'], 'ecs', cloud.region).given)
+
+
+def test_the_state_file_replays_only_its_window_forgets_after_seven_days_and_leaves_no_half_write(tmp_path):
+    """The state file's three rules of time and writing, on their edges: a restart gives again only what was given at
+    the replay window's start or later; a snapshot no listing shows is forgotten once given more than FORGET_AFTER
+    ago, and not a second before; a write that fails leaves the file's folder as it was."""
+    now = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
+
+    def at(seconds_ago):
+        return (now - datetime.timedelta(seconds=seconds_ago)).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+    given = GivenSnapshots(None, 'ecs', 'cn-hangzhou')
+    given.add(['snap-old'], at(100))
+    given.add(['snap-edge'], at(50))
+    given.add(['snap-new'], at(10))
+    assert given.given_since(now - datetime.timedelta(seconds=50)) == {'snap-edge', 'snap-new'}
+    week = int(FORGET_AFTER.total_seconds())
+    given.add(['snap-a-week'], at(week))
+    given.add(['snap-a-week-less-a-second'], at(week - 1))
+    given.forget_unlisted(['snap-old'], now)
+    assert set(given.given) == {'snap-old', 'snap-edge', 'snap-new', 'snap-a-week-less-a-second'}
+    # A state file whose rename fails (here its path is a folder): the error goes up, no temporary file stays.
+    folder = tmp_path / 'state'
+    folder.mkdir()
+    stuck = GivenSnapshots(str(folder / 'state.json'), 'ecs', 'cn-hangzhou')
+    stuck.add(['snap-new'], at(10))
+    (folder / 'state.json').mkdir()
+    with pytest.raises(OSError):
+        stuck.save()
+    assert sorted(path.name for path in folder.iterdir()) == ['state.json']
 
 
 def test_include_existing_gives_the_snapshots_found_at_a_fresh_start(cloud):
