@@ -484,6 +484,19 @@ def test_a_deleted_copy_is_made_again_not_answered_by_its_spent_client_token(clo
     assert again.destinations[DR].action == EXISTING and again.destinations[DR].snapshot.id == copy['id']
 
 
+def engine_on_a_fake_clock(adapter):
+    """A copy engine that does not wait (an hour's timeout) and backs off briefly, on a fake clock: the grace for a
+    copy no read shows yet passes at once."""
+    clock = FakeClock()
+    return CopyEngine(
+        adapter,
+        EngineConfig(wait=False, timeout=3600, poll_interval=5),
+        clock=clock.clock,
+        sleep=clock.sleep,
+        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
+    )
+
+
 def test_a_copy_the_cloud_never_shows_is_not_reported_as_made(cloud):
     """Without a token to draw again (the answer named a copy no read shows, twice), the destination fails, never
     counted as a copy in flight."""
@@ -497,14 +510,7 @@ def test_a_copy_the_cloud_never_shows_is_not_reported_as_made(cloud):
         return answer
 
     adapter.start_copy = start_copy
-    clock = FakeClock()
-    (outcome,) = CopyEngine(
-        adapter,
-        EngineConfig(wait=False, timeout=3600, poll_interval=5),
-        clock=clock.clock,
-        sleep=clock.sleep,
-        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
-    ).run([request(source)])
+    (outcome,) = engine_on_a_fake_clock(adapter).run([request(source)])
     destination_outcome = outcome.destinations[DR]
     assert outcome.failed and destination_outcome.snapshot.state == 'failed'
     assert 'never appeared' in destination_outcome.failure()
@@ -518,14 +524,7 @@ def test_a_new_token_answered_with_the_copy_its_spent_one_named_fails_the_destin
     source = seed_source(cloud)
     ghost = {'SnapshotId': 's-neverappears1', 'RequestId': 'canned-ghost'}
     cloud.admin.faults({'answers': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'answer': ghost}]})
-    clock = FakeClock()
-    (outcome,) = CopyEngine(
-        EcsAdapter.from_connection(connection(cloud)),
-        EngineConfig(wait=False, timeout=3600, poll_interval=5),
-        clock=clock.clock,
-        sleep=clock.sleep,
-        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
-    ).run([request(source)])
+    (outcome,) = engine_on_a_fake_clock(EcsAdapter.from_connection(connection(cloud))).run([request(source)])
     destination_outcome = outcome.destinations[DR]
     assert outcome.failed and 'never appeared' in destination_outcome.failure(), destination_outcome.failure()
     assert calls(cloud, 'CopySnapshot')['calls'] == 2 < 1 + MAX_TOKEN_ROUNDS
