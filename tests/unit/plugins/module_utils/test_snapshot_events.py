@@ -18,12 +18,13 @@ import tempfile
 import boto3
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events import source
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.given import FORGET_AFTER, GivenSnapshots
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.poller import SnapshotPoller
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.settings import new_adapter, source_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.source import run_source
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.sqs import parse_ebs_message, snapshot_arn
@@ -571,6 +572,71 @@ def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_sourc
     assert len(failures) == 2 and 'DescribeDisks' in failures[0] and 'request' in failures[0].lower(), failures
     assert credentials.ALIBABA_ACCESS_KEY_SECRET not in caplog.text
     assert ids_of(after) == more
+
+
+def rulebook_run(args, monkeypatch, polls=3):
+    """The source as ansible-rulebook runs it (no polls, no backoff given), ended by the test after ``polls`` polls:
+    (the events on its queue, the waits it asked for, its log records). Its waits take no time."""
+    polled, waits = [], []
+    poll = SnapshotPoller.poll
+
+    def counted_poll(poller):
+        polled.append(1)
+        if len(polled) > polls:
+            raise RuntimeError('the test ends here: the source never ends on its own')
+        return poll(poller)
+
+    async def sleep(seconds):
+        waits.append(seconds)
+
+    monkeypatch.setattr(SnapshotPoller, 'poll', counted_poll)
+    monkeypatch.setattr(source.asyncio, 'sleep', sleep)
+    queue = asyncio.Queue()
+    with pytest.raises(RuntimeError, match='the test ends here'):
+        asyncio.run(run_source(queue, args))
+    return [queue.get_nowait() for dummy in range(queue.qsize())], waits
+
+
+def test_run_as_the_rulebook_runs_it_the_source_waits_between_polls_and_retries_with_the_collections_backoff(
+    fakecloud_clean, monkeypatch, caplog
+):
+    """Between polls the source waits its poll interval, never polling the cloud in a tight loop; a throttled listing
+    is sent again with the collection's own backoff; its first line names the provider, the region and the tag
+    selector, keys sorted."""
+    cloud = Cloud('ecs', fakecloud=fakecloud_clean)
+    selector = {'dr': 'events', 'app': 'db'}
+    made = cloud.snapshots(cloud.disks(1, selector))
+    cloud.finish()
+    fakecloud_clean.admin.faults(
+        rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 1}]
+    )
+    args = cloud.args(tag_selector=selector, include_existing=True, poll_interval=30)
+    with caplog.at_level(logging.INFO, logger='snapcopy.cloud.snapshots'):
+        events, waits = rulebook_run(args, monkeypatch)
+    assert waits == [30, 30, 30], waits
+    assert ids_of(events) == sorted(made)
+    ours = [record for record in caplog.records if record.name == 'snapcopy.cloud.snapshots']
+    assert not [record for record in ours if record.levelno >= logging.WARNING], caplog.text  # the throttle retried
+    assert ours[0].getMessage() == (
+        'snapcopy.cloud.snapshots: ecs %s, tag selector {"app": "db", "dr": "events"}, polling every 30 s'
+        % cloud.region
+    ), ours[0].getMessage()
+
+
+def test_a_fresh_start_gives_what_was_made_lately_once_over_many_polls(fakecloud_clean, monkeypatch, caplog, tmp_path):
+    """Without an earlier state, the first poll gives the snapshots made in the last replay_seconds and says so; the
+    polls after it do not give them again."""
+    cloud = Cloud('ecs', fakecloud=fakecloud_clean)
+    made = cloud.snapshots(cloud.disks(2, SELECTOR))
+    cloud.finish()
+    args = cloud.args(state_file=str(tmp_path / 'state.json'), replay_seconds=3600, poll_interval=30)
+    with caplog.at_level(logging.INFO, logger='snapcopy.cloud.snapshots'):
+        events, waits = rulebook_run(args, monkeypatch)
+    assert ids_of(events) == sorted(made) and waits == [30, 30, 30]
+    assert any(
+        'no earlier state' in record.getMessage() and ', 2 made in the last 3600 s' in record.getMessage()
+        for record in caplog.records
+    ), caplog.text
 
 
 # ---------------------------------------------------------------------------------------------- AWS: EventBridge to SQS
