@@ -27,7 +27,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.events.given import
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.poller import SnapshotPoller
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.settings import new_adapter, source_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.events.source import run_source
-from ansible_collections.snapcopy.cloud.plugins.module_utils.events.sqs import parse_ebs_message, snapshot_arn
+from ansible_collections.snapcopy.cloud.plugins.module_utils.events.sqs import (
+    SqsReader,
+    parse_ebs_message,
+    snapshot_arn,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils import ebs_eventbridge_events as aws_events
 
@@ -699,6 +703,25 @@ def test_sqs_messages_of_completed_snapshots_of_tagged_disks_become_events_and_a
     cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=bodies[0])
     assert run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=state), polls=1) == []
     assert messages_left(cloud, queue_url) == 0
+
+
+def test_the_sqs_reader_lists_the_tagged_disks_again_at_most_once_a_poll_interval(sqs_cloud, monkeypatch):
+    """Each batch of messages is matched against the tagged disks, which are listed again only once a poll interval
+    has passed (on the reader's clock): a busy queue costs no DescribeVolumes a batch."""
+    cloud = sqs_cloud
+    queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-disks')['QueueUrl']
+    (tagged,) = cloud.disks(1, SELECTOR)
+    settings = source_settings(cloud.args(queue_url=queue_url, poll_interval=30))
+    adapter = new_adapter(settings, CallRetry(fast_backoff()))
+    listings = []
+    find_disks = adapter.find_disks
+    monkeypatch.setattr(adapter, 'find_disks', lambda *args: listings.append(1) or find_disks(*args))
+    now = [1000.0]
+    reader = SqsReader(settings, adapter, given=GivenSnapshots(None, 'aws', cloud.region), monotonic=lambda: now[0])
+    for at in (1000.0, 1029.0, 1030.0, 1059.0, 1060.0):
+        now[0] = at
+        assert reader.tagged_disks() == {tagged}
+    assert len(listings) == 3, listings  # at 1000, 1030 and 1060
 
 
 def snapshot_volume(cloud, snapshot_id):
