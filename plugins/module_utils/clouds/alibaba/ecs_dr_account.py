@@ -287,17 +287,16 @@ class EcsDrAccount(ShareCalls):
                 # The owner sees the association done and the DR account does not: it may be no longer the share's
                 # target.
                 self.resource_share.target_again(source_region, share_id)
-        for snapshot_id in waiting:
-            if snapshot_id not in seen:
-                refused[snapshot_id] = CloudError(
-                    'AssociateResourceShare',
-                    'ShareNotReady',
-                    'source snapshot %s is %s with resource share %s, and the DR account '
-                    '%s does not see it yet: the run copies it once it does'
-                    % (snapshot_id, (status[snapshot_id] or 'being associated').lower(), share_id, self.account),
-                    kind=BUSY,
-                    region=source_region,
-                )
+        for snapshot_id in unseen:
+            refused[snapshot_id] = CloudError(
+                'AssociateResourceShare',
+                'ShareNotReady',
+                'source snapshot %s is %s with resource share %s, and the DR account '
+                '%s does not see it yet: the run copies it once it does'
+                % (snapshot_id, (status[snapshot_id] or 'being associated').lower(), share_id, self.account),
+                kind=BUSY,
+                region=source_region,
+            )
         return refused
 
     def _encrypted_hint(self, snapshot_id: str) -> str:

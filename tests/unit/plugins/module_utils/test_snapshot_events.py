@@ -580,7 +580,7 @@ def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_sourc
 
 def rulebook_run(args, monkeypatch, polls=3):
     """The source as ansible-rulebook runs it (no polls, no backoff given), ended by the test after ``polls`` polls:
-    (the events on its queue, the waits it asked for, its log records). Its waits take no time."""
+    (the events on its queue, the waits it asked for). Its waits take no time."""
     polled, waits = [], []
     poll = SnapshotPoller.poll
 
