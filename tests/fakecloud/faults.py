@@ -48,6 +48,7 @@ RULE_KEYS = (
     'error_code',
     'lost_answer_rate',
     'count',
+    'params',
 )
 
 
@@ -125,12 +126,16 @@ class FaultPlan:
         self.windows.clear()
         return self.settings
 
-    def _rules_for(self, cloud: str, action: str):
+    def _rules_for(self, cloud: str, action: str, params: dict | None = None):
         for rule in self.settings['rules']:
             if fnmatch.fnmatchcase(cloud, rule.get('cloud', '*')) and fnmatch.fnmatchcase(
                 action, rule.get('action', '*')
             ):
                 if rule.get('count') is not None and rule['count'] <= 0:
+                    continue
+                # ``params``: only the calls that send each of these parameters with this value (one kind of a read,
+                # such as ListResourceShareAssociations of the Target type and not of the Resource type).
+                if any((params or {}).get(key) != value for key, value in (rule.get('params') or {}).items()):
                     continue
                 yield rule
 
@@ -180,9 +185,9 @@ class FaultPlan:
                 raise throttle_error(cloud, None, len(window) + 1, int(limit['limit']))
             window.append(now)
 
-    def injected_error(self, cloud: str, action: str) -> CloudError | None:
+    def injected_error(self, cloud: str, action: str, params: dict | None = None) -> CloudError | None:
         """A throttling or server error chosen by the matching rules, if any fires."""
-        for rule in self._rules_for(cloud, action):
+        for rule in self._rules_for(cloud, action, params):
             if self._fire(rule, 'throttle_rate'):
                 return throttle_error(cloud, rule.get('throttle_code'))
             if self._fire(rule, 'error_rate'):

@@ -104,7 +104,7 @@ def _run_action(store, cloud: str, action: str, entry: Action, params: dict, reg
             time.sleep(delay)  # outside the lock: a slow answer must not stall other clients
         with store.lock:
             store.faults.check_limits(cloud, action, account=account)
-            injected = store.faults.injected_error(cloud, action)
+            injected = store.faults.injected_error(cloud, action, params)
             if injected is not None:
                 raise injected
             canned = store.faults.canned_answer(cloud, action)

@@ -49,6 +49,30 @@ def test_throttling_and_server_errors(fc, rule, expected):
     alibaba_call(fc.endpoint, alibaba_client(), DescribeSnapshotsRequest.DescribeSnapshotsRequest())
 
 
+def test_a_rule_with_params_fails_only_the_calls_that_send_them():
+    """A rule's ``params`` narrows it to one kind of a call (of an action's several filters, one), and ``count`` counts
+    only the calls it fails."""
+    plan = FaultPlan(
+        {
+            'rules': [
+                {
+                    'cloud': 'resourcesharing',
+                    'action': 'ListResourceShareAssociations',
+                    'params': {'AssociationType': 'Target'},
+                    'error_rate': 1.0,
+                    'error_code': 'Forbidden.RAM',
+                    'count': 1,
+                }
+            ]
+        }
+    )
+    call = ('resourcesharing', 'ListResourceShareAssociations')
+    assert plan.injected_error(*call, {'AssociationType': 'Resource', 'ResourceId': 's-1'}) is None
+    assert plan.injected_error(*call) is None
+    assert plan.injected_error(*call, {'AssociationType': 'Target'}).code == 'Forbidden.RAM'
+    assert plan.injected_error(*call, {'AssociationType': 'Target'}) is None, 'its count spent'
+
+
 def test_sdk_retries_throttling_on_describe(fc):
     seed_source(fc)
     fc.admin.faults(

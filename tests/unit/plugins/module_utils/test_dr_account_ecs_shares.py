@@ -241,3 +241,46 @@ def test_a_dr_account_taken_out_of_our_share_is_put_back_and_the_source_copied(c
     assert len(dr_copies(cloud)) == 1 and shared(cloud, snapshot_id) == ([], {})
     assert [row['Status'] for row in invitations(cloud)] == ['Accepted'] and list(our_shares(cloud)) == [share_id]
     assert calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 1, 'the target put back, nothing else'
+
+
+def taken_out_of_our_share(cloud):
+    """A source the last run left in our share, the DR account's invitation Accepted, and the DR account then taken out
+    of the share by a person of the disks' account. Answers (snapshot id, disk id)."""
+    seeded = seed(cloud)
+    (snapshot_id,), (disk_id,) = seeded['snapshots'], seeded['disks']
+    share_id = left_by_a_killed_run(cloud, snapshot_id)
+    (invitation,) = invitations(cloud)
+    accept = {'RegionId': SOURCE, 'ResourceShareInvitationId': invitation['ResourceShareInvitationId']}
+    dr_account = dr_account_client(cloud.endpoint)
+    assert (
+        alibaba_send(cloud.endpoint, 'resourcesharing', 'AcceptResourceShareInvitation', accept, dr_account)[1] is None
+    )
+    taken_out = {'RegionId': SOURCE, 'ResourceShareId': share_id, 'Targets.1': DR_ACCOUNT}
+    assert alibaba_send(cloud.endpoint, 'resourcesharing', 'DisassociateResourceShare', taken_out)[1] is None
+    return snapshot_id, disk_id
+
+
+TARGET_READ = {
+    'cloud': 'resourcesharing',
+    'action': 'ListResourceShareAssociations',
+    'params': {'AssociationType': 'Target'},
+}
+
+
+def test_a_refused_read_of_the_shares_targets_fails_the_disk_with_the_clouds_words_at_once(cloud):
+    """The disks' account may read its share's resources but not its targets (a RAM policy that refuses the Target
+    read): the disk fails with the cloud's code and request id in the first round, not with ShareNotReady at the
+    run's deadline; nothing stays shared, and a run with the read allowed puts the target back and copies."""
+    snapshot_id, disk_id = taken_out_of_our_share(cloud)
+    cloud.admin.faults(rules=[dict(TARGET_READ, error_rate=1.0, error_code='Forbidden.RAM')])
+    clock = CloudMovingClock(cloud)
+    # A deadline within the DR role's hour-long session, which the moved cloud clock would otherwise run out.
+    report = dr_run(cloud, clock=clock, wait_timeout=1800, poll_interval=10)
+    (failure,) = report['failures']
+    assert disk_id in failure and 'Forbidden.RAM' in failure and 'request id' in failure, failure
+    assert 'ShareNotReady' not in failure, failure
+    assert clock.now - 1000.0 < 600, 'failed at once, not at the run\'s deadline'
+    cloud.admin.faults(rules=[])
+    assert dr_copies(cloud) == [] and shared(cloud, snapshot_id) == ([], {}), 'nothing copied, nothing left shared'
+    again = dr_run(cloud, clock=CloudMovingClock(cloud), wait_timeout=120, poll_interval=10)
+    assert not again['failures'] and len(dr_copies(cloud)) == 1 and shared(cloud, snapshot_id) == ([], {})
