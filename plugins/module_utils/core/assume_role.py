@@ -122,24 +122,39 @@ def default_session_name() -> str:
 class TemporaryCredentials:
     """Temporary keys from STS, fetched when first needed and again shortly before they expire.
 
-    ``fetch()`` answers ``(key_id, secret, token, expires_at)`` (epoch seconds); it is called under a
-    lock, so threads of one run share one session. ``clock`` is the time source (tests move it).
+    ``fetch()`` answers ``(key_id, secret, token, expires_at)`` (epoch seconds, by the cloud's clock) for a session of
+    ``session_seconds`` asked for; it is called under a lock, so threads of one run share one session. ``clock`` is the
+    controller's clock in epoch seconds (tests move it).
+
+    The expiry is the cloud's time, which the controller's clock may not keep: one ten minutes slow (the clouds take
+    requests stamped that far off) would use the keys past it. So their life is counted on the controller's clock from
+    the moment it asked for them (they were issued no sooner), and is never longer than the session asked for; a
+    controller whose clock is fast counts less of it, and fetches sooner.
     """
 
-    # Refresh this long before the expiry STS gave (botocore uses 10 to 15 minutes for its own).
+    # Refresh this long before the keys' end (botocore uses 10 to 15 minutes for its own).
     REFRESH_MARGIN = 300
 
     def __init__(
-        self, fetch: Callable[[], tuple[str, str, str, float]], clock: Callable[[], float] = time.time
+        self,
+        fetch: Callable[[], tuple[str, str, str, float]],
+        *,
+        session_seconds: float,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
+        self._session_seconds = session_seconds
         self._clock = clock
         self._lock = threading.Lock()
-        self._current: tuple[str, str, str, float] | None = None
+        self._current: tuple[str, str, str] | None = None
+        self._refresh_at = 0.0
 
     def get(self) -> tuple[str, str, str]:
-        """The current ``(key_id, secret, token)``, refreshed first when they expire within the margin."""
+        """The current ``(key_id, secret, token)``, refreshed first when they end within the margin."""
         with self._lock:
-            if self._current is None or self._clock() >= self._current[3] - self.REFRESH_MARGIN:
-                self._current = self._fetch()
-            return self._current[:3]
+            if self._current is None or self._clock() >= self._refresh_at:
+                asked_at = self._clock()
+                key_id, secret, token, expires_at = self._fetch()
+                life = min(expires_at - asked_at, self._session_seconds)
+                self._current, self._refresh_at = (key_id, secret, token), asked_at + life - self.REFRESH_MARGIN
+            return self._current

@@ -337,7 +337,9 @@ class AlibabaClient:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self.role: TemporaryCredentials | None = None
         if self.role_arn:
-            self.role = TemporaryCredentials(self._assume_role, clock=clock or time.time)
+            self.role = TemporaryCredentials(
+                self._assume_role, session_seconds=SESSION_SECONDS, clock=clock or time.time
+            )
 
     def endpoint(self, region: str | None) -> str:
         return self.fixed_endpoint or self.default_endpoint(region)

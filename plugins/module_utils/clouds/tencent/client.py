@@ -309,7 +309,11 @@ class TencentClient:
         self._credential: Any = None  # the SDK's Credential
         self._clients: dict[tuple[str, str | None, str | None], Any] = {}  # the SDK's clients
         self.role_arn = TENCENT_ROLE_RULES.check(connection)
-        self.role = TemporaryCredentials(self._assume_role, clock=clock or time.time) if self.role_arn else None
+        self.role = (
+            TemporaryCredentials(self._assume_role, session_seconds=SESSION_SECONDS, clock=clock or time.time)
+            if self.role_arn
+            else None
+        )
 
     def credential(self) -> Any:
         if self._credential is None:

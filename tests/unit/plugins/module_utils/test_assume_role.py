@@ -22,6 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.clie
     TencentClient,
     load_sdk,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import TemporaryCredentials
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
@@ -167,16 +168,22 @@ def test_dr_sync_reads_the_account_of_the_chosen_providers_role_only():
 
 # ---------------------------------------------------------------------- through STS, against fakecloud
 class EmulatorClock:
-    """The module's clock, kept with the emulator's (which /_admin/clock moves)."""
+    """The module's clock, kept with the emulator's (which /_admin/clock moves); ``behind`` seconds slow, as a
+    controller whose clock is off the cloud's."""
 
-    def __init__(self, admin):
+    def __init__(self, admin, behind=0.0):
         self.admin = admin
+        self.behind = behind
 
     def __call__(self):
-        return self.admin.request('GET', 'clock')['now']
+        return self.admin.request('GET', 'clock')['now'] - self.behind
 
 
-def test_alibaba_copies_through_a_role_see_its_account_and_keep_working_across_an_expiry(fakecloud_clean):
+@pytest.mark.parametrize('behind', [0, 600], ids=['in_time', 'ten_minutes_slow'])
+def test_alibaba_copies_through_a_role_see_its_account_and_keep_working_across_an_expiry(fakecloud_clean, behind):
+    """The keys are fetched again before STS's expiry, though the controller's clock be ten minutes slow (Alibaba
+    takes requests stamped up to 15 minutes off; Tencent refuses those 5 minutes off, inside the refresh margin): their
+    life is counted on the controller's clock from when it asked."""
     fc = fakecloud_clean
     fc.admin.configure(alibaba_timestamp_window_seconds=100000)  # the SDK stamps requests with the local time
     theirs = fc.admin.seed(
@@ -190,7 +197,11 @@ def test_alibaba_copies_through_a_role_see_its_account_and_keep_working_across_a
         alicloud_assume_role_session_name='unit-test',
     )
     client = AlibabaClient(
-        'ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE, clock=EmulatorClock(fc.admin)
+        'ecs',
+        connection,
+        default_endpoint=ecs_endpoint,
+        request_package=REQUEST_PACKAGE,
+        clock=EmulatorClock(fc.admin, behind),
     )
 
     def listed():
@@ -405,3 +416,29 @@ def test_a_value_ending_in_a_new_line_is_refused(rules, arn):
         with pytest.raises(InputError) as info:
             rules.check(connection)
         assert info.value.option == option
+
+
+@pytest.mark.parametrize(
+    'skew, refreshed_after',
+    [
+        (0, 3300),  # the session's hour less the margin
+        (-600, 3300),  # a clock ten minutes slow: the hour asked for, not the 70 minutes its clock would make of it
+        (600, 2700),  # ten minutes fast: the 50 minutes its clock sees, so sooner
+    ],
+)
+def test_keys_are_fetched_again_by_their_life_on_the_controllers_clock(skew, refreshed_after):
+    """STS gives the keys' expiry on the cloud's clock; the controller's is ``skew`` seconds off it."""
+    now = [1_000_000.0]
+    fetched = []
+
+    def fetch():
+        fetched.append(now[0])
+        cloud_now = now[0] - skew
+        return 'id', 'secret', 'token-%d' % len(fetched), cloud_now + 3600
+
+    keys = TemporaryCredentials(fetch, session_seconds=3600, clock=lambda: now[0])
+    assert keys.get() == ('id', 'secret', 'token-1')
+    now[0] += refreshed_after - 1
+    assert keys.get()[2] == 'token-1'
+    now[0] += 1
+    assert keys.get()[2] == 'token-2' and len(fetched) == 2
