@@ -7,7 +7,6 @@ from __future__ import annotations
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 
 
@@ -43,7 +42,7 @@ def new_dr_run(adapter, options, *, connection=None, check_mode=False, clock=Non
         if 'retry' not in run_arguments and client_retry is not None and client_retry.backoff is not None:
             # A run's time is its backoff's: the client's (its own, or one an earlier run of the adapter gave it) waits
             # on this run's clock.
-            client_retry.backoff = default_backoff(sleep=clock.sleep, clock=clock.clock)
+            client_retry.backoff = clock.backoff()
     return DrRun(adapter, settings, check_mode=check_mode, **run_arguments)
 
 

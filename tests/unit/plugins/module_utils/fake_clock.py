@@ -19,6 +19,21 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += seconds
 
+    def backoff(self):
+        """A run's default backoff, waiting on this clock."""
+        from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+
+        return default_backoff(sleep=self.sleep, clock=self.clock)
+
+
+def retry_on(clock=None):
+    """A run's CallRetry with the default backoff: on ``clock`` (a FakeClock) when given, which a DR run then takes for
+    its own (DrRun refuses a clock of its own that differs), else on the machine's."""
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+
+    return CallRetry(clock.backoff() if clock is not None else default_backoff())
+
 
 class CloudMovingClock(FakeClock):
     """The run's clock and sleeps, fake; each sleep moves fakecloud's clock on as far: no test waits for real time, and

@@ -9,12 +9,10 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr_account import SHARE_NAME_PREFIX
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send, dr_account_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, retry_on
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import (
     DR_ACCOUNT,
     SOURCE,
@@ -41,7 +39,7 @@ def cloud(fakecloud_clean):
 
 def dr_run(cloud, clock=None, **options):
     # The run's waits (a share not ready yet among them) are its backoff's: on the run's clock.
-    retry = CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock) if clock else default_backoff())
+    retry = retry_on(clock)
     connection = dict(ALIBABA, endpoint_url=cloud.url)
     adapter = EcsAdapter.from_connection(connection, retry=retry)
     return dr_run_with(adapter, run_options(**options), connection=connection, retry=retry, clock=clock)

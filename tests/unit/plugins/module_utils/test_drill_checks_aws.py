@@ -19,14 +19,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock im
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import ATTACHED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct, ebs_vault
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock, retry_on
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_drill_host_aws import (
     BLOCK_SIZE,
     client,
@@ -82,7 +80,7 @@ def finish(url, run_id, region, warnings):
     clock = FakeClock()
     return DrillCleanup(
         adapter(url).drill,
-        CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock)).until(clock.clock() + 600),
+        retry_on(clock).until(clock.clock() + 600),
         run=run_id,
         now=datetime.datetime.now(datetime.timezone.utc),
         check_mode=False,

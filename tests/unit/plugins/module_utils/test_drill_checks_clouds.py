@@ -11,12 +11,10 @@ import datetime
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import parse_stamp
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_HOST_TAG, RESTORE_UNTIL_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import DrillCleanup
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, retry_on
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_drill_host_clouds import (
     CLOUDS,
     TIMINGS,
@@ -37,7 +35,7 @@ def cloud(fakecloud_clean, tmp_path):
 
 def adapter_for(cloud, provider):
     adapter_class, connection = CLOUDS[provider][:2]
-    return adapter_class.from_connection(dict(connection, endpoint_url=cloud.url), retry=CallRetry(default_backoff()))
+    return adapter_class.from_connection(dict(connection, endpoint_url=cloud.url), retry=retry_on())
 
 
 def run(cloud, provider, host, now=None):
@@ -122,7 +120,7 @@ def test_a_held_disk_is_the_sources_data_and_a_killed_runs_disk_goes_after_its_t
     warnings = []
     cleanup = DrillCleanup(
         adapter_for(cloud, provider).drill,
-        CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock)).until(clock.clock() + 600),
+        retry_on(clock).until(clock.clock() + 600),
         run=later['restore']['run_id'],
         now=datetime.datetime.now(datetime.timezone.utc),
         check_mode=False,

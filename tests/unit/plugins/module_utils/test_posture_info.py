@@ -30,7 +30,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock, retry_on
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
     DR_ACCOUNT,
     DR_ROLE,
@@ -77,7 +77,7 @@ def aws_adapter(url, retry=None):
 
 def aws_read(url, now=None, clock=None, **options):
     """The read; with ``clock`` (a FakeClock), its client and the read retry as the module's do, waiting on it."""
-    retry = None if clock is None else CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock))
+    retry = None if clock is None else retry_on(clock)
     return PostureRead(aws_adapter(url, retry), dr_settings(aws_options(**options)), now=now, retry=retry).read()
 
 

@@ -28,17 +28,15 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.dr_model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import DiskFacts, dr_report
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import RequestOutcome
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import action_running
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, retry_on
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA
 
 SOURCE, REGIONS, RPO = 'cn-hangzhou', ('cn-shanghai', 'cn-beijing'), 24
@@ -160,7 +158,7 @@ def numbers(cells, coverage=None):
 # ------------------------------------------------------------------------------------------------------------ the runs
 def adapter(cloud, check_mode=False, clock=None):
     # A run's time and waits are its backoff's: on ``clock`` when one is given.
-    retry = CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock) if clock else default_backoff())
+    retry = retry_on(clock)
     return EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url), check_mode=check_mode, retry=retry), retry
 
 

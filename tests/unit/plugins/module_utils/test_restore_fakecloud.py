@@ -9,7 +9,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     DISK_TAG,
     RESTORE_RUN_TAG,
@@ -19,10 +18,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SOURCE_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import TEST_DISK_PREFIX, scope_key
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, retry_on
 
 ALIBABA = {
     'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
@@ -64,7 +62,7 @@ def cloud(fakecloud_clean):
 def dr_run(cloud, provider, check_mode=False, clock=None, **options):
     adapter_class, connection, source, dr_region, dummy = CLOUDS[provider]
     # The run's time and waits are its backoff's: on ``clock`` when one is given.
-    retry = CallRetry(default_backoff(sleep=clock.sleep, clock=clock.clock) if clock else default_backoff())
+    retry = retry_on(clock)
     adapter = adapter_class.from_connection(
         dict(connection, endpoint_url=cloud.url), check_mode=check_mode, retry=retry
     )
