@@ -373,6 +373,9 @@ def test_a_start_without_a_state_file_gives_what_was_made_in_the_last_replay_sec
     assert ids_of(events) == made, 'made 10 minutes before a start with replay_seconds 900: given'
     assert events[0]['snapcopy']['completed_at'] == now
     assert start(1200, 900)[0] == [], 'made 20 minutes before: taken as given, the schedule\'s'
+    # The edges (each cloud here dates a snapshot to the second, and a start's time is to the second).
+    assert ids_of(start(900, 900)[0]) == made, 'made exactly replay_seconds before the start: inside the window'
+    assert start(901, 900)[0] == [], 'a second more: outside it'
     assert start(1, 0)[0] == [], 'replay_seconds 0: what has completed at the start is taken as given'
     # A state file not written yet is no earlier state either.
     state = str(tmp_path / 'state.json')
