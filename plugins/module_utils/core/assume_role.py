@@ -126,8 +126,8 @@ class TemporaryCredentials:
     ``session_seconds`` asked for; it is called under a lock, so threads of one run share one session. ``clock`` is the
     controller's clock in epoch seconds (tests move it).
 
-    The expiry is the cloud's time, which the controller's clock may not keep: one ten minutes slow (the clouds take
-    requests stamped that far off) would use the keys past it. So their life is counted on the controller's clock from
+    The expiry is the cloud's time, which the controller's clock may not keep: one ten minutes slow (Alibaba takes
+    requests stamped up to 15 minutes off) would use the keys past it. So their life is counted on the controller's clock from
     the moment it asked for them (they were issued no sooner), and is never longer than the session asked for; a
     controller whose clock is fast counts less of it, and fetches sooner.
     """
