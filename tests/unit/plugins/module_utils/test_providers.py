@@ -159,3 +159,34 @@ def test_each_record_names_its_organisation_reader(name):
     assert reader.__name__.endswith('.clouds.' + organization.reader)
     assert callable(reader.read_organization)
     assert callable(getattr(reader, 'enabled_regions', None)) == organization.lists_regions
+
+
+def walk_options(spec, where=()):
+    """(path, names, option) for every option of an argument spec, suboptions too; names are the option's and its
+    aliases."""
+    for name, option in spec.items():
+        yield (*where, name), (name, *option.get('aliases', ())), option
+        yield from walk_options(option.get('options') or {}, (*where, name))
+
+
+def is_secret(name):
+    """What the vendors say is secret: the secret half of a key (not Tencent's secret_id, its key's id), a security or
+    session token, an external id."""
+    return ('secret' in name and not name.endswith('_id')) or 'token' in name or name in EXTERNAL_ID_NAMES
+
+
+@pytest.mark.parametrize('spec_name', [*PROVIDERS, 'dr_sync'])
+def test_every_secret_option_is_no_log_and_every_name_like_one_says_whether_it_is(spec_name):
+    """Ansible masks only no_log options' values: a secret option without it shows its value in the invocation (-vvv)
+    and in every result. validate-modules asks each option whose name looks like a secret's to say no_log either way:
+    held here too, for the options of every cloud and of dr_sync, aliases and suboptions included."""
+    spec = DR_ARGUMENT_SPEC if spec_name == 'dr_sync' else PROVIDERS[spec_name].connection_spec
+    looks_secret = re.compile(r'pass(?!ive)|secret|token|key', re.IGNORECASE)
+    secrets = 0
+    for path, names, option in walk_options(spec):
+        if any(is_secret(name) for name in names):
+            secrets += 1
+            assert option.get('no_log') is True, path
+        elif any(looks_secret.search(name) for name in names):
+            assert option.get('no_log') is False, path
+    assert secrets >= 3, 'a key\'s secret, a token and an external id at least'

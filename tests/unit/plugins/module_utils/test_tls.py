@@ -18,8 +18,13 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import network_error
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (
+    TencentClient,
+    load_sdk,
+    network_error,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, CloudError
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 
 class RecordingSdkClient:
@@ -81,3 +86,32 @@ def test_a_tencent_certificate_failure_is_an_ssl_error_not_a_crash():
     error = network_error('DescribeSnapshots', 'ap-guangzhou', sdk_error_caused_by(verification))
     assert error.code == 'SSLError' and error.kind == FATAL
     assert 'validate_certs' in error.message
+
+
+def test_a_tencent_endpoint_that_speaks_no_tls_is_an_ssl_error_at_once(fakecloud_clean):
+    """An https:// endpoint_url where plain HTTP answers (a private endpoint's scheme mistyped): the TLS handshake fails
+    with no certificate in question (WRONG_VERSION_NUMBER, no SSLCertVerificationError). Nothing was sent: the task
+    fails with SSLError and what to check, rather than retrying a call that may have been carried out."""
+    client = TencentClient(
+        {
+            'secret_id': creds.TENCENT_SECRET_ID,
+            'secret_key': creds.TENCENT_SECRET_KEY,
+            'endpoint_url': 'https://' + fakecloud_clean.endpoint,
+        },
+        load_sdk(),
+    )
+    with pytest.raises(CloudError) as info:
+        client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})
+    assert info.value.code == 'SSLError' and info.value.kind == FATAL, info.value
+    assert fakecloud_clean.admin.calls()['total_calls'] == 0
+
+
+def test_an_exception_chain_that_loops_is_walked_once():
+    """requests and urllib3 wrap errors in errors; one that names an earlier one again (a context set by hand, a
+    reason pointing back) must not keep the classification walking."""
+    first, second = OSError('first'), ConnectionResetError('second')
+    first.__context__, second.__context__ = second, first
+    wrapped = TencentCloudSDKException('ClientNetworkError', 'no answer')
+    wrapped.__cause__ = first
+    error = network_error('DescribeSnapshots', 'ap-guangzhou', wrapped)
+    assert error.code == 'ClientNetworkError' and error.uncertain
