@@ -501,7 +501,7 @@ class AlibabaClient:
         dummy_status, headers, body, exception = do_action(request)
         if exception:
             raise exception
-        tell_date(self.date_observers, (headers or {}).get('Date') or (headers or {}).get('date'))
+        tell_date(self.date_observers, (headers or {}).get('Date'))  # requests' headers: any case finds it
         return body
 
     def classify(self, action: str, error: Exception, region: str | None = None) -> CloudError:

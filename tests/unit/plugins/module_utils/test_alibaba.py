@@ -496,6 +496,15 @@ def test_a_missing_sdk_fails_the_module_with_missing_required_lib(monkeypatch, a
     assert info.value.failed and 'aliyun-python-sdk-core and %s' % package in info.value.result['msg']
 
 
+
+def test_a_product_sdk_without_the_api_version_the_adapter_calls_is_missing():
+    """The product package installed without the request package of the API version we call (ecs 2014-05-26): an
+    ImportError when the SDK is loaded, which the module turns into missing_required_lib before any call, not an
+    error at the first call."""
+    with pytest.raises(ImportError):
+        load_sdk('aliyunsdkecs.request.v19990101')
+
+
 def test_validate_certs_off_keeps_stderr_quiet(capsys):
     made = client(endpoint_url='https://127.0.0.1:9', validate_certs=False)
     made._client(made.endpoint('cn-hangzhou'))  # pylint: disable=protected-access
