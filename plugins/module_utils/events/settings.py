@@ -63,11 +63,12 @@ class SourceSettings:
     region: str
     tag_selector: Mapping[str, str | None]
     connection: Mapping[str, Any] = field(repr=False)  # secrets: never in a repr, a log or an event
-    poll_interval: float = DEFAULT_POLL_INTERVAL
-    state_file: str | None = None
-    queue_url: str | None = None
-    include_existing: bool = False
-    replay_seconds: float = DEFAULT_REPLAY_SECONDS
+    # No defaults here: source_settings gives each (the event source's page says them, and a test holds the two alike).
+    poll_interval: float
+    state_file: str | None
+    queue_url: str | None
+    include_existing: bool
+    replay_seconds: float
 
 
 def _connection_names(provider: str) -> dict[str, str]:

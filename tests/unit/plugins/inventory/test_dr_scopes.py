@@ -546,3 +546,38 @@ def test_tags_are_read_when_a_rule_a_variable_or_a_constructed_group_needs_them_
     assert needs_tags(settings(provider='aws', compose={'team': "dr_scope_account.tags['team']"}))
     assert needs_tags(settings(provider='aws', include={'tags': {'dr': None}}))
     assert needs_tags(settings(provider='aws', tag_vars={'dr_copy_dr_regions': 'dr-regions'}))
+
+
+@pytest.mark.parametrize('provider', sorted(ORGANIZATIONS))
+def test_alibaba_and_tencent_a_unit_within_a_unit_is_walked_and_ruled_by_its_own_name(
+    fakecloud_clean, tmp_path, provider
+):
+    """Folders (nodes) two deep: web in prod. An account in web is in prod too, so prod's rule takes it, and web's
+    exclusion, which names the deeper unit, leaves it out; both need the walk to reach web and name it."""
+    kind, keys, region, dr_region, role, dummy = ORGANIZATIONS[provider]
+    units = [{'name': 'prod'}, {'name': 'web', 'parent': 'prod'}, {'name': 'dev'}]
+    if kind == 'resource_directory':
+        seed = {'folders': units, 'generate': [{'count': 3, 'prefix': 'app', 'folders': ['web', 'prod', 'dev']}]}
+    else:
+        seed = {'nodes': units, 'generate': {'count': 3, 'prefix': 'app', 'nodes': ['web', 'prod', 'dev']}}
+    created = fakecloud_clean.admin.seed(**{kind: seed})[kind]
+    made = created['accounts'] if kind == 'resource_directory' else created['members']
+    in_web, in_prod, in_dev = (str(account) for account in made[:3])
+    text = '\n'.join(
+        (
+            'plugin: snapcopy.cloud.dr_scopes',
+            'provider: %s' % provider,
+            'connection: {endpoint_url: "%s"}' % fakecloud_clean.url,
+            'regions: [%s]' % region,
+            'dr_regions: [%s]' % dr_region,
+            'role: "%s"' % role,
+            'include: {units: [prod]}',
+            'exclude: {units: [web]}',
+        )
+    )
+    listed, dummy_graph = inventory(tmp_path, '%s.dr_scopes.yml' % provider, text, clean_environment(tmp_path, **keys))
+    assert set(listed[provider]['hosts']) == {'%s-%s-%s' % (provider, in_prod, region)}
+    (record,) = [value for key, value in listed['dr_scopes']['vars'].items() if key.startswith('dr_organization_')]
+    left = {row['account']: row['left_out'] for row in record['accounts'] if row['left_out']}
+    assert left[in_web] == 'excluded: in unit web'
+    assert left[in_dev] == 'in none of the units included (prod)'

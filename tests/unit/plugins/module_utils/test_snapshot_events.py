@@ -17,6 +17,7 @@ import tempfile
 
 import boto3
 import pytest
+import yaml
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
@@ -202,6 +203,8 @@ def ids_of(events):
         ({'provider': 'aws', 'tag_selector': SELECTOR}, 'region'),
         ({'provider': 'aws', 'region': 'us-east-1'}, 'tag_selector'),
         ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': {'dr': True}}, 'tag_selector'),
+        ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': ['dr']}, 'tag_selector'),
+        ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': '["dr"]'}, 'tag_selector'),
         ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 0}, 'poll_interval'),
         (
             {'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 'often'},
@@ -236,6 +239,20 @@ def test_bad_arguments_are_refused_naming_the_argument_before_any_call(args, opt
     with pytest.raises(InputError) as refused:
         asyncio.run(run_source(asyncio.Queue(), args, environ={}))
     assert refused.value.option == option
+
+
+def test_the_defaults_the_plugins_page_gives_are_the_sources():
+    """The event source's page (its DOCUMENTATION, which ansible-doc and the collection's docs show) and the settings
+    the source takes when an argument is left out say the same."""
+    with open(PLUGIN, encoding='utf-8') as handle:
+        text = handle.read()
+    documented = yaml.safe_load(text.split('DOCUMENTATION = r"""', 1)[1].split('"""', 1)[0])['options']
+    settings = source_settings({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR}, environ={})
+    defaults = {name: option['default'] for name, option in documented.items() if 'default' in option}
+    assert {'poll_interval', 'include_existing', 'replay_seconds'} <= set(defaults)
+    for name, default in defaults.items():
+        if hasattr(settings, name):
+            assert getattr(settings, name) == default, name
 
 
 def test_a_refused_secret_is_never_in_the_error():
