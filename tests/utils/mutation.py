@@ -815,12 +815,14 @@ def tests_for(mutant, lines, seconds):
     for line in range(mutant.line, mutant.last_line + 1):
         chosen.update(lines.get(line, ()))
     own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(in_module_utils(mutant.path), ()))
-    if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
-        # A line run at import (a constant, a decorator) is read by tests that may run no line of the file (a test of an
-        # argument spec built from its constant): every test that runs the file, and every test of the file's own.
-        chosen = {test for tests in lines.values() for test in tests} | {
-            test for test in seconds if any(name in test for name in own_files)
-        }
+    if not chosen:
+        # A line coverage saw run by no test: one run at import (a constant, a decorator), read by tests that may run no
+        # line of the file (a test of an argument spec built from its constant), or one run where coverage does not
+        # look (the inventory's own process). Every test of the file's own, and for the first every test that runs the
+        # file.
+        chosen = {test for test in seconds if any(name in test for name in own_files)}
+        if any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
+            chosen |= {test for tests in lines.values() for test in tests}
     ordered = sorted(chosen, key=lambda test: (seconds.get(test, 1.0), test))
     own = [test for test in ordered if any(name in test for name in own_files)]
     return [stage for stage in (own, [test for test in ordered if test not in own]) if stage]

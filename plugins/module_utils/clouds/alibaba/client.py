@@ -18,7 +18,6 @@ import calendar
 import importlib
 import ipaddress
 import json
-import logging
 import re
 import time
 import urllib.parse
@@ -651,11 +650,8 @@ def load_sdk(request_package: str) -> dict[str, Any]:
 
     product = importlib.import_module(request_package.split('.', 1)[0])
     importlib.import_module(request_package)
-    # The core SDK logs every error answer at ERROR level; without a handler of ours, Python
-    # would print those lines on the module's stderr.
-    sdk_logger = logging.getLogger('aliyunsdkcore')
-    if not any(isinstance(handler, logging.NullHandler) for handler in sdk_logger.handlers):
-        sdk_logger.addHandler(logging.NullHandler())
+    # The core SDK logs every error answer at ERROR level, to its 'aliyunsdkcore' logger, which it gives a handler of its
+    # own that drops them (aliyunsdkcore/__init__.py, 2.15.0 and later): nothing reaches the module's stderr.
     return {
         'AcsClient': AcsClient,
         'AccessKeyCredential': AccessKeyCredential,

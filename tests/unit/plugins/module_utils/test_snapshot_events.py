@@ -204,6 +204,8 @@ def ids_of(events):
         ({'provider': 'aws', 'region': 'us-east-1'}, 'tag_selector'),
         ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': {'dr': True}}, 'tag_selector'),
         ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': ['dr']}, 'tag_selector'),
+        ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': {' ': 'events'}}, 'tag_selector'),
+        ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': {5: 'events'}}, 'tag_selector'),
         ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': '["dr"]'}, 'tag_selector'),
         ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 0}, 'poll_interval'),
         (
