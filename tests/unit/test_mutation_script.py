@@ -167,10 +167,11 @@ def test_every_mutant_listed_as_equivalent_is_still_made_from_the_code():
     assert sorted(set(mutation.EQUIVALENT) - made) == []
 
 
-def test_a_line_coverage_saw_no_test_run_is_given_the_files_own_tests(monkeypatch):
-    """Coverage does not see a line run in another process (the inventory's) or only at import: the file's own tests
-    (OWN_TESTS) run against its mutants then, and for a line run at import the tests that run the file too. A mutant
-    run against no test 'survives' whatever it breaks."""
+def test_the_files_own_tests_run_against_every_mutant_of_it_first(monkeypatch):
+    """Coverage does not see a line run in another process (the inventory's), and may name for it only tests that cannot
+    tell (a line also run in-process by another file's test): the file's own tests (OWN_TESTS) run against each of its
+    mutants, first; for a line run only at import, the tests that run the file too. A mutant run against no test
+    'survives' whatever it breaks."""
     monkeypatch.setitem(mutation.OWN_TESTS, 'core/organization.py', ('test_dr_scopes.py',))
     own = 'tests/unit/plugins/inventory/test_dr_scopes.py::test_units'
     other = 'tests/unit/plugins/module_utils/test_other.py::test_x'
@@ -182,4 +183,4 @@ def test_a_line_coverage_saw_no_test_run_is_given_the_files_own_tests(monkeypatc
     ]
     assert mutation.tests_for(mutant, {}, seconds) == [[own]], 'no line of the file seen run'
     assert mutation.tests_for(mutant, {1: {other}, 2: set()}, seconds) == [[own], [other]], 'run at import'
-    assert mutation.tests_for(mutant, {2: {other}}, seconds) == [[other]], 'a line seen run: the tests that ran it'
+    assert mutation.tests_for(mutant, {2: {other}}, seconds) == [[own], [other]], 'seen run by another test: both'

@@ -367,6 +367,12 @@ OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'a
 # (file, the line as written, the change): why no test can tell the mutant from the code.
 EQUIVALENT = {
     (
+        'clouds/alibaba/organization.py',
+        'if len(path) >= 3:',
+        '3 -> 4',
+    ): 'a path of three parts is an account in the root folder, which the walk of the folders always holds: its '
+    'FolderId gives the same unit',
+    (
         'clouds/aws/organization.py',
         "if 'State' not in account and isinstance(state, str):",
         'and -> or',
@@ -815,14 +821,13 @@ def tests_for(mutant, lines, seconds):
     for line in range(mutant.line, mutant.last_line + 1):
         chosen.update(lines.get(line, ()))
     own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(in_module_utils(mutant.path), ()))
-    if not chosen:
-        # A line coverage saw run by no test: one run at import (a constant, a decorator), read by tests that may run no
-        # line of the file (a test of an argument spec built from its constant), or one run where coverage does not
-        # look (the inventory's own process). Every test of the file's own, and for the first every test that runs the
-        # file.
-        chosen = {test for test in seconds if any(name in test for name in own_files)}
-        if any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
-            chosen |= {test for tests in lines.values() for test in tests}
+    if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
+        # A line run at import (a constant, a decorator) is read by tests that may run no line of the file (a test of an
+        # argument spec built from its constant): every test that runs the file.
+        chosen = {test for tests in lines.values() for test in tests}
+    # And every test of the file's own, always: coverage does not see the lines a test runs in another process (the
+    # inventory's), so a test coverage names for the line may not be the one that can tell.
+    chosen |= {test for test in seconds if any(name in test for name in own_files)}
     ordered = sorted(chosen, key=lambda test: (seconds.get(test, 1.0), test))
     own = [test for test in ordered if any(name in test for name in own_files)]
     return [stage for stage in (own, [test for test in ordered if test not in own]) if stage]

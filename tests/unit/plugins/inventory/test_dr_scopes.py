@@ -563,6 +563,8 @@ def test_alibaba_and_tencent_a_unit_within_a_unit_is_walked_and_ruled_by_its_own
     created = fakecloud_clean.admin.seed(**{kind: seed})[kind]
     made = created['accounts'] if kind == 'resource_directory' else created['members']
     in_web, in_prod, in_dev = (str(account) for account in made[:3])
+    units_made = created['folders'] if kind == 'resource_directory' else created['nodes']
+    prod, root = str(units_made[0]), str(created['root_folder_id' if kind == 'resource_directory' else 'root_node_id'])
     text = '\n'.join(
         (
             'plugin: snapcopy.cloud.dr_scopes',
@@ -577,7 +579,50 @@ def test_alibaba_and_tencent_a_unit_within_a_unit_is_walked_and_ruled_by_its_own
     )
     listed, dummy_graph = inventory(tmp_path, '%s.dr_scopes.yml' % provider, text, clean_environment(tmp_path, **keys))
     assert set(listed[provider]['hosts']) == {'%s-%s-%s' % (provider, in_prod, region)}
+    host = listed['_meta']['hostvars']['%s-%s-%s' % (provider, in_prod, region)]
+    assert host['dr_scope_account']['units'] == [prod, root], 'its own unit first, up to the root'
     (record,) = [value for key, value in listed['dr_scopes']['vars'].items() if key.startswith('dr_organization_')]
     left = {row['account']: row['left_out'] for row in record['accounts'] if row['left_out']}
     assert left[in_web] == 'excluded: in unit web'
     assert left[in_dev] == 'in none of the units included (prod)'
+
+
+def test_alibaba_an_account_in_a_folder_made_during_the_read_is_in_the_folders_above_it(fakecloud_clean, tmp_path):
+    """ListAccounts gives each account its ResourceDirectoryPath (directory/root/folders/account): a folder made after
+    the walk of the folders (web, in prod: the walk's answers below are canned from before it was made) is named there
+    with prod above it, so prod's rule takes the account. Its FolderId alone would name a folder the walk never saw."""
+    dummy, keys, region, dr_region, role, dummy_option = ORGANIZATIONS['ecs']
+    units = [{'name': 'prod'}, {'name': 'web', 'parent': 'prod'}]
+    seed = {'folders': units, 'generate': [{'count': 1, 'prefix': 'app', 'folders': ['web']}]}
+    created = fakecloud_clean.admin.seed(resource_directory=seed)['resource_directory']
+    (in_web,) = (str(account) for account in created['accounts'])
+    prod = created['folders'][0]
+    listed_before_web = {
+        'RequestId': 'canned-before-web',
+        'PageNumber': 1,
+        'PageSize': 100,
+        'TotalCount': 1,
+        'Folders': {'Folder': [{'FolderId': prod, 'FolderName': 'prod', 'CreateTime': '2026-11-01T00:00:00Z'}]},
+    }
+    nothing_yet = dict(listed_before_web, TotalCount=0, Folders={'Folder': []})
+    fakecloud_clean.admin.faults(
+        answers=[
+            {'cloud': 'resourcemanager', 'action': 'ListFoldersForParent', 'answer': listed_before_web, 'count': 1},
+            {'cloud': 'resourcemanager', 'action': 'ListFoldersForParent', 'answer': nothing_yet},
+        ]
+    )
+    text = '\n'.join(
+        (
+            'plugin: snapcopy.cloud.dr_scopes',
+            'provider: ecs',
+            'connection: {endpoint_url: "%s"}' % fakecloud_clean.url,
+            'regions: [%s]' % region,
+            'dr_regions: [%s]' % dr_region,
+            'role: "%s"' % role,
+            'include: {units: [prod]}',
+        )
+    )
+    listed, dummy_graph = inventory(tmp_path, 'ecs.dr_scopes.yml', text, clean_environment(tmp_path, **keys))
+    assert set(listed['ecs']['hosts']) == {'ecs-%s-%s' % (in_web, region)}
+    units = listed['_meta']['hostvars']['ecs-%s-%s' % (in_web, region)]['dr_scope_account']['units']
+    assert units[1:] == [prod, str(created['root_folder_id'])], units
