@@ -146,3 +146,25 @@ def test_each_disk_category_the_adapters_use_is_one_the_model_lists(what, model,
 
 def test_each_volume_type_the_aws_drill_uses_is_in_the_ec2_model():
     assert set(_ebs_drill.VOLUME_MINIMUM_GIB) <= set(EC2.shape_for('VolumeType').enum)
+
+
+def least_sizes(text, pattern):
+    """{type: the least size} from a model's list of sizes (``pattern`` matches a line's types and its least size)."""
+    sizes = {}
+    for found in re.finditer(pattern, text.replace(',', '')):
+        for name in re.split(r' and |, ', found.group(1)):
+            sizes[name.strip()] = int(found.group(2))
+    return sizes
+
+
+def test_the_least_size_each_drill_makes_a_disk_of_is_the_models():
+    """A drill makes a test disk of a copy smaller than its type allows at the type's least size: too small, and the
+    cloud refuses it; larger, and each drill pays for what it never reads."""
+    ecs = least_sizes(field_doc(ECS.CreateDiskRequest, 'size'), r'-\s+(\w+): (\d+) to \d+')
+    ecs['cloud_essd'] = ecs.pop('PL0')  # the drill asks for PerformanceLevel PL0
+    assert {category: ecs[category] for category in _ecs_drill.DISK_MINIMUM_GIB} == _ecs_drill.DISK_MINIMUM_GIB
+    ec2 = least_sizes(
+        EC2.operation_model('CreateVolume').input_shape.members['Size'].documentation,
+        r'<p>([\w ]+): <code>(\d+) - \d+</code> GiB</p>',
+    )
+    assert {kind: ec2[kind] for kind in _ebs_drill.VOLUME_MINIMUM_GIB} == _ebs_drill.VOLUME_MINIMUM_GIB

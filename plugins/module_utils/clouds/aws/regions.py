@@ -17,7 +17,7 @@ import difflib
 import importlib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...core.errors import InputError
@@ -81,14 +81,3 @@ class KnownRegions:
                 )
         return warnings
 
-
-def region_options(option_regions: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, str]]:
-    """(option, region) pairs of ``option_regions`` ((option, its regions)), each region once."""
-    seen: set[str] = set()
-    pairs = []
-    for option, regions in option_regions:
-        for region in regions:
-            if region not in seen:
-                seen.add(region)
-                pairs.append((option, region))
-    return pairs

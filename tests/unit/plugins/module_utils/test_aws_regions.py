@@ -37,7 +37,8 @@ def test_the_regions_of_every_partition_are_known_and_a_typo_is_refused_naming_t
     assert refused.value.message.startswith(
         'ue-west-1 is no AWS region: botocore %s knows it in no partition' % (botocore.__version__)
     )
-    assert 'eu-west-1' in refused.value.message.split('the nearest it knows: ')[1].split(', ')
+    nearest = refused.value.message.split('the nearest it knows: ')[1].split(', ')
+    assert 'eu-west-1' in nearest and len(nearest) == 3, 'three, not every region a typo is near'
 
 
 def test_a_region_named_like_a_partitions_or_with_an_endpoint_url_is_warned_of_and_taken(monkeypatch):
