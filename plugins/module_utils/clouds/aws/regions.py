@@ -80,4 +80,3 @@ class KnownRegions:
                     '%s is no AWS region: %s knows it in no partition%s' % (region, botocore, nearest),
                 )
         return warnings
-
