@@ -127,9 +127,9 @@ class TemporaryCredentials:
     controller's clock in epoch seconds (tests move it).
 
     The expiry is the cloud's time, which the controller's clock may not keep: one ten minutes slow (Alibaba takes
-    requests stamped up to 15 minutes off) would use the keys past it. So their life is counted on the controller's clock from
-    the moment it asked for them (they were issued no sooner), and is never longer than the session asked for; a
-    controller whose clock is fast counts less of it, and fetches sooner.
+    requests stamped up to 15 minutes off) would use the keys past it. So their life is counted on the controller's
+    clock from the moment it asked for them (they were issued no sooner), and is never longer than the session asked
+    for; a controller whose clock is fast counts less of it, and fetches sooner.
     """
 
     # Refresh this long before the keys' end (botocore uses 10 to 15 minutes for its own).
@@ -152,9 +152,9 @@ class TemporaryCredentials:
     def get(self) -> tuple[str, str, str]:
         """The current ``(key_id, secret, token)``, refreshed first when they end within the margin."""
         with self._lock:
-            if self._current is None or self._clock() >= self._refresh_at:
-                asked_at = self._clock()
+            now = self._clock()
+            if self._current is None or now >= self._refresh_at:
                 key_id, secret, token, expires_at = self._fetch()
-                life = min(expires_at - asked_at, self._session_seconds)
-                self._current, self._refresh_at = (key_id, secret, token), asked_at + life - self.REFRESH_MARGIN
+                life = min(expires_at - now, self._session_seconds)
+                self._current, self._refresh_at = (key_id, secret, token), now + life - self.REFRESH_MARGIN
             return self._current
