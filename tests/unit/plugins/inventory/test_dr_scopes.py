@@ -298,42 +298,58 @@ ORGANIZATIONS = {
 }
 
 
+def seed_units(cloud, provider, units, count, placed, **more):
+    """Folders (Alibaba) or nodes (Tencent) ``units`` ([{"name", "parent"?}]), and ``count`` accounts app-NNNN placed
+    in turn in the units ``placed`` names (None: the root), with ``more`` (tags); answers (the ids of the units made, in
+    order, with the root's last; the accounts' ids, in order)."""
+    kind = ORGANIZATIONS[provider][0]
+    unit_kind, root = ('folders', 'root_folder_id') if kind == 'resource_directory' else ('nodes', 'root_node_id')
+    generate = dict(more, count=count, prefix='app', **{unit_kind: placed})
+    created = cloud.admin.seed(
+        **{kind: {unit_kind: units, 'generate': [generate] if kind == 'resource_directory' else generate}}
+    )[kind]
+    made = created['accounts'] if kind == 'resource_directory' else created['members']
+    return [str(unit) for unit in (*created[unit_kind], created[root])], [str(account) for account in made]
+
+
 def seed_organization(cloud, provider, count=4):
     """Folders (nodes) prod and dev; ``count`` accounts app-NNNN in turn in prod, dev and the root, tagged
     owner=app and the even ones dr-regions; answers {name: account id}."""
-    kind = ORGANIZATIONS[provider][0]
-    if kind == 'resource_directory':
-        seed = {
-            'folders': [{'name': 'prod'}, {'name': 'dev'}],
-            'generate': [{'count': count, 'prefix': 'app', 'folders': ['prod', 'dev', None], 'tags': {'owner': 'app'}}],
-        }
-    else:
-        seed = {
-            'nodes': [{'name': 'prod'}, {'name': 'dev'}],
-            'generate': {'count': count, 'prefix': 'app', 'nodes': ['prod', 'dev', None], 'tags': {'owner': 'app'}},
-        }
-    created = cloud.admin.seed(**{kind: seed})[kind]
-    made = created['accounts'] if kind == 'resource_directory' else created['members']
-    return {'app-%04d' % number: str(account) for number, account in enumerate(made, 1)}
+    dummy, made = seed_units(
+        cloud, provider, [{'name': 'prod'}, {'name': 'dev'}], count, ['prod', 'dev', None], tags={'owner': 'app'}
+    )
+    return {'app-%04d' % number: account for number, account in enumerate(made, 1)}
 
 
-@pytest.mark.parametrize('provider', sorted(ORGANIZATIONS))
-def test_alibaba_and_tencent_each_folder_rule_and_tag_rule_keeps_its_accounts(fakecloud_clean, tmp_path, provider):
-    dummy, keys, region, dr_region, role, role_option = ORGANIZATIONS[provider]
-    ids = seed_organization(fakecloud_clean, provider)
+def organization_inventory(cloud, tmp_path, provider, *rules):
+    """The dr_scopes inventory of the organisation seeded on fakecloud for ``provider`` (ORGANIZATIONS' regions and
+    role), with ``rules`` (lines of the source: include, exclude); answers inventory's (list, graph)."""
+    dummy, keys, region, dr_region, role, dummy_option = ORGANIZATIONS[provider]
     text = '\n'.join(
         (
             'plugin: snapcopy.cloud.dr_scopes',
             'provider: %s' % provider,
-            'connection: {endpoint_url: "%s"}' % fakecloud_clean.url,
+            'connection: {endpoint_url: "%s"}' % cloud.url,
             'regions: [%s]' % region,
             'dr_regions: [%s]' % dr_region,
             'role: "%s"' % role,
-            'include: {units: [prod, dev], tags: {owner: app}}',
-            'exclude: {units: [dev]}',
+            *rules,
         )
     )
-    listed, graph = inventory(tmp_path, '%s.dr_scopes.yml' % provider, text, clean_environment(tmp_path, **keys))
+    return inventory(tmp_path, '%s.dr_scopes.yml' % provider, text, clean_environment(tmp_path, **keys))
+
+
+@pytest.mark.parametrize('provider', sorted(ORGANIZATIONS))
+def test_alibaba_and_tencent_each_folder_rule_and_tag_rule_keeps_its_accounts(fakecloud_clean, tmp_path, provider):
+    dummy, dummy_keys, region, dr_region, role, role_option = ORGANIZATIONS[provider]
+    ids = seed_organization(fakecloud_clean, provider)
+    listed, graph = organization_inventory(
+        fakecloud_clean,
+        tmp_path,
+        provider,
+        'include: {units: [prod, dev], tags: {owner: app}}',
+        'exclude: {units: [dev]}',
+    )
     # app-0001 and app-0004 in prod, app-0002 in dev, app-0003 in the root folder.
     kept = {ids['app-0001'], ids['app-0004']}
     assert set(listed[provider]['hosts']) == {'%s-%s-%s' % (provider, account, region) for account in kept}
@@ -554,30 +570,14 @@ def test_alibaba_and_tencent_a_unit_within_a_unit_is_walked_and_ruled_by_its_own
 ):
     """Folders (nodes) two deep: web in prod. An account in web is in prod too, so prod's rule takes it, and web's
     exclusion, which names the deeper unit, leaves it out; both need the walk to reach web and name it."""
-    kind, keys, region, dr_region, role, dummy = ORGANIZATIONS[provider]
+    region = ORGANIZATIONS[provider][2]
     units = [{'name': 'prod'}, {'name': 'web', 'parent': 'prod'}, {'name': 'dev'}]
-    if kind == 'resource_directory':
-        seed = {'folders': units, 'generate': [{'count': 3, 'prefix': 'app', 'folders': ['web', 'prod', 'dev']}]}
-    else:
-        seed = {'nodes': units, 'generate': {'count': 3, 'prefix': 'app', 'nodes': ['web', 'prod', 'dev']}}
-    created = fakecloud_clean.admin.seed(**{kind: seed})[kind]
-    made = created['accounts'] if kind == 'resource_directory' else created['members']
-    in_web, in_prod, in_dev = (str(account) for account in made[:3])
-    units_made = created['folders'] if kind == 'resource_directory' else created['nodes']
-    prod, root = str(units_made[0]), str(created['root_folder_id' if kind == 'resource_directory' else 'root_node_id'])
-    text = '\n'.join(
-        (
-            'plugin: snapcopy.cloud.dr_scopes',
-            'provider: %s' % provider,
-            'connection: {endpoint_url: "%s"}' % fakecloud_clean.url,
-            'regions: [%s]' % region,
-            'dr_regions: [%s]' % dr_region,
-            'role: "%s"' % role,
-            'include: {units: [prod]}',
-            'exclude: {units: [web]}',
-        )
+    (prod, dummy_web, dummy_dev, root), (in_web, in_prod, in_dev) = seed_units(
+        fakecloud_clean, provider, units, 3, ['web', 'prod', 'dev']
     )
-    listed, dummy_graph = inventory(tmp_path, '%s.dr_scopes.yml' % provider, text, clean_environment(tmp_path, **keys))
+    listed, dummy_graph = organization_inventory(
+        fakecloud_clean, tmp_path, provider, 'include: {units: [prod]}', 'exclude: {units: [web]}'
+    )
     assert set(listed[provider]['hosts']) == {'%s-%s-%s' % (provider, in_prod, region)}
     host = listed['_meta']['hostvars']['%s-%s-%s' % (provider, in_prod, region)]
     assert host['dr_scope_account']['units'] == [prod, root], 'its own unit first, up to the root'
@@ -591,12 +591,9 @@ def test_alibaba_an_account_in_a_folder_made_during_the_read_is_in_the_folders_a
     """ListAccounts gives each account its ResourceDirectoryPath (directory/root/folders/account): a folder made after
     the walk of the folders (web, in prod: the walk's answers below are canned from before it was made) is named there
     with prod above it, so prod's rule takes the account. Its FolderId alone would name a folder the walk never saw."""
-    dummy, keys, region, dr_region, role, dummy_option = ORGANIZATIONS['ecs']
+    region = ORGANIZATIONS['ecs'][2]
     units = [{'name': 'prod'}, {'name': 'web', 'parent': 'prod'}]
-    seed = {'folders': units, 'generate': [{'count': 1, 'prefix': 'app', 'folders': ['web']}]}
-    created = fakecloud_clean.admin.seed(resource_directory=seed)['resource_directory']
-    (in_web,) = (str(account) for account in created['accounts'])
-    prod = created['folders'][0]
+    (prod, dummy_web, root), (in_web,) = seed_units(fakecloud_clean, 'ecs', units, 1, ['web'])
     listed_before_web = {
         'RequestId': 'canned-before-web',
         'PageNumber': 1,
@@ -611,18 +608,7 @@ def test_alibaba_an_account_in_a_folder_made_during_the_read_is_in_the_folders_a
             {'cloud': 'resourcemanager', 'action': 'ListFoldersForParent', 'answer': nothing_yet},
         ]
     )
-    text = '\n'.join(
-        (
-            'plugin: snapcopy.cloud.dr_scopes',
-            'provider: ecs',
-            'connection: {endpoint_url: "%s"}' % fakecloud_clean.url,
-            'regions: [%s]' % region,
-            'dr_regions: [%s]' % dr_region,
-            'role: "%s"' % role,
-            'include: {units: [prod]}',
-        )
-    )
-    listed, dummy_graph = inventory(tmp_path, 'ecs.dr_scopes.yml', text, clean_environment(tmp_path, **keys))
+    listed, dummy_graph = organization_inventory(fakecloud_clean, tmp_path, 'ecs', 'include: {units: [prod]}')
     assert set(listed['ecs']['hosts']) == {'ecs-%s-%s' % (in_web, region)}
     units = listed['_meta']['hostvars']['ecs-%s-%s' % (in_web, region)]['dr_scope_account']['units']
-    assert units[1:] == [prod, str(created['root_folder_id'])], units
+    assert units[1:] == [prod, root], units
