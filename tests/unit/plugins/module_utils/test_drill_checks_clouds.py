@@ -177,3 +177,95 @@ def test_dr_drill_finish_runs_as_ansible_runs_it_plans_in_check_mode_and_changes
     refused = run_module('dr_drill_finish', dict(args, run_id='yesterday'), env)
     assert refused['failed'] and 'run_id' in refused['msg'] and cloud.admin.calls()['total_calls'] == 0
     assert fake.ALIBABA_ACCESS_KEY_SECRET not in str([planned, done, again, refused])
+
+
+def dr_accounts():
+    """provider: (the DR account's role, its id, the disks' account's keys in the environment), for each drill cloud that
+    takes a DR account (ENS refuses dr_account)."""
+    from ansible_collections.snapcopy.cloud.tests.fakecloud import (  # pylint: disable=import-outside-toplevel
+        credentials as fake,
+    )
+
+    return {
+        'ecs': (
+            fake.ALIBABA_DR_ROLE_ARN,
+            fake.ALIBABA_DR_ACCOUNT_ID,
+            {'ALICLOUD_ACCESS_KEY': fake.ALIBABA_ACCESS_KEY_ID, 'ALICLOUD_SECRET_KEY': fake.ALIBABA_ACCESS_KEY_SECRET},
+        ),
+        'cbs': (
+            fake.TENCENT_DR_ROLE_ARN,
+            fake.TENCENT_DR_UIN,
+            {'TENCENTCLOUD_SECRET_ID': fake.TENCENT_SECRET_ID, 'TENCENTCLOUD_SECRET_KEY': fake.TENCENT_SECRET_KEY},
+        ),
+    }
+
+
+@pytest.mark.parametrize('provider', ['cbs', 'ecs'])
+def test_dr_drill_finish_deletes_the_held_disk_in_the_dr_account_and_leaves_the_disks_account_alone(
+    cloud, tmp_path, provider
+):
+    """With ``dr_account``, the drill's disk is made in the DR account, where the copies and the host are. The module
+    finishes the drill there, with the same role, and leaves the disks' own account alone: a disk there with the same
+    run's name and tags (a person's, made as they saw the drill make its disk) stays. The keys are in no result."""
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import (  # pylint: disable=import-outside-toplevel
+        clean_environment,
+        run_module,
+    )
+
+    role_arn, dr_account, secrets = dr_accounts()[provider]
+    adapter_class, connection, source, dr_region, dummy, dummy = CLOUDS[provider]
+    cloud.admin.seed({provider: {'disks': [{'region': source, 'size': 20, 'tags': {'checks': 'yes'}, 'snapshots': 1}]}})
+    host = seed_host(cloud, provider, account=dr_account)
+    connection = dict(connection, endpoint_url=cloud.url)
+    options = {
+        'wait_timeout': 120,
+        'poll_interval': 1,
+        'restore_test': True,
+        'restore_test_timeout': 60,
+        'restore_test_host': {'instance_id': host, 'validate_timeout': 300},
+        'dr_account': {'role_arn': role_arn},
+    }
+    report = dr_run_with(
+        adapter_class.from_connection(connection, retry=retry_on()),
+        scope(provider, source, [dr_region], {'checks': 'yes'}, **options),
+        connection=connection,
+        clock=CloudMovingClock(cloud),
+    )
+    assert not report['failures'], report['failures']
+    (held,) = report['restore']['held']
+    held_disk = drill_disks(cloud, provider)[held['test_disk_id']]
+    assert held_disk['account'] == str(dr_account) and len(drill_disks(cloud, provider)) == 1
+    person = {'region': dr_region, 'size': 20, 'name': held_disk['name'], 'tags': held_disk['tags']}
+    theirs = cloud.admin.seed({provider: {'disks': [person]}})
+    (theirs,) = theirs[provider]['disks']
+
+    env = clean_environment(tmp_path, **secrets)
+    args = {
+        'provider': provider,
+        'source_region': source,
+        'dr_regions': [dr_region],
+        'tag_selector': {'checks': 'yes'},
+        'endpoint_url': cloud.url,
+        'dr_account': {'role_arn': role_arn},
+        'run_id': report['restore']['run_id'],
+        'validation': {'passed': False, 'reason': 'the file differs', 'failed_task': 'compare'},
+    }
+    # fakecloud's detach and delete take their time on its clock, which no one moves while the module waits.
+    cloud.admin.configure(timings={provider: dict(TIMINGS, attach_seconds=0, detach_seconds=0)})
+    planned = run_module('dr_drill_finish', args, env, check=True)
+    assert [(disk['test_disk_id'], disk['action']) for disk in planned['test_disks']] == [
+        (held['test_disk_id'], 'would_delete')
+    ], planned
+    assert set(drill_disks(cloud, provider)) == {held['test_disk_id'], theirs}
+    done = run_module('dr_drill_finish', args, env)
+    assert done['changed'] is True and [(disk['test_disk_id'], disk['action']) for disk in done['test_disks']] == [
+        (held['test_disk_id'], 'deleted')
+    ], done
+    assert done['validation'] == {
+        'state': 'failed',
+        'failed_task': 'compare',
+        'message': 'the file differs',
+        'seconds': None,
+    }
+    assert set(drill_disks(cloud, provider)) == {theirs}
+    assert not any(secret in str([planned, done]) for secret in secrets.values())
