@@ -545,6 +545,48 @@ def test_an_empty_scope_is_not_known_unless_allow_no_disks_expects_it_then_nothi
     assert cloud.admin.calls()['total_mutations'] == 0
 
 
+def test_the_module_warns_of_each_near_miss_and_each_problem_of_the_read(cloud, tmp_path):
+    """What the read learns beside the standings reaches the person as Ansible's warnings: a disk whose tag differs from
+    the selector only in case (a near miss), and a read the cloud refuses (the drill's test disks in the DR region)."""
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment, run_module  # pylint: disable=import-outside-toplevel
+
+    seed(cloud, 'ecs', disks=1)
+    (near,) = cloud.admin.seed(
+        ecs={'disks': [{'region': 'cn-hangzhou', 'size': 20, 'tags': {'drill': 'Yes'}, 'snapshots': 1}]}
+    )['ecs']['disks']
+    fake_run(cloud, 'ecs')
+    cloud.admin.faults(
+        rules=[
+            {
+                'cloud': 'ecs',
+                'action': 'DescribeDisks',
+                'params': {'RegionId': 'cn-shanghai'},
+                'error_rate': 1.0,
+                'error_code': 'Forbidden.RAM',
+            }
+        ]
+    )
+    env = clean_environment(
+        tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
+    )
+    args = {
+        'provider': 'ecs',
+        'source_region': 'cn-hangzhou',
+        'dr_regions': ['cn-shanghai'],
+        'tag_selector': {'drill': 'yes'},
+        'endpoint_url': cloud.url,
+    }
+    output = []
+    result = run_module('dr_posture_info', args, env, output=output)
+    assert not result['failed'] and result['changed'] is False, result
+    (problem,) = result['problems']
+    assert problem['error']['code'] == 'Forbidden.RAM' and "test disks in cn-shanghai" in problem['message']
+    # The minimal callback prints them after the result, one a line, as a person sees them.
+    warnings = [line.split(': ', 1)[1] for line in output[0].splitlines() if line.startswith('[WARNING]: ')]
+    assert problem['message'] in warnings, output[0][-3000:]
+    assert [warning for warning in warnings if near in warning and 'drill=Yes' in warning], warnings
+
+
 # ---------------------------------------------------------------------------------------------------------------- CBS's DR account
 def test_cbs_with_a_dr_account_reads_the_dr_accounts_copies_and_the_staged_copies_on_their_way(cloud):
     """A copy complete in the DR account stands within the RPO and leaves nothing staged; a run that did not wait leaves a
