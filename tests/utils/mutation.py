@@ -374,7 +374,11 @@ OWN_TESTS = {
     'core/organization.py': ('test_dr_scopes.py',),
     # What a module runs in its own process (the modules' runners) and the prices a plan reads.
     'runners/posture_module.py': ('test_posture_info.py',),
-    'runners/drill_finish_module.py': ('test_drill_checks_aws.py', 'test_drill_checks_clouds.py'),
+    'runners/drill_finish_module.py': (
+        'test_drill_checks_aws.py',
+        'test_drill_checks_clouds.py',
+        'test_dr_module_runner.py',
+    ),
     'clouds/aws/prices.py': ('test_dr_plan_aws.py', 'test_plan_rules.py'),
     'clouds/aws/regions.py': ('test_aws_regions.py',),
 }

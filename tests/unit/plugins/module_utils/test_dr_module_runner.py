@@ -24,6 +24,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
     make_adapter,
     run_dr_module,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.drill_finish_module import finish_module
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
@@ -147,3 +148,23 @@ def test_the_connections_secrets_are_hidden_and_an_external_id_is_withheld_not_m
     assert 'secret-from-the-environment' in module.no_log_values and 'ext-1' not in module.no_log_values
     # The module's invocation shows the placeholder; the run has the value.
     assert module.params['external_id'] == NO_LOG_PLACEHOLDER and given['external_id'] == 'ext-1'
+
+
+FINISH = dict(SCOPE, run_id='20261129T063000Z-0a1b2c', validation={'passed': True})
+
+
+@pytest.mark.parametrize(
+    'arguments, named',
+    [
+        ({key: value for key, value in FINISH.items() if key != 'run_id'}, 'run_id'),
+        ({key: value for key, value in FINISH.items() if key != 'validation'}, 'validation'),
+        (dict(FINISH, validation={'reason': 'the file differs'}), 'passed'),
+    ],
+)
+def test_dr_drill_finish_needs_the_drill_and_whether_its_checks_passed_before_any_call(capsys, arguments, named):
+    """The run of the drill and whether the checks passed are what the module is for: left out, AnsibleModule refuses
+    the task naming the option, before the module makes an adapter."""
+    with module_arguments(arguments), pytest.raises(SystemExit):
+        finish_module()
+    failed = json.loads(capsys.readouterr().out)
+    assert failed['failed'] and 'missing required arguments: %s' % named in failed['msg'], failed
