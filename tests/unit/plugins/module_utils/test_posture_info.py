@@ -581,10 +581,10 @@ def test_the_module_warns_of_each_near_miss_and_each_problem_of_the_read(cloud, 
     assert not result['failed'] and result['changed'] is False, result
     (problem,) = result['problems']
     assert problem['error']['code'] == 'Forbidden.RAM' and "test disks in cn-shanghai" in problem['message']
-    # The minimal callback prints them after the result, one a line, as a person sees them.
-    warnings = [line.split(': ', 1)[1] for line in output[0].splitlines() if line.startswith('[WARNING]: ')]
-    assert problem['message'] in warnings, output[0][-3000:]
-    assert [warning for warning in warnings if near in warning and 'drill=Yes' in warning], warnings
+    # The minimal callback prints them after the result, as a person sees them (wrapped to the terminal's width).
+    warned = ' '.join(output[0][output[0].rindex('\n}') :].split())
+    assert '[WARNING]: %s' % ' '.join(problem['message'].split()) in warned, warned
+    assert '[WARNING]: disk %s in cn-hangzhou carries drill=Yes,' % near in warned, warned
 
 
 # ---------------------------------------------------------------------------------------------------------------- CBS's DR account
