@@ -176,7 +176,7 @@ def test_an_ebs_copy_full_of_copy_tags_keeps_room_for_the_marks_verification_wri
     """EC2 keeps 50 tags on a snapshot. A disk with 48 tags, all named in copy_tags: its copy takes only as many as leave
     room for the marks a run writes after the copy call (verification's, the churn alarm's), and verification then marks
     it, within the limit (make mutation: the room for those three marks, dropped, passed every test)."""
-    source, dr_region = 'ca-west-1', 'mx-central-1'
+    source, dr_region = 'sa-east-1', 'me-south-1'
     keys = {'access_key': 'AKIASNAPCOPYTAGS0002', 'secret_key': 'snapcopy-copy-tags'}
     many = {'k%02d' % number: 'v%02d' % number for number in range(48)}
     dummy, dummy, adapter = aws_disk(moto_url, keys, source, dict(SELECTOR, **many), size=1)

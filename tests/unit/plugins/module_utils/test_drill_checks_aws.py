@@ -184,7 +184,7 @@ def test_a_refused_detach_keeps_the_disk_says_why_and_the_next_cleanup_ends_it(m
     """The policy lacks ec2:DetachVolume: dr_drill_finish cannot detach the drill's disk from its host. The disk stays
     attached and is not deleted, the record says the deletion failed, and a warning names the disk, the host and EC2's
     code. With the permission back, the next cleanup detaches and deletes it."""
-    source, dr_region = 'ca-central-1', 'ca-west-1'
+    source, dr_region = 'ca-central-1', 'af-south-1'
     tagged_disk(moto_url, source, [5])
     host = instance(moto_url, dr_region, dr_region + 'a')
     first = run(moto_url, source, dr_region, restore_test_host={'instance_id': host})
