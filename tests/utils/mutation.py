@@ -172,6 +172,17 @@ FILES = (
     'runners/drill_finish_module.py',
     'runners/posture_module.py',
     'clouds/aws/prices.py',
+    # The answers' readers, Alibaba's and Tencent's prices, Tencent's organisation reader, grouping, the SDK minimums and
+    # the engine's context (2026-11-29, batch 6).
+    'clouds/alibaba/answers.py',
+    'clouds/alibaba/disk_answers.py',
+    'clouds/alibaba/prices.py',
+    'clouds/tencent/organization.py',
+    'clouds/tencent/prices.py',
+    'core/answers.py',
+    'core/grouping.py',
+    'core/sdk_versions.py',
+    'engine/context.py',
 )
 # The files of plugins/plugin_utils, named from plugins/ (the others from plugins/module_utils).
 PLUGIN_UTILS = 'plugin_utils/'
@@ -256,6 +267,15 @@ SAMPLE = {
     'runners/drill_finish_module.py': 8,
     'runners/posture_module.py': 8,
     'clouds/aws/prices.py': 8,
+    'clouds/alibaba/answers.py': 8,
+    'clouds/alibaba/disk_answers.py': 8,
+    'clouds/alibaba/prices.py': 8,
+    'clouds/tencent/organization.py': 8,
+    'clouds/tencent/prices.py': 8,
+    'core/answers.py': 8,
+    'core/grouping.py': 8,
+    'core/sdk_versions.py': 8,
+    'engine/context.py': 8,
 }
 SEED = 19
 THRESHOLD = 90.0
@@ -383,6 +403,10 @@ OWN_TESTS = {
     # The default token_spent: no test of the engine's own reaches it (test_copy_never_shown.py does, on three clouds).
     'engine/capabilities.py': ('test_copy_never_shown.py',),
     'clouds/aws/regions.py': ('test_aws_regions.py',),
+    'clouds/tencent/organization.py': ('test_dr_scopes.py',),
+    'clouds/alibaba/prices.py': ('test_dr_plan_meter_clouds.py', 'test_plan_rules.py'),
+    'clouds/tencent/prices.py': ('test_dr_plan_meter_clouds.py', 'test_plan_rules.py'),
+    'core/sdk_versions.py': ('test_sdk_versions.py',),
 }
 
 FLIPPED = {
@@ -404,6 +428,22 @@ OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'a
 
 # (file, the line as written, the change): why no test can tell the mutant from the code.
 EQUIVALENT = {
+    (
+        'runners/posture_module.py',
+        "NOT_A_RUN = {'prune': False, 'wait': False, 'wait_timeout': 600, 'poll_interval': 15}",
+        'False -> True',
+    ): 'dr_posture_info and dr_drill_finish make no copy: wait and its timeout are read only by a run\'s copy and '
+    'drill phases, which neither starts (prune True would be refused, and is killed)',
+    (
+        'runners/posture_module.py',
+        "NOT_A_RUN = {'prune': False, 'wait': False, 'wait_timeout': 600, 'poll_interval': 15}",
+        '600 -> 601',
+    ): 'as above: no copy is waited for',
+    (
+        'runners/posture_module.py',
+        "NOT_A_RUN = {'prune': False, 'wait': False, 'wait_timeout': 600, 'poll_interval': 15}",
+        '15 -> 16',
+    ): 'as above: no copy is polled',
     (
         'clouds/alibaba/ens_drill.py',
         'size = max(DISK_MINIMUM_GIB[disk_type], copy.size or 0)',

@@ -82,3 +82,11 @@ def test_each_ebs_price_is_the_one_docs_cost_md_gives_dated_and_citing_its_page(
     usd, unit = re.search(r'\| ([\d.]+) per (.+)$', words).groups()
     assert (price.usd, price.unit) == (float(usd), unit)
     assert price.as_of == prices.AS_OF and price.source.startswith('https://docs.aws.amazon.com/')
+
+
+def test_the_time_based_copy_quotas_are_ebs_s_in_gib_an_hour():
+    """500 MiB/s a copy and 2,000 MiB/s between two regions (EBS user guide, Time-based copies: Quotas), in GiB an hour
+    (1 GiB is 1,024 MiB); 20 copies at once a destination (Copy an Amazon EBS snapshot)."""
+    assert prices.LIMITS.timed_copy_gib_per_hour == 1757.8125 == 500 * 3600 / 1024
+    assert prices.LIMITS.timed_pair_gib_per_hour == 7031.25 == 2000 * 3600 / 1024
+    assert prices.LIMITS.in_flight == 20
