@@ -9,6 +9,9 @@ endpoint (server.service_of_host), as that service would not know the action; th
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
@@ -52,15 +55,26 @@ def proxy(fakecloud_clean, tmp_path, monkeypatch):
         yield hosts
 
 
+@contextlib.contextmanager
+def no_insecure_warning():
+    """Every warning shown, but urllib3's InsecureRequestWarning, which the clients turn off when validate_certs is:
+    without that, each request over HTTPS would warn on the module's, the inventory's or the rulebook's stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        yield
+    assert [str(warning.message) for warning in caught if warning.category.__name__ == 'InsecureRequestWarning'] == []
+
+
 def test_tencent_calls_each_service_at_its_own_endpoint(fakecloud_clean, proxy):
     source = fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs'][
         'snapshots'
     ][0]
-    client = TencentClient(dict(TENCENT, role_arn=creds.TENCENT_DR_ROLE_ARN), load_sdk())
-    client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})  # as the role: STS first, then CBS
-    answer = client.call(
-        'tag', 'ap-guangzhou', 'GetResources', {'ResourceList': ['qcs::cvm:ap-guangzhou:uin/:snapshot/' + source]}
-    )
+    with no_insecure_warning():
+        client = TencentClient(dict(TENCENT, role_arn=creds.TENCENT_DR_ROLE_ARN), load_sdk())
+        client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})  # as the role: STS first, then CBS
+        answer = client.call(
+            'tag', 'ap-guangzhou', 'GetResources', {'ResourceList': ['qcs::cvm:ap-guangzhou:uin/:snapshot/' + source]}
+        )
     assert 'ResourceTagMappingList' in answer
     # The drill host's look-up (CVM, through CommonClient), at CVM's endpoint.
     assert client.call('cvm', 'ap-guangzhou', 'DescribeInstances', {})['InstanceSet'] == []
@@ -70,15 +84,16 @@ def test_tencent_calls_each_service_at_its_own_endpoint(fakecloud_clean, proxy):
 
 def test_alibaba_calls_each_product_at_its_own_endpoint(fakecloud_clean, proxy):
     fakecloud_clean.admin.configure(alibaba_timestamp_window_seconds=100000)
-    ecs = AlibabaClient(
-        'ecs',
-        dict(ALIBABA, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN),
-        default_endpoint=ecs_endpoint,
-        request_package=ECS_PACKAGE,
-    )
-    ecs.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
-    ens = AlibabaClient('ens', ALIBABA, default_endpoint=lambda node: ens_endpoint(), request_package=ENS_PACKAGE)
-    ens.call('DescribeSnapshots', {'EnsRegionId': 'cn-hangzhou-26'}, 'cn-hangzhou-26')
+    with no_insecure_warning():
+        ecs = AlibabaClient(
+            'ecs',
+            dict(ALIBABA, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN),
+            default_endpoint=ecs_endpoint,
+            request_package=ECS_PACKAGE,
+        )
+        ecs.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+        ens = AlibabaClient('ens', ALIBABA, default_endpoint=lambda node: ens_endpoint(), request_package=ENS_PACKAGE)
+        ens.call('DescribeSnapshots', {'EnsRegionId': 'cn-hangzhou-26'}, 'cn-hangzhou-26')
     assert proxy == ['sts.aliyuncs.com', ecs_endpoint('cn-hangzhou'), ens_endpoint()], proxy
 
 
