@@ -38,8 +38,9 @@ def adapter_for(cloud, provider):
     return adapter_class.from_connection(dict(connection, endpoint_url=cloud.url), retry=retry_on())
 
 
-def run(cloud, provider, host, now=None):
-    dummy, dummy, source, dr_region, dummy, dummy = CLOUDS[provider]
+def run(cloud, provider, host, now=None, dr_role=None):
+    """One DR run with the drill that holds its disk on ``host``; with ``dr_role``, in that DR account's."""
+    dummy, connection, source, dr_region, dummy, dummy = CLOUDS[provider]
     options = {
         'wait_timeout': 120,
         'poll_interval': 1,
@@ -47,9 +48,12 @@ def run(cloud, provider, host, now=None):
         'restore_test_timeout': 60,
         'restore_test_host': {'instance_id': host, 'validate_timeout': 300},
     }
+    if dr_role is not None:
+        options['dr_account'] = {'role_arn': dr_role}
     return dr_run_with(
         adapter_for(cloud, provider),
         scope(provider, source, [dr_region], {'checks': 'yes'}, **options),
+        connection=dict(connection, endpoint_url=cloud.url),  # where the DR account's role is assumed from
         clock=CloudMovingClock(cloud),
         **({'now': now} if now is not None else {}),
     )
@@ -213,24 +217,9 @@ def test_dr_drill_finish_deletes_the_held_disk_in_the_dr_account_and_leaves_the_
     )
 
     role_arn, dr_account, secrets = dr_accounts()[provider]
-    adapter_class, connection, source, dr_region, dummy, dummy = CLOUDS[provider]
+    dummy, dummy, source, dr_region, dummy, dummy = CLOUDS[provider]
     cloud.admin.seed({provider: {'disks': [{'region': source, 'size': 20, 'tags': {'checks': 'yes'}, 'snapshots': 1}]}})
-    host = seed_host(cloud, provider, account=dr_account)
-    connection = dict(connection, endpoint_url=cloud.url)
-    options = {
-        'wait_timeout': 120,
-        'poll_interval': 1,
-        'restore_test': True,
-        'restore_test_timeout': 60,
-        'restore_test_host': {'instance_id': host, 'validate_timeout': 300},
-        'dr_account': {'role_arn': role_arn},
-    }
-    report = dr_run_with(
-        adapter_class.from_connection(connection, retry=retry_on()),
-        scope(provider, source, [dr_region], {'checks': 'yes'}, **options),
-        connection=connection,
-        clock=CloudMovingClock(cloud),
-    )
+    report = run(cloud, provider, seed_host(cloud, provider, account=dr_account), dr_role=role_arn)
     assert not report['failures'], report['failures']
     (held,) = report['restore']['held']
     held_disk = drill_disks(cloud, provider)[held['test_disk_id']]

@@ -471,13 +471,10 @@ def test_ens_refuses_dr_account_with_dr_sync_s_words_before_any_call():
 
 
 # ---------------------------------------------------------------------------------------------------------------- as Ansible runs it
-def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_input_fails_before_any_call(
-    cloud, tmp_path
-):
-    from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment, run_module  # pylint: disable=import-outside-toplevel
+def ecs_module_call(cloud, tmp_path, selector):
+    """(the environment, the arguments) of dr_posture_info on the ECS scope ``selector`` picks, as ``ansible -m`` runs it."""
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment  # pylint: disable=import-outside-toplevel
 
-    done = seed(cloud, 'ecs', disks=2)
-    fake_run(cloud, 'ecs')
     env = clean_environment(
         tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
     )
@@ -485,11 +482,21 @@ def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_inpu
         'provider': 'ecs',
         'source_region': 'cn-hangzhou',
         'dr_regions': ['cn-shanghai'],
-        'tag_selector': {'drill': 'yes'},
-        'max_snapshot_age_hours': RPO,
+        'tag_selector': selector,
         'endpoint_url': cloud.url,
-        'dr_account': '',
     }
+    return env, args
+
+
+def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_input_fails_before_any_call(
+    cloud, tmp_path
+):
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import run_module  # pylint: disable=import-outside-toplevel
+
+    done = seed(cloud, 'ecs', disks=2)
+    fake_run(cloud, 'ecs')
+    env, args = ecs_module_call(cloud, tmp_path, {'drill': 'yes'})
+    args.update(max_snapshot_age_hours=RPO, dr_account='')
     cloud.admin.calls(reset=True)
     for check in (True, False):
         result = run_module('dr_posture_info', args, env, check=check)
@@ -522,19 +529,10 @@ def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_inpu
 def test_an_empty_scope_is_not_known_unless_allow_no_disks_expects_it_then_nothing_to_protect(cloud, tmp_path):
     """A selector that matches no disk reads as a typo's would, not known; with allow_no_disks (the fleet's posture-only
     run passes the role's dr_copy_allow_no_disks) the scope has nothing to protect, neutral, as a run's report says."""
-    from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment, run_module  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import run_module  # pylint: disable=import-outside-toplevel
 
     seed(cloud, 'ecs', disks=1)
-    env = clean_environment(
-        tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
-    )
-    args = {
-        'provider': 'ecs',
-        'source_region': 'cn-hangzhou',
-        'dr_regions': ['cn-shanghai'],
-        'tag_selector': {'drill': 'nowhere'},
-        'endpoint_url': cloud.url,
-    }
+    env, args = ecs_module_call(cloud, tmp_path, {'drill': 'nowhere'})
     unexpected = run_module('dr_posture_info', args, env)
     assert not unexpected['failed'] and unexpected['standing']['disks'] == 0, unexpected
     assert unexpected['standing']['status'] == unexpected['protection']['status'] == 'not known'
@@ -548,7 +546,7 @@ def test_an_empty_scope_is_not_known_unless_allow_no_disks_expects_it_then_nothi
 def test_the_module_warns_of_each_near_miss_and_each_problem_of_the_read(cloud, tmp_path):
     """What the read learns beside the standings reaches the person as Ansible's warnings: a disk whose tag differs from
     the selector only in case (a near miss), and a read the cloud refuses (the drill's test disks in the DR region)."""
-    from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment, run_module  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import run_module  # pylint: disable=import-outside-toplevel
 
     seed(cloud, 'ecs', disks=1)
     (near,) = cloud.admin.seed(
@@ -566,16 +564,7 @@ def test_the_module_warns_of_each_near_miss_and_each_problem_of_the_read(cloud, 
             }
         ]
     )
-    env = clean_environment(
-        tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
-    )
-    args = {
-        'provider': 'ecs',
-        'source_region': 'cn-hangzhou',
-        'dr_regions': ['cn-shanghai'],
-        'tag_selector': {'drill': 'yes'},
-        'endpoint_url': cloud.url,
-    }
+    env, args = ecs_module_call(cloud, tmp_path, {'drill': 'yes'})
     output = []
     result = run_module('dr_posture_info', args, env, output=output)
     assert not result['failed'] and result['changed'] is False, result
