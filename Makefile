@@ -322,7 +322,7 @@ UNITS_IN_MEMORY := test_dr.py test_dr_disk_ids.py test_dr_safety.py test_engine.
 UNITS_NO_SDK_NO_CORE := module_utils/test_dr_shares_interleaved.py module_utils/test_lease_rules.py module_utils/test_pagers.py \
 	module_utils/test_tagging.py module_utils/test_churn_rules.py module_utils/test_left_behind_rules.py \
 	filter/test_dr_fleet.py plugin_utils/test_fleet_report.py plugin_utils/test_report_markdown.py module_utils/test_groups.py \
-	module_utils/test_aws_prices.py
+	module_utils/test_aws_prices.py module_utils/test_disk_answers.py
 # Nor the emulators' own tests (our moto server's EBS layers, ebs_vault.py and ebs_direct.py): they run none of the collection's
 # code, and hold the emulator to botocore's newest model (make units); the collection's own calls through the oldest botocore
 # meet the same layers here (test_dr_verify_aws.py, test_ebs_locks.py). About 6 CPU s of the leg (9 alone, with pytest's start).

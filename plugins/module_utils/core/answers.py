@@ -16,12 +16,6 @@ def answer_items(answer: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
     return value if isinstance(value, list) else []
 
 
-def answer_text(answer: Mapping[str, Any], key: str) -> str | None:
-    """The text under ``key`` in an answer; None when it is left out, null or empty."""
-    value = answer.get(key)
-    return str(value) if value not in (None, '') else None
-
-
 def answer_object(value: Any) -> dict[str, Any]:
     """A JSON answer (decoded body, or an SDK's parsed answer) as the object it must be; a TypeError naming what came
     instead otherwise."""

@@ -448,6 +448,43 @@ def test_alibaba_an_organisation_listed_without_any_account_status_fails_the_rea
     assert states['4'] == ('active', None) and states['2'] == ('UNKNOWN', 'ListAccounts answers no Status for it')
 
 
+class OrganizationAnswers:
+    """Tencent Organization's answers as given (fakecloud answers every field the model has): the manager's uin, and
+    ``members`` in one page."""
+
+    def __init__(self, members):
+        self.members = members
+
+    def call(self, service, dummy_region, action, params):
+        assert service == 'organization'
+        if action == 'DescribeOrganization':
+            return {'HostUin': 100000000001, 'OrgId': 1, 'RequestId': 'R-1'}
+        assert action == 'DescribeOrganizationMembers' and params['Offset'] == 0
+        return {'Items': self.members, 'Total': len(self.members), 'RequestId': 'R-2'}
+
+
+def test_tencent_an_organisation_listed_without_any_permission_status_fails_the_read_and_the_rest_is_read_as_given():
+    """As on AWS and Alibaba: a field no longer answered leaves every member unknown, and the read fails loudly. A read
+    that stands keeps the manager's uin as the management account, names a member without a Name by its uin, and leaves
+    its units out when no rule asked for them, whatever node it is in."""
+    rows = [{'MemberUin': 2, 'Name': 'two', 'NodeId': 5}, {'MemberUin': 3, 'NodeId': 5}]
+    with pytest.raises(
+        CloudError, match="PermissionStatusMissing: the organisation's 2 accounts are listed without a PermissionStatus"
+    ):
+        tencent_organization.read_organization(OrganizationAnswers(rows), with_units=False, with_tags=False)
+    read = tencent_organization.read_organization(
+        OrganizationAnswers([*rows, {'MemberUin': 4, 'Name': 'four', 'PermissionStatus': 'Confirmed', 'NodeId': 5}]),
+        with_units=False,
+        with_tags=False,
+    )
+    assert read.management_account == '100000000001'
+    assert [(account.account, account.name, account.state, account.units) for account in read.accounts] == [
+        ('2', 'two', 'UNKNOWN', ()),
+        ('3', '3', 'UNKNOWN', ()),
+        ('4', 'four', 'active', ()),
+    ]
+
+
 @pytest.mark.parametrize(
     ('provider', 'pages'),
     [
