@@ -36,7 +36,7 @@ def tier_range(words):
     """(the shortest, the longest) duration in minutes that a tier's words name."""
     if words.endswith(' or more'):
         return minutes(words[: -len(' or more')]), max(DURATIONS)
-    low, _, high = words.partition(' to ')
+    low, dummy, high = words.partition(' to ')
     if not high:
         return minutes(low), minutes(low)
     high_minutes = minutes(high)
