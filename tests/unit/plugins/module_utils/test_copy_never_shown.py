@@ -9,20 +9,16 @@ real SDKs and fakecloud's canned answers; EBS's copy is made on moto's server an
 from __future__ import annotations
 
 import alibabacloud_ens20171110.models as ENS
-import botocore.session
 from tencentcloud.cbs.v20170312 import models as CBS
 from tencentcloud.tag.v20180813 import models as TAG
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import EngineConfig
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_destinations import ec2
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_ecs import engine_on_a_fake_clock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_vendor_answers import (
     alibaba_connection,
     answer_with,
@@ -30,20 +26,10 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_ven
     tencent_answer,
 )
 
-AWS_KEYS = {'access_key': 'AKIASNAPCOPYUNIT0001', 'secret_key': 'snapcopy-unit-secret-0001'}
-
 
 def run_once(adapter, source_id, source_region, destination):
-    """One engine run that does not wait, on a fake clock: the grace for a copy no read shows yet passes at once."""
-    clock = FakeClock()
-    engine = CopyEngine(
-        adapter,
-        EngineConfig(wait=False, timeout=3600, poll_interval=5),
-        clock=clock.clock,
-        sleep=clock.sleep,
-        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
-    )
-    (outcome,) = engine.run([CopyRequest(source_id, source_region, [destination], {})])
+    """The outcome at ``destination`` of one engine run that does not wait, on a fake clock (test_ecs.py's)."""
+    (outcome,) = engine_on_a_fake_clock(adapter).run([CopyRequest(source_id, source_region, [destination], {})])
     return outcome.destinations[destination]
 
 
@@ -108,12 +94,12 @@ def test_cbs_a_copy_no_read_shows_fails_its_region_after_one_call(fakecloud_clea
 
 
 def test_ebs_a_copy_deleted_before_any_read_fails_its_region_after_one_call(moto_url):
-    session = botocore.session.Session()
-    session.set_credentials(AWS_KEYS['access_key'], AWS_KEYS['secret_key'])
-    ec2 = session.create_client('ec2', region_name='us-east-1', endpoint_url=moto_url)
-    volume = ec2.create_volume(Size=1, AvailabilityZone='us-east-1a')['VolumeId']
-    source = ec2.create_snapshot(VolumeId=volume)['SnapshotId']
-    adapter = EbsAdapter.from_connection(dict(AWS_KEYS, endpoint_url=moto_url))
+    source_ec2 = ec2(moto_url, 'us-east-1')
+    volume = source_ec2.create_volume(Size=1, AvailabilityZone='us-east-1a')['VolumeId']
+    source = source_ec2.create_snapshot(VolumeId=volume)['SnapshotId']
+    adapter = EbsAdapter.from_connection(
+        {'access_key': 'AKIASNAPCOPYUNIT0001', 'secret_key': 'snapcopy-unit-secret-0001', 'endpoint_url': moto_url}
+    )
 
     def delete(answer):
         adapter.delete_snapshot('us-west-2', answer['us-west-2'].id)  # a person, before any read
