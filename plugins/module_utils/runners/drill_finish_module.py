@@ -8,7 +8,6 @@ scope and the connection are dr_sync's (its checks), so that the adapter and the
 from __future__ import annotations
 
 import datetime
-import time
 from typing import TYPE_CHECKING, Any
 
 from ..clouds.registry import DR_CONNECTION_SPEC, assumed_account
@@ -25,6 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from ansible.module_utils.basic import AnsibleModule
+
+    from ..core.retry import Backoff
 
 # dr_sync's options that name the scope and where its DR copies are (the drill's disks are in its DR regions).
 SCOPE_OPTIONS = ('provider', 'source_region', 'dr_regions', 'tag_selector', 'dr_account')
@@ -68,10 +69,12 @@ def validation_record(value: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_finish_module(module: AnsibleModule) -> None:
+def run_finish_module(module: AnsibleModule, *, backoff: Backoff | None = None) -> None:
     """Detach and delete every test disk of the drill ``run_id`` in the scope's DR regions; changed when one was
-    deleted. A disk the cloud will not delete yet is a failure, which the next run's drill deletes (its time is up)."""
-    retry = CallRetry(default_backoff())
+    deleted. A disk the cloud will not delete yet is a failure, which the next run's drill deletes (its time is up).
+    ``backoff``: how the calls are retried, and on which clock (default_backoff's: the machine's)."""
+    backoff = backoff or default_backoff()
+    retry = CallRetry(backoff)
     params = withhold_external_ids(module)
     with errors_end_the_task(module):
         if not RUN_ID.match(str(params['run_id'])):
@@ -85,8 +88,9 @@ def run_finish_module(module: AnsibleModule) -> None:
             raise InputError('provider', '%s holds no drill disks for checks: nothing to finish' % adapter.cloud)
         cleanup = DrillCleanup(
             drill,
-            # Each detach and delete is retried for the time the drill gives its disks to be deleted.
-            retry.until(time.monotonic() + 2 * DELETE_GRACE_SECONDS),
+            # Twice the time the drill gives its disks to be deleted: a slow detach may take that time, and the deletes
+            # after it are still retried.
+            retry.until(backoff.clock() + 2 * DELETE_GRACE_SECONDS),
             run=params['run_id'],
             now=datetime.datetime.now(datetime.timezone.utc),
             check_mode=module.check_mode,

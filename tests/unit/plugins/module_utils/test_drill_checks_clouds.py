@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 
 import pytest
 
@@ -258,3 +259,59 @@ def test_dr_drill_finish_deletes_the_held_disk_in_the_dr_account_and_leaves_the_
     }
     assert set(drill_disks(cloud, provider)) == {theirs}
     assert not any(secret in str([planned, done]) for secret in secrets.values())
+
+
+def test_dr_drill_finish_still_retries_a_throttled_delete_after_a_detach_that_took_most_of_the_grace(
+    cloud, monkeypatch, capsys
+):
+    """dr_drill_finish retries its calls for twice the time the drill gives its disks to be deleted: a detach may take
+    most of that time, and a delete the cloud throttles after it is still sent again until the cloud takes it. The module
+    runs in this process, its backoff on a clock that moves fakecloud's, its jitter at its top (the longest waits)."""
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.drill import (  # pylint: disable=import-outside-toplevel
+        DELETE_GRACE_SECONDS,
+    )
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.drill_finish_module import (  # pylint: disable=import-outside-toplevel
+        finish_module,
+        run_finish_module,
+    )
+    from ansible_collections.snapcopy.cloud.tests.fakecloud import (  # pylint: disable=import-outside-toplevel
+        credentials as fake,
+    )
+    from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_module_runner import (  # pylint: disable=import-outside-toplevel
+        module_arguments,
+    )
+
+    dummy, dummy, source, dr_region, dummy, dummy = CLOUDS['ecs']
+    cloud.admin.seed({'ecs': {'disks': [{'region': source, 'size': 20, 'tags': {'checks': 'yes'}, 'snapshots': 1}]}})
+    report = run(cloud, 'ecs', seed_host(cloud, 'ecs'))
+    (held,) = report['restore']['held']
+    detach_seconds = 200
+    cloud.admin.configure(timings={'ecs': dict(TIMINGS, detach_seconds=detach_seconds)})
+    # Nine refusals: the tenth try, the backoff's last, is taken.
+    cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'DeleteDisk', 'throttle_rate': 1.0, 'count': 9}]})
+    monkeypatch.setenv('ALICLOUD_ACCESS_KEY', fake.ALIBABA_ACCESS_KEY_ID)
+    monkeypatch.setenv('ALICLOUD_SECRET_KEY', fake.ALIBABA_ACCESS_KEY_SECRET)
+    clock = CloudMovingClock(cloud)
+    backoff = clock.backoff()
+    backoff.rng = lambda: 1.0
+    started = clock.now
+    args = {
+        'provider': 'ecs',
+        'source_region': source,
+        'dr_regions': [dr_region],
+        'tag_selector': {'checks': 'yes'},
+        'endpoint_url': cloud.url,
+        'run_id': report['restore']['run_id'],
+        'validation': {'passed': True},
+    }
+    with module_arguments(args), pytest.raises(SystemExit):
+        run_finish_module(finish_module(), backoff=backoff)
+    result = json.loads(capsys.readouterr().out)
+    assert [(disk['test_disk_id'], disk['action']) for disk in result['test_disks']] == [
+        (held['test_disk_id'], 'deleted')
+    ], result
+    assert result['changed'] is True and result['failures'] == [] and result['api_retries'] == 9
+    # The waits: the detach, then the delete's nine backoffs at their longest, past one grace and within two.
+    waited = clock.now - started
+    assert detach_seconds + 111 <= waited <= 2 * DELETE_GRACE_SECONDS and waited > DELETE_GRACE_SECONDS, clock.sleeps
+    assert drill_disks(cloud, 'ecs') == {}
