@@ -430,17 +430,6 @@ OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'a
 # (file, the line as written, the change): why no test can tell the mutant from the code.
 EQUIVALENT = {
     (
-        'clouds/alibaba/prices.py',
-        "LIMITS = CopyLimits(in_flight=1, source='Alibaba Cloud states no copy rate')",
-        '1 -> 2',
-    ): 'in_flight is read only where a copy rate or a time-based copy is known (dr.plan.copy_time); Alibaba Cloud '
-    'states neither, so the time is not known whatever the count',
-    (
-        'clouds/tencent/prices.py',
-        "LIMITS = CopyLimits(in_flight=1, source='Tencent Cloud states no copy rate')",
-        '1 -> 2',
-    ): 'as Alibaba\'s: Tencent Cloud states no copy rate and has no time-based copy',
-    (
         'engine/context.py',
         'def publish_progress(self, force: bool = False) -> None:',
         'False -> True',

@@ -265,12 +265,12 @@ def cost(lines: Iterable[CostLine], *, unsized: int = 0) -> dict[str, Any]:
 @dataclass(frozen=True)
 class CopyLimits:
     """A cloud's limits on copies to one DR region, each from its page (``source``): ``in_flight`` copies at once (EBS:
-    20 per destination); ``gib_per_hour`` one copy moves, None where the cloud promises no rate; for time-based copies
-    (EBS), the most one copy and all copies between two regions may move (``timed_copy_gib_per_hour``,
-    ``timed_pair_gib_per_hour``), None where the cloud has none."""
+    20 per destination), None where the cloud states no such limit; ``gib_per_hour`` one copy moves, None where the
+    cloud promises no rate; for time-based copies (EBS), the most one copy and all copies between two regions may move
+    (``timed_copy_gib_per_hour``, ``timed_pair_gib_per_hour``), None where the cloud has none."""
 
-    in_flight: int
     source: str
+    in_flight: int | None = None
     gib_per_hour: float | None = None
     timed_copy_gib_per_hour: float | None = None
     timed_pair_gib_per_hour: float | None = None
@@ -304,17 +304,21 @@ def copy_time(
             'why': 'the cloud promises no copy rate (%s)%s'
             % (limits.source, '' if limits.timed_pair_gib_per_hour is None else '; a time-based copy would'),
         }
+    in_flight = limits.in_flight
+    if in_flight is None:
+        # A copy's rate, but no limit of copies at once: how the copies share the time is not stated.
+        return {'hours': None, 'why': 'the cloud states no limit of copies at once (%s)' % limits.source}
     longest: tuple[float, str] = (0.0, '')
     for region in regions:
         sizes = sorted(((copy.bytes or 0) / GIB for copy in copies if copy.region == region), reverse=True)
-        waves = _waves(len(sizes), limits.in_flight)
+        waves = _waves(len(sizes), in_flight)
         if region in timed:
             minutes = timed[region]
             candidates = [
                 (
                     waves * minutes / 60.0,
                     '%s: %d wave%s of %d copies at once, each within %d minutes'
-                    % (region, waves, '' if waves == 1 else 's', limits.in_flight, minutes),
+                    % (region, waves, '' if waves == 1 else 's', in_flight, minutes),
                 ),
                 (
                     sum(sizes) / (limits.timed_pair_gib_per_hour or 1.0),
@@ -330,12 +334,12 @@ def copy_time(
             hours, why = max(candidates)
         else:
             # Largest first, each wave as long as its largest copy: an upper bound of the best order's time.
-            hours = sum(sizes[index] for index in range(0, len(sizes), limits.in_flight)) / (limits.gib_per_hour or 1.0)
+            hours = sum(sizes[index] for index in range(0, len(sizes), in_flight)) / (limits.gib_per_hour or 1.0)
             why = '%s: %d wave%s of %d copies at once, %g GiB an hour a copy' % (
                 region,
                 waves,
                 '' if waves == 1 else 's',
-                limits.in_flight,
+                in_flight,
                 limits.gib_per_hour or 0,
             )
         longest = max(longest, (hours, why))

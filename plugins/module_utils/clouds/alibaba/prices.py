@@ -49,7 +49,7 @@ ENS_BOOK = PriceBook(
 # snapshot in the same region are incremental copies" (ECS user guide, Copy a snapshot).
 RULES = CopyRules()
 # Neither the copy's rate nor a limit of copies at once is stated by the pages read: the time is not known.
-LIMITS = CopyLimits(in_flight=1, source='Alibaba Cloud states no copy rate')
+LIMITS = CopyLimits(source='Alibaba Cloud states no copy rate')
 
 # What dr_sync's plan is made of on ECS and on ENS (their Provider records' plan).
 ECS_PLAN = PlanFacts(RULES, LIMITS, ECS_BOOK)

@@ -39,8 +39,9 @@ BOOK = PriceBook(storage=STORAGE, transfer=TRANSFER)
 # Tencent Cloud says its snapshots of one disk are incremental ("除了首个快照是全量快照以外", Snapshot principles) but
 # nothing of its cross-region copies: each copy is planned full, an upper bound.
 RULES = CopyRules(always_full='Tencent Cloud does not say that a cross-region copy is incremental')
-# "A maximum of 20 requests can be initiated per second for this API" (CopySnapshotCrossRegions); no copy rate is stated.
-LIMITS = CopyLimits(in_flight=1, source='Tencent Cloud states no copy rate')
+# "A maximum of 20 requests can be initiated per second for this API" (CopySnapshotCrossRegions); neither a copy rate nor
+# a limit of copies at once is stated.
+LIMITS = CopyLimits(source='Tencent Cloud states no copy rate')
 
 # What dr_sync's plan is made of on CBS (its Provider record's plan).
 PLAN = PlanFacts(RULES, LIMITS, BOOK)

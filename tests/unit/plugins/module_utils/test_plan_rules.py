@@ -145,6 +145,17 @@ def test_time_is_not_known_without_a_rate_the_cloud_promises():
     assert unknown['hours'] is None and 'no copy rate' in unknown['why']
 
 
+@pytest.mark.parametrize('minutes', [None, 60])
+def test_time_is_not_known_where_the_cloud_states_no_limit_of_copies_at_once(minutes):
+    """A rate or a time-based copy, but no limit of copies at once (in_flight None): how the copies share the time is
+    not stated, so neither a wave nor a sum is claimed."""
+    copy = planned_copy(CopyFacts('vol-1', 'eu-west-1', 'snap-1', disk_bytes=GIB), CopyRules())
+    limits = CopyLimits(source='a page', gib_per_hour=100.0, timed_copy_gib_per_hour=1.0, timed_pair_gib_per_hour=2.0)
+    unknown = copy_time([copy], limits, completion_minutes=minutes)
+    assert unknown == {'hours': None, 'why': 'the cloud states no limit of copies at once (a page)'}
+    assert copy_time([], limits) == {'hours': 0.0, 'why': 'no copy to make'}
+
+
 def test_a_timed_copy_is_priced_by_the_tier_at_or_above_its_duration():
     tiers = {minutes: price('timed %d' % minutes, ONCE, usd) for minutes, usd in ((15, 0.03), (60, 0.02), (2880, 0.01))}
     book = PriceBook(storage=price('storage', MONTH), transfer=price('transfer', ONCE), timed_copy=tiers)
