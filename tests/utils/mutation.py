@@ -183,6 +183,14 @@ FILES = (
     'core/grouping.py',
     'core/sdk_versions.py',
     'engine/context.py',
+    # What the controller adds to a run: the plan's figures, the report's history, the scope's turn, the organisation
+    # inventory's scopes, the live progress and the drill's checks (2026-11-29, batch 7).
+    'plugin_utils/_plan_figures.py',
+    'plugin_utils/_report_history.py',
+    'plugin_utils/_scope_turn.py',
+    'plugin_utils/_dr_scopes.py',
+    'plugin_utils/_live_progress.py',
+    'plugin_utils/_drill_checks.py',
 )
 # The files of plugins/plugin_utils, named from plugins/ (the others from plugins/module_utils).
 PLUGIN_UTILS = 'plugin_utils/'
@@ -276,6 +284,12 @@ SAMPLE = {
     'core/grouping.py': 8,
     'core/sdk_versions.py': 8,
     'engine/context.py': 8,
+    'plugin_utils/_plan_figures.py': 8,
+    'plugin_utils/_report_history.py': 8,
+    'plugin_utils/_scope_turn.py': 8,
+    'plugin_utils/_dr_scopes.py': 8,
+    'plugin_utils/_live_progress.py': 8,
+    'plugin_utils/_drill_checks.py': 8,
 }
 SEED = 19
 THRESHOLD = 90.0
@@ -331,6 +345,12 @@ OWN_TESTS = {
     'plugin_utils/_report_html.py': ('test_report_html.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
     'plugin_utils/_report_markdown.py': ('test_report_markdown.py', 'test_protection_surfaces.py'),
     'plugin_utils/_run_reports.py': ('test_run_reports.py', 'test_dr_sync_run_state.py', 'test_protection_surfaces.py'),
+    'plugin_utils/_plan_figures.py': ('test_plan_sums.py', 'test_plan_surfaces.py', 'test_plan_stats.py'),
+    'plugin_utils/_report_history.py': ('test_report_history.py', 'test_dr_sync_action.py'),
+    'plugin_utils/_scope_turn.py': ('test_scope_turn.py', 'test_dr_sync_scope_turn.py'),
+    'plugin_utils/_dr_scopes.py': ('test_dr_scopes_rules.py', 'test_dr_scopes.py'),
+    'plugin_utils/_live_progress.py': ('test_live_progress.py', 'test_dr_sync_action.py'),
+    'plugin_utils/_drill_checks.py': ('test_drill_checks.py',),
     'dr/points.py': ('test_dr_prune.py', 'test_protection_points.py'),
     'dr/verify.py': ('test_churn_rules.py', 'test_dr_verify_aws.py', 'test_dr_churn_aws.py'),
     'dr/phases/verify.py': ('test_dr_verify_aws.py', 'test_dr_churn_aws.py'),
@@ -429,6 +449,12 @@ OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'a
 
 # (file, the line as written, the change): why no test can tell the mutant from the code.
 EQUIVALENT = {
+    (
+        'plugin_utils/_plan_figures.py',
+        "sums['monthly'], sums['once'] = round(sums['monthly'], 2), round(sums['once'], 2)",
+        '2 -> 3',
+    ): 'each scope\'s monthly and once are rounded to cents already (dr.plan.cost), so their sum is whole cents but for '
+    'float error far below a tenth of a cent: rounded to 3 places it is the same number',
     (
         'engine/context.py',
         'def publish_progress(self, force: bool = False) -> None:',

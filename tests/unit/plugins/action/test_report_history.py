@@ -93,3 +93,21 @@ def test_the_history_keeps_the_newest_runs_it_is_told_to_and_none_with_0(tmp_pat
     other = tmp_path / 'other'
     result = run_with(other, REPORTED, report_history=0)
     assert 'report_history' not in result and not (other / 'history').exists()
+
+
+@pytest.mark.parametrize(
+    'times, shown',
+    [
+        ({'started_at': '2026-11-25T10:00:00Z', 'generated_at': '2026-11-25T10:07:00Z'}, '2026-11-25T10:00:00Z'),
+        ({'generated_at': '2026-11-25T10:07:00Z'}, '2026-11-25T10:07:00Z'),
+        ({}, '-'),
+    ],
+)
+def test_a_kept_runs_row_says_when_it_started_else_when_its_report_was_written(times, shown):
+    """The files of a run that has not finished, or failed before its report, say when it started, and that is what the
+    index shows; a finished report says when it was written."""
+    from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import (  # pylint: disable=import-outside-toplevel
+        run_row,
+    )
+
+    assert run_row(dict(times, run_state='finished', totals={}), 'stem', 'scope')['started'] == shown

@@ -119,6 +119,22 @@ def test_checks_that_failed_are_a_failure_of_the_run_the_model_counts():
     assert "at 'Mount': bad superblock" in dr_report_text(report)
 
 
+def test_failed_checks_come_first_among_the_finishs_failures_and_after_the_runs_own():
+    """The checks' failure is what the drill found; a disk the finish could not delete follows it. Both come after the
+    failures the run had, each counted once by the model."""
+    report = held_report()
+    report['failures'] = ['copy of vol-9 to eu-central-1 failed: IncorrectState']
+    undeleted = 'test disk vol-t in eu-central-1 could not be deleted (the next run deletes it): busy'
+    done = dict(finish(False, failed_task='Mount', message='bad superblock'), failures=[undeleted])
+    report = with_checks(report, done)
+    assert report['failures'] == [
+        'copy of vol-9 to eu-central-1 failed: IncorrectState',
+        "restore test checks on i-drill failed at 'Mount': bad superblock",
+        undeleted,
+    ]
+    assert report['protection']['failures'] == 2
+
+
 def test_the_report_files_of_the_run_are_rewritten_and_another_runs_are_left_alone(tmp_path):
     paths = report_paths(str(tmp_path), 'aws-eu-west-1')
     with open(paths['json'], 'w', encoding='utf-8') as stream:
@@ -129,6 +145,8 @@ def test_the_report_files_of_the_run_are_rewritten_and_another_runs_are_left_alo
         assert json.load(stream)['restore']['validation']['state'] == 'passed'
     with open(paths['markdown'], encoding='utf-8') as stream:
         assert 'Your checks on i-drill: passed' in stream.read()
+    with open(paths['html'], encoding='utf-8') as stream:
+        assert 'data-state="passed"' in stream.read()
     other = dict(finish(False), run_id='20261126T200000Z-000000')
     assert record_checks(str(tmp_path), 'aws-eu-west-1', other) is None
     assert record_checks(str(tmp_path), 'aws-eu-west-1', finish(False), check_mode=True) is None

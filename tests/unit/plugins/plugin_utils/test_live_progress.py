@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -207,3 +208,51 @@ def test_a_board_folder_that_is_a_link_is_neither_written_nor_swept(tmp_path):
     board.sweep()
     board.write(RUNNING)
     assert sorted(path.name for path in elsewhere.iterdir()) == [ended.stdout.strip()]
+
+
+def test_the_fleets_line_names_the_running_scope_with_the_most_copies_still_to_do():
+    """Not the first running scope: the one furthest behind, by its copies not yet done over all its DR regions."""
+    now = time.time()
+
+    def running(title, *regions):
+        return {
+            'state': RUNNING,
+            'title': title,
+            'started': now,
+            'progress': {'phase': 'copying', 'regions': dict(regions)},
+        }
+
+    records = {
+        'aws-prod': running('first', ('dr-1', counts(10, done=9)), ('dr-2', counts(10, done=9))),
+        'cbs-prod': running('second', ('dr-1', counts(10, done=3))),
+        'ecs-prod': running('third', ('dr-1', counts(4, done=0)), ('dr-2', counts(4, done=0))),
+    }
+    assert '; furthest behind ecs-prod (third), ' in fleet_line(records, sorted(records), now)
+
+
+def test_a_process_number_held_by_another_user_is_alive_and_its_board_is_kept():
+    """os.kill(pid, 0) on another user's process is refused (PermissionError): the process is there, so its board is
+    not swept. As root, which may signal any process, the check runs in a child that is not."""
+    from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import (  # pylint: disable=import-outside-toplevel
+        process_alive,
+    )
+
+    if os.getuid() != 0:
+        assert process_alive(1)
+        return
+    read, write = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12 warns of fork in a process with threads (a worker's); the child takes no lock, and ends at once.
+        warnings.simplefilter('ignore', DeprecationWarning)
+        child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe and ends at once
+        try:
+            os.setuid(65534)
+            os.write(write, b'alive' if process_alive(1) else b'gone')
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, 'rb') as answer:
+        said = answer.read()
+    os.waitpid(child, 0)
+    assert said == b'alive'

@@ -54,6 +54,24 @@ def test_a_second_holder_waits_up_to_its_timeout_then_names_the_first(tmp_path):
     assert Path(path).read_text(encoding='utf-8') == ''
 
 
+def open_files():
+    return set(os.listdir('/proc/self/fd'))
+
+
+def test_a_turn_let_go_or_given_up_on_leaves_no_file_open(tmp_path):
+    """The action runs in the playbook's process, once a scope: a file left open by each turn would pile up over a
+    fleet's scopes, until the process may open no more."""
+    path = str(tmp_path / 'scope.lock')
+    before = open_files()
+    first = ScopeTurn(path, {'run_id': 'one'})
+    first.acquire(0)
+    clock = Clock()
+    with pytest.raises(ScopeBusy):
+        ScopeTurn(path, {'run_id': 'two'}, clock=clock, sleep=clock.sleep, step=30).acquire(60)
+    first.release()
+    assert open_files() == before
+
+
 def test_a_holder_that_ends_while_another_waits_lets_it_in_and_it_says_how_long_it_waited(tmp_path):
     path = str(tmp_path / 'scope.lock')
     first = ScopeTurn(path, {'run_id': 'one'})
