@@ -191,6 +191,17 @@ FILES = (
     'plugin_utils/_dr_scopes.py',
     'plugin_utils/_live_progress.py',
     'plugin_utils/_drill_checks.py',
+    # The rest of plugin_utils: the arguments the actions hand on, the organisation's read, the clouds' defaults, the
+    # role's variables, the plan's page, the words of the pages, the files and the templates (2026-11-29, batch 8).
+    'plugin_utils/_module_arguments.py',
+    'plugin_utils/_org_read.py',
+    'plugin_utils/_cloud_defaults.py',
+    'plugin_utils/_role_variables.py',
+    'plugin_utils/_plan_html.py',
+    'plugin_utils/_plain_words.py',
+    'plugin_utils/_files.py',
+    'plugin_utils/_fleet_files.py',
+    'plugin_utils/_templates.py',
 )
 # The files of plugins/plugin_utils, named from plugins/ (the others from plugins/module_utils).
 PLUGIN_UTILS = 'plugin_utils/'
@@ -290,6 +301,15 @@ SAMPLE = {
     'plugin_utils/_dr_scopes.py': 8,
     'plugin_utils/_live_progress.py': 8,
     'plugin_utils/_drill_checks.py': 8,
+    'plugin_utils/_module_arguments.py': 8,
+    'plugin_utils/_org_read.py': 8,
+    'plugin_utils/_cloud_defaults.py': 8,
+    'plugin_utils/_role_variables.py': 8,
+    'plugin_utils/_plan_html.py': 8,
+    'plugin_utils/_plain_words.py': 8,
+    'plugin_utils/_files.py': 8,
+    'plugin_utils/_fleet_files.py': 8,
+    'plugin_utils/_templates.py': 8,
 }
 SEED = 19
 THRESHOLD = 90.0
@@ -351,6 +371,15 @@ OWN_TESTS = {
     'plugin_utils/_dr_scopes.py': ('test_dr_scopes_rules.py', 'test_dr_scopes.py'),
     'plugin_utils/_live_progress.py': ('test_live_progress.py', 'test_dr_sync_action.py'),
     'plugin_utils/_drill_checks.py': ('test_drill_checks.py',),
+    'plugin_utils/_module_arguments.py': ('test_role_arguments.py',),
+    'plugin_utils/_org_read.py': ('test_dr_scopes.py',),
+    'plugin_utils/_cloud_defaults.py': ('test_role_arguments.py',),
+    'plugin_utils/_role_variables.py': ('test_role_errors_and_output.py', 'test_templates_before_fork.py'),
+    'plugin_utils/_plan_html.py': ('test_plan_surfaces.py', 'test_report_html.py'),
+    'plugin_utils/_plain_words.py': ('test_report_html.py',),
+    'plugin_utils/_files.py': ('test_dr_sync_run_state.py', 'test_report_history.py', 'test_fleet_report_files.py'),
+    'plugin_utils/_fleet_files.py': ('test_fleet_report_files.py',),
+    'plugin_utils/_templates.py': ('test_templates_before_fork.py',),
     'dr/points.py': ('test_dr_prune.py', 'test_protection_points.py'),
     'dr/verify.py': ('test_churn_rules.py', 'test_dr_verify_aws.py', 'test_dr_churn_aws.py'),
     'dr/phases/verify.py': ('test_dr_verify_aws.py', 'test_dr_churn_aws.py'),
@@ -455,6 +484,22 @@ EQUIVALENT = {
         '2 -> 3',
     ): 'each scope\'s monthly and once are rounded to cents already (dr.plan.cost), so their sum is whole cents but for '
     'float error far below a tenth of a cent: rounded to 3 places it is the same number',
+    (
+        'plugin_utils/_role_variables.py',
+        'found = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)',
+        '1 -> 2',
+    ): 'get_close_matches answers the best first, and only found[0] is read',
+    (
+        'plugin_utils/_plain_words.py',
+        "RAW_WORDS = re.compile(r'\\b(%s)\\b' % '|'.join(sorted(dict(MACHINE_WORDS, **CLOUD_STATE_WORDS), key=len, "
+        "reverse=True)))",
+        'True -> False',
+    ): 'every word is \\w+ between \\b and \\b, so at one place at most one of them matches: their order does not matter',
+    (
+        'plugin_utils/_files.py',
+        'umask = os.umask(0o022)',
+        '18 -> 19',
+    ): 'the umask is set only to read the one before, which is put back at once',
     (
         'engine/context.py',
         'def publish_progress(self, force: bool = False) -> None:',

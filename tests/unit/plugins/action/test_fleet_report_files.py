@@ -135,3 +135,37 @@ def test_a_report_name_stays_one_file_in_the_folder_as_a_scopes_does(monkeypatch
     assert result['report_files']['json'] == str(folder / '.._fleet_east_1.json'), result
     assert sorted(os.listdir(tmp_path)) == ['reports']
     assert sorted(os.listdir(folder)) == ['.._fleet_east_1.html', '.._fleet_east_1.json', '.._fleet_east_1.md']
+
+
+def test_the_fleets_json_is_written_as_a_scopes_is_the_same_report_the_same_bytes(tmp_path):
+    """Keys sorted and four spaces, as Ansible's to_nice_json writes a scope's report: two runs that found the same
+    differ in no line, whatever order the report's keys were made in."""
+    from ansible.plugins.filter.core import to_nice_json  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_files import (  # pylint: disable=import-outside-toplevel
+        write_fleet_report,
+    )
+
+    report = report_at('2026-11-23T10:00:00Z', 'scope-a', 'scope-b')
+    texts = []
+    for made in (report, dict(reversed(list(report.items())))):
+        files = write_fleet_report(made, report_dir=str(tmp_path), report_name='fleet', keep=0)
+        with open(files['json'], encoding='utf-8') as stream:
+            texts.append(stream.read())
+    assert texts[0] == texts[1] == to_nice_json(report) + '\n'
+
+
+def test_a_file_is_made_whole_beside_where_it_goes_not_in_the_working_folder(monkeypatch, tmp_path):
+    """The report is written to a temporary file in its own folder, then renamed: a rename within one file system,
+    which a reader sees whole. A working folder that is gone (or elsewhere) is never used."""
+    from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import (  # pylint: disable=import-outside-toplevel
+        write_file,
+    )
+
+    gone = tmp_path / 'gone'
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    (tmp_path / 'reports').mkdir()
+    write_file(str(tmp_path / 'reports' / 'scope.json'), '{}\n', 0o644)
+    assert os.listdir(tmp_path / 'reports') == ['scope.json']

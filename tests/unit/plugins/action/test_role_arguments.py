@@ -149,7 +149,7 @@ def test_every_problem_is_one_line_naming_the_option_and_the_role_gives_nothing_
         "dr_copy_wait is true or false, got 'maybe'",
         "dr_copy_poll_interval is a number, got 'often'",
     ]
-    # The role's blanks (its defaults for what is not given) are not given.
+    # The role's blanks (its defaults for what is not given), and a dict or list of spaces alone, are not given.
     assert (
         argument_problems(
             {
@@ -160,6 +160,7 @@ def test_every_problem_is_one_line_naming_the_option_and_the_role_gives_nothing_
                 'tags': {},
                 'lock': '',
                 'disk_ids': '',
+                'dr_account': '  ',  # a survey's answer of spaces alone
                 'retention_days': 0,
                 'encrypted': 'no',
             },
@@ -357,15 +358,20 @@ def test_module_defaults_of_two_clouds_each_reach_their_own_clouds_modules(
     assert moto_calls['DescribeVolumes'] >= 4 and not {action for action in moto_calls if 'Disks' in action}
 
 
-def test_the_task_own_arguments_win_over_every_group():
+@pytest.mark.parametrize('written', ['snapcopy.cloud.dr_sync', 'dr_sync'])
+def test_the_task_own_arguments_win_over_every_group(written):
+    """Whether the task names the module in full or by its short name (the play's ``collections``), the groups are
+    the resolved module's."""
+
     class Templar:
         @staticmethod
         def template(value):
             return value
 
     class Task:  # what own_cloud_arguments reads of a task: its groups, module_defaults and arguments as written
-        action = resolved_action = 'snapcopy.cloud.dr_sync'
-        collections = []
+        action = written
+        resolved_action = 'snapcopy.cloud.dr_sync'
+        collections = ['snapcopy.cloud']
         module_defaults = [
             {
                 'group/snapcopy.cloud.aws': {'endpoint_url': 'aws'},
@@ -395,7 +401,7 @@ def test_the_task_own_arguments_win_over_every_group():
 
         @staticmethod
         def get_ds():
-            return {'snapcopy.cloud.dr_sync': {'provider': 'aws', 'secret_key': 'tc'}}
+            return {written: {'provider': 'aws', 'secret_key': 'tc'}}
 
     merged = {'provider': 'aws', 'endpoint_url': 'tc', 'secret_key': 'tc'}
     # The task's own secret_key stays, though the Tencent group gives the same; the endpoint is the AWS group's.

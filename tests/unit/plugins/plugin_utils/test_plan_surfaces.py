@@ -324,3 +324,17 @@ def test_the_stats_carry_the_plans_monthly_once_full_copies_and_preflight():
     assert FilterModule().filters()['dr_plan_stats'](fleet['plan']) == dict(
         stats, monthly=2 * stats['monthly'], once=2 * stats['once'], full=6, preflight=2
     )
+
+
+def test_the_fleets_page_lists_twenty_parts_not_priced_and_counts_the_rest():
+    """A fleet of many failed scopes would make the plans' note longer than the table: twenty are named, the rest
+    counted, and all of them are in the JSON report."""
+    plan = make_plan(aws.PLAN, AWS_COPIES)
+    failed = [scope_record('s%02d' % number, scope_report(None), error='AuthFailure') for number in range(25)]
+    fleet = fleet_report([fleet_scope('a-aws', plan), *failed], GENERATED, check_mode=True)
+    assert len(fleet['plan']['unpriced']) == 25
+    note = re.search(r'<p id="plans-unpriced">(.*?)</p>', fleet_report_html(fleet), re.S).group(1)
+    assert [name for name in ('s%02d: no plan' % number for number in range(25)) if name in note] == [
+        's%02d: no plan' % number for number in range(20)
+    ]
+    assert note.endswith('; and 5 more, in the JSON report.')
