@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_figures import stats_totals
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import fleet_history_page
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, fleet_history_page
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
@@ -33,7 +33,7 @@ def dr_fleet_html(report: dict[str, Any]) -> str:
     return fleet_report_html(report)
 
 
-def dr_fleet_history_html(reports: list[dict[str, Any]], name: str, keep: int | str = 30) -> str:
+def dr_fleet_history_html(reports: list[dict[str, Any]], name: str, keep: int | str = DEFAULT_HISTORY) -> str:
     return fleet_history_page(reports, name, int(keep))
 
 

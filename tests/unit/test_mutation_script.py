@@ -184,3 +184,23 @@ def test_the_files_own_tests_run_against_every_mutant_of_it_first(monkeypatch):
     assert mutation.tests_for(mutant, {}, seconds) == [[own]], 'no line of the file seen run'
     assert mutation.tests_for(mutant, {1: {other}, 2: set()}, seconds) == [[own], [other]], 'run at import'
     assert mutation.tests_for(mutant, {2: {other}}, seconds) == [[own], [other]], 'seen run by another test: both'
+
+
+@pytest.mark.parametrize(
+    'path, name',
+    [
+        ('plugins/module_utils/dr/run.py', 'dr/run.py'),
+        ('/tmp/copy/ansible_collections/snapcopy/cloud/plugins/module_utils/dr/run.py', 'dr/run.py'),
+        ('dr/run.py', 'dr/run.py'),
+        ('plugins/plugin_utils/_files.py', 'plugin_utils/_files.py'),
+        ('/tmp/copy/ansible_collections/snapcopy/cloud/plugins/plugin_utils/_files.py', 'plugin_utils/_files.py'),
+        ('plugins/action/dr_sync.py', 'action/dr_sync.py'),
+        ('/tmp/copy/ansible_collections/snapcopy/cloud/plugins/inventory/dr_scopes.py', 'inventory/dr_scopes.py'),
+        ('filter/dr_fleet.py', 'filter/dr_fleet.py'),
+    ],
+)
+def test_a_file_has_one_name_from_the_tree_from_a_copy_and_as_files_names_it(path, name):
+    """A mutant's path (the tree's), coverage's (a copy's) and FILES's name one file alike, or its own tests and its
+    lines are not found for it (every controller plugin's mutant 'survived' so, run against no test)."""
+    assert mutation.in_module_utils(path) == name
+    assert mutation.in_module_utils(mutation.source_path(name)) == name

@@ -202,9 +202,16 @@ FILES = (
     'plugin_utils/_files.py',
     'plugin_utils/_fleet_files.py',
     'plugin_utils/_templates.py',
+    # The controller's plugins: dr_sync's action (the run's files, its turn, its reports), the fleet summary's, the
+    # fleet filter and the organisation inventory (2026-11-29, batch 9).
+    'action/dr_sync.py',
+    'action/dr_fleet_summary.py',
+    'filter/dr_fleet.py',
+    'inventory/dr_scopes.py',
 )
-# The files of plugins/plugin_utils, named from plugins/ (the others from plugins/module_utils).
-PLUGIN_UTILS = 'plugin_utils/'
+# The files of plugins/plugin_utils and of the controller's plugins, named from plugins/ (the others from
+# plugins/module_utils).
+PLUGIN_FOLDERS = ('plugin_utils/', 'action/', 'filter/', 'inventory/')
 # Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
 # the same N for the same seed.
 SAMPLE = {
@@ -310,6 +317,10 @@ SAMPLE = {
     'plugin_utils/_files.py': 8,
     'plugin_utils/_fleet_files.py': 8,
     'plugin_utils/_templates.py': 8,
+    'action/dr_sync.py': 10,
+    'action/dr_fleet_summary.py': 4,
+    'filter/dr_fleet.py': 4,
+    'inventory/dr_scopes.py': 6,
 }
 SEED = 19
 THRESHOLD = 90.0
@@ -380,6 +391,16 @@ OWN_TESTS = {
     'plugin_utils/_files.py': ('test_dr_sync_run_state.py', 'test_report_history.py', 'test_fleet_report_files.py'),
     'plugin_utils/_fleet_files.py': ('test_fleet_report_files.py',),
     'plugin_utils/_templates.py': ('test_templates_before_fork.py',),
+    'action/dr_sync.py': (
+        'test_dr_sync_run_state.py',
+        'test_dr_sync_action.py',
+        'test_dr_sync_scope_turn.py',
+        'test_report_history.py',
+        'test_role_errors_and_output.py',
+    ),
+    'action/dr_fleet_summary.py': ('test_fleet_report_files.py', 'test_report_text.py'),
+    'filter/dr_fleet.py': ('test_dr_fleet.py', 'test_fleet_report.py'),
+    'inventory/dr_scopes.py': ('test_dr_scopes.py', 'test_providers.py'),
     'dr/points.py': ('test_dr_prune.py', 'test_protection_points.py'),
     'dr/verify.py': ('test_churn_rules.py', 'test_dr_verify_aws.py', 'test_dr_churn_aws.py'),
     'dr/phases/verify.py': ('test_dr_verify_aws.py', 'test_dr_churn_aws.py'),
@@ -680,17 +701,20 @@ EQUIVALENT = {
 
 
 def in_module_utils(path):
-    """A file's name as FILES names it ('dr/run.py', below plugins/module_utils; 'plugin_utils/_report_text.py', below
-    plugins/), wherever the tree is (a copy of it, too)."""
+    """A file's name as FILES names it ('dr/run.py', below plugins/module_utils; 'plugin_utils/_report_text.py' or
+    'action/dr_sync.py', below plugins/), wherever the tree is (a copy of it, too)."""
     path = path.replace(os.sep, '/')
-    if '/' + PLUGIN_UTILS in '/' + path:
-        return PLUGIN_UTILS + ('/' + path).rpartition('/' + PLUGIN_UTILS)[2]
-    return path.rpartition(MODULE_UTILS + '/')[2]
+    if MODULE_UTILS + '/' in path:
+        return path.rpartition(MODULE_UTILS + '/')[2]
+    for folder in PLUGIN_FOLDERS:
+        if path.startswith(folder) or '/plugins/' + folder in '/' + path:
+            return folder + ('/' + path).rpartition('/' + folder)[2]
+    return path
 
 
 def source_path(name):
     """The path in the tree of a file FILES names."""
-    return 'plugins/%s' % name if name.startswith(PLUGIN_UTILS) else '%s/%s' % (MODULE_UTILS, name)
+    return 'plugins/%s' % name if name.startswith(PLUGIN_FOLDERS) else '%s/%s' % (MODULE_UTILS, name)
 
 
 class Mutant:
@@ -927,7 +951,7 @@ def coverage_map(copy, scratch, files, tests=('tests/unit',)):
             '2',
             '-x',
             '--cov=%s' % os.path.join(copy, MODULE_UTILS),
-            '--cov=%s' % os.path.join(copy, 'plugins', PLUGIN_UTILS),
+            *('--cov=%s' % os.path.join(copy, 'plugins', folder) for folder in PLUGIN_FOLDERS),
             '--cov-config=%s' % rc_file,
             '--cov-context=test',
             '--cov-report=',

@@ -144,6 +144,9 @@ def test_aws_every_active_account_but_the_excluded_unit_is_a_scope_in_each_regio
             'vars: {dr_copy_tag_selector: {backup: dr}}',
             'tag_vars: {dr_copy_dr_regions: dr-regions}',
             'keyed_groups: [{key: dr_scope_account.name, prefix: account}]',
+            # Ansible's constructed options, as a person adds them: a variable composed, a group by a condition.
+            'compose: {dr_copy_report_name: "\'dr-\' ~ dr_fleet_account"}',
+            'groups: {eu_scopes: "dr_copy_source_region == \'eu-west-1\'"}',
         )
     )
     listed, graph = inventory(tmp_path, 'org.dr_scopes.yml', text, clean_environment(tmp_path, **AWS_KEYS))
@@ -156,6 +159,8 @@ def test_aws_every_active_account_but_the_excluded_unit_is_a_scope_in_each_regio
     assert app1['dr_copy_dr_regions'] == ['eu-central-1']  # a scope never copies to its own region
     assert app1['dr_copy_connection'] == {'role_arn': 'arn:aws:iam::%s:role/snapcopy-dr' % ids['app-1']}
     assert app1['dr_copy_tag_selector'] == {'backup': 'dr'} and app1['dr_fleet_account'] == ids['app-1']
+    assert app1['dr_copy_report_name'] == 'dr-%s' % ids['app-1']
+    assert set(listed['eu_scopes']['hosts']) == {'aws-%s-eu-west-1' % account for account in kept}
     # The account's tag is the role's text, which the role reads.
     assert variables['aws-%s-us-east-1' % ids['app-0']]['dr_copy_dr_regions'] == 'eu-west-1 us-east-2'
     assert set(listed['account_app_1']['hosts']) == {
