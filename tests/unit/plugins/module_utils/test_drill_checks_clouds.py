@@ -60,6 +60,23 @@ def run(cloud, provider, host, now=None, dr_role=None):
     )
 
 
+def finish_arguments(cloud, provider, report, validation, **more):
+    """dr_drill_finish's arguments for the drill of ``report`` (a run of ``run``) on ``provider``."""
+    dummy, dummy, source, dr_region, dummy, dummy = CLOUDS[provider]
+    return dict(
+        {
+            'provider': provider,
+            'source_region': source,
+            'dr_regions': [dr_region],
+            'tag_selector': {'checks': 'yes'},
+            'endpoint_url': cloud.url,
+            'run_id': report['restore']['run_id'],
+            'validation': validation,
+        },
+        **more,
+    )
+
+
 def cloud_time(cloud):
     """fakecloud's clock now."""
     return datetime.datetime.fromtimestamp(cloud.admin.advance_clock(0)['now'], datetime.timezone.utc)
@@ -150,22 +167,14 @@ def test_dr_drill_finish_runs_as_ansible_runs_it_plans_in_check_mode_and_changes
         credentials as fake,
     )
 
-    dummy, dummy, source, dr_region, dummy, dummy = CLOUDS['ecs']
+    source = CLOUDS['ecs'][2]
     cloud.admin.seed({'ecs': {'disks': [{'region': source, 'size': 20, 'tags': {'checks': 'yes'}, 'snapshots': 1}]}})
     report = run(cloud, 'ecs', seed_host(cloud, 'ecs'))
     (held,) = report['restore']['held']
     env = clean_environment(
         tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
     )
-    args = {
-        'provider': 'ecs',
-        'source_region': source,
-        'dr_regions': [dr_region],
-        'tag_selector': {'checks': 'yes'},
-        'endpoint_url': cloud.url,
-        'run_id': report['restore']['run_id'],
-        'validation': {'passed': True, 'seconds': 2.5},
-    }
+    args = finish_arguments(cloud, 'ecs', report, {'passed': True, 'seconds': 2.5})
     cloud.admin.calls(reset=True)
     planned = run_module('dr_drill_finish', args, env, check=True)
     assert not planned['failed'] and [disk['action'] for disk in planned['test_disks']] == ['would_delete']
@@ -230,16 +239,8 @@ def test_dr_drill_finish_deletes_the_held_disk_in_the_dr_account_and_leaves_the_
     (theirs,) = theirs[provider]['disks']
 
     env = clean_environment(tmp_path, **secrets)
-    args = {
-        'provider': provider,
-        'source_region': source,
-        'dr_regions': [dr_region],
-        'tag_selector': {'checks': 'yes'},
-        'endpoint_url': cloud.url,
-        'dr_account': {'role_arn': role_arn},
-        'run_id': report['restore']['run_id'],
-        'validation': {'passed': False, 'reason': 'the file differs', 'failed_task': 'compare'},
-    }
+    validation = {'passed': False, 'reason': 'the file differs', 'failed_task': 'compare'}
+    args = finish_arguments(cloud, provider, report, validation, dr_account={'role_arn': role_arn})
     # fakecloud's detach and delete take their time on its clock, which no one moves while the module waits.
     cloud.admin.configure(timings={provider: dict(TIMINGS, attach_seconds=0, detach_seconds=0)})
     planned = run_module('dr_drill_finish', args, env, check=True)
@@ -281,7 +282,7 @@ def test_dr_drill_finish_still_retries_a_throttled_delete_after_a_detach_that_to
         module_arguments,
     )
 
-    dummy, dummy, source, dr_region, dummy, dummy = CLOUDS['ecs']
+    source = CLOUDS['ecs'][2]
     cloud.admin.seed({'ecs': {'disks': [{'region': source, 'size': 20, 'tags': {'checks': 'yes'}, 'snapshots': 1}]}})
     report = run(cloud, 'ecs', seed_host(cloud, 'ecs'))
     (held,) = report['restore']['held']
@@ -295,15 +296,7 @@ def test_dr_drill_finish_still_retries_a_throttled_delete_after_a_detach_that_to
     backoff = clock.backoff()
     backoff.rng = lambda: 1.0
     started = clock.now
-    args = {
-        'provider': 'ecs',
-        'source_region': source,
-        'dr_regions': [dr_region],
-        'tag_selector': {'checks': 'yes'},
-        'endpoint_url': cloud.url,
-        'run_id': report['restore']['run_id'],
-        'validation': {'passed': True},
-    }
+    args = finish_arguments(cloud, 'ecs', report, {'passed': True})
     with module_arguments(args), pytest.raises(SystemExit):
         run_finish_module(finish_module(), backoff=backoff)
     result = json.loads(capsys.readouterr().out)
