@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -47,9 +48,14 @@ class ActionModule(ActionBase):
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp
-        dummy, arguments = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE
-        )
+        try:
+            dummy, arguments = self.validate_argument_spec(
+                argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE
+            )
+        except AnsibleActionFail as error:
+            # Returned as the failed result it is: raised, ansible-core 2.18 gives it the traceback of no exception
+            # ("NoneType: None"), shown as "An exception occurred during task execution".
+            return dict(result, failed=True, msg=error.message)
         report = arguments['report']
         files = arguments.get('report_files')
         if arguments['report_dir']:

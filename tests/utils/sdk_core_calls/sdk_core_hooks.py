@@ -54,7 +54,7 @@ CORE_NAMES = {
         'check_type_list',
     ),
     'ansible.module_utils.common.text.converters': ('to_text',),
-    'ansible.errors': ('AnsibleParserError',),
+    'ansible.errors': ('AnsibleActionFail', 'AnsibleParserError'),
 }
 
 _seen: set = set()
