@@ -609,7 +609,7 @@ real-account: venv collection-link ## opt-in: the modules against your own accou
 # whole run; then the TLS test (tests/chaos, docs/reliability.md). Figures: build/chaos-figures/*/figures.json.
 # chaos: 300 disks per cloud, 5 kill rounds, a fleet of 30 scopes of 10 disks, the vault part: copies in a DR account
 # (AWS), locked (AWS, ECS), killed 5 times, and the overlap part: two scopes whose disks meet, run at once with the vault on,
-# killed 5 times (about 12 minutes).
+# killed 5 times, and the safety part on 60 disks per cloud (about 35 minutes alone on two CPUs, docs/reliability.md).
 # chaos-short, for make test: 30 disks, 2 kill rounds, a fleet of 6 scopes of 2 disks (2 to 3 minutes); not the vault and
 # overlap parts, whose rules the unit tests hold on moto, fakecloud and the safety state machine (make test's time is kept for them).
 CHAOS_TLS = $(BIN)/python tests/utils/with_emulators.py -- $(BIN)/python -m pytest -q -p no:cacheprovider tests/chaos/test_tls.py
