@@ -51,7 +51,6 @@ STANDING_WORDS = {
 # A copy action the engine reports for a copy that could not be made, and for a plan (engine.outcomes' words; the
 # model takes them as text so that it imports nothing above core).
 NOT_COPIED, WOULD_COPY = 'not_copied', 'would_copy'
-FAILED_STATES = ('failed', 'error')
 # What a run did about a copy (the engine's actions), as people read it.
 ACTION_WORDS = {
     'copied': 'made',
@@ -103,16 +102,18 @@ def not_copied(copy: Mapping[str, Any]) -> bool:
 
 
 def run_copy_standing(
-    copy: Mapping[str, Any], source_age_hours: float | None, rpo: float | None
+    copy: Mapping[str, Any], source_age_hours: float | None, rpo: float | None, *, in_flight: bool
 ) -> tuple[str, float | None]:
     """(standing, recovery point age) of one copy of a run's report (DestinationOutcome.as_result with ``completed``): a
-    plan is planned, a copy not made or failed is none, else the copy stands by its source snapshot's age."""
+    plan is planned, a copy not made is none, else the copy stands by its source snapshot's age. ``in_flight``: the
+    engine's word that the cloud is still making it. The cloud's own word (``state``) does not decide: a copy that
+    failed is in many words ("error", "failed"), and one the cloud dropped or is deleting in words of the run's
+    ("vanished", "never seen") or of the cloud's ("deleting", "TORECYCLE")."""
     if copy['action'] == WOULD_COPY:
         return PLANNED, None
     if not_copied(copy):
         return NO_COPY, None
-    failed = str(copy.get('state') or '').lower() in FAILED_STATES
-    return copy_standing(bool(copy.get('completed')), bool(copy.get('state')) and not failed, source_age_hours, rpo)
+    return copy_standing(bool(copy.get('completed')), in_flight, source_age_hours, rpo)
 
 
 @keyword_only

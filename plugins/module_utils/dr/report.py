@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..core.cloud_clock import iso_utc
-from ..core.model import COMPLETED
+from ..core.model import COMPLETED, PENDING
 from ..core.tagging import SET_TAG
 from ..engine.outcomes import COPIED, EXISTING, NEWER_HELD, NOT_COPIED, WOULD_COPY
 from .coverage import model_fields
@@ -529,7 +529,9 @@ def disk_record(
             # A newer point's copy that stands in for the source's (NEWER_HELD) stands by its own point.
             held_point = destination_outcome.recovery_point if destination_outcome.action == NEWER_HELD else None
             point_age = hours_since(held_point, now) if held_point else source_age
-            copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, point_age, rpo)
+            copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(
+                copy, point_age, rpo, in_flight=snapshot is not None and snapshot.state == PENDING
+            )
             copy['recovery_point'] = held_point or (
                 entry.source.created
                 if entry.source is not None and copy['recovery_point_age_hours'] is not None

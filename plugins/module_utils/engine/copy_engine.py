@@ -55,7 +55,7 @@ from .outcomes import (
     pick_copy,
 )
 from .reads import poll_on, refresh, wait_for_copies
-from .sightings import GONE, Sightings, gone_copy, token_spent_warning
+from .sightings import GONE, Sightings, mark_gone, token_spent_warning
 from .sources import load_sources
 
 if TYPE_CHECKING:
@@ -352,7 +352,7 @@ class CopyEngine:
             if result.status == TIMEOUT:
                 for destination_outcome in unconfirmed:
                     if self.sightings.unconfirmed(destination_outcome):
-                        destination_outcome.snapshot = gone_copy(destination_outcome, 'not seen')
+                        mark_gone(destination_outcome, 'not seen')
             again: list[Job] = []
             for destination_outcome in unconfirmed:
                 snapshot = destination_outcome.copy
@@ -365,6 +365,7 @@ class CopyEngine:
                 ):
                     self.warnings.append(token_spent_warning(outcome.request, destination, snapshot.id))
                     destination_outcome.action = destination_outcome.snapshot = None
+                    destination_outcome.gone = False
                     self.sightings.forget(destination_outcome)
                     again.append((outcome, [destination]))
             if not again:

@@ -49,6 +49,9 @@ class DestinationOutcome:
     snapshot: Snapshot | None = None
     error: Exception | None = None
     timed_out: bool = False
+    # The copy failed without the cloud keeping it (it vanished, never showed, or is being deleted): the next run finds
+    # no failed copy to stop at, so it copies again, and there is nothing to delete.
+    gone: bool = False
     # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
     mismatch: dict[str, Any] | None = None
     # With NEWER_HELD: the recovery point (when its source was taken) of the newer copy that stands here.
@@ -87,10 +90,17 @@ class DestinationOutcome:
         if self.snapshot is not None and self.snapshot.state == FAILED:
             earlier = 'an earlier copy' if self.action == EXISTING else 'the copy'
             reason = self.snapshot.message or 'no reason given by the cloud'
-            return (
-                '%s: %s %s is in state %s: %s. It is not replaced automatically: delete it, '
-                'then run again to make a new copy'
-                % (self.destination, earlier, self.snapshot.id, self.snapshot.cloud_state, reason)
+            if self.gone:
+                then = 'It is no copy: the next run uses it if a read then shows it completed, else makes a new copy'
+            else:
+                then = 'It is not replaced automatically: delete it, then run again to make a new copy'
+            return '%s: %s %s is in state %s: %s. %s' % (
+                self.destination,
+                earlier,
+                self.snapshot.id,
+                self.snapshot.cloud_state,
+                reason,
+                then,
             )
         if self.timed_out:
             snapshot = self.copy  # what timed out is a copy in flight

@@ -12,7 +12,7 @@ from ..core.grouping import group_by
 from ..core.model import DELETING, FAILED, PENDING
 from ..core.polling import DONE, STILL_GOING, TIMEOUT, PollResult, poll
 from .outcomes import NOT_COPIED
-from .sightings import gone_copy
+from .sightings import mark_gone
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,11 +82,12 @@ def refresh(engine: EngineRun, places: list[DestinationOutcome], read_back: bool
                 # Someone is deleting the copy while it is made: it will not become a DR copy.
                 snapshot.state = FAILED
                 snapshot.message = snapshot.message or 'the copy is being deleted (state %s)' % snapshot.cloud_state
+                destination_outcome.gone = True
             if snapshot is not None:
                 destination_outcome.snapshot = snapshot
                 engine.sightings.saw(destination_outcome)
                 continue
             gone = engine.sightings.gone(destination_outcome)
             if gone is not None:
-                destination_outcome.snapshot = gone_copy(destination_outcome, gone)
+                mark_gone(destination_outcome, gone)
     engine.publish_progress(force=True)

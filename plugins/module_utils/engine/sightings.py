@@ -34,16 +34,17 @@ GONE = {
 }
 
 
-def gone_copy(destination_outcome: DestinationOutcome, how: str) -> Snapshot:
-    """The failed copy that stands for one of ``destination_outcome`` that the reads do not show (``how``: a key of
-    GONE)."""
-    return Snapshot(
+def mark_gone(destination_outcome: DestinationOutcome, how: str) -> None:
+    """Fail the copy of ``destination_outcome`` that the reads do not show (``how``: a key of GONE): a failed copy
+    stands for it, which the cloud does not keep."""
+    destination_outcome.snapshot = Snapshot(
         destination_outcome.copy.id,
         destination_outcome.destination,
         FAILED,
         cloud_state=how,
         message=GONE[how],
     )
+    destination_outcome.gone = True
 
 
 class Sightings:

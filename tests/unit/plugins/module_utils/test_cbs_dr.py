@@ -539,3 +539,27 @@ def test_dr_run_reports_a_broken_dr_region_and_copies_to_the_others(cloud):
     )
     assert {snap['source_snapshot_id'] for snap in copies_in(cloud, DR_REGIONS[0])} == set(created['snapshots'])
     assert not copies_in(cloud, DR_REGIONS[1])
+
+
+def test_a_copy_the_cloud_dropped_is_no_copy_on_every_surface_and_the_next_run_makes_one(cloud):
+    """Tencent Cloud keeps no failed copy: one that fails vanishes from DescribeSnapshots. The run fails its disk there,
+    and no surface may count the region covered: not the copy's standing, the disk's missing regions, the totals nor the
+    posture (the cloud's word for the copy is the run's own, "vanished", not one of the clouds' failed states). Nothing is
+    left to delete: the next run copies again."""
+    created = seed_disks(cloud, 1, {'dr': 'yes'}, snapshots=1)
+    cloud.admin.faults(failing_copies={'cbs': {'regions': [DR_REGIONS[0]]}})
+    report = dr_run(cloud, wait=True)
+    (disk,) = report['disks']
+    copies = {copy['region']: copy for copy in disk['copies']}
+    assert copies[DR_REGIONS[0]]['state'] == 'vanished' and copies[DR_REGIONS[0]]['standing'] == 'no_copy'
+    assert copies[DR_REGIONS[1]]['standing'] == 'within_rpo'
+    assert disk['missing_regions'] == [DR_REGIONS[0]]
+    assert report['totals']['without_dr_copy'] == 1
+    (failure,) = report['failures']
+    assert 'vanished' in failure and 'the next run' in failure and 'delete it' not in failure
+    assert not copies_in(cloud, DR_REGIONS[0])
+
+    cloud.admin.faults({})
+    again = dr_run(cloud, wait=True)
+    assert not again['failures'] and again['totals']['copied'] == 1 and again['totals']['without_dr_copy'] == 0
+    assert [snap['source_snapshot_id'] for snap in copies_in(cloud, DR_REGIONS[0])] == created['snapshots']

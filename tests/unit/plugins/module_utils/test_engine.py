@@ -112,6 +112,9 @@ class ThreadSafeCloud(MemoryCloud):
 
 CONFIG_FIELDS = tuple(field.name for field in dataclasses.fields(EngineConfig))
 
+# What a failed copy that the cloud does not keep ends with (engine.outcomes).
+GONE_SENTENCE = 'It is no copy: the next run uses it if a read then shows it completed, else makes a new copy'
+
 
 def engine_for(cloud, clock, **kwargs):
     """An engine on the fake clock; kwargs are EngineConfig's fields and CopyEngine's own keywords. It runs in rounds
@@ -675,6 +678,9 @@ def test_a_copy_being_deleted_while_waited_for_fails_and_one_that_vanishes_after
     assert deleting.snapshot.state == FAILED and 'being deleted (state deleting)' in deleting.failure()
     assert vanished.snapshot.state == FAILED and vanished.snapshot.cloud_state == 'vanished'
     assert 'disappeared' in vanished.failure() and all(outcome.failed for outcome in outcomes)
+    # Neither is kept by the cloud as a failed copy that would stop the next run: nothing to delete, the next run copies.
+    for gone in (deleting, vanished):
+        assert gone.failure().endswith(GONE_SENTENCE) and 'delete it' not in gone.failure()
 
 
 def test_a_copy_not_yet_visible_to_reads_is_not_taken_for_vanished():
@@ -712,9 +718,27 @@ def test_a_copy_the_cloud_dropped_before_any_read_showed_it_fails_after_the_grac
         outcome.failed
         and destination_outcome.snapshot.cloud_state == 'never seen'
         and 'never appeared' in destination_outcome.failure()
+        and destination_outcome.failure().endswith(GONE_SENTENCE)
     )
     # Read every second from the copy on: the first read at the end of the grace gives it up.
     assert clock.now - started == UNSEEN_GRACE_SECONDS
+
+
+def test_the_copy_made_again_after_a_spent_token_is_judged_on_its_own_when_it_fails():
+    """A token the cloud answers with a copy deleted since (ECS): that copy never shows, the token is spent and the copy
+    made again. When the new copy fails and the cloud keeps it, its failure is the kept copy's (delete it), not the
+    dropped one's."""
+    clock = FakeClock(start=5000.0)
+    cloud = MemoryCloud(clock, copy_seconds=10)
+    cloud.copy_tokens = True
+    (first,) = engine_for(cloud, clock, wait=True, timeout=1800).run(requests(1))
+    assert cloud.a_person_deletes(first.destinations['dr-1'].snapshot.id)
+    cloud.fail_next_copies = 1
+    (outcome,) = engine_for(cloud, clock, wait=True, timeout=1800).run(requests(1))
+    destination_outcome = outcome.destinations['dr-1']
+    assert destination_outcome.snapshot.id != first.destinations['dr-1'].snapshot.id
+    assert destination_outcome.snapshot.state == FAILED and destination_outcome.snapshot.id in cloud.copies
+    assert 'delete it, then run again' in destination_outcome.failure()
 
 
 def test_a_copy_hidden_from_reads_for_less_than_the_grace_is_waited_for():
