@@ -204,6 +204,10 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         # it, deleted since or not (ECS: "How to ensure idempotence"). The token is (source, destination, the copies
         # spent). Set copy_call_is_idempotent with it: the engine's resends and the DR run's leases follow that.
         self.copy_tokens = False
+        # True: a copy that fails leaves the destination at the cloud's next call (CBS), where the others keep it as
+        # failed; ``dropped`` the copies it dropped.
+        self.drops_failed_copies = False
+        self.dropped = []
         self.token_copies = {}  # token -> the copy first made under it
         self.spent = {}  # (source tag, destination) -> the copies its tokens named that no read showed
 
@@ -383,7 +387,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
                 )
                 continue
             copy_id = 'copy-%d' % (
-                len(self.copies) + len(self.deleted) + len(self.persons_deletes)
+                len(self.copies) + len(self.deleted) + len(self.persons_deletes) + len(self.dropped)
             )  # never an id given before
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
@@ -779,6 +783,11 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def _count(self, name):
         self._count_any_call(name)
+        if self.__dict__.get('drops_failed_copies'):
+            # Tencent Cloud keeps no failed copy: one that fails leaves the destination, and no read shows it again.
+            for copy_id in [copy_id for copy_id in self.copies if self._copy_snapshot(copy_id).state == FAILED]:
+                del self.copies[copy_id]
+                self.dropped.append(copy_id)
         pending = self.__dict__.get('delete_source_after')
         if pending is not None:
             calls, snapshot_id = pending

@@ -31,7 +31,9 @@ After every move:
 7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names), even where the
    cloud refuses a lease's tag call whole after earlier batches of the take were written (issue 60, item 11);
 8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
-   a person deletes DR copies between runs, and a copy call's answer (a replayed token's) is no proof;
+   a person deletes DR copies between runs, a copy call's answer (a replayed token's) is no proof, and the cloud may
+   keep no failed copy (CBS: one that fails leaves the destination while the run waits for it, and the run sees it
+   vanish);
 9. the newest good point is never lost (issue 60, the rule of docs/safety.md, worked out here on its own): no run deletes
    a disk's newest point in a region (ordered by the source's time, POINT_TAG, never by the copy's), nor the newest good
    point that no suspect or unmeasured point older than it reaches, nor the newest suspect or unmeasured point, whatever
@@ -115,18 +117,23 @@ class DrWorld(RuleBasedStateMachine):
     """One DR scope (two tagged disks, two DR regions) and everything that may happen to it."""
 
     @initialize(
-        links_sources=st.booleans(), dr_account=st.booleans(), locks_pending=st.booleans(), copy_tokens=st.booleans()
+        links_sources=st.booleans(),
+        dr_account=st.booleans(),
+        locks_pending=st.booleans(),
+        copy_tokens=st.booleans(),
+        drops_failed=st.booleans(),
     )
-    def start(self, links_sources, dr_account, locks_pending, copy_tokens):
+    def start(self, links_sources, dr_account, locks_pending, copy_tokens, drops_failed):  # pylint: disable=too-many-arguments
         """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS);
         ``dr_account``: the copies are made in a DR account, each source shared with it (AWS); ``locks_pending``: the
         cloud locks a copy in flight (EBS, ECS), or only a completed one; ``copy_tokens``: the copy call carries a token
         that the cloud answers with the copy first made under it, deleted since or not (ECS), and no copy lease is
-        taken."""
+        taken; ``drops_failed``: a copy that fails leaves the destination, the run sees it vanish (CBS)."""
         self.clock = FakeClock()
         self.clock.now = 30 * 86400
         self.cloud = MemoryCloud(self.clock, copy_seconds=10)
         self.cloud.copy_tokens = self.cloud.copy_call_is_idempotent = copy_tokens
+        self.cloud.drops_failed_copies = drops_failed
         self.cloud.records_copy_source = self.links_sources = links_sources
         self.cloud.locks_pending = locks_pending
         self.reported_locked = set()  # copies a report called locked (by the run, or in force already)
@@ -933,7 +940,7 @@ def world_after_a_first_run():
     """EBS or CBS (no source linked), one source of disk-0 at its tag limit, and a first run: copy-0 (dr-1) and copy-1
     (dr-2) of disk-1's newest snapshot, disk-1-snap-1."""
     world = DrWorld()
-    world.start(links_sources=False, dr_account=False, locks_pending=False, copy_tokens=False)
+    world.start(links_sources=False, dr_account=False, locks_pending=False, copy_tokens=False, drops_failed=False)
     step(world, 'a_source_reaches_its_tag_limit', disk='disk-0')
     step(world, 'dr_run', **RUN)
     return world
