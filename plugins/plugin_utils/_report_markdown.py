@@ -23,6 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     scope_groups,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
+    TOTALS,
     dr_account_line,
     lock_rows,
     lock_summary,
@@ -456,8 +457,12 @@ def dr_report_markdown(report: dict[str, Any]) -> str:
     """A DR run's report (dr_sync's return values) as a Markdown document: a header, the totals, one table row per
     disk and DR region, the disks not covered, pruning, the restore drill, failures."""
     protection = of_report(report)
-    # The scope's numbers are the model's; the rest are what the run did.
-    totals = dict(report['totals'], **protection.totals())
+    # The scope's numbers are the model's; the rest are what the run did. In the run's order (TOTALS), whatever the
+    # order of the report's keys: the JSON file's are sorted, and a report read back from it (dr_drill_finish's) is shown
+    # as the run showed it.
+    counts = dict(report['totals'], **protection.totals())
+    totals = {key: counts[key] for key in TOTALS if key in counts}
+    totals.update((key, value) for key, value in counts.items() if key not in totals)
     if report['check_mode']:
         totals = {CHECK_MODE_TOTALS.get(key, key): value for key, value in totals.items()}
     return ENVIRONMENT.get_template('dr_report').render(

@@ -302,7 +302,10 @@ def copy_time(
         return {
             'hours': None,
             'why': 'the cloud promises no copy rate (%s)%s'
-            % (limits.source, '' if limits.timed_pair_gib_per_hour is None else '; a time-based copy would'),
+            % (
+                limits.source,
+                '' if limits.timed_pair_gib_per_hour is None else '; a time-based copy would give one',
+            ),
         }
     in_flight = limits.in_flight
     if in_flight is None:

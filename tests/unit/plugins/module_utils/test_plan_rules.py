@@ -179,7 +179,10 @@ def test_a_time_based_copy_takes_its_duration_a_wave_unless_the_quotas_make_it_l
         assert hours >= round(minutes / 60.0 * -(-len(sizes) // 20), 2) - 0.01
         assert hours >= round(sum(sizes) / 7031.25, 2) - 0.01 and hours >= round(max(sizes) / 1757.8, 2) - 0.01
     # Without a duration, the cloud promises no rate: not known, and the page says a time-based copy would give one.
-    assert copy_time(planned, limits)['hours'] is None
+    untimed = copy_time(planned, limits)
+    assert untimed['hours'] is None and untimed['why'] == (
+        'the cloud promises no copy rate (test); a time-based copy would give one'
+    )
 
 
 @given(

@@ -4,6 +4,7 @@ every cell, so that text from a cloud or an inventory (a disk's name, an error) 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -290,6 +291,15 @@ Leftovers of earlier drills:
 - vol-2: no completed snapshot to copy
 '''
     )
+
+
+def test_a_report_read_back_from_its_json_file_shows_its_totals_in_the_runs_order():
+    """The JSON file's keys are sorted (Ansible's to_nice_json): a report read back from it (dr_drill_finish's, which
+    writes the pages again) shows its totals as the run did, not in alphabetical order."""
+    report = dr_report()
+    read_back = json.loads(json.dumps(report, sort_keys=True))
+    assert list(read_back['totals']) == sorted(report['totals']) != list(report['totals'])
+    assert dr_report_markdown(read_back) == dr_report_markdown(report)
 
 
 def test_sections_without_content_are_left_out_and_check_mode_is_said():
