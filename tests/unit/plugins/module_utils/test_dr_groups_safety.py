@@ -46,10 +46,13 @@ MEMBER_STATE = st.sampled_from([COMPLETED, COMPLETED, PENDING, FAILED, 'missing'
 class GroupWorld(RuleBasedStateMachine):
     """A group of two disks on one instance, a disk on its own, two DR regions, and what may happen to them."""
 
-    @initialize()
-    def start(self):
+    @initialize(drops_failed=st.booleans())
+    def start(self, drops_failed):
+        """``drops_failed``: a copy that fails leaves the destination, the run sees it vanish (CBS); else the cloud keeps
+        it as failed."""
         self.clock = FakeClock(30 * 86400)
         self.cloud = MemorySetCloud(self.clock, copy_seconds=10)
+        self.cloud.drops_failed_copies = drops_failed
         for disk in MEMBERS:
             self.cloud.add_instance_disk(disk, 'i-db')
         self.cloud.add_instance_disk('web', 'i-web')
@@ -333,7 +336,7 @@ def test_a_member_with_a_copy_of_the_older_set_stands_with_the_members_held_on_t
     whose copy of it is gone is held back on the newer set, which dr-1 holds whole; the member whose copy of the older
     set is still there must stand on the newer set too, never half of each."""
     world = GroupWorld()
-    world.start()
+    world.start(drops_failed=False)
     run = dict(fresh_outcomes={}, failing=0, hanging=0, keep_copies=None, killed_after=None, lost_answer=False)
     world.dr_run(rpo=None, wait=False, max_age_days=None, **run)
     world.dr_run(rpo=24, wait=True, max_age_days=None, **run)
