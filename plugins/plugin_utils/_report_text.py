@@ -92,10 +92,14 @@ def copy_cell(disk: Mapping[str, Any], cell: RegionProtection) -> str:
         else None
     )
     what = '%s %s: ' % (shown, how or ACTION_WORDS.get(copy['action'], copy['action'])) if shown and copy else ''
+    if shown and copy is None and cell.doubt:
+        # The newest copy is in doubt: the disk stands by an older copy, which is not among the run's own.
+        what = '%s last known good: ' % shown
     age = '' if cell.recovery_point_age_hours is None else ', data %s h old' % cell.recovery_point_age_hours
     word = STANDING_WORDS[cell.standing].upper() if cell.standing == NO_COPY else STANDING_WORDS[cell.standing]
+    doubt = '; newest copy %s %s' % (cell.doubt_copy_id, cell.doubt) if cell.doubt else ''
     lock = ', %s' % lock_words(copy['lock']) if copy and copy.get('lock') else ''
-    return one_line(what + word + age + lock, MAX_CELL + 48 if lock else MAX_CELL)
+    return one_line(what + word + age + doubt + lock, MAX_CELL + 48 if lock or doubt else MAX_CELL)
 
 
 def columns(rows: list[list[str]]) -> list[str]:

@@ -20,6 +20,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     UNMEASURED,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import churn_settings
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -111,6 +112,9 @@ def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_out
         made[1],
     )
     assert report['protection']['status'] == 'at risk'
+    # The console's row names the copy the disk stands by and the one in doubt, not only the standing's words.
+    (row,) = [line for line in dr_report_text(report).splitlines() if line.lstrip().startswith(volume)]
+    assert '%s last known good: within the RPO' % made[1] in row and 'newest copy %s suspect' % made[2] in row
 
     # A person finds the rewrite sound and takes the mark off: pruning goes on, and the copy is not measured again.
     ec2_with(moto_url, KEYS, dr_region).delete_tags(Resources=[made[2]], Tags=[{'Key': SUSPECT_TAG}])
