@@ -91,10 +91,13 @@ def copy_cell(disk: Mapping[str, Any], cell: RegionProtection) -> str:
         if cell.standing == NO_COPY and shown in cell.differing
         else None
     )
-    what = '%s %s: ' % (shown, how or ACTION_WORDS.get(copy['action'], copy['action'])) if shown and copy else ''
-    if shown and copy is None and cell.doubt:
+    if shown and copy:
+        what = '%s %s: ' % (shown, how or ACTION_WORDS.get(copy['action'], copy['action']))
+    elif shown and cell.doubt:
         # The newest copy is in doubt: the disk stands by an older copy, which is not among the run's own.
         what = '%s last known good: ' % shown
+    else:
+        what = ''
     age = '' if cell.recovery_point_age_hours is None else ', data %s h old' % cell.recovery_point_age_hours
     word = STANDING_WORDS[cell.standing].upper() if cell.standing == NO_COPY else STANDING_WORDS[cell.standing]
     doubt = '; newest copy %s %s' % (cell.doubt_copy_id, cell.doubt) if cell.doubt else ''

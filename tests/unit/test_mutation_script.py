@@ -202,5 +202,5 @@ def test_the_files_own_tests_run_against_every_mutant_of_it_first(monkeypatch):
 def test_a_file_has_one_name_from_the_tree_from_a_copy_and_as_files_names_it(path, name):
     """A mutant's path (the tree's), coverage's (a copy's) and FILES's name one file alike, or its own tests and its
     lines are not found for it (every controller plugin's mutant 'survived' so, run against no test)."""
-    assert mutation.in_module_utils(path) == name
-    assert mutation.in_module_utils(mutation.source_path(name)) == name
+    assert mutation.files_name(path) == name
+    assert mutation.files_name(mutation.source_path(name)) == name

@@ -700,7 +700,7 @@ EQUIVALENT = {
 }
 
 
-def in_module_utils(path):
+def files_name(path):
     """A file's name as FILES names it ('dr/run.py', below plugins/module_utils; 'plugin_utils/_report_text.py' or
     'action/dr_sync.py', below plugins/), wherever the tree is (a copy of it, too)."""
     path = path.replace(os.sep, '/')
@@ -736,7 +736,7 @@ class Mutant:
 
     @property
     def key(self):
-        return (in_module_utils(self.path), self.source_line, self.change)
+        return (files_name(self.path), self.source_line, self.change)
 
     def label(self):
         """'file:line:column change  [the line]': the column tells apart two alike changes on one line."""
@@ -976,7 +976,7 @@ def coverage_map(copy, scratch, files, tests=('tests/unit',)):
     data.read()
     lines_by_file = {}
     for measured in data.measured_files():
-        name = in_module_utils(measured)
+        name = files_name(measured)
         if name not in files:
             continue
         contexts = data.contexts_by_lineno(measured)
@@ -1015,7 +1015,7 @@ def tests_for(mutant, lines, seconds):
     chosen = set()
     for line in range(mutant.line, mutant.last_line + 1):
         chosen.update(lines.get(line, ()))
-    own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(in_module_utils(mutant.path), ()))
+    own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(files_name(mutant.path), ()))
     if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
         # A line run at import (a constant, a decorator) is read by tests that may run no line of the file (a test of an
         # argument spec built from its constant): every test that runs the file.
@@ -1095,7 +1095,7 @@ def summarize(mutants, files):
     """{file: {killed, survived, timed_out, error, equivalent, total, score}}."""
     figures = {}
     for name in files:
-        mine = [mutant for mutant in mutants if in_module_utils(mutant.path) == name]
+        mine = [mutant for mutant in mutants if files_name(mutant.path) == name]
         counts = {
             status: sum(1 for mutant in mine if mutant.status == status)
             for status in ('killed', 'survived', 'timed out', 'error', 'equivalent')
@@ -1183,7 +1183,7 @@ def main(argv=None):
                 return run_mutant(
                     mutant,
                     copy,
-                    tests_for(mutant, lines_by_file.get(in_module_utils(mutant.path), {}), seconds),
+                    tests_for(mutant, lines_by_file.get(files_name(mutant.path), {}), seconds),
                     seconds,
                 )
             finally:
