@@ -783,7 +783,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def _count(self, name):
         self._count_any_call(name)
-        if self.__dict__.get('drops_failed_copies'):
+        if self.drops_failed_copies:
             # Tencent Cloud keeps no failed copy: one that fails leaves the destination, and no read shows it again.
             for copy_id in [copy_id for copy_id in self.copies if self._copy_snapshot(copy_id).state == FAILED]:
                 del self.copies[copy_id]
