@@ -483,8 +483,8 @@ options:
   show_report:
     description:
       - Print the run's report as plain text in the job's output once the run is over, at every verbosity. It holds the
-        summary (each count in its unit), the failures, each disk (those with a problem first, at most 20) with its copy
-        in each DR region, the restore tests and the report files. The dr_copy role sets it (C(dr_copy_show_report)).
+        summary (each count in its unit), the failures, each disk (those with a problem first, then those at risk; at
+        most 20) with its copy in each DR region, the restore tests and the report files. The dr_copy role sets it (C(dr_copy_show_report)).
       - Not for a task run with C(async), whose result comes later.
     type: bool
     default: false

@@ -5,9 +5,9 @@
 person reads in a terminal or in AWX's job output, where Markdown would show its syntax and a registered result its
 JSON quoting. Rendered on the controller from the data the module returned.
 
-The text: a title, the summary line (each count in its unit), the failures, the disks (those with a problem first,
-at most MAX_DISK_ROWS; the report files hold all) with one aligned column per DR region, the restore tests, and the
-report files.
+The text: a title, the summary line (each count in its unit), the failures, the disks (those with a problem first, then
+those at risk; at most MAX_DISK_ROWS; the report files hold all) with one aligned column per DR region, the restore tests,
+and the report files.
 
 The fleet's summary (playbooks/dr_fleet.yml's last words, the dr_fleet_summary action) is text too, for the same reason:
 one line per scope, worst first, then the fleet's totals, the failed scopes' errors and the report files."""
@@ -19,6 +19,7 @@ from typing import Any
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
     ACTION_WORDS,
+    AT_RISK,
     NO_COPY,
     NOTHING_TO_PROTECT,
     STANDING_WORDS,
@@ -132,10 +133,18 @@ def dr_report_text(report: dict[str, Any], report_files: Mapping[str, str] | Non
         lines.extend('    - %s' % ' '.join(plain(failure).split()) for failure in failures[:MAX_FAILURES])
         if len(failures) > MAX_FAILURES:
             lines.append('    ... and %d more in the report' % (len(failures) - MAX_FAILURES))
-    disks = sorted(report['disks'], key=lambda disk: not (disk['problems'] or disk['missing_regions']))
+    models = {model.disk_id: model for model in protection.disks}
+    # Worst first, so that no disk that needs a person is past the last row: a problem or a region without a copy, then
+    # at risk by the model (in flight, over the RPO, in doubt), then the rest.
+    disks = sorted(
+        report['disks'],
+        key=lambda disk: (
+            not (disk['problems'] or disk['missing_regions']),
+            protection.disk_status(models[disk['disk_id']]) != AT_RISK,
+        ),
+    )
     if disks:
         rows = [['disk', *report['dr_regions']]]
-        models = {model.disk_id: model for model in protection.disks}
         for disk in disks[:MAX_DISK_ROWS]:
             rows.append(
                 [

@@ -193,6 +193,29 @@ def test_a_disk_with_a_problem_or_a_region_without_a_copy_comes_before_the_healt
     assert rows == ['vol-p', 'vol-m', 'vol-1']
 
 
+def test_a_disk_at_risk_is_shown_before_the_protected_ones_however_many_there_are():
+    """A disk in doubt (its newest copy suspect), in flight or over the RPO has no problem and no region without a copy,
+    and is at risk: past MAX_DISK_ROWS protected disks, its row must still be shown."""
+    report = dr_report(restore=None, failures=[])
+    template = copy.deepcopy(report['disks'][0])
+    template['copies'] = [dict(template['copies'][1], region=region, mismatch=None) for region in report['dr_regions']]
+    report['disks'] = [
+        dict(copy.deepcopy(template), disk_id='vol-%03d' % number, disk_name=None)
+        for number in range(MAX_DISK_ROWS + 3)
+    ]
+    report['disks'][-2]['copies'][0].update(state='pending', standing='in_flight', recovery_point_age_hours=None)
+    model = of_report(report)
+    in_doubt = model.disks[-1]
+    suspect = dataclasses.replace(
+        in_doubt.regions[1], suspect=True, doubt='suspect', doubt_copy_id='snap-e1', last_known_good='snap-e0'
+    )
+    disks = (*model.disks[:-1], dataclasses.replace(in_doubt, regions=(in_doubt.regions[0], suspect)))
+    report['protection'] = dataclasses.replace(model, disks=disks).as_data()
+    rows = [line.split()[0] for line in dr_report_text(report).splitlines() if line.startswith('  vol-')]
+    assert rows[:2] == ['vol-021', 'vol-022'] and len(rows) == MAX_DISK_ROWS
+    assert 'newest copy snap-e1 suspect' in row_of(dr_report_text(report), 'vol-022')
+
+
 def test_a_copy_that_differs_and_is_not_used_says_so_and_stands_for_no_copy():
     differing = {
         'snapshot_id': 'snap-d',
