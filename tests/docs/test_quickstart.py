@@ -122,6 +122,8 @@ def test_the_quickstarts_own_playbook_runs_on_the_emulators_make_emulators_keeps
     assert stopped == 0, up.stdout.read()
     # with_emulators.py waits for the emulators it stops before it ends: nothing may answer once it has.
     assert not reachable(emulators['fakecloud_url']), 'fakecloud still answers after make emulators was stopped'
+    # Nor may their dead addresses stay behind for the next playbook: the vars file and the shell's go with them.
+    assert not os.path.exists(config) and not os.path.exists(os.path.splitext(config)[0] + '.env')
 
 
 def reachable(url):

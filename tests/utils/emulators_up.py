@@ -62,8 +62,11 @@ def main(argv):
     print('Ctrl-C stops the emulators; what they hold is gone with them.', flush=True)
     signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    while True:
-        signal.pause()
+    try:
+        while True:
+            signal.pause()
+    finally:
+        os.remove(environment)  # the emulators' addresses die with them (with_emulators.py removes the vars file)
 
 
 if __name__ == '__main__':

@@ -3,7 +3,8 @@
 Each emulator listens on a free loopback port. Their addresses and test credentials go to the
 command as environment variables (SNAPCOPY_TEST_*) and, with --config, as an Ansible vars
 file (the integration_config.yml that ansible-test hands to every target). Whatever happens to
-the command, the emulators this script started, and only those, are stopped afterwards.
+the command, the emulators this script started, and only those, are stopped afterwards, and the vars
+file it wrote is removed with them.
 
 Usage: python tests/utils/with_emulators.py [--config FILE] [--no-fakecloud] -- COMMAND ...
 """
@@ -11,6 +12,7 @@ Usage: python tests/utils/with_emulators.py [--config FILE] [--no-fakecloud] -- 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -114,6 +116,7 @@ def main(argv):
     signal.signal(signal.SIGINT, lambda signum, frame: None)
     os.makedirs(os.path.join(TESTS, 'output'), exist_ok=True)
     processes = []
+    written = False
     with open(os.path.join(TESTS, 'output', 'emulators.log'), 'ab') as log:
         try:
             moto, aws_url = start_moto(log)
@@ -140,10 +143,16 @@ def main(argv):
                 os.makedirs(os.path.dirname(os.path.abspath(args.config)), exist_ok=True)
                 with open(args.config, 'w', encoding='utf-8') as config_file:
                     json.dump(config, config_file, indent=2)  # JSON is YAML: Ansible reads it as a vars file
+                written = True
             env = dict(os.environ, **{'SNAPCOPY_TEST_' + key.upper(): value for key, value in config.items()})
             return subprocess.call(command, env=env)
         finally:
             stop(processes)
+            # Its addresses are dead once the emulators are: a playbook given the file would fail to connect, where
+            # with none it fails saying the file is missing.
+            if written:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(args.config)
 
 
 if __name__ == '__main__':
