@@ -454,7 +454,9 @@ options:
       - Beside them, C(dr-report-<report_name>.html), the DR posture page - self-contained (it loads nothing and runs no script),
         failures first, per DR region the disks of each standing of RV(posture), a chart of each disk's recovery point against
         the RPO (O(max_snapshot_age_hours)), and the restore drill's times.
-      - Written in check mode too (they describe the plan), and when the run fails after its report (O(fail_on_missing)).
+      - In check mode, the plan is written as C(dr-plan-<report_name>.json), C(.md) and C(.html) instead, and the last
+        run's C(dr-report-<report_name>.*) are left as they are (docs/cost.md). The files are written when the run fails
+        after its report too (O(fail_on_missing)).
       - The files never show an earlier run's copies, locks and shares as this run's. When the run starts, before any call,
         they say C(run <id> started at <time>, not finished) (C(run_state=started)), and a run that is killed leaves that.
         A run that ends without a report (bad input, a cloud error it cannot go on from, the task's C(timeout), a crash)

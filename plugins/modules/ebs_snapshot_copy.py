@@ -201,6 +201,13 @@ snapshots:
       description: The KMS key of an encrypted copy, when AWS reports it.
       type: str
       returned: when known
+    storage_tier:
+      description:
+        - V(archive) for a copy found in EBS's archive tier, from which a restore first brings it back; and the next
+          copy of the source's disk to the region is a full one.
+      type: str
+      returned: when the copy is archived
+      sample: archive
     tags:
       description: The copy's tags, including C(snapcopy:source).
       type: dict

@@ -23,6 +23,9 @@ FAILED = 'failed'
 # On its way out (being deleted, or in a recycle bin): never adopted as a copy, never pruned,
 # never waited for. A copy in this state does not stop a new copy from being made.
 DELETING = 'deleting'
+# A snapshot's storage tier where its cloud has one (Snapshot.extra's storage_tier, set only for this): in an archive,
+# whence a restore first brings it back, and against which EBS copies the next copy in full.
+ARCHIVE = 'archive'
 
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)

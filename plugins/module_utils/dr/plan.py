@@ -37,6 +37,7 @@ FULL_SNAPSHOT_SIZE, CHANGED_BLOCKS, DISK_SIZE = 'full_snapshot_size', 'changed_b
 # Why a copy is full (plan.copies' why_full).
 FIRST_COPY = 'the first copy of the disk to the region'
 KEY_CHANGED = 'a change of KMS key or of encryption from the copy before it'
+EARLIER_ARCHIVED = 'the copy before it is archived'
 UNLISTED = 'the region\'s copies could not be listed: planned full'
 MONTH, ONCE = 'month', 'once'
 
@@ -47,11 +48,11 @@ class CopyFacts:  # pylint: disable=too-many-instance-attributes  # one fact a f
 
     ``disk_bytes``: the disk's size; ``full_bytes``: the cloud's figure of what the snapshot holds (EBS and ECS
     FullSnapshotSizeInBytes), None where it gives none; ``changed_bytes``: the blocks that changed since the snapshot
-    the copy before it in the region was made of, where the run measured them (the churn alarm); ``earlier_copy``: a copy of the disk
-    already stands in the region (the lineage the cloud copies incrementally against), None where the region's listing
-    was refused; ``key_changed``: the copy is
-    encrypted with another key than the copy before it, or one is encrypted and the other not (EBS copies such a copy
-    in full)."""
+    the copy before it in the region was made of, where the run measured them (the churn alarm); ``earlier_copy``: a
+    copy of the disk already stands in the region (the lineage the cloud copies incrementally against), None where the
+    region's listing was refused; ``key_changed``: the copy is encrypted with another key than the copy before it, or
+    one is encrypted and the other not (EBS copies such a copy in full); ``earlier_archived``: the copy before it is in
+    the cloud's archive tier (EBS then copies in full)."""
 
     disk_id: str
     region: str
@@ -61,6 +62,7 @@ class CopyFacts:  # pylint: disable=too-many-instance-attributes  # one fact a f
     changed_bytes: int | None = None
     earlier_copy: bool | None = False
     key_changed: bool = False
+    earlier_archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,12 @@ class PlannedCopy:
 @dataclass(frozen=True)
 class CopyRules:
     """A cloud's rules for which copies are full: every cloud copies the first copy of a disk to a region in full; EBS
-    also a copy whose key or encryption differs from the copy before it (``key_change_is_full``); a cloud that does not
-    say its copies are incremental plans each one full, for the reason ``always_full`` gives."""
+    also a copy whose key or encryption differs from the copy before it (``key_change_is_full``), and one whose copy
+    before it is archived (``archived_earlier_is_full``); a cloud that does not say its copies are incremental plans each
+    one full, for the reason ``always_full`` gives."""
 
     key_change_is_full: bool = False
+    archived_earlier_is_full: bool = False
     always_full: str | None = None
 
 
@@ -101,6 +105,8 @@ def planned_copy(facts: CopyFacts, rules: CopyRules) -> PlannedCopy:
         why_full = FIRST_COPY
     elif rules.key_change_is_full and facts.key_changed:
         why_full = KEY_CHANGED
+    elif rules.archived_earlier_is_full and facts.earlier_archived:
+        why_full = EARLIER_ARCHIVED
     elif rules.always_full:
         why_full = rules.always_full
     full = why_full is not None
@@ -134,13 +140,17 @@ class Price:
 class PriceBook:
     """A cloud's prices for one region class: ``storage`` (a copy's bytes kept in the DR region, per GiB-month),
     ``transfer`` (the bytes a copy moves between regions, per GiB, once), and where the cloud has them ``api_reads``
-    (EBS direct API reads of verification, per 1,000 requests) and ``timed_copy`` (EBS time-based copies, per GiB, by
-    completion duration in minutes: the tier at or above the duration asked)."""
+    (EBS direct API reads of verification, per 1,000 requests), ``read_transfer`` (the data transfer of the blocks
+    those reads return, per GiB), ``timed_copy`` (EBS time-based copies, per GiB, by completion duration in minutes:
+    the tier at or above the duration asked) and ``staging`` (what a copy to a DR account makes on its way, per copy:
+    CBS's bridge disk and staged copy)."""
 
     storage: Price
     transfer: Price
     api_reads: Price | None = None
+    read_transfer: Price | None = None
     timed_copy: Mapping[int, Price] = field(default_factory=dict)
+    staging: Price | None = None
 
 
 @dataclass(frozen=True)
@@ -194,17 +204,23 @@ def cost_lines(
     books: Mapping[str, PriceBook],
     *,
     api_reads: int = 0,
+    read_bytes: int = 0,
     completion_minutes: CompletionMinutes = None,
+    staged: bool = False,
 ) -> list[CostLine]:
     """The cost lines of ``copies`` by the price book of each one's DR region (``books``: region -> PriceBook): per
     region, the storage the copies add each month and the bytes they move once; the EBS direct API reads of
-    verification (``api_reads`` requests, priced by the first region's book); the time-based copy fee where
-    ``completion_minutes`` is set (for every region, or per region: region_minutes). A copy whose bytes are not known
-    adds nothing here: plan.copies names it."""
+    verification (``api_reads`` requests) and the data transfer of the ``read_bytes`` they return, priced by the first
+    region's book; the time-based copy fee where
+    ``completion_minutes`` is set (for every region, or per region: region_minutes); with ``staged`` (copies to a DR
+    account), what each copy makes on its way there, where the cloud's book has it. A copy whose bytes are not known
+    adds nothing here but that: plan.copies names it."""
     lines: list[CostLine] = []
     by_region: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for copy in copies:
         by_region[copy.region] = by_region.get(copy.region, 0.0) + (copy.bytes or 0) / GIB
+        counts[copy.region] = counts.get(copy.region, 0) + 1
     for region, gib in sorted(by_region.items()):
         book = books[region]
         lines.append(_line(book.storage, gib, '%s in %s' % (book.storage.what, region), region))
@@ -214,10 +230,14 @@ def cost_lines(
             tier = timed_copy_tier(book, minutes)
             if tier is not None:
                 lines.append(_line(tier, gib, '%s to %s' % (tier.what, region), region))
+        if staged and book.staging is not None:
+            lines.append(_line(book.staging, counts[region], '%s to %s' % (book.staging.what, region), region))
     if api_reads and books:
         book = books[sorted(books)[0]]
         if book.api_reads is not None:
             lines.append(_line(book.api_reads, api_reads / 1000.0))
+        if read_bytes and book.read_transfer is not None:
+            lines.append(_line(book.read_transfer, read_bytes / GIB))
     return lines
 
 
@@ -281,13 +301,19 @@ def _waves(count: int, in_flight: int) -> int:
 
 
 def copy_time(
-    copies: Sequence[PlannedCopy], limits: CopyLimits, *, completion_minutes: CompletionMinutes = None
+    copies: Sequence[PlannedCopy],
+    limits: CopyLimits,
+    *,
+    completion_minutes: CompletionMinutes = None,
+    max_in_flight: int | None = None,
 ) -> dict[str, Any]:
-    """plan.time: the hours until the last copy completes (the regions copy side by side), and ``why``, the limit that
-    sets it. With ``completion_minutes`` (for every region, or per region: region_minutes) where the cloud has
-    time-based copies, each wave of ``limits.in_flight`` copies to a region completes within that duration, unless the
-    throughput quotas make it longer; otherwise, by ``limits.gib_per_hour`` a copy, largest first in waves. Not known
-    (None) where the cloud promises no rate for a region's copies or a copy's bytes are not known."""
+    """plan.time: the hours until the last copy completes, and ``why``, the limit that sets it. Copies go to a region in
+    waves of ``limits.in_flight`` at once, or fewer where the run's ``max_in_flight`` says so. With
+    ``completion_minutes`` (for every region, or per region: region_minutes) where the cloud has time-based copies, each
+    wave completes within that duration, unless the throughput quotas make it longer; the regions then copy one after
+    another, since a snapshot's second time-based copy starts its duration only when the first completes. Otherwise, by
+    ``limits.gib_per_hour`` a copy, largest first in waves, the regions side by side. Not known (None) where the cloud
+    promises no rate for a region's copies or a copy's bytes are not known."""
     if not copies:
         return {'hours': 0.0, 'why': 'no copy to make'}
     if any(copy.bytes is None for copy in copies):
@@ -307,46 +333,58 @@ def copy_time(
                 '' if limits.timed_pair_gib_per_hour is None else '; a time-based copy would give one',
             ),
         }
-    in_flight = limits.in_flight
-    if in_flight is None:
+    if limits.in_flight is None:
         # A copy's rate, but no limit of copies at once: how the copies share the time is not stated.
         return {'hours': None, 'why': 'the cloud states no limit of copies at once (%s)' % limits.source}
-    longest: tuple[float, str] = (0.0, '')
-    for region in regions:
-        sizes = sorted(((copy.bytes or 0) / GIB for copy in copies if copy.region == region), reverse=True)
-        waves = _waves(len(sizes), in_flight)
-        if region in timed:
-            minutes = timed[region]
-            candidates = [
-                (
-                    waves * minutes / 60.0,
-                    '%s: %d wave%s of %d copies at once, each within %d minutes'
-                    % (region, waves, '' if waves == 1 else 's', in_flight, minutes),
-                ),
-                (
-                    sum(sizes) / (limits.timed_pair_gib_per_hour or 1.0),
-                    '%s: the throughput quota of the region pair, %g GiB an hour'
-                    % (region, limits.timed_pair_gib_per_hour or 0),
-                ),
-                (
-                    sizes[0] / (limits.timed_copy_gib_per_hour or math.inf),
-                    '%s: the largest copy at the quota of one copy, %g GiB an hour'
-                    % (region, limits.timed_copy_gib_per_hour or 0),
-                ),
-            ]
-            hours, why = max(candidates)
-        else:
-            # Largest first, each wave as long as its largest copy: an upper bound of the best order's time.
-            hours = sum(sizes[index] for index in range(0, len(sizes), in_flight)) / (limits.gib_per_hour or 1.0)
-            why = '%s: %d wave%s of %d copies at once, %g GiB an hour a copy' % (
-                region,
-                waves,
-                '' if waves == 1 else 's',
-                in_flight,
-                limits.gib_per_hour or 0,
-            )
-        longest = max(longest, (hours, why))
+    in_flight = min(limits.in_flight, max_in_flight or limits.in_flight)
+    by_region = {region: _region_time(copies, region, limits, in_flight, timed.get(region)) for region in regions}
+    if len(timed) > 1:
+        # "If you initiate two time-based copy operations for the same snapshot or AMI, the second copy operation's
+        # completion duration starts only after the first copy operation completes" (EBS user guide, Time-based copies,
+        # Considerations): every disk's snapshot goes to each of these regions, so they take their times in turn.
+        hours = sum(by_region[region][0] for region in timed)
+        why = '%s, one region after another: a snapshot\'s second time-based copy starts when its first completes' % (
+            '; '.join(by_region[region][1] for region in timed)
+        )
+        longest = max([(hours, why)] + [by_region[region] for region in regions if region not in timed])
+    else:
+        longest = max(by_region.values())
     return {'hours': round(longest[0], 2), 'why': '%s (%s)' % (longest[1], limits.source)}
+
+
+def _region_time(
+    copies: Sequence[PlannedCopy], region: str, limits: CopyLimits, in_flight: int, minutes: int | None
+) -> tuple[float, str]:
+    """The hours the copies to ``region`` take, and the limit that sets them: in time-based copies of ``minutes``, or
+    at the cloud's rate of a copy."""
+    sizes = sorted(((copy.bytes or 0) / GIB for copy in copies if copy.region == region), reverse=True)
+    waves = _waves(len(sizes), in_flight)
+    at_once = '%s: %d cop%s, %d at once: %d wave%s' % (
+        region,
+        len(sizes),
+        'y' if len(sizes) == 1 else 'ies',
+        in_flight,
+        waves,
+        '' if waves == 1 else 's',
+    )
+    if minutes:
+        candidates = [
+            (waves * minutes / 60.0, '%s, each within %d minutes' % (at_once, minutes)),
+            (
+                sum(sizes) / (limits.timed_pair_gib_per_hour or 1.0),
+                '%s: the throughput quota of the region pair, %g GiB an hour'
+                % (region, limits.timed_pair_gib_per_hour or 0),
+            ),
+            (
+                sizes[0] / (limits.timed_copy_gib_per_hour or math.inf),
+                '%s: the largest copy at the quota of one copy, %g GiB an hour'
+                % (region, limits.timed_copy_gib_per_hour or 0),
+            ),
+        ]
+        return max(candidates)
+    # Largest first, each wave as long as its largest copy: an upper bound of the best order's time.
+    hours = sum(sizes[index] for index in range(0, len(sizes), in_flight)) / (limits.gib_per_hour or 1.0)
+    return hours, '%s, %g GiB an hour a copy' % (at_once, limits.gib_per_hour or 0)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import CloudError, InputError
 from ...core.inputs import task_destinations
-from ...core.model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, CopyRequest, Snapshot
+from ...core.model import ARCHIVE, COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, CopyRequest, Snapshot
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, TagRules, tag_dict, tag_list
 from ...engine.capabilities import CopyAdapter
 from . import ec2_copy_model
@@ -333,8 +333,12 @@ def local_zone_region(zone: str | None) -> str | None:
 
 def snapshot_extra(item: Mapping[str, Any]) -> dict[str, Any] | None:
     """What else a DescribeSnapshots item says that a copy is compared on: its KMS key, and where it is kept when not in
-    the region itself (OutpostArn; AvailabilityZone when a Local Zone: a zone of the region proper is the region's)."""
+    the region itself (OutpostArn; AvailabilityZone when a Local Zone: a zone of the region proper is the region's);
+    and, for the plan, its storage tier when archived ("The most recent snapshot copy has not been archived" is a
+    condition of an incremental copy: EBS user guide, Copy an Amazon EBS snapshot)."""
     extra = {'kms_key_id': item.get('KmsKeyId'), 'destination_outpost_arn': item.get('OutpostArn')}
+    if item.get('StorageTier') == ARCHIVE:
+        extra['storage_tier'] = ARCHIVE
     if local_zone_region(item.get('AvailabilityZone')):
         extra['destination_availability_zone'] = item['AvailabilityZone']
     return {key: value for key, value in extra.items() if value} or None

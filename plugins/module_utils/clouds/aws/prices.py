@@ -9,6 +9,7 @@ other regions differ, and dr_sync's ``prices`` option sets a region's own.
 from __future__ import annotations
 
 from ...dr.plan import MONTH, ONCE, CopyLimits, CopyRules, PlanFacts, Price, PriceBook
+from ...dr.verify import INTERNET_PRICE_PER_GB, OTHER_REGION_PRICE_PER_GB
 
 AS_OF = '2026-11-27'
 GUIDE = 'https://docs.aws.amazon.com/ebs/latest/userguide/'
@@ -40,6 +41,19 @@ API_READS = Price(
     GUIDE + 'ebsapi-pricing.html',
     note='GetSnapshotBlock, $0.003 per 1,000 blocks; the listings, $0.0006 per 1,000 requests, are priced at it too',
 )
+# The blocks those reads return are billed data transfer out of their region unless read from EC2 in their own region
+# (dr/verify.py says where each figure comes from). Where the run reads from, the plan cannot know: it prices the most,
+# every block read from outside AWS, and says so.
+READ_TRANSFER = Price(
+    'data transfer of the blocks verification reads',
+    'GiB',
+    INTERNET_PRICE_PER_GB,
+    ONCE,
+    AS_OF,
+    GUIDE + 'ebsapi-pricing.html',
+    note='the most: read from outside AWS; from EC2 in the source or DR region, only the other side\'s blocks leave '
+    'their region, at $%.2f a GiB' % OTHER_REGION_PRICE_PER_GB,
+)
 # "Time-based copy operations are charged at a rate that is based on the requested completion duration, per GiB of
 # snapshot data copied" (EBS user guide, Time-based copies): each tier keyed by the longest duration it holds, minutes.
 TIMED_COPY = {
@@ -54,11 +68,14 @@ TIMED_COPY = {
         (2880, '16 hours or more', 0.005),
     )
 }
-BOOK = PriceBook(storage=STORAGE, transfer=TRANSFER, api_reads=API_READS, timed_copy=TIMED_COPY)
+BOOK = PriceBook(
+    storage=STORAGE, transfer=TRANSFER, api_reads=API_READS, read_transfer=READ_TRANSFER, timed_copy=TIMED_COPY
+)
 
 # "If you copy a snapshot to a new Region, a full (non-incremental) copy is created"; "if you encrypt the snapshot copy
-# using a different KMS key, the copy is a full copy" (EBS user guide, Copy an Amazon EBS snapshot).
-RULES = CopyRules(key_change_is_full=True)
+# using a different KMS key, the copy is a full copy"; across regions, a copy is incremental only if "The most recent
+# snapshot copy has not been archived" (EBS user guide, Copy an Amazon EBS snapshot).
+RULES = CopyRules(key_change_is_full=True, archived_earlier_is_full=True)
 # "There is a limit of 20 concurrent snapshot copy requests per destination" (Copy an Amazon EBS snapshot); a standard
 # copy's rate is promised nowhere. Time-based copies: "Snapshot copy operation throughput quota ... 500 MiB/s", and
 # "Cumulative snapshot copy throughput quota ... between a source and destination Region ... 2,000 MiB/s" (Time-based

@@ -34,7 +34,20 @@ TRANSFER = Price(
     'https://www.tencentcloud.com/document/product/362/45941',
     note='not published: Tencent Cloud says its billing of cross-region copies is to come',
 )
-BOOK = PriceBook(storage=STORAGE, transfer=TRANSFER)
+# With dr_account, each copy goes through a bridge disk in the disks' account, billed by the hour while its snapshot is
+# made, and a staged copy kept until the DR account's copy exists (docs/vault.md): CBS's prices of a disk and of
+# snapshot storage, per region, which this table did not read either.
+STAGING = Price(
+    'bridge disk and staged copy for the DR account',
+    'copy',
+    None,
+    ONCE,
+    AS_OF,
+    'https://www.tencentcloud.com/document/product/362/32415',
+    note='a bridge disk billed by the hour until its snapshot is made, and the staged copy stored until the DR '
+    "account's copy exists, at the region's CBS prices",
+)
+BOOK = PriceBook(storage=STORAGE, transfer=TRANSFER, staging=STAGING)
 
 # Tencent Cloud says its snapshots of one disk are incremental ("除了首个快照是全量快照以外", Snapshot principles) but
 # nothing of its cross-region copies: each copy is planned full, an upper bound.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import PreflightError
+from ...core.model import ARCHIVE, same_kms_key
 from ...engine.outcomes import COPIED, WOULD_COPY
 from ..plan import GIB, CopyFacts, copy_time, cost, cost_lines, planned_copy, priced_book
 from ..verify import BLOCK_BYTES
@@ -40,11 +41,12 @@ def plan_copies(
     *,
     changed: Mapping[tuple[str, str], tuple[str, int]] | None = None,
     verify_reads: int = 0,
+    verify_bytes: int = 0,
 ) -> Planning:
     """The plan of the copies the run made or would make; ``changed``: the blocks the churn alarm measured as changed
     since each copy's predecessor (Verification.changed), an incremental copy's bytes where that predecessor is the copy
     before it in its region (the one EBS copies it against); ``verify_reads``: the EBS direct API calls verification
-    made, or in check mode would make (Verification.reads)."""
+    made, or in check mode would make (Verification.reads), and ``verify_bytes`` the blocks they return."""
     settings = ctx.settings
     facts = settings.plan.facts
     if facts is None:
@@ -71,13 +73,21 @@ def plan_copies(
                             changed_bytes=changed_bytes((changed or {}).get((plan.key, region)), earlier),
                             earlier_copy=(earlier is not None) if listed else None,
                             key_changed=key_changed(earlier, source, options[region]),
+                            earlier_archived=earlier is not None and earlier.extra.get('storage_tier') == ARCHIVE,
                         ),
                         facts.rules,
                     )
                 )
     books = {region: priced_book(facts.book, settings.plan.prices.get(region)) for region in settings.region_names}
     minutes = {region: region_options.get('completion_duration_minutes') for region, region_options in options.items()}
-    lines = cost_lines(planned, books, api_reads=verify_reads, completion_minutes=minutes)
+    lines = cost_lines(
+        planned,
+        books,
+        api_reads=verify_reads,
+        read_bytes=verify_bytes,
+        completion_minutes=minutes,
+        staged=settings.dr_account is not None,
+    )
     return Planning(
         section={
             'preflight': preflight(plans, copies),
@@ -86,7 +96,9 @@ def plan_copies(
             'incremental': sum(1 for copy in planned if not copy.full),
             'bytes': sum(copy.bytes or 0 for copy in planned),
             'cost': cost(lines, unsized=sum(1 for copy in planned if copy.bytes is None)),
-            'time': copy_time(planned, facts.limits, completion_minutes=minutes),
+            'time': copy_time(
+                planned, facts.limits, completion_minutes=minutes, max_in_flight=settings.copy.max_in_flight
+            ),
         }
     )
 
@@ -119,7 +131,9 @@ def changed_bytes(measured: tuple[str, int] | None, earlier: Snapshot | None) ->
 def key_changed(earlier: Snapshot | None, source: Snapshot | None, options: Mapping[str, Any]) -> bool:
     """Whether the copy is encrypted otherwise than the copy before it in its region: encrypted where that one is not or
     the reverse, or with another key named (the copy options' kms_key_id against the copy's). A key not named is the
-    region's default for both, as far as the run can tell."""
+    region's default for both, as far as the run can tell. Named keys are compared as the copy phase compares them
+    (same_kms_key): a key's id is its ARN's, and an alias, which only KMS resolves, is taken for the key of the copy
+    before it."""
     if earlier is None:
         return False
     encrypted = bool(options.get('encrypted')) or bool(source is not None and source.encrypted)
@@ -127,4 +141,4 @@ def key_changed(earlier: Snapshot | None, source: Snapshot | None, options: Mapp
         return True
     key = options.get('kms_key_id')
     earlier_key = earlier.extra.get('kms_key_id')
-    return bool(key and earlier_key and key != earlier_key)
+    return bool(key and earlier_key and not same_kms_key(key, earlier_key))

@@ -173,6 +173,7 @@ PHASES = (
             run.of(Copies),
             changed=run.of(Verification).changed,
             verify_reads=run.of(Verification).reads,
+            verify_bytes=run.of(Verification).bytes_read,
         ),
     ),
 )

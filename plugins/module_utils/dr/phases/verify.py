@@ -87,6 +87,11 @@ class Verification(PhaseResult):
         counted by dr.verify's one model of them, VerifyCost): what the plan prices."""
         return sum(record.get('list_calls', 0) + record.get('get_calls', 0) for record in self.records.values())
 
+    @property
+    def bytes_read(self) -> int:
+        """The bytes of the blocks those calls return (VerifyCost.bytes_read): what the plan prices as data transfer."""
+        return sum(record.get('bytes_read', 0) for record in self.records.values())
+
 
 def verify_copies(
     ctx: PhaseContext,

@@ -243,6 +243,11 @@ def test_check_mode_plans_each_step_and_sends_nothing(cloud):
     planned = dr_run(cloud, check_mode=True)
     assert planned['changed'] and planned['totals']['would_copy'] == 1
     assert cloud.admin.calls()['total_mutations'] == 0
+    # The plan counts the bridge disk and the staged copy the copy makes on its way, which no page of the table prices:
+    # a line that says so, and a plan that is not complete whatever prices are given.
+    (staging,) = [line for line in planned['plan']['cost']['lines'] if line['what'].startswith('bridge disk')]
+    assert (staging['quantity'], staging['unit'], staging['usd']) == (1, 'copy', None) and staging['note']
+    assert not planned['plan']['cost']['complete'] and staging['what'] in planned['plan']['cost']['unpriced']
     staged_copies_done_in_a_later_run(cloud)
     before = cloud.admin.calls()['total_mutations']
     planned = dr_run(cloud, check_mode=True)

@@ -9,15 +9,18 @@ import datetime
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
+    EARLIER_ARCHIVED,
     FIRST_COPY,
     FULL_SNAPSHOT_SIZE,
     GIB,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import backends
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_verify_aws import (
     ACCOUNT,
+    KEYS,
     disks_with_snapshots,
     planned_reads,
     run,
@@ -120,6 +123,27 @@ def test_a_regions_own_key_is_the_key_its_next_copy_is_planned_against(moto_url)
         adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')
     again = run(moto_url, source, dr_region, check_mode=True, **options)[1]['plan']
     assert [(copy['full'], copy['why_full']) for copy in again['copies']] == [(False, None)], again['copies']
+
+
+def test_the_copy_after_an_archived_copy_is_planned_full(moto_url):
+    """EBS copies incrementally only if "The most recent snapshot copy has not been archived" (EBS user guide, Copy an
+    Amazon EBS snapshot): once a person archives the newest DR copy (ModifySnapshotTier), the next copy is full."""
+    source, dr_region = 'ca-central-1', 'ap-northeast-3'
+    options = {'selector': {'verify': 'plan-archived'}}
+    made = disks_with_snapshots(moto_url, source, count=1, tag_value='plan-archived')
+    for snapshot in made.values():
+        aged(source, snapshot, 30)
+    adapter, first = run(moto_url, source, dr_region, **options)
+    assert first['totals']['copied'] == 1, first['failures']
+    copy_id = first['disks'][0]['copies'][0]['snapshot_id']
+    for volume in made:
+        adapter.client.ec2(source).create_snapshot(VolumeId=volume, Description='nightly')
+    unarchived = run(moto_url, source, dr_region, check_mode=True, **options)[1]['plan']['copies']
+    assert [(copy['full'], copy['why_full']) for copy in unarchived] == [(False, None)], unarchived
+    ec2_with(moto_url, KEYS, dr_region).modify_snapshot_tier(SnapshotId=copy_id, StorageTier='archive')
+    dummy, planned = run(moto_url, source, dr_region, check_mode=True, **options)
+    (copy,) = planned['plan']['copies']
+    assert (copy['full'], copy['why_full'], copy['bytes_from']) == (True, EARLIER_ARCHIVED, FULL_SNAPSHOT_SIZE), copy
 
 
 def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not_the_blocks_it_moves(moto_url):

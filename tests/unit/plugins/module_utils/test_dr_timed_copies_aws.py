@@ -78,7 +78,7 @@ def test_a_run_with_completion_duration_minutes_is_timed_and_priced_and_asks_eac
     # region pair's 2,000 MiB/s would take 0.03 h, so the duration sets the time.
     assert plan['time'] == {
         'hours': 1.0,
-        'why': '%s: 1 wave of 20 copies at once, each within 60 minutes (%s)' % (DR_REGION, prices.LIMITS.source),
+        'why': '%s: 2 copies, 20 at once: 1 wave, each within 60 minutes (%s)' % (DR_REGION, prices.LIMITS.source),
     }
     lines = lines_by_kind(plan)
     timed = lines['time-based copy fee']
@@ -128,6 +128,23 @@ def test_a_dr_region_s_own_duration_wins_and_a_region_without_one_copies_at_ebs_
     by_region = {copy['region']: copy['snapshot_id'] for disk in done['disks'] for copy in disk['copies']}
     assert timed_copies(DR_REGION).get(by_region[DR_REGION]) == 15
     assert by_region[OTHER_DR_REGION] not in timed_copies(OTHER_DR_REGION)
+
+
+def test_two_timed_regions_take_their_times_in_turn_at_the_runs_max_in_flight(moto_url):
+    """Each disk's snapshot goes to both DR regions, and "the second copy operation's completion duration starts only
+    after the first copy operation completes" (EBS user guide, Time-based copies); max_in_flight is the run's pace."""
+    selector = {'verify': 'timed-turns'}
+    written_disks(moto_url, 'timed-turns', count=2)
+    options = {'selector': selector, 'completion_duration_minutes': 60, 'dr_regions': [DR_REGION, OTHER_DR_REGION]}
+    plan = run(moto_url, SOURCE, DR_REGION, check_mode=True, max_in_flight=1, **options)[1]['plan']
+    # Each region: 2 copies, 1 at once, so 2 waves of an hour; the second region's after the first's.
+    assert plan['time']['hours'] == 4.0, plan['time']
+    assert plan['time']['why'].startswith(
+        '%s: 2 copies, 1 at once: 2 waves, each within 60 minutes; %s: 2 copies, 1 at once: 2 waves'
+        % tuple(sorted((DR_REGION, OTHER_DR_REGION)))
+    )
+    assert 'one region after another' in plan['time']['why']
+    assert run(moto_url, SOURCE, DR_REGION, check_mode=True, **options)[1]['plan']['time']['hours'] == 2.0
 
 
 def module_params(provider, source_region, dr_regions, connection, **options):

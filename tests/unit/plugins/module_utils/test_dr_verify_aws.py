@@ -10,6 +10,7 @@ import datetime
 import botocore
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
@@ -73,9 +74,17 @@ def verifications(report):
 
 
 def planned_reads(report):
-    """The EBS direct API calls the plan prices: its line of no one region, in thousands; 0 without that line."""
-    lines = [line for line in report['plan']['cost']['lines'] if line['region'] is None]
+    """The EBS direct API calls the plan prices: its line of them, in thousands; 0 without that line."""
+    lines = [line for line in report['plan']['cost']['lines'] if line['what'] == prices.API_READS.what]
     return round(sum(line['quantity'] for line in lines) * 1000)
+
+
+def planned_read_gib(report):
+    """The GiB of the blocks verification reads, as the plan prices their data transfer (at most, from outside AWS: its
+    $0.09); 0 without that line."""
+    lines = [line for line in report['plan']['cost']['lines'] if line['what'] == prices.READ_TRANSFER.what]
+    assert all(line['region'] is None and line['unit_price'] == 0.09 for line in lines), lines
+    return sum(line['quantity'] for line in lines)
 
 
 def test_a_run_with_verify_reads_each_copy_beside_its_source_and_marks_it(moto_url):
@@ -92,7 +101,7 @@ def test_a_run_with_verify_reads_each_copy_beside_its_source_and_marks_it(moto_u
         assert record['bytes_read'] == 16 * BLOCK_BYTES and record['mark'].endswith('sample=8')
     assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 4, 'GetSnapshotBlock': 32}
     # The plan prices the calls made, as the records count them.
-    assert planned_reads(report) == 36
+    assert planned_reads(report) == 36 and planned_read_gib(report) == round(32 * BLOCK_BYTES / 2**30, 3)
     copies = {copy.id: copy for copy in adapter.list_copies(dr_region)}
     assert {copies[copy_id].tags.get(VERIFIED_TAG) for copy_id in records} == {
         record['mark'] for record in records.values()
@@ -166,8 +175,10 @@ def test_check_mode_plans_the_calls_and_bytes_and_reads_no_block(moto_url, moto_
                 'outside_aws': round(8 * BLOCK_BYTES / 2**30 * 0.09, 6),
             },
         }
-    # The plan prices what the records plan: both sides listed and four blocks read on each, for each copy.
+    # The plan prices what the records plan: both sides listed and four blocks read on each, for each copy, and the
+    # data transfer of the blocks read, at its most (from outside AWS).
     assert planned_reads(report) == 2 * (2 + 8)
+    assert planned_read_gib(report) == round(2 * 8 * BLOCK_BYTES / 2**30, 3)
     # No copy: the one CopySnapshot is the plan's preflight's, with DryRun (issue 64), for both disks.
     assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 2} and moto_calls['CopySnapshot'] == 1
 

@@ -21,6 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.phases.plan impo
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
     DISK_SIZE,
+    EARLIER_ARCHIVED,
     FIRST_COPY,
     FULL_SNAPSHOT_SIZE,
     GIB,
@@ -63,9 +64,13 @@ facts = st.builds(
     changed_bytes=SIZES,
     earlier_copy=st.sampled_from([True, False, None]),
     key_changed=st.booleans(),
+    earlier_archived=st.booleans(),
 )
 rules = st.builds(
-    CopyRules, key_change_is_full=st.booleans(), always_full=st.sampled_from([None, 'not said to be incremental'])
+    CopyRules,
+    key_change_is_full=st.booleans(),
+    archived_earlier_is_full=st.booleans(),
+    always_full=st.sampled_from([None, 'not said to be incremental']),
 )
 
 
@@ -73,7 +78,8 @@ rules = st.builds(
 def test_a_copy_is_full_exactly_where_the_clouds_rules_make_it_so(copy_facts, copy_rules):
     planned = planned_copy(copy_facts, copy_rules)
     key_full = copy_rules.key_change_is_full and copy_facts.key_changed
-    should_be_full = not copy_facts.earlier_copy or key_full or bool(copy_rules.always_full)
+    archive_full = copy_rules.archived_earlier_is_full and copy_facts.earlier_archived
+    should_be_full = not copy_facts.earlier_copy or key_full or archive_full or bool(copy_rules.always_full)
     assert planned.full is should_be_full
     assert (planned.why_full is None) is (not planned.full)
     if planned.full:
@@ -84,6 +90,8 @@ def test_a_copy_is_full_exactly_where_the_clouds_rules_make_it_so(copy_facts, co
             if not copy_facts.earlier_copy
             else KEY_CHANGED
             if key_full
+            else EARLIER_ARCHIVED
+            if archive_full
             else copy_rules.always_full
         )
         assert planned.why_full == expected
@@ -107,9 +115,15 @@ def test_a_copys_bytes_are_the_clouds_or_measured_figure_else_the_disks_size_sai
 def test_the_sums_are_the_sums_of_the_lines_and_an_unpublished_price_is_never_a_zero(copies, reads, unpublished):
     planned = [planned_copy(copy_facts, copy_rules) for copy_facts, copy_rules in copies]
     transfer = price('transfer', ONCE, None, 'not published') if unpublished else price('transfer', ONCE, 0.02)
-    book = PriceBook(storage=price('storage', MONTH), transfer=transfer, api_reads=price('reads', ONCE, 0.0006))
+    book = PriceBook(
+        storage=price('storage', MONTH),
+        transfer=transfer,
+        api_reads=price('reads', ONCE, 0.0006),
+        read_transfer=price('read transfer', ONCE, 0.09),
+    )
     unsized = sum(1 for copy in planned if copy.bytes is None)
-    result = cost(cost_lines(planned, {region: book for region in REGIONS}, api_reads=reads), unsized=unsized)
+    books = {region: book for region in REGIONS}
+    result = cost(cost_lines(planned, books, api_reads=reads, read_bytes=reads * 2**19), unsized=unsized)
     for per, total in ((MONTH, result['monthly']), (ONCE, result['once'])):
         assert abs(total - sum(line['usd'] for line in result['lines'] if line['per'] == per and line['usd'])) < 0.011
     unpriced = [line for line in result['lines'] if line['unit_price'] is None]
@@ -118,11 +132,13 @@ def test_the_sums_are_the_sums_of_the_lines_and_an_unpublished_price_is_never_a_
     assert result['complete'] is (not unpriced and not unsized) and result['unsized'] == unsized
     assert result['unpriced'] == [line['what'] for line in unpriced]
     # Every region a copy goes to has its storage and its transfer priced (or said to be unpriced), each line naming its
-    # region; the reads of verification are of every region.
+    # region; the reads of verification, and the data transfer of the blocks they read, are of every region.
     regions = {copy.region for copy in planned}
-    assert {line['region'] for line in result['lines'] if line['what'] != 'reads'} == regions
+    of_every_region = ('reads', 'read transfer')
+    assert {line['region'] for line in result['lines'] if line['what'] not in of_every_region} == regions
     assert all(line['what'].endswith(line['region']) for line in result['lines'] if line['region'])
-    assert all(line['region'] is None for line in result['lines'] if line['what'] == 'reads')
+    assert all(line['region'] is None for line in result['lines'] if line['what'] in of_every_region)
+    assert sum(1 for line in result['lines'] if line['what'] in of_every_region) == (2 if reads else 0)
 
 
 @given(st.lists(st.tuples(facts, rules), min_size=1, max_size=30), st.integers(min_value=1, max_value=25))
@@ -182,6 +198,61 @@ def test_a_time_based_copy_takes_its_duration_a_wave_unless_the_quotas_make_it_l
     untimed = copy_time(planned, limits)
     assert untimed['hours'] is None and untimed['why'] == (
         'the cloud promises no copy rate (test); a time-based copy would give one'
+    )
+
+
+@given(
+    st.lists(st.tuples(facts, rules), min_size=1, max_size=45),
+    st.sampled_from([15, 60, 480]),
+    st.one_of(st.none(), st.integers(min_value=1, max_value=30)),
+)
+def test_time_based_copies_of_a_snapshot_to_several_regions_take_their_times_in_turn_at_the_runs_pace(
+    copies, minutes, max_in_flight
+):
+    """ "If you initiate two time-based copy operations for the same snapshot or AMI, the second copy operation's
+    completion duration starts only after the first copy operation completes" (EBS user guide, Time-based copies): each
+    disk's snapshot goes to every DR region, so the regions' times add up. And the run starts at most ``max_in_flight``
+    copies a region at once (20 on EBS when not set, and never more): its waves are the plan's."""
+    planned = [copy for copy in (planned_copy(*pair) for pair in copies) if copy.bytes is not None]
+    if not planned:
+        return
+    whole = copy_time(planned, aws.LIMITS, completion_minutes=minutes, max_in_flight=max_in_flight)
+    at_once = min(max_in_flight or 20, 20)
+    alone = {
+        region: copy_time(
+            [copy for copy in planned if copy.region == region],
+            aws.LIMITS,
+            completion_minutes=minutes,
+            max_in_flight=max_in_flight,
+        )['hours']
+        for region in {copy.region for copy in planned}
+    }
+    assert whole['hours'] >= sum(alone.values()) - 0.01 * len(alone)
+    assert whole['hours'] <= sum(alone.values()) + 0.01 * len(alone)
+    for region, hours in alone.items():
+        count = sum(1 for copy in planned if copy.region == region)
+        assert hours >= minutes / 60.0 * -(-count // at_once) - 0.01
+    if len(alone) > 1:
+        assert 'one region after another' in whole['why']
+    # A smaller pace never makes the copies take less time.
+    assert whole['hours'] >= copy_time(planned, aws.LIMITS, completion_minutes=minutes)['hours'] - 0.01
+
+
+def test_the_time_says_how_many_copies_go_at_once_and_in_how_many_waves():
+    copies = [
+        planned_copy(CopyFacts('vol-%d' % number, 'eu-west-1', 'snap-1', full_bytes=GIB), CopyRules())
+        for number in range(10)
+    ]
+    assert copy_time(copies, aws.LIMITS, completion_minutes=60) == {
+        'hours': 1.0,
+        'why': 'eu-west-1: 10 copies, 20 at once: 1 wave, each within 60 minutes (%s)' % aws.LIMITS.source,
+    }
+    assert copy_time(copies, aws.LIMITS, completion_minutes=60, max_in_flight=4)['why'].startswith(
+        'eu-west-1: 10 copies, 4 at once: 3 waves, each within 60 minutes'
+    )
+    # More than the cloud takes at once is the cloud's limit.
+    assert copy_time(copies[:1], aws.LIMITS, completion_minutes=60, max_in_flight=50)['why'].startswith(
+        'eu-west-1: 1 copy, 20 at once: 1 wave'
     )
 
 
@@ -331,6 +402,24 @@ def test_a_key_change_is_a_change_of_encryption_or_of_a_named_key_from_the_copy_
     assert key_changed(sealed, source, {}) is False  # no key named: the region's default for both
     assert key_changed(sealed, source, {'kms_key_id': 'key-a'}) is False
     assert key_changed(sealed, source, {'kms_key_id': 'key-b'}) is True
+    # EBS states a copy's key by its ARN, and the option takes an id, an alias or an ARN: the copy phase's rule
+    # (same_kms_key). An id is its ARN's; an alias only KMS resolves, and is taken for the copy's own key.
+    arn = 'arn:aws:kms:eu-west-1:100012345678:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+    by_arn = Snapshot('snap-arn', 'dr-1', COMPLETED, encrypted=True, extra={'kms_key_id': arn})
+    for named in (arn, '1234abcd-12ab-34cd-56ef-1234567890ab', 'alias/dr'):
+        assert key_changed(by_arn, source, {'encrypted': True, 'kms_key_id': named}) is False, named
+    other = 'arn:aws:kms:eu-west-1:100012345678:key/99999999-12ab-34cd-56ef-1234567890ab'
+    assert key_changed(by_arn, source, {'encrypted': True, 'kms_key_id': other}) is True
+    assert key_changed(by_arn, source, {'encrypted': True, 'kms_key_id': '99999999-12ab-34cd-56ef-1234567890ab'})
+
+
+def test_a_copy_after_an_archived_one_is_full_on_ebs_only():
+    """EBS: "the copy is an incremental copy if ... The most recent snapshot copy has not been archived" (EBS user
+    guide, Copy an Amazon EBS snapshot). The other clouds have no archive tier of copies."""
+    facts = CopyFacts('vol-1', 'eu-west-1', 'snap-1', full_bytes=10 * GIB, earlier_copy=True, earlier_archived=True)
+    assert planned_copy(facts, aws.RULES).why_full == EARLIER_ARCHIVED
+    assert planned_copy(facts, aws.RULES).bytes_from == FULL_SNAPSHOT_SIZE
+    assert not planned_copy(facts, alibaba.RULES).full
 
 
 def test_each_clouds_rules_plan_a_copy_under_another_key_as_its_pages_say():
