@@ -192,8 +192,8 @@ class SnapshotSetAdapter(ABC):
     set, and a fresh set of a group's disks at one moment through the cloud's group API (EBS CreateSnapshots, an ECS or
     CBS snapshot group). A cloud without a group API (ENS) lacks this capability, and the run refuses groups there."""
 
-    #: Whether one set may hold disks of different instances (EBS CreateSnapshots and ECS CreateSnapshotGroup take one
-    #: instance's disks).
+    #: Whether one set may hold disks of different instances (EBS CreateSnapshots takes one instance's disks, and ECS
+    #: CreateSnapshotGroup with the InstanceId the collection sends; without it, the disks of one zone).
     sets_span_instances = False
     #: The most disks one set may hold (None: no limit known).
     max_set_disks: int | None = None

@@ -25,12 +25,13 @@ from ..core.errors import InputError
 from ..core.model import COMPLETED, FAILED, PENDING
 from ..core.tagging import SET_TAG
 from .capabilities import set_part
-from .points import own_point, point_order
+from .points import SUSPECT, holding, hours_since, own_point, point_order, region_points, worst_verdict
 from .settings import GROUP_BY_INSTANCE, GROUP_BY_TAG
 
 if TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Iterable, Mapping, Sequence
+    from typing import Any
 
     from ..core.dr_model import Disk
     from ..core.model import Snapshot
@@ -234,3 +235,47 @@ def newest_complete_set(
     of every member (``copies``, by member, every member's key), None when none is complete: the group's recovery point
     there."""
     return next((set_id for set_id, found in copy_sets(copies, point_of) if copies_complete(copies, found)), None)
+
+
+def set_points(
+    copies: Mapping[str, Sequence[Snapshot]],
+    point_of: Callable[[Snapshot], str | None],
+    now: datetime.datetime,
+    verdict_of: Callable[[Snapshot], str],
+) -> dict[str, dict[str, Any]]:
+    """{member: dr.points.region_points' record} of a group's members in one DR region (``copies``: by member, every
+    member's key), judged by sets as pruning judges them (dr.prune.prune_set_selection): a complete set's verdict is its
+    worst copy's, the newest good complete set that no doubt reaches stands, and each member's last known good copy is
+    its copy of that set (``last_known_good_set``). A doubt on one member's copy is its set's, so that no member stands on
+    a set the others left. Where no set is complete there, each member's own record: the group stands nowhere anyway."""
+    own = {key: region_points(found, point_of, now, verdict_of) for key, found in copies.items()}
+    complete = [(set_id, found) for set_id, found in copy_sets(copies, point_of) if copies_complete(copies, found)]
+    if not complete:
+        return own
+    held = holding(
+        complete,
+        lambda item: worst_verdict(verdict_of(copy) for dummy, copy in item[1] if copy.state == COMPLETED),
+    )
+
+    def member_copy(item: tuple[str, list[tuple[str, Snapshot]]] | None, key: str) -> Snapshot | None:
+        if item is None:
+            return None
+        return next((copy for member, copy in item[1] if member == key and copy.state == COMPLETED), None)
+
+    standing = held.standing if held.doubt is not None else None
+    records = {}
+    for key in copies:
+        good = member_copy(standing, key)
+        doubt = member_copy(held.doubt, key)
+        good_point = point_of(good) if good is not None else None
+        records[key] = dict(
+            own[key],
+            suspect=held.doubt_verdict == SUSPECT,
+            doubt=held.doubt_verdict,
+            doubt_copy_id=doubt.id if doubt is not None else None,
+            last_known_good=good.id if good is not None else None,
+            last_known_good_point=good_point,
+            last_known_good_age_hours=hours_since(good_point or (good.created if good is not None else None), now),
+            last_known_good_set=standing[0] if standing is not None else None,
+        )
+    return records

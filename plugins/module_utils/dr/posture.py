@@ -33,7 +33,7 @@ from ..core.tagging import SET_TAG
 from ..engine.copy_engine import run_retry
 from .capabilities import lock_part
 from .coverage import Coverage, coverage_notes, model_fields
-from .groups import consistency_groups, group_look_alikes, newest_complete_set, sets_of
+from .groups import consistency_groups, group_look_alikes, newest_complete_set, set_points, sets_of
 from .left_behind import LeftBehind, staged_in_flight, staging_leftovers
 from .locks import read_locks
 from .points import SPREADING, MarksHeld, copies_holding, own_point, point_reader, region_points, source_of
@@ -53,7 +53,7 @@ from .prune import copies_by_disk
 from .scope_read import read_scope
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from ..core.dr_model import Disk, SnapshotLock
     from ..core.model import Snapshot
@@ -165,16 +165,9 @@ class PostureRead:
         for region, listed in listings.items():
             groups = copies_by_disk(listed, keys, source_disks)
             staged = staged_in_flight(staging, region)
-            points = {
-                group.key: newest_complete_set(
-                    {
-                        '%s/%s' % (source_region, disk.id): groups.get('%s/%s' % (source_region, disk.id), [])
-                        for disk in group.disks
-                    },
-                    self.point_of,
-                )
-                for group in set(group_of.values())
-            }
+            held = group_standings(
+                groups, set(group_of.values()), source_region, self.point_of, self.now, marks.verdict
+            )
             region_records = {
                 key: self._region_record(
                     region,
@@ -183,8 +176,9 @@ class PostureRead:
                     staged.get(key, []),
                     sources,
                     rpo,
-                    group_set=(points[group_of[key].key],) if key in group_of else None,
+                    group_set=(held[group_of[key].key][0],) if key in group_of else None,
                     marks=marks,
+                    group_points=held[group_of[key].key][1][key] if key in group_of else None,
                 )
                 for key in keys
             }
@@ -317,10 +311,11 @@ class PostureRead:
         group_set: tuple[str | None] | None = None,
         *,
         marks: MarksHeld,
+        group_points: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing. A disk of
         a consistency group (``group_set``: (its group's newest set complete in the region, None for none)) stands only
-        by its copy of that set."""
+        by its copy of that set, and its points are its group's (``group_points``: dr.groups.set_points' record)."""
         verdict_of = marks.verdict
         # What stands there is dr.points' rule: the newest good point no doubt reaches; with none, a suspect or
         # unmeasured copy stands in doubt (a differing one is no copy). The model says the doubt (RegionProtection).
@@ -365,7 +360,9 @@ class PostureRead:
             'lock': None,
             'set_id': group_set[0] if group_set is not None and newest is not None else None,
             # The newest verified copy, and the last known good one while a copy stands suspect (dr.verify).
-            'points': region_points(copies, self.point_of, self.now, verdict_of),
+            'points': group_points
+            if group_points is not None
+            else region_points(copies, self.point_of, self.now, verdict_of),
         }
 
     def _copy_record(self, copy: Snapshot) -> dict[str, Any]:
@@ -380,6 +377,29 @@ class PostureRead:
             'recovery_point': point,
             'recovery_point_age_hours': _hours(point, self.now) if point else None,
         }
+
+
+def group_standings(
+    copies: Mapping[str, Sequence[Snapshot]],
+    groups: Iterable[Group],
+    source_region: str,
+    point_of: Callable[[Snapshot], str | None],
+    now: datetime.datetime,
+    verdict_of: Callable[[Snapshot], str],
+) -> dict[str, tuple[str | None, dict[str, dict[str, Any]]]]:
+    """{group key: (its newest set complete in one DR region, each member's points there judged by sets together:
+    dr.groups.set_points)} of ``groups`` (``copies``: the region's copies by disk key)."""
+    standings = {}
+    for group in groups:
+        members = {
+            '%s/%s' % (source_region, disk.id): copies.get('%s/%s' % (source_region, disk.id), [])
+            for disk in group.disks
+        }
+        standings[group.key] = (
+            newest_complete_set(members, point_of),
+            set_points(members, point_of, now, verdict_of),
+        )
+    return standings
 
 
 def problem_record(region: str | None, what: str, error: CloudError) -> dict[str, Any]:

@@ -149,6 +149,9 @@ class RegionProtection:  # pylint: disable=too-many-instance-attributes  # the m
     doubt: str | None = None
     doubt_copy_id: str | None = None
     last_known_good_age_hours: float | None = None
+    #: For a disk of a consistency group: the set the last known good copy is of (dr.groups.set_points), which the
+    #: group's members stand on together.
+    last_known_good_set: str | None = None
 
     @property
     def covered(self) -> bool:
@@ -479,15 +482,19 @@ def doubts_words(cells: Sequence[RegionProtection]) -> str:
     return words
 
 
+#: A group's status is its worst member's.
+GROUP_STATUS_ORDER = (AT_RISK, NOT_KNOWN, WOULD_BE_PROTECTED, PROTECTED)
+
+
 def group_records(scope: ScopeProtection) -> list[dict[str, Any]]:
-    """Each consistency group of ``scope`` as the fleet lists it: its name, disks, status (its members' by the scope's
-    rule, the same for each) and, per DR region, its standing, the set that stands there and the set's recovery point
-    age."""
+    """Each consistency group of ``scope`` as the fleet lists it: its name, disks, status (its worst member's by the
+    scope's rule: a doubt on one member's copy is the group's) and, per DR region, its standing, the set that stands
+    there and the set's recovery point age (the same for each member: standing_by_groups)."""
     return [
         {
             'name': name,
             'disks': [disk.disk_id for disk in members],
-            'status': scope.disk_status(members[0]),
+            'status': min((scope.disk_status(disk) for disk in members), key=GROUP_STATUS_ORDER.index),
             'regions': [
                 {
                     'region': region,
@@ -519,6 +526,9 @@ def held_back(disk: DiskProtection, rpo: float | None) -> DiskProtection:
                     copy_id=cell.last_known_good,
                     recovery_point=cell.last_known_good_point,
                     recovery_point_age_hours=age,
+                    # A member stands on its copy of the set the last known good copy is of: None (no set told) never
+                    # passes for the set of the copy in doubt (standing_by_groups).
+                    set_id=cell.last_known_good_set if disk.group is not None else cell.set_id,
                 )
             )
         elif cell.doubt == 'differing':

@@ -21,6 +21,7 @@ from ...core.cloud_clock import iso_utc
 from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
+from ..groups import set_points
 from ..points import MarksHeld, point_order, point_reader, region_points
 from ..prune import copies_by_disk, made_by_a_dr_run
 from ..verify import (
@@ -585,6 +586,15 @@ def _points(
         }
         for plan in plans
     }
+    # A group's members are judged by its sets, together (dr.groups.set_points).
+    groups = {plan.group.key: plan.group for plan in plans if plan.group is not None}
+    for group in groups.values():
+        members = ['%s/%s' % (disk.region, disk.id) for disk in group.disks]
+        for region in listed:
+            held = set_points({key: by_region[region].get(key, ()) for key in members}, point_of, ctx.now, verdict_of)
+            for key, record in held.items():
+                if key in points:
+                    points[key][region] = record
     for plan in plans:
         for region, held in sorted(points[plan.key].items()):
             if held['doubt']:

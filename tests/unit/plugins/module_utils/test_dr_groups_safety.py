@@ -28,7 +28,15 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SET_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    CHURN_TAG,
+    DIFFERS_TAG,
+    DISK_TAG,
+    SET_TAG,
+    SOURCE_TAG,
+    SUSPECT_TAG,
+    UNMEASURED,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import OVER_RPO, WITHIN_RPO
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
@@ -112,6 +120,14 @@ class GroupWorld(RuleBasedStateMachine):
         copy_id = data.draw(st.sampled_from(self.completed_copies()))
         if self.cloud.a_person_deletes(copy_id):
             self.person_deleted.add(copy_id)
+
+    @precondition(lambda self: self.completed_copies())
+    @rule(data=st.data(), mark=st.sampled_from([(SUSPECT_TAG, 'yes'), (CHURN_TAG, UNMEASURED), (DIFFERS_TAG, 'yes')]))
+    def a_copy_is_marked_in_doubt(self, data, mark):
+        """A verdict on one member's DR copy (the churn alarm's suspect or unmeasured, a verification that differs):
+        its set is then in doubt as a whole, and no surface may stand the group on copies of two sets."""
+        copy_id = data.draw(st.sampled_from(self.completed_copies()))
+        self.cloud.copies[copy_id]['tags'][mark[0]] = mark[1]
 
     @rule(seconds=st.sampled_from([5, 3600, 86400, 4 * 86400]))
     def time_passes(self, seconds):
@@ -355,3 +371,36 @@ def test_a_member_with_a_copy_of_the_older_set_stands_with_the_members_held_on_t
         if disk['disk_id'] in MEMBERS
     }
     assert {(cell['standing'], cell['set_id']) for cell in cells.values()} == {(WITHIN_RPO, 'set-fresh-1')}, cells
+
+
+@pytest.mark.parametrize('mark', [(SUSPECT_TAG, 'yes'), (CHURN_TAG, UNMEASURED), (DIFFERS_TAG, 'yes')])
+def test_a_doubt_on_one_members_copy_holds_the_whole_group_on_its_last_good_set(mark):
+    """A newer set s1 copied whole, then one member's copy of it marked in doubt: both members stand on the older set s0
+    in doubt, on every surface, never one on each set (the read counted s0 and s1 as one point) nor neither (a differing
+    copy left no copy, while s0 was there whole). The group is at risk."""
+    world = GroupWorld()
+    world.start(drops_failed=False)
+    run = dict(fresh_outcomes={}, failing=0, hanging=0, keep_copies=None, killed_after=None, lost_answer=False)
+    world.dr_run(rpo=None, wait=True, max_age_days=None, **run)
+    world.time_passes(seconds=3600)
+    world.the_cloud_makes_a_set(states=(COMPLETED, COMPLETED), age_hours=0)
+    world.dr_run(rpo=None, wait=True, max_age_days=None, **run)
+    set_id, copies = world.newest_complete_sets()['dr-1']
+    assert set_id == 's1'
+    world.a_copy_is_marked_in_doubt(data=Drawn(sorted(copies)[0]), mark=mark)
+    world.a_read_of_the_clouds_counts_only_complete_sets()
+    # A run that prunes lists the copies with their marks (a run that lists none judges its own copies by theirs).
+    world.dr_run(rpo=None, wait=True, max_age_days=None, **dict(run, keep_copies=5))  # its invariants are checked
+    settings_ = dr_settings(
+        params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
+    )
+    read = PostureRead(world.cloud, settings_, now=world.now()).read()
+    for surface, protection in (('the run', world.last_report['protection']), ('the read', read['protection'])):
+        cells = {
+            disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
+            for disk in protection['disks']
+            if disk['disk_id'] in MEMBERS
+        }
+        assert {cell['set_id'] for cell in cells.values()} == {'s0'}, (surface, cells)
+        assert all(cell['standing'] in (WITHIN_RPO, OVER_RPO) and cell['doubt'] for cell in cells.values()), surface
+        assert protection['status'] == 'at risk', surface
