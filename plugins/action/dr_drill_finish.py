@@ -50,7 +50,9 @@ class ActionModule(ActionBase):
                 arguments['report_dir'], arguments['report_name'], result, check_mode=self._task.check_mode
             )
             if result['report_files']:
-                # The drill as the checks left it (a test whose checks failed is failed): the role keeps it in its
-                # result, which the fleet report counts.
-                result['restore'] = (read_report(result['report_files']['json']) or {}).get('restore')
+                # The drill as the checks left it (a test whose checks failed is failed, and the run at risk): the role
+                # keeps both in its result, which the fleet report and the stats count.
+                checked = read_report(result['report_files']['json']) or {}
+                result['restore'] = checked.get('restore')
+                result['protection'] = checked.get('protection')
         return result

@@ -194,6 +194,16 @@ report_files:
   description: The report files the action wrote the checks into (C(json), C(markdown), C(html)); null when none was.
   returned: always
   type: dict
+restore:
+  description: The run's restore drill as the report now holds it, its checks counted (a test whose checks failed is failed).
+  returned: when the action wrote the checks into the report files
+  type: dict
+protection:
+  description:
+    - The run's model of protection as the report now holds it, the checks' failure counted (its C(status) is then
+      V(at risk)). The dr_copy role keeps it in its result, which its stats summarise.
+  returned: when the action wrote the checks into the report files
+  type: dict
 api_retries:
   description: Calls retried after throttling or a transient error.
   returned: always

@@ -229,14 +229,16 @@ def files(folder, kind='report'):
 def awx_stats(result):
     """The role's dr_copy_summary (the AWX stats) for ``result``, rendered as Ansible renders the role's variable."""
     with open(ROLE_VARS, encoding='utf-8') as stream:
-        expression = yaml.safe_load(stream)['dr_copy_summary']
+        role_vars = yaml.safe_load(stream)
     environment = jinja2.nativetypes.NativeEnvironment()
     # The collection's filters under the names the role's expression calls them by (the plan's stats).
     environment.filters.update(
         ('snapcopy.cloud.%s' % name, function) for name, function in dr_fleet_filters.FilterModule().filters().items()
     )
-    return environment.from_string(expression).render(
-        dr_copy_result=result, dr_copy_report_files=result.get('report_files')
+    # The run's failures as the role counts them (no drill checks here), which the summary reads.
+    failures = environment.from_string(role_vars['dr_copy_all_failures']).render(dr_copy_result=result)
+    return environment.from_string(role_vars['dr_copy_summary']).render(
+        dr_copy_result=result, dr_copy_report_files=result.get('report_files'), dr_copy_all_failures=failures
     )
 
 
