@@ -314,27 +314,28 @@ options:
       - Leave it unset, or give an empty dict, for copies in the disks' account.
       - With provider C(aws), C(ecs) or C(cbs), each suboption left out is read from that cloud's environment variable
         (C(SNAPCOPY_AWS_DR_*), C(SNAPCOPY_ALICLOUD_DR_*), C(SNAPCOPY_TENCENT_DR_*)), which the AWX credential types
-        C(docs/awx/credential_type_dr_account_aws.yml) and C(credential_type_dr_account_tencentcloud.yml) inject; a cloud
-        reads only its own, so that a fleet job with one cloud's DR account credential keeps the other clouds' copies in their
-        own accounts.
+        C(docs/awx/credential_type_dr_account_aws.yml), C(credential_type_dr_account_alicloud.yml) and
+        C(credential_type_dr_account_tencentcloud.yml) inject; a cloud reads only its own, so that a fleet job with one cloud's
+        DR account credential keeps the other clouds' copies in their own accounts.
     type: dict
     suboptions:
       role_arn:
         description:
           - The role in the DR account that makes and owns the copies.
-          - Read from E(SNAPCOPY_AWS_DR_ROLE_ARN) (provider C(aws)) or E(SNAPCOPY_TENCENT_DR_ROLE_ARN) (C(cbs)) when left out.
+          - Read from E(SNAPCOPY_AWS_DR_ROLE_ARN) (provider C(aws)), E(SNAPCOPY_ALICLOUD_DR_ROLE_ARN) (C(ecs)) or
+            E(SNAPCOPY_TENCENT_DR_ROLE_ARN) (C(cbs)) when left out.
         type: str
       role_session_name:
         description:
           - The session name of the assumed role (by default one that names the collection and the time).
-          - Read from E(SNAPCOPY_AWS_DR_ROLE_SESSION_NAME) (provider C(aws)) or E(SNAPCOPY_TENCENT_DR_ROLE_SESSION_NAME)
-            (C(cbs)) when left out.
+          - Read from E(SNAPCOPY_AWS_DR_ROLE_SESSION_NAME) (provider C(aws)), E(SNAPCOPY_ALICLOUD_DR_ROLE_SESSION_NAME)
+            (C(ecs)) or E(SNAPCOPY_TENCENT_DR_ROLE_SESSION_NAME) (C(cbs)) when left out.
         type: str
       external_id:
         description:
           - The external id the role's trust policy asks for.
-          - Read from E(SNAPCOPY_AWS_DR_EXTERNAL_ID) (provider C(aws)) or E(SNAPCOPY_TENCENT_DR_EXTERNAL_ID) (C(cbs)) when left
-            out.
+          - Read from E(SNAPCOPY_AWS_DR_EXTERNAL_ID) (provider C(aws)), E(SNAPCOPY_ALICLOUD_DR_EXTERNAL_ID) (C(ecs)) or
+            E(SNAPCOPY_TENCENT_DR_EXTERNAL_ID) (C(cbs)) when left out.
         type: str
     version_added: 0.2.0
   lock:

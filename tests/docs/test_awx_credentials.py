@@ -160,6 +160,11 @@ CREDENTIAL_TYPES = {
 # dr_account's options.
 DR_ACCOUNT_TYPES = {
     'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']},
+    'dr_account_alicloud': {
+        'file': 'credential_type_dr_account_alicloud.yml',
+        'provider': 'ecs',
+        'required': ['role_arn'],
+    },
     'dr_account_tencentcloud': {
         'file': 'credential_type_dr_account_tencentcloud.yml',
         'provider': 'cbs',

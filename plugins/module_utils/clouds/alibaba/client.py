@@ -191,10 +191,12 @@ AUTH_HINTS = {
     'InvalidSecurityToken.Malformed': 'check alicloud_security_token',
     'InvalidSecurityToken.MismatchWithAccessKey': 'the security token does not belong to this access key: '
     'check alicloud_access_key and alicloud_security_token',
-    'EntityNotExist.Role': 'check alicloud_assume_role_arn: the role does not exist',
+    # The role assumed is the connection's, or with dr_account the DR account's: the words name both.
+    'EntityNotExist.Role': 'the role to assume does not exist: check alicloud_assume_role_arn, or dr_account.role_arn '
+    'for the DR account',
     'NoPermission': 'the RAM user or role lacks a permission this module needs (see the module notes), or may not '
-    'assume alicloud_assume_role_arn (its trust policy, and the external id it asks for: '
-    'alicloud_assume_role_external_id)',
+    'assume the role (alicloud_assume_role_arn, or dr_account.role_arn for the DR account: the role\'s trust policy, '
+    'and the external id it asks for, alicloud_assume_role_external_id or dr_account.external_id)',
     'InvalidTimeStamp.Expired': 'the request time is too far from the cloud\'s: check this host\'s clock',
     'Forbidden.RAM': 'the RAM user or role lacks a permission this module needs (see the module notes)',
     'Forbidden': 'the RAM user or role lacks a permission this module needs (see the module notes)',

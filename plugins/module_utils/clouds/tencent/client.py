@@ -134,9 +134,12 @@ HINTS = {
     'AuthFailure.TokenFailure': 'the security_token is invalid or has expired: temporary credentials need secret_id, '
     'secret_key and security_token from the same STS answer, before it expires',
     'AuthFailure.InvalidSecretId': 'the secret_id is malformed: check secret_id (or TENCENTCLOUD_SECRET_ID)',
-    'ResourceNotFound.RoleNotFound': 'check role_arn: the role does not exist',
-    'UnauthorizedOperation': 'the CAM policy of this key does not allow this action, or this key may not assume role_arn '
-    '(the role\'s trust policy, and the external id it asks for: external_id): grant it (sts:AssumeRole, cbs:DescribeSnapshots, '
+    # The role assumed is the connection's, or with dr_account the DR account's: the words name both.
+    'ResourceNotFound.RoleNotFound': 'the role to assume does not exist: check role_arn, or dr_account.role_arn for the '
+    'DR account',
+    'UnauthorizedOperation': 'the CAM policy of this key does not allow this action, or this key may not assume the '
+    'role (role_arn, or dr_account.role_arn for the DR account: the role\'s trust policy, and the external id it asks '
+    'for, external_id or dr_account.external_id): grant it (sts:AssumeRole, cbs:DescribeSnapshots, '
     'cbs:CopySnapshotCrossRegions, tag:TagResources)',
     'AuthFailure.MFAFailure': 'this key requires MFA: use temporary credentials obtained with MFA',
     'AuthFailure.UnauthorizedOperation': 'the CAM policy of this key does not allow this action: grant it '

@@ -520,4 +520,6 @@ def test_a_dr_role_sts_refuses_ends_the_run_before_any_change_with_sts_s_words(c
         'AssumeRole',
         'UnauthorizedOperation',
     ) and raised.value.request_id
+    # What to check names the DR account's role too, not only the connection's.
+    assert 'dr_account.role_arn' in raised.value.message and 'dr_account.external_id' in raised.value.message
     assert cloud.admin.calls()['total_mutations'] == 0 and calls(cloud, 'cbs', 'DescribeDisks') == 0

@@ -456,6 +456,8 @@ def test_a_dr_role_sts_refuses_ends_the_run_before_any_change_with_sts_s_words(c
     with pytest.raises(CloudError) as raised:
         dr_run(cloud, dr_account={'role_arn': credentials.ALIBABA_LOCKED_ROLE_ARN})
     assert raised.value.code == 'NoPermission' and raised.value.request_id
+    # What to check names the DR account's role too, not only the connection's.
+    assert 'dr_account.role_arn' in raised.value.message and 'dr_account.external_id' in raised.value.message
     assert mutations(cloud) == {}
 
 
