@@ -52,7 +52,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, role_variable
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_mode, report_paths, write_file
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FAILED, FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import (
     argument_problems,
     kind,
@@ -263,6 +263,12 @@ def merge_limited(result: dict[str, Any], older: ScopeProtection | None) -> None
     result['msg'] = summary_line(result['totals'], result.get('restore'), bool(result.get('check_mode')), merged)
 
 
+def ended_on_the_board(live: LiveProgress | None) -> None:
+    """A scope of a fleet whose module does not run says on the fleet's board that it ended, failed."""
+    if live is not None and live.board is not None:
+        live.board.close(FAILED)
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -279,6 +285,7 @@ class ActionModule(ActionBase):
         arguments, problems = self._arguments(task_vars)
         if problems:
             result.update(failed=True, changed=False, msg='bad input, nothing was done: %s' % '; '.join(problems))
+            self._ended_before_its_run(arguments, task_vars)
             return result
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
@@ -307,6 +314,7 @@ class ActionModule(ActionBase):
                         msg=refusal or self._busy_message(arguments, busy),
                         **self._turn_record(busy.waited, busy.holder),
                     )
+                    self._ended_before_its_run(arguments, task_vars)
                     return result
                 except OSError as error:
                     # A home that cannot be written: the run goes on unguarded rather than not at all, and says so.
@@ -407,6 +415,7 @@ class ActionModule(ActionBase):
         live = None if wrap_async else self._live_progress(arguments, task_vars)
         if refusal is not None:
             module_result = {'failed': True, 'changed': False, 'msg': refusal, 'input_refused': True}
+            ended_on_the_board(live)
         elif live is None:
             module_result = self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
         else:
@@ -503,6 +512,12 @@ class ActionModule(ActionBase):
             return
         if index is not None:
             result['report_history'] = index
+
+    def _ended_before_its_run(self, arguments: Mapping[str, Any], task_vars: Mapping[str, Any]) -> None:
+        """A scope of a fleet that ends before its module runs (bad input, a refusal, another run holding it) says so on
+        the fleet's board: the fleet's line counts it failed, not still to start, and the last scope to end clears the
+        board."""
+        ended_on_the_board(None if self._task.async_val else self._live_progress(arguments, task_vars))
 
     def _live_progress(self, arguments: Mapping[str, Any], task_vars: Mapping[str, Any]) -> LiveProgress | None:
         """The LiveProgress that runs the module, or None: when no line is to be shown, or the module does not run on

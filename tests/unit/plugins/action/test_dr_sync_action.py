@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import stat
+import tempfile
 from types import SimpleNamespace
 
 import pytest
@@ -310,6 +311,24 @@ def test_live_progress_unless_turned_off_when_the_module_runs_on_the_controller(
         assert (live.board is not None) == (expected == 'fleet line')
         if live.board is not None:
             assert live.board.scopes == ['aws-prod', 'cbs-prod']
+
+
+def test_a_fleet_scope_refused_before_its_run_ends_on_the_board_and_the_last_clears_it(tmp_path, monkeypatch):
+    """A scope whose input is refused before its module runs counts as ended on the fleet's board, not as one still to
+    start: the fleet's line says so, and the last scope to end removes the board's folder."""
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    scopes = ['aws-prod', 'cbs-prod']
+    board = tmp_path / ('snapcopy-fleet-%d' % os.getuid()) / str(os.getppid())
+    for scope in scopes:
+        action = action_running(
+            REPORTED, provider='aws', source_region='us-east-1', fleet_progress=True, max_in_flight='many'
+        )
+        action._connection.transport = 'local'
+        result = action.run(task_vars={'inventory_hostname': scope, 'ansible_play_batch': scopes})
+        assert result['failed'] and result['msg'].startswith('bad input') and action.sent == []
+        if scope == scopes[0]:
+            assert json.loads((board / 'aws-prod.json').read_text())['state'] == 'failed'
+    assert not board.exists()
 
 
 def test_an_async_task_runs_the_module_without_live_progress(tmp_path):
