@@ -18,7 +18,7 @@ from typing import Any
 GIB = 2**30
 MONTH, ONCE = 'month', 'once'
 # The plan's figures the fleet adds up and the stats carry (plan_totals' keys).
-SUMMED = ('monthly', 'once', 'full', 'incremental', 'bytes', 'preflight')
+SUMMED = ('monthly', 'once', 'full', 'incremental', 'bytes', 'unsized', 'preflight')
 # The lines of no one DR region (EBS direct API reads of verification) are shown in a row of their own.
 EVERY_REGION = 'every DR region'
 
@@ -62,11 +62,13 @@ def plan_totals(plan: Mapping[str, Any] | None) -> dict[str, Any] | None:
     copies = plan.get('copies') or []
     cost = plan.get('cost') or {}
     time = plan.get('time') or {}
-    totals = _sums(cost.get('lines') or [], sum(1 for copy in copies if copy.get('bytes') is None))
+    unsized = sum(1 for copy in copies if copy.get('bytes') is None)
+    totals = _sums(cost.get('lines') or [], unsized)
     totals.update(
         full=int(plan.get('full') or 0),
         incremental=int(plan.get('incremental') or 0),
         bytes=int(plan.get('bytes') or 0),
+        unsized=unsized,
         preflight=len(plan.get('preflight') or []),
         hours=time.get('hours'),
         why=time.get('why'),
@@ -152,8 +154,15 @@ def time_words(totals: Mapping[str, Any]) -> str:
 
 
 def copies_words(totals: Mapping[str, Any]) -> str:
-    """The plan's copies in a few words: how many full and incremental, and their bytes."""
-    return '%d full, %d incremental, %s' % (totals['full'], totals['incremental'], gib(totals['bytes']))
+    """The plan's copies in a few words: how many full and incremental, and their bytes (at least, where a copy's size
+    is not known)."""
+    unsized = int(totals.get('unsized') or 0)
+    return '%d full, %d incremental, %s%s' % (
+        totals['full'],
+        totals['incremental'],
+        'at least ' if unsized else '',
+        gib(totals['bytes']) + (' (%d of unknown size)' % unsized if unsized else ''),
+    )
 
 
 def cost_words(totals: Mapping[str, Any]) -> str:

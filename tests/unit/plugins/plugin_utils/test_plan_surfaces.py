@@ -183,6 +183,9 @@ def test_a_copy_of_unknown_size_makes_its_sums_partial():
     text = ' '.join(visible_text(dr_report_html(scope_report(plan))).split())
     assert 'at least $5.00 each month' in text and 'at least $2.00 once' in text
     assert '1 copy of unknown size' in text
+    # Nor are its bytes in the total: at least, on every surface.
+    words = '2 full, 0 incremental, at least 100.0 GiB (1 of unknown size)'
+    assert words in text and words in dr_report_text(scope_report(plan))
 
 
 def test_the_verify_reads_of_no_one_region_are_a_row_of_their_own_and_in_the_sums():
