@@ -390,7 +390,8 @@ def test_a_doubt_on_one_members_copy_holds_the_whole_group_on_its_last_good_set(
     world.a_copy_is_marked_in_doubt(data=Drawn(sorted(copies)[0]), mark=mark)
     world.a_read_of_the_clouds_counts_only_complete_sets()
     # A run that prunes lists the copies with their marks (a run that lists none judges its own copies by theirs).
-    world.dr_run(rpo=None, wait=True, max_age_days=None, **dict(run, keep_copies=5))  # its invariants are checked
+    pruning = {key: value for key, value in run.items() if key != 'keep_copies'}
+    world.dr_run(rpo=None, wait=True, max_age_days=None, keep_copies=5, **pruning)  # its invariants are checked
     settings_ = dr_settings(
         params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
     )
