@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.cloud_clock import iso_utc
 from ...core.errors import NOT_FOUND, CloudError
-from ...core.model import COMPLETED
+from ...core.model import COMPLETED, CopyRequest
 from ...core.tagging import CHURN_TAG, DIFFERS_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, UNMEASURED, VERIFIED_TAG
 from ..groups import set_points
 from ..points import MarksHeld, point_order, point_reader, region_points
@@ -45,7 +45,7 @@ from .context import PhaseResult
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
-    from ...core.model import CopyRequest, Snapshot
+    from ...core.model import Snapshot
     from ...core.retry import PhaseRetry
     from ...engine.outcomes import RequestOutcome
     from ..capabilities import BlockReadAdapter
@@ -374,8 +374,9 @@ def _measure_churn(
     The measure is between two source snapshots of the disk, so it is the disk's, not a region's: the copy before is the
     disk's copy of the newest earlier point in any DR region, the usual share is the disk's over all its regions (one
     share a source), and a copy of a source already measured for another region takes that copy's marks (no read). A
-    copy that could not be measured is marked UNMEASURED (in doubt as a suspect one is, dr.points) and measured again by
-    the next run that copies its source."""
+    copy that could not be measured is marked UNMEASURED (in doubt as a suspect one is, dr.points), and every later run
+    measures it again, against the copy before it (_unmeasured_copies), until a measure stands: one refused read must not
+    hold the disk in doubt for ever once newer sources are copied."""
     history: dict[str, list[Snapshot]] = {}
     for (dummy, disk_key), copies in sorted(_disk_copies(listed).items()):
         history.setdefault(disk_key, []).extend(copies)
@@ -384,7 +385,10 @@ def _measure_churn(
     measured: dict[tuple[str, str, str], tuple[int, int]] = {}
     records: dict[tuple[str, str], dict[str, Any]] = {}
     owned = {plan.key: {found.id: found for found in history.get(plan.key, ())} for plan in plans}
-    for plan, request, copy, key in _run_copies(plans, outcomes):
+    run_copies = list(_run_copies(plans, outcomes))
+    again = list(_unmeasured_copies(plans, owned, {item[3] for item in run_copies}))
+    measured_again = {item[3] for item in again}
+    for plan, request, copy, key in run_copies + again:
         own, region = owned[plan.key], key[0]
         listed_copy = own.get(copy.id) if copy is not None else None
         share_mark = listed_copy.tags.get(CHURN_TAG) if listed_copy is not None else None
@@ -416,7 +420,8 @@ def _measure_churn(
                 continue
             share = churn_share(count, blocks)
             suspect = is_suspect(share, usual, ctx.settings.churn)
-            changed[(plan.key, region)] = (before.id, count)
+            if key not in measured_again:
+                changed[(plan.key, region)] = (before.id, count)  # the plan's bytes: of the run's own copies only
         record = {'share': share, 'usual': usual, 'suspect': suspect, 'compared_with': before.id}
         if sibling is not None:
             record['measured_for'] = sibling.id
@@ -435,6 +440,24 @@ def _measure_churn(
             listed_copy.tags.update(marks)
         records[key] = dict(record, action=MEASURED)
     return records
+
+
+def _unmeasured_copies(
+    plans: Sequence[DiskPlan], owned: Mapping[str, Mapping[str, Snapshot]], taken: set[tuple[str, str]]
+) -> Iterator[tuple[DiskPlan, CopyRequest, Snapshot, tuple[str, str]]]:
+    """Each completed copy of a disk of the run still marked UNMEASURED that the run's own copies are not (``taken``:
+    their keys), as _run_copies gives a copy: with a request of its source, to be measured again."""
+    for plan in plans:
+        for copy in owned.get(plan.key, {}).values():
+            region, dummy, source_id = (copy.tags.get(SOURCE_TAG) or '').partition('/')
+            if (
+                copy.state == COMPLETED
+                and copy.tags.get(CHURN_TAG) == UNMEASURED
+                and (copy.region, copy.id) not in taken
+                and region
+                and source_id
+            ):
+                yield plan, CopyRequest(source_id, region, [copy.region]), copy, (copy.region, copy.id)
 
 
 def _measured_sibling(others: Sequence[Snapshot], source_tag: str) -> Snapshot | None:

@@ -314,6 +314,34 @@ def test_a_rewrite_that_could_not_be_measured_is_in_doubt_warned_of_and_measured
     assert (cell(report, dr_region)['doubt'], cell(report, dr_region)['copy_id']) == ('suspect', good)
 
 
+def test_an_unmeasured_copy_is_measured_again_by_a_run_that_copies_a_newer_source(moto_url):
+    """A review found one refused ListChangedBlocks held a disk in doubt for ever: later runs copy and measure newer
+    sources, never the unmeasured copy's, so the disk stood at risk on an ever older copy. Each run now measures the
+    disk's unmeasured copies again: a small rewrite clears the doubt, and the newest copy stands."""
+    source, dr_region = 'ap-south-1', 'eu-south-1'
+    volume, first = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='remeasured').items()))
+    aged(source, first, 101)
+    step = runs_of(moto_url, source, volume, 'remeasured')
+    step([dr_region])
+    ebs_direct.DENIED.add((ACCOUNT, 'ListChangedBlocks'))
+    try:
+        adapter, report, made = step([dr_region], write=lambda: ebs_direct.write_blocks(volume, range(10, 12)))
+    finally:
+        ebs_direct.DENIED.discard((ACCOUNT, 'ListChangedBlocks'))
+    unmeasured = made[dr_region]['snapshot_id']
+    assert own_copies(adapter, dr_region, volume)[unmeasured].tags[CHURN_TAG] == UNMEASURED
+    assert report['protection']['status'] == 'at risk'
+    # A newer snapshot, a small write: its copy is measured, and so is the unmeasured copy, again.
+    adapter, report, made = step([dr_region], write=lambda: ebs_direct.write_blocks(volume, range(20, 22)))
+    assert made[dr_region]['churn']['action'] == 'measured' and not made[dr_region]['churn']['suspect']
+    assert own_copies(adapter, dr_region, volume)[unmeasured].tags[CHURN_TAG] not in (None, UNMEASURED)
+    assert (
+        cell(report, dr_region)['doubt'] is None
+        and cell(report, dr_region)['copy_id'] == made[dr_region]['snapshot_id']
+    )
+    assert report['protection']['status'] == 'protected', report['run_warnings']
+
+
 def test_a_new_dr_region_inherits_the_disks_churn(moto_url):
     """Issue 60, 7: a rewritten disk got a new DR region; the old region's copy was suspect, the new region's first copy
     was shown as a good point. The measure is between source snapshots: the new region's copy takes the old one's."""
