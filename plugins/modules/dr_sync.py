@@ -597,12 +597,14 @@ plan:
       made - so that a plan can be held against what happened. Null for a cloud without a plan.
     - C(copies) has one record per disk (or set member) and DR region - C(disk_id), C(region), C(snapshot_id), C(bytes) (what
       the copy moves and adds), C(bytes_from) (V(full_snapshot_size), V(changed_blocks), or V(disk_size), an upper bound), C(full)
-      and C(why_full) (the first copy of the disk to the region; on AWS a change of KMS key or encryption; on Tencent Cloud
-      every copy, which it does not say are incremental). C(full), C(incremental) and C(bytes) sum them.
+      and C(why_full) (the first copy of the disk to the region; on AWS a change of KMS key or encryption, or an archived copy
+      before it; on Tencent Cloud every copy, which it does not say are incremental). C(full), C(incremental) and C(bytes) sum
+      them.
     - C(cost) has C(currency) (V(USD)), C(monthly) and C(once) (the sums of their lines), C(complete) (false when a line has
-      no price; C(unpriced) names them), C(prices_as_of), C(source), and C(lines), each with C(what), C(quantity), C(unit),
-      C(unit_price), C(usd), C(per) (V(month) or V(once)), C(source), C(as_of) and C(note). A price nobody publishes is a line
-      with no price that says so, never a zero.
+      no price, C(unpriced) naming them, or a copy's size is not known, C(unsized) counting them), C(prices_as_of), C(source),
+      and C(lines), each with C(what), C(quantity), C(unit), C(unit_price), C(usd), C(per) (V(month) or V(once)), C(source),
+      C(as_of), C(note) and C(region) (null for the lines of every DR region, such as verification's reads). A price nobody
+      publishes is a line with no price that says so, never a zero.
     - C(time) has C(hours) until the last copy completes (null - not known - where the cloud promises no copy rate) and C(why),
       the limit that sets it.
   returned: always
