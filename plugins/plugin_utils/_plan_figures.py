@@ -204,9 +204,14 @@ def summed(named: Iterable[tuple[str, Mapping[str, Any] | None]]) -> dict[str, A
 
 def stats_totals(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The plan's totals as the AWX stats carry them (the role's dr_copy_runs.<name>.plan, the fleet's dr_fleet.plan):
-    monthly, once, whether both are whole (``complete``), full copies and preflight problems. ``value``: a scope's plan
-    (dr_sync's ``plan``, with its ``cost``) or a fleet's sums (the fleet report's ``plan``); None without one."""
+    monthly and once, each null where it is partial and nothing in it is priced (the pages' "not known": never a 0 a
+    workflow could take for free), whether each is whole and both are (``complete``), full copies and preflight
+    problems. ``value``: a scope's plan (dr_sync's ``plan``, with its ``cost``) or a fleet's sums (the fleet report's
+    ``plan``); None without one."""
     totals = plan_totals(value) if value and 'cost' in value else value
     if not totals:
         return None
-    return {key: totals[key] for key in ('monthly', 'once', 'complete', 'full', 'preflight')}
+    stats = {key: totals[key] for key in ('complete', 'monthly_complete', 'once_complete', 'full', 'preflight')}
+    for key in ('monthly', 'once'):
+        stats[key] = None if not totals[key + '_complete'] and not totals[key] else totals[key]
+    return stats

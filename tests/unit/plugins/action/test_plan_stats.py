@@ -90,12 +90,16 @@ def test_the_stats_carry_each_scopes_plan_and_the_fleets_sums(fakecloud_clean, t
     plan = plan_totals(report['plan'])
     # Two disks, each copied in full to two regions: 120 GiB; Alibaba's transfer has no price in the collection.
     assert (plan['full'], plan['bytes']) == (4, 120 * GIB) and plan['monthly'] > 0 and not plan['once_complete']
-    expected = {key: plan[key] for key in ('monthly', 'once', 'complete', 'full', 'preflight')}
+    expected = {
+        key: plan[key] for key in ('monthly', 'complete', 'monthly_complete', 'once_complete', 'full', 'preflight')
+    }
+    # Its once has nothing priced: not known, null, never 0.
+    expected['once'] = None
     assert stats['dr_copy_runs']['ecs-plan']['plan'] == expected
     assert 'ecs-broken' not in stats['dr_copy_runs']
 
     fleet = json.loads((reports / 'dr-fleet-plan.json').read_text())
     assert fleet['plan']['without_plan'] == ['ecs-broken']
     # The fleet's sums are the one plan's, and not complete: a scope has no plan and a price is not known.
-    assert stats['dr_fleet']['plan'] == dict(expected, complete=False)
+    assert stats['dr_fleet']['plan'] == dict(expected, complete=False, monthly_complete=False, once_complete=False)
     assert fleet['plan']['monthly'] == plan['monthly'] and 'ecs-broken: no plan' in fleet['plan']['unpriced']

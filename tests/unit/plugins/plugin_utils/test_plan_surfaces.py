@@ -320,6 +320,8 @@ def test_the_stats_carry_the_plans_monthly_once_full_copies_and_preflight():
         'monthly': plan['cost']['monthly'],
         'once': plan['cost']['once'],
         'complete': True,
+        'monthly_complete': True,
+        'once_complete': True,
         'full': 3,
         'preflight': 1,
     }
