@@ -39,8 +39,9 @@ def check_description(
         raise CloudError(code, message)
 
 
-def parse_tags(params: dict, limit: int = 20) -> dict:
-    """Tag.N.Key/Tag.N.Value to be set on a resource, checked as ECS checks them."""
+def parse_tags(params: dict, limit: int = 20, value_reserved: tuple = ('acs:',)) -> dict:
+    """Tag.N.Key/Tag.N.Value to be set on a resource, checked as ECS checks them; ``value_reserved``: the prefixes the
+    action's model forbids in a value (CopySnapshotRequest.Tag.Value: "cannot start with aliyun or acs:")."""
     tags = repeat_list(params, 'Tag', ('Key', 'Value'))
     if len(tags) > limit:
         raise CloudError('InvalidTagCount', 'The number of tags exceeds %d.' % limit)
@@ -49,7 +50,7 @@ def parse_tags(params: dict, limit: int = 20) -> dict:
         key, value = tag.get('Key'), tag.get('Value', '')
         if not key or len(key) > 128 or key.startswith(('acs:', 'aliyun')) or any(p in key for p in _URL_PREFIXES):
             raise CloudError('InvalidTagKey.Malformed', 'The specified Tag.n.Key is not valid.')
-        if len(value) > 128 or value.startswith('acs:') or any(p in value for p in _URL_PREFIXES):
+        if len(value) > 128 or value.startswith(value_reserved) or any(p in value for p in _URL_PREFIXES):
             raise CloudError('InvalidTagValue.Malformed', 'The specified Tag.n.Value is not valid.')
         if key in result:
             raise CloudError('Duplicate.TagKey', 'The Tag.N.Key contain duplicate key.')

@@ -303,7 +303,8 @@ def copy_snapshot(call) -> dict:
     rules.check_name(name)
     rules.check_description(description)
     retention = _check_retention(prm)
-    tags = rules.parse_tags(prm)
+    # "The tag value ... cannot start with aliyun or acs:" (CopySnapshotRequest.Tag.Value).
+    tags = rules.parse_tags(prm, value_reserved=('acs:', 'aliyun'))
     encrypted = p.boolean(prm, 'Encrypted')
     if destination == region:
         # ECS error codes: a copy within one region is refused (unverifiable: the HTTP status).

@@ -331,6 +331,9 @@ def test_copy_snapshot_client_token_is_idempotent(fc):
         ({'Tags': [{'Key': 'acs:x', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
         ({'Tags': [{'Key': 'aliyunx', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
         ({'Tags': [{'Key': 'k', 'Value': 'http://v'}]}, 'InvalidTagValue.Malformed'),
+        # CopySnapshotRequest.Tag.Value: "cannot start with aliyun or acs:".
+        ({'Tags': [{'Key': 'k', 'Value': 'acs:v'}]}, 'InvalidTagValue.Malformed'),
+        ({'Tags': [{'Key': 'k', 'Value': 'aliyun-v'}]}, 'InvalidTagValue.Malformed'),
         ({'Tags': [{'Key': 'k', 'Value': '1'}, {'Key': 'k', 'Value': '2'}]}, 'Duplicate.TagKey'),
         ({'RetentionDays': 0}, 'InvalidRetentionDays'),
         ({'RetentionDays': 65537}, 'InvalidRetentionDays'),

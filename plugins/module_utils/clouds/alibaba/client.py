@@ -157,6 +157,9 @@ RETRYABLE_CODES = {
     'Throttling.Api',
     'ServiceBusy',
     'RequestTimeout',
+    # "The specified snapshot is being created" (ECS error codes, 403): the source completes by itself, and the copy's
+    # ClientToken makes the call safe to send again.
+    'InvalidSnapshotId.NotReady',
 }
 NOT_FOUND_CODES = {
     'InvalidSnapshotId.NotFound',

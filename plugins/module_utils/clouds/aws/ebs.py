@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import CloudError, InputError
+from ...core.errors import INVALID, CloudError, InputError
 from ...core.inputs import task_destinations
 from ...core.model import ARCHIVE, COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, CopyRequest, Snapshot
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, TagRules, tag_dict, tag_list
@@ -223,6 +223,37 @@ class EbsCopyAdapter(CopyAdapter):
             raise InputError('completion_duration_minutes', 'cannot be used for a copy to a Local Zone')
 
     # ------------------------------------------------------------------ reads
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
+        """What the EC2 model says of a source, refused before the copy call, each with what to do: an archived one
+        ("archive indicates that the snapshot is currently archived and that it must be restored before it can be used",
+        Snapshot.StorageTier), one on an Outpost ("If the source snapshot is on an Outpost, you can't copy it"), and an
+        unencrypted one to an Outpost without encrypted ("Snapshots copied to an Outpost must be encrypted",
+        CopySnapshotRequest)."""
+        if source.extra.get('storage_tier') == ARCHIVE:
+            why = (
+                'SourceArchived',
+                'is archived (StorageTier archive): restore it first (RestoreSnapshotTier), then copy it',
+            )
+        elif source.extra.get('destination_outpost_arn'):
+            why = (
+                'SourceOnOutpost',
+                'is on an Outpost (%s), and EC2 copies no snapshot from an Outpost'
+                % (source.extra['destination_outpost_arn']),
+            )
+        elif request.options.get('destination_outpost_arn') and not (
+            request.options.get('encrypted') or source.encrypted
+        ):
+            why = 'EncryptionRequired', 'is not encrypted, and a copy to an Outpost must be: set encrypted: true'
+        else:
+            return
+        raise CloudError(
+            'DescribeSnapshots',
+            why[0],
+            'source snapshot %s %s' % (source.id, why[1]),
+            kind=INVALID,
+            region=request.source_region,
+        )
+
     def get_sources(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         if len(snapshot_ids) == 1:
             # By id, so that a missing snapshot gives AWS's own InvalidSnapshot.NotFound.

@@ -62,7 +62,9 @@ class EbsAdapter(EbsCopyAdapter, DrAdapter, CompletedSnapshotsAdapter, EbsSource
         self.blocks = EbsBlocks(self)
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
-        """With dr_account, an encrypted source must be one the DR account can copy (EbsDrAccount.key_refusal)."""
+        """An archived source is refused (EbsCopyAdapter.check_source); with dr_account, an encrypted source must be one
+        the DR account can copy (EbsDrAccount.key_refusal)."""
+        super().check_source(request, source)
         if self.dr_account is not None and source.encrypted:
             self.vault.check_source(source)
 

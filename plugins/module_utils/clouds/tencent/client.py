@@ -101,6 +101,20 @@ ORGANIZATION_VERSION = '2021-03-31'
 COMMON_SERVICES = {'sts': STS_VERSION, 'cvm': CVM_VERSION, 'organization': ORGANIZATION_VERSION}
 
 RETRYABLE_PREFIXES = ('RequestLimitExceeded', 'InternalError', 'ResourceBusy')
+# The disk's or the region's state for now, which ends by itself: the CBS SDK's errorcodes.py says of each "请稍后重试"
+# (try again later), or "暂时不可使用" (not usable for now), or that too many snapshots are being made across the cloud.
+# CreateSnapshot answers them while a snapshot policy is snapshotting the disk (tencentcloud-sdk-go, cbs CreateSnapshot's
+# codes): the call made nothing, and asked again it makes the snapshot.
+RETRY_LATER_CODES = {
+    'InvalidDisk.Busy',
+    'InvalidDisk.SnapshotCreating',
+    'ResourceInUse.DiskMigrating',
+    'ResourceInUse.DiskRollbacking',
+    'ResourceInsufficient.UpgradeServiceBusy',
+    'ResourceUnavailable.DiskBackupCreating',
+    'ResourceUnavailable.SnapshotCreating',
+    'ResourceUnavailable.TooManyCreatingSnapshot',
+}
 NOT_FOUND_CODES = {
     'InvalidSnapshotId.NotFound',
     'InvalidSnapshot.NotFound',
@@ -509,7 +523,7 @@ def cloud_error(
 
 
 def classify(code: str) -> str:
-    if code.startswith(RETRYABLE_PREFIXES):
+    if code.startswith(RETRYABLE_PREFIXES) or code in RETRY_LATER_CODES:
         return RETRYABLE
     if code == 'ResourceInUse.CopySnapshotConflict':
         return ALREADY_EXISTS

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...core.errors import UNKNOWN_REGION_CODES, CloudError, InputError
-from ...core.model import COMPLETED, PENDING
+from ...core.model import ARCHIVE, COMPLETED, PENDING
 from ..capabilities import SetReading
 from ..coverage import Coverage, coverage_notes, format_selector
 from ..groups import IN_FLIGHT, consistency_groups, group_look_alikes, group_point
@@ -264,10 +264,16 @@ def _named_disks(ctx: PhaseContext, disks: list[Disk]) -> tuple[list[Disk], list
 
 
 def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> DiskPlan:
-    """A disk's plan: its newest completed snapshot is its source; when that is older than max_snapshot_age_hours (or
-    there is none), a fresh one is to be made, or the one already being made used."""
+    """A disk's plan: its newest completed snapshot is its source, but for one archived, which must be restored before
+    it can be used (EBS); when that is older than max_snapshot_age_hours (or there is none), a fresh one is to be made,
+    or the one already being made used."""
     completed = sorted(
-        (snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order()
+        (
+            snapshot
+            for snapshot in snapshots
+            if snapshot.state == COMPLETED and snapshot.extra.get('storage_tier') != ARCHIVE
+        ),
+        key=lambda snapshot: snapshot.age_order(),
     )
     source = completed[-1] if completed else None
     max_age = ctx.settings.fresh.max_age_hours

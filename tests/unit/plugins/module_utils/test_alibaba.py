@@ -209,6 +209,8 @@ def test_unknown_action_version_is_reported_with_its_code(fakecloud_clean):
         ('SomethingNew', 502, RETRYABLE),
         ('LastTokenProcessing', 400, RETRYABLE),
         ('InvalidSnapshotId.NotFound', 403, NOT_FOUND),
+        # "the specified snapshot is being created" (ECS error codes): not bad input, for all its prefix.
+        ('InvalidSnapshotId.NotReady', 403, RETRYABLE),
         ('SignatureDoesNotMatch', 400, FATAL),
         ('InvalidAccessKeySecret', 400, FATAL),
         ('InvalidAccessKeyId.NotFound', 404, FATAL),

@@ -30,12 +30,19 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ec2_mode
     load_model as load_ec2_model,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    INVALID,
     RETRYABLE,
     CloudError,
     InputError,
     is_retryable,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import DELETING, PENDING, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    COMPLETED,
+    DELETING,
+    PENDING,
+    CopyRequest,
+    Snapshot,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import version_key
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
@@ -320,6 +327,35 @@ def test_non_retryable_error_is_reported_with_code_and_request_id():
     assert engine.retries == 0
 
 
+OUTPOST = 'arn:aws:outposts:us-east-1:123456789012:outpost/op-1234567890abcdef0'
+
+
+@pytest.mark.parametrize(
+    'extra, options, encrypted, code',
+    [
+        ({'storage_tier': 'archive'}, {}, False, 'SourceArchived'),
+        ({'destination_outpost_arn': OUTPOST}, {}, False, 'SourceOnOutpost'),
+        ({}, {'destination_outpost_arn': OUTPOST}, False, 'EncryptionRequired'),
+        ({}, {'destination_outpost_arn': OUTPOST, 'encrypted': True}, False, None),
+        ({}, {'destination_outpost_arn': OUTPOST}, True, None),
+        ({}, {}, False, None),
+    ],
+)
+def test_a_source_the_ec2_model_says_cannot_be_copied_is_refused_before_the_copy_call(extra, options, encrypted, code):
+    """EC2's model: an archived snapshot "must be restored before it can be used"; "If the source snapshot is on an
+    Outpost, you can't copy it"; "Snapshots copied to an Outpost must be encrypted". Each is refused with what to do,
+    before any copy call (the engine reports it as the source's error)."""
+    adapter = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
+    source = Snapshot(SOURCE, 'us-east-1', COMPLETED, encrypted=encrypted, extra=extra)
+    request = CopyRequest(SOURCE, 'us-east-1', ['us-west-2'], options)
+    if code is None:
+        adapter.check_source(request, source)
+        return
+    with pytest.raises(CloudError) as refused:
+        adapter.check_source(request, source)
+    assert (refused.value.code, refused.value.kind) == (code, INVALID) and SOURCE in refused.value.message
+
+
 def test_pending_source_without_wait_is_a_clear_error_and_copies_nothing():
     with StubbedAws() as aws:
         aws.source_found('pending', '45%')
@@ -469,7 +505,10 @@ def run_in_region(aws, copies=(), copy_arguments=None, **options):
     found there are read, and CopySnapshot is expected with exactly ``copy_arguments`` (the Stubber checks them against
     the model) when it is given."""
     west = aws.stubbers['us-west-2']
-    west.add_response('describe_snapshots', {'Snapshots': [snapshot(SOURCE)]}, {'SnapshotIds': [SOURCE]})
+    # Encrypted: "Snapshots copied to an Outpost must be encrypted" (CopySnapshotRequest), and a zone takes one as well.
+    west.add_response(
+        'describe_snapshots', {'Snapshots': [snapshot(SOURCE, Encrypted=True)]}, {'SnapshotIds': [SOURCE]}
+    )
     west.add_response(
         'describe_snapshots',
         {'Snapshots': list(copies)},

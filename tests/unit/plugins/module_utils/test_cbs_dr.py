@@ -528,6 +528,29 @@ def test_dr_run_refreshes_a_stale_disk_and_copies_the_fresh_snapshot(cloud):
     assert not unanswered['changed'] and mutating_calls(cloud) == 0
 
 
+def test_a_fresh_snapshot_the_disk_is_too_busy_for_now_is_made_on_a_retry(cloud):
+    """CreateSnapshot refused once with InvalidDisk.SnapshotCreating ("云硬盘正在创建快照，请稍后重试": a snapshot
+    policy's snapshot in the making): the run's retry makes the fresh snapshot and copies it, where it failed the disk."""
+    stale = cloud.admin.seed(
+        cbs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'}, 'snapshots': [{'age_seconds': 10 * 3600}]}]}
+    )['cbs']
+    cloud.admin.faults(
+        rules=[
+            {
+                'cloud': 'cbs',
+                'action': 'CreateSnapshot',
+                'error_rate': 1.0,
+                'error_code': 'InvalidDisk.SnapshotCreating',
+                'count': 1,
+            }
+        ]
+    )
+    report = dr_run(cloud, max_snapshot_age_hours=3)
+    (disk,) = [disk for disk in report['disks'] if disk['disk_id'] == stale['disks'][0]]
+    assert disk['fresh_snapshot']['action'] == 'created' and not report['failures'], report['failures']
+    assert calls(cloud, 'CreateSnapshot') == 2
+
+
 def test_dr_run_reports_a_broken_dr_region_and_copies_to_the_others(cloud):
     created = seed_disks(cloud, 3, {'dr': 'yes'}, snapshots=1)
     cloud.admin.faults({'broken_regions': {'cbs': [DR_REGIONS[1]]}})

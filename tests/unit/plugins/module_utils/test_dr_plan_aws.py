@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import datetime
 
+import botocore
+
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import prices
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsCopyAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     CHANGED_BLOCKS,
     EARLIER_ARCHIVED,
@@ -15,7 +20,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.plan import (
     GIB,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import EngineConfig
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import backends
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_verify_aws import (
@@ -144,6 +152,32 @@ def test_the_copy_after_an_archived_copy_is_planned_full(moto_url):
     dummy, planned = run(moto_url, source, dr_region, check_mode=True, **options)
     (copy,) = planned['plan']['copies']
     assert (copy['full'], copy['why_full'], copy['bytes_from']) == (True, EARLIER_ARCHIVED, FULL_SNAPSHOT_SIZE), copy
+
+
+def test_an_archived_snapshot_is_no_source_and_its_copy_is_refused_before_the_call(moto_url):
+    """An archived EBS snapshot "must be restored before it can be used" (EC2 API, Snapshot.StorageTier): the DR run takes
+    the disk's newest snapshot in the standard tier for its source, and the copy engine refuses an archived one before
+    any copy call, saying what to do."""
+    source, dr_region = 'ca-central-1', 'eu-central-2'
+    ((volume, older),) = disks_with_snapshots(moto_url, source, count=1, tag_value='archived-source').items()
+    aged(source, older, 30)
+    ec2 = ec2_with(moto_url, KEYS, source)
+    newest = ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
+    aged(source, newest, 2)
+    ec2.modify_snapshot_tier(SnapshotId=newest, StorageTier='archive')
+    dummy, report = run(moto_url, source, dr_region, selector={'verify': 'archived-source'})
+    (disk,) = report['disks']
+    assert disk['source_snapshot']['id'] == older and report['totals']['copied'] == 1, report['failures']
+    adapter = EbsCopyAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
+    clock = FakeClock()
+    engine = CopyEngine(
+        adapter, EngineConfig(wait=False, timeout=60, poll_interval=1), clock=clock.clock, sleep=clock.sleep
+    )
+    (outcome,) = engine.run([CopyRequest(newest, source, [dr_region])])
+    assert outcome.failed and outcome.error.code == 'SourceArchived' and 'RestoreSnapshotTier' in outcome.error.message
+    assert not ec2_with(moto_url, KEYS, dr_region).describe_snapshots(
+        Filters=[{'Name': 'tag:snapcopy:source', 'Values': ['%s/%s' % (source, newest)]}], OwnerIds=['self']
+    )['Snapshots']
 
 
 def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not_the_blocks_it_moves(moto_url):
