@@ -364,10 +364,14 @@ def test_check_job_plans_and_publishes_the_plan(run_job, fakecloud_clean, home, 
     assert run['generated_at'] == report['generated_at']
     # Issue 64: the plan's totals, the JSON plan's own figures; Alibaba's copy transfer has no price: not complete.
     plan = report['plan']
+    # ECS's transfer has no price in the collection: once is not known, null, never 0.
+    assert plan['cost']['once'] == 0 and plan['cost']['unpriced']
     assert run['plan'] == {
         'monthly': plan['cost']['monthly'],
-        'once': plan['cost']['once'],
+        'once': None,
         'complete': False,
+        'monthly_complete': True,
+        'once_complete': False,
         'full': plan['full'],
         'preflight': len(plan['preflight']),
     }
