@@ -424,7 +424,7 @@ PYTHON_TREES := plugins/ extensions/ tests/
 # pycodestyle (sanity_skips), as this one implies it.
 PEP8_FILES := $(PYTHON_TREES) docs/tools/
 lint: venv collection-link ## ruff (the formatter's check too), pep8 as sanity has it, pylint, mypy (mypy.ini: strict on module_utils), yamllint, ansible-lint (production), changelog lint
-	@echo '== lint (ruff format --check, 120 columns, on all the Python; ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/ (strict on module_utils/, as mypy.ini says); yamllint, the plugins' doc files too; ansible-lint production profile; antsibull-changelog)'
+	@echo '== lint (ruff format --check, 120 columns, on all the Python; ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/ (strict on module_utils/, as mypy.ini says); yamllint (plugins/ too); ansible-lint production profile; antsibull-changelog)'
 	$(BIN)/ruff format --check $(PYTHON_TREES) || { echo 'make format writes these files as ruff format would'; exit 1; }
 	$(BIN)/ruff check plugins/ extensions/
 	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) $(PEP8_FILES)
