@@ -25,7 +25,18 @@ from ..core.errors import InputError
 from ..core.model import COMPLETED, FAILED, PENDING
 from ..core.tagging import SET_TAG
 from .capabilities import set_part
-from .points import SUSPECT, holding, hours_since, own_point, point_order, region_points, worst_verdict
+from .points import (
+    FAILED_COPY,
+    SPREADING,
+    SUSPECT,
+    Holding,
+    holding,
+    hours_since,
+    own_point,
+    point_order,
+    region_points,
+    worst_verdict,
+)
 from .settings import GROUP_BY_INSTANCE, GROUP_BY_TAG
 
 if TYPE_CHECKING:
@@ -237,6 +248,26 @@ def newest_complete_set(
     return next((set_id for set_id, found in copy_sets(copies, point_of) if copies_complete(copies, found)), None)
 
 
+def sets_holding(
+    ordered: Sequence[tuple[str, list[tuple[str, Snapshot]]]],
+    members: Iterable[str],
+    verdict_of: Callable[[Snapshot], str],
+) -> Holding[int]:
+    """dr.points' rule over a group's sets in one region (``ordered``: copy_sets', newest first), as indexes into it: a
+    complete set is a point, judged by its worst completed copy; an incomplete one is no point (it never stands), but a
+    suspect or unmeasured copy of it reaches every newer set all the same, and its mark is kept (the anchor): the disk
+    was rewritten at that moment, whatever became of the other members' copies. Pruning (dr.prune.prune_set_selection)
+    and every surface (set_points) read sets by this one rule."""
+    keys = list(members)
+
+    def verdict(index: int) -> str:
+        found = ordered[index][1]
+        worst = worst_verdict(verdict_of(copy) for dummy, copy in found if copy.state == COMPLETED)
+        return worst if copies_complete(keys, found) or worst in SPREADING else FAILED_COPY
+
+    return holding(list(range(len(ordered))), verdict)
+
+
 def set_points(
     copies: Mapping[str, Sequence[Snapshot]],
     point_of: Callable[[Snapshot], str | None],
@@ -249,12 +280,21 @@ def set_points(
     its copy of that set (``last_known_good_set``). A doubt on one member's copy is its set's, so that no member stands on
     a set the others left. Where no set is complete there, each member's own record: the group stands nowhere anyway."""
     own = {key: region_points(found, point_of, now, verdict_of) for key, found in copies.items()}
-    complete = [(set_id, found) for set_id, found in copy_sets(copies, point_of) if copies_complete(copies, found)]
-    if not complete:
+    ordered = copy_sets(copies, point_of)
+    if not any(copies_complete(copies, found) for dummy, found in ordered):
         return own
-    held = holding(
-        complete,
-        lambda item: worst_verdict(verdict_of(copy) for dummy, copy in item[1] if copy.state == COMPLETED),
+    indexes = sets_holding(ordered, copies, verdict_of)
+
+    def at(index: int | None) -> tuple[str, list[tuple[str, Snapshot]]] | None:
+        return None if index is None else ordered[index]
+
+    held = Holding(
+        points=tuple(ordered),
+        newest=at(indexes.newest),
+        standing=at(indexes.standing),
+        doubt=at(indexes.doubt),
+        doubt_verdict=indexes.doubt_verdict,
+        anchor=at(indexes.anchor),
     )
 
     def member_copy(item: tuple[str, list[tuple[str, Snapshot]]] | None, key: str) -> Snapshot | None:

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 from ..core.model import COMPLETED, DELETING, PENDING
 from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG
-from .groups import copies_complete, copy_sets
-from .points import GOOD, Holding, copies_holding, copy_verdict, holding, own_point, point_order, worst_verdict
+from .groups import copies_complete, copy_sets, sets_holding
+from .points import GOOD, Holding, copies_holding, copy_verdict, holding, own_point, point_order
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Container, Iterable, Mapping
@@ -198,13 +198,9 @@ def prune_set_selection(
 
     complete = [index for index, (dummy, found) in enumerate(ordered) if copies_complete(members, found)]
     newest_complete = complete[0] if complete else None
-    points_rule = holding(
-        complete,
-        lambda index: worst_verdict(
-            rule.verdict_of(copy) for dummy, copy in ordered[index][1] if copy.state == COMPLETED
-        ),
-    )
-    protected = set(points_rule.kept())
+    # dr.points' rule over the sets, as every surface reads them: a suspect or unmeasured copy of a torn set reaches the
+    # newer sets and is kept, with the standing set its mark holds.
+    protected = set(sets_holding(ordered, members, rule.verdict_of).kept())
     delete: dict[str, list[Snapshot]] = {key: [] for key in members}
     rank = 1 if completed_to_come else 0
     for index, (dummy, found) in enumerate(ordered):

@@ -405,3 +405,40 @@ def test_a_doubt_on_one_members_copy_holds_the_whole_group_on_its_last_good_set(
         assert {cell['set_id'] for cell in cells.values()} == {'s0'}, (surface, cells)
         assert all(cell['standing'] in (WITHIN_RPO, OVER_RPO) and cell['doubt'] for cell in cells.values()), surface
         assert protection['status'] == 'at risk', surface
+
+
+def test_a_suspect_copy_of_a_torn_set_holds_the_newer_sets_in_doubt_and_the_good_set_is_kept():
+    """A review's sequence: set s1 copied whole, one member's copy of it then gone (the set torn there) and the other's
+    marked suspect (the disk was rewritten at s1); then a newer set s2, copied and good. The rewrite reaches s2 all the
+    same: the group stands on s0 in doubt, on every surface, and pruning by one set keeps s0 and the suspect copy, whose
+    mark holds it. Before, the torn set was no point at all: s2 stood protected, and pruning took s0 and the mark."""
+    world = GroupWorld()
+    world.start(drops_failed=False)
+    run = dict(fresh_outcomes={}, failing=0, hanging=0, killed_after=None, lost_answer=False)
+    world.dr_run(rpo=None, wait=True, max_age_days=None, keep_copies=None, **run)
+    s0 = world.newest_complete_sets()['dr-1'][1]
+    world.time_passes(seconds=3600)
+    world.the_cloud_makes_a_set(states=(COMPLETED, COMPLETED), age_hours=0)
+    world.dr_run(rpo=None, wait=True, max_age_days=None, keep_copies=None, **run)
+    set_id, s1 = world.newest_complete_sets()['dr-1']
+    assert set_id == 's1'
+    data_copy, log_copy = sorted(s1, key=lambda copy_id: world.cloud.copies[copy_id]['tags'][DISK_TAG])
+    assert world.cloud.a_person_deletes(log_copy)
+    world.cloud.copies[data_copy]['tags'][SUSPECT_TAG] = 'yes'
+    world.time_passes(seconds=3600)
+    world.the_cloud_makes_a_set(states=(COMPLETED, COMPLETED), age_hours=0)
+    world.dr_run(rpo=None, wait=True, max_age_days=None, keep_copies=1, **run)
+    assert s0 | {data_copy} <= set(world.cloud.copies), 'pruning took the last good set or the mark that holds it'
+    settings_ = dr_settings(
+        params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
+    )
+    read = PostureRead(world.cloud, settings_, now=world.now()).read()
+    for surface, protection in (('the run', world.last_report['protection']), ('the read', read['protection'])):
+        cells = {
+            disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
+            for disk in protection['disks']
+            if disk['disk_id'] in MEMBERS
+        }
+        assert {cell['copy_id'] for cell in cells.values()} == s0, (surface, cells)
+        assert all(cell['doubt'] == 'suspect' for cell in cells.values()), (surface, cells)
+        assert protection['status'] == 'at risk', surface
