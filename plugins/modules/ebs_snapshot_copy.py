@@ -84,8 +84,9 @@ options:
     description:
       - Copy to this Outpost instead of a region. The Outpost must belong to the source region,
         so O(source_region) and O(destination_region) must both be that region.
-      - The copy must be encrypted ("Snapshots copied to an Outpost must be encrypted"): an unencrypted source needs
-        O(encrypted=true), or its destination fails before the copy call, saying so. A source on an Outpost cannot be copied.
+      - The copy must be encrypted (EC2 - "Snapshots copied to an Outpost must be encrypted"), so an unencrypted source
+        needs O(encrypted=true), or its destination fails before the copy call, saying so. A source on an Outpost cannot be
+        copied.
     type: str
   destination_availability_zone:
     description:
@@ -109,8 +110,8 @@ notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
   - Needs C(ec2:DescribeSnapshots), C(ec2:CopySnapshot) and C(ec2:CreateTags) in the destination region,
     and C(ec2:DescribeSnapshots) in the source region.
-  - An archived source (EBS snapshots archive) "must be restored before it can be used": the task fails for it before the
-    copy call, naming C(RestoreSnapshotTier).
+  - An archived source (EBS snapshots archive) "must be restored before it can be used" (EC2), so the task fails for it
+    before the copy call, naming C(RestoreSnapshotTier).
 attributes:
   check_mode:
     support: full

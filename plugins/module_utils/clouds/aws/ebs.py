@@ -114,6 +114,9 @@ class EbsCopyAdapter(CopyAdapter):
 
     def __init__(self, client: AwsClient) -> None:
         self.client = client
+        # (region, id) of the sources read archived: refused at the copy call only, so that copies made before the
+        # archiving are found as ever (check_source, start_copy).
+        self.archived_sources: set[tuple[str, str]] = set()
 
     @classmethod
     def from_connection(
@@ -224,17 +227,15 @@ class EbsCopyAdapter(CopyAdapter):
 
     # ------------------------------------------------------------------ reads
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
-        """What the EC2 model says of a source, refused before the copy call, each with what to do: an archived one
-        ("archive indicates that the snapshot is currently archived and that it must be restored before it can be used",
-        Snapshot.StorageTier), one on an Outpost ("If the source snapshot is on an Outpost, you can't copy it"), and an
-        unencrypted one to an Outpost without encrypted ("Snapshots copied to an Outpost must be encrypted",
-        CopySnapshotRequest)."""
+        """What the EC2 model says of a source, each with what to do: one on an Outpost ("If the source snapshot is on an
+        Outpost, you can't copy it") and an unencrypted one to an Outpost without encrypted ("Snapshots copied to an
+        Outpost must be encrypted", CopySnapshotRequest), refused before any copy is looked for (none can exist); an
+        archived one ("archive indicates that the snapshot is currently archived and that it must be restored before it
+        can be used", Snapshot.StorageTier), noted, and refused only where a copy is to be made (start_copy): a copy made
+        before the archiving is found as ever."""
         if source.extra.get('storage_tier') == ARCHIVE:
-            why = (
-                'SourceArchived',
-                'is archived (StorageTier archive): restore it first (RestoreSnapshotTier), then copy it',
-            )
-        elif source.extra.get('destination_outpost_arn'):
+            self.archived_sources.add((request.source_region, source.id))
+        if source.extra.get('destination_outpost_arn'):
             why = (
                 'SourceOnOutpost',
                 'is on an Outpost (%s), and EC2 copies no snapshot from an Outpost'
@@ -289,6 +290,17 @@ class EbsCopyAdapter(CopyAdapter):
     # ------------------------------------------------------------------ the copy
     def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
         (destination,) = destinations
+        if (request.source_region, request.source_id) in self.archived_sources:
+            return {
+                destination: CloudError(
+                    'CopySnapshot',
+                    'SourceArchived',
+                    'source snapshot %s is archived (StorageTier archive): restore it first (RestoreSnapshotTier), '
+                    'then copy it' % request.source_id,
+                    kind=INVALID,
+                    region=request.source_region,
+                )
+            }
         options = request.options
         tags = request.copy_tags()
         answer = self.client.call(destination, 'CopySnapshot', **copy_call_arguments(request))

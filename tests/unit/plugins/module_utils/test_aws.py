@@ -333,7 +333,6 @@ OUTPOST = 'arn:aws:outposts:us-east-1:123456789012:outpost/op-1234567890abcdef0'
 @pytest.mark.parametrize(
     'extra, options, encrypted, code',
     [
-        ({'storage_tier': 'archive'}, {}, False, 'SourceArchived'),
         ({'destination_outpost_arn': OUTPOST}, {}, False, 'SourceOnOutpost'),
         ({}, {'destination_outpost_arn': OUTPOST}, False, 'EncryptionRequired'),
         ({}, {'destination_outpost_arn': OUTPOST, 'encrypted': True}, False, None),

@@ -168,16 +168,28 @@ def test_an_archived_snapshot_is_no_source_and_its_copy_is_refused_before_the_ca
     dummy, report = run(moto_url, source, dr_region, selector={'verify': 'archived-source'})
     (disk,) = report['disks']
     assert disk['source_snapshot']['id'] == older and report['totals']['copied'] == 1, report['failures']
-    adapter = EbsCopyAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
-    clock = FakeClock()
-    engine = CopyEngine(
-        adapter, EngineConfig(wait=False, timeout=60, poll_interval=1), clock=clock.clock, sleep=clock.sleep
-    )
-    (outcome,) = engine.run([CopyRequest(newest, source, [dr_region])])
-    assert outcome.failed and outcome.error.code == 'SourceArchived' and 'RestoreSnapshotTier' in outcome.error.message
+
+    def copy(snapshot_id):
+        adapter = EbsCopyAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
+        clock = FakeClock()
+        config = EngineConfig(wait=False, timeout=60, poll_interval=1)
+        (outcome,) = CopyEngine(adapter, config, clock=clock.clock, sleep=clock.sleep).run(
+            [CopyRequest(snapshot_id, source, [dr_region])]
+        )
+        return outcome.destinations[dr_region]
+
+    refused = copy(newest)
+    assert (refused.action, refused.error.code) == ('not_copied', 'SourceArchived')
+    assert 'RestoreSnapshotTier' in refused.error.message
     assert not ec2_with(moto_url, KEYS, dr_region).describe_snapshots(
         Filters=[{'Name': 'tag:snapcopy:source', 'Values': ['%s/%s' % (source, newest)]}], OwnerIds=['self']
     )['Snapshots']
+    # A copy made before its source was archived is found as ever, not refused.
+    third = ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
+    assert copy(third).action == 'copied'
+    ec2.modify_snapshot_tier(SnapshotId=third, StorageTier='archive')
+    again = copy(third)
+    assert (again.action, again.error) == ('existing', None)
 
 
 def test_the_plan_prices_the_reads_verification_makes_of_an_incremental_copy_not_the_blocks_it_moves(moto_url):
