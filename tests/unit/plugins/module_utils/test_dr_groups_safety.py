@@ -373,6 +373,21 @@ def test_a_member_with_a_copy_of_the_older_set_stands_with_the_members_held_on_t
     assert {(cell['standing'], cell['set_id']) for cell in cells.values()} == {(WITHIN_RPO, 'set-fresh-1')}, cells
 
 
+def members_in_dr_1(world):
+    """(surface, its protection, {member: its cell in dr-1}) of the world's last run and of a read of the clouds now."""
+    settings_ = dr_settings(
+        params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
+    )
+    read = PostureRead(world.cloud, settings_, now=world.now()).read()
+    for surface, protection in (('the run', world.last_report['protection']), ('the read', read['protection'])):
+        cells = {
+            disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
+            for disk in protection['disks']
+            if disk['disk_id'] in MEMBERS
+        }
+        yield surface, protection, cells
+
+
 @pytest.mark.parametrize('mark', [(SUSPECT_TAG, 'yes'), (CHURN_TAG, UNMEASURED), (DIFFERS_TAG, 'yes')])
 def test_a_doubt_on_one_members_copy_holds_the_whole_group_on_its_last_good_set(mark):
     """A newer set s1 copied whole, then one member's copy of it marked in doubt: both members stand on the older set s0
@@ -392,16 +407,7 @@ def test_a_doubt_on_one_members_copy_holds_the_whole_group_on_its_last_good_set(
     # A run that prunes lists the copies with their marks (a run that lists none judges its own copies by theirs).
     pruning = {key: value for key, value in run.items() if key != 'keep_copies'}
     world.dr_run(rpo=None, wait=True, max_age_days=None, keep_copies=5, **pruning)  # its invariants are checked
-    settings_ = dr_settings(
-        params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
-    )
-    read = PostureRead(world.cloud, settings_, now=world.now()).read()
-    for surface, protection in (('the run', world.last_report['protection']), ('the read', read['protection'])):
-        cells = {
-            disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
-            for disk in protection['disks']
-            if disk['disk_id'] in MEMBERS
-        }
+    for surface, protection, cells in members_in_dr_1(world):
         assert {cell['set_id'] for cell in cells.values()} == {'s0'}, (surface, cells)
         assert all(cell['standing'] in (WITHIN_RPO, OVER_RPO) and cell['doubt'] for cell in cells.values()), surface
         assert protection['status'] == 'at risk', surface
@@ -429,16 +435,7 @@ def test_a_suspect_copy_of_a_torn_set_holds_the_newer_sets_in_doubt_and_the_good
     world.the_cloud_makes_a_set(states=(COMPLETED, COMPLETED), age_hours=0)
     world.dr_run(rpo=None, wait=True, max_age_days=None, keep_copies=1, **run)
     assert s0 | {data_copy} <= set(world.cloud.copies), 'pruning took the last good set or the mark that holds it'
-    settings_ = dr_settings(
-        params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
-    )
-    read = PostureRead(world.cloud, settings_, now=world.now()).read()
-    for surface, protection in (('the run', world.last_report['protection']), ('the read', read['protection'])):
-        cells = {
-            disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
-            for disk in protection['disks']
-            if disk['disk_id'] in MEMBERS
-        }
+    for surface, protection, cells in members_in_dr_1(world):
         assert {cell['copy_id'] for cell in cells.values()} == s0, (surface, cells)
         assert all(cell['doubt'] == 'suspect' for cell in cells.values()), (surface, cells)
         assert protection['status'] == 'at risk', surface
