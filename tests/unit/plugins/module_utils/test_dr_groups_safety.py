@@ -379,13 +379,18 @@ def members_in_dr_1(world):
         params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
     )
     read = PostureRead(world.cloud, settings_, now=world.now()).read()
-    for surface, protection in (('the run', world.last_report['protection']), ('the read', read['protection'])):
-        cells = {
-            disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
-            for disk in protection['disks']
-            if disk['disk_id'] in MEMBERS
-        }
-        yield surface, protection, cells
+    return [
+        (
+            surface,
+            protection,
+            {
+                disk['disk_id']: next(cell for cell in disk['regions'] if cell['region'] == 'dr-1')
+                for disk in protection['disks']
+                if disk['disk_id'] in MEMBERS
+            },
+        )
+        for surface, protection in (('the run', world.last_report['protection']), ('the read', read['protection']))
+    ]
 
 
 @pytest.mark.parametrize('mark', [(SUSPECT_TAG, 'yes'), (CHURN_TAG, UNMEASURED), (DIFFERS_TAG, 'yes')])

@@ -159,7 +159,7 @@ def test_an_archived_snapshot_is_no_source_and_its_copy_is_refused_before_the_ca
     the disk's newest snapshot in the standard tier for its source, and the copy engine refuses an archived one before
     any copy call, saying what to do."""
     source, dr_region = 'ca-central-1', 'eu-central-2'
-    ((volume, older),) = disks_with_snapshots(moto_url, source, count=1, tag_value='archived-source').items()
+    volume, older = next(iter(disks_with_snapshots(moto_url, source, count=1, tag_value='archived-source').items()))
     aged(source, older, 30)
     ec2 = ec2_with(moto_url, KEYS, source)
     newest = ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
