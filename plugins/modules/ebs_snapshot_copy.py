@@ -110,8 +110,9 @@ notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
   - Needs C(ec2:DescribeSnapshots), C(ec2:CopySnapshot) and C(ec2:CreateTags) in the destination region,
     and C(ec2:DescribeSnapshots) in the source region.
-  - An archived source (EBS snapshots archive) "must be restored before it can be used" (EC2), so the task fails for it
-    before the copy call, naming C(RestoreSnapshotTier).
+  - An archived source (EBS snapshots archive) "must be restored before it can be used" (EC2), so where a copy is to be
+    made the task fails before the copy call, naming C(RestoreSnapshotTier); a copy made before the archiving is still
+    found.
 attributes:
   check_mode:
     support: full

@@ -140,7 +140,8 @@ def point_stamp(created: str | datetime.datetime | None) -> str | None:
         return None
     if moment is None:
         return None
-    # To the cloud's own precision: EBS dates to the millisecond, and two snapshots of a disk may share a second.
+    # To the cloud's own precision (a fraction of a second kept where an answer gives one): two snapshots of a disk may
+    # share a second.
     return iso_utc(moment, fraction=True)
 
 
