@@ -23,8 +23,8 @@ FAILED = 'failed'
 # On its way out (being deleted, or in a recycle bin): never adopted as a copy, never pruned,
 # never waited for. A copy in this state does not stop a new copy from being made.
 DELETING = 'deleting'
-# A snapshot's storage tier where its cloud has one (Snapshot.extra's storage_tier, set only for this): in an archive,
-# whence a restore first brings it back, and against which EBS copies the next copy in full.
+# A snapshot's storage tier where its cloud has one (Snapshot.archived): in an archive, whence a restore first brings
+# it back, and against which EBS copies the next copy in full.
 ARCHIVE = 'archive'
 
 
@@ -78,6 +78,11 @@ class Snapshot:  # pylint: disable=too-many-instance-attributes  # what the clou
             self.cloud_state = self.state
         self.tags = self.tags or {}
         self.extra = self.extra or {}
+
+    @property
+    def archived(self) -> bool:
+        """In its cloud's archive tier (extra's storage_tier: EBS)."""
+        return self.extra.get('storage_tier') == ARCHIVE
 
     def age_hours(self, now: datetime.datetime) -> float:
         """Hours since the snapshot was made, at ``now`` (0 when the cloud did not say when)."""

@@ -233,7 +233,7 @@ class EbsCopyAdapter(CopyAdapter):
         archived one ("archive indicates that the snapshot is currently archived and that it must be restored before it
         can be used", Snapshot.StorageTier), noted, and refused only where a copy is to be made (start_copy): a copy made
         before the archiving is found as ever."""
-        if source.extra.get('storage_tier') == ARCHIVE:
+        if source.archived:
             self.archived_sources.add((request.source_region, source.id))
         if source.extra.get('destination_outpost_arn'):
             why = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import PreflightError
-from ...core.model import ARCHIVE, same_kms_key
+from ...core.model import same_kms_key
 from ...engine.outcomes import COPIED, WOULD_COPY
 from ..plan import GIB, CopyFacts, copy_time, cost, cost_lines, planned_copy, priced_book
 from ..verify import BLOCK_BYTES
@@ -73,7 +73,7 @@ def plan_copies(
                             changed_bytes=changed_bytes((changed or {}).get((plan.key, region)), earlier),
                             earlier_copy=(earlier is not None) if listed else None,
                             key_changed=key_changed(earlier, source, options[region]),
-                            earlier_archived=earlier is not None and earlier.extra.get('storage_tier') == ARCHIVE,
+                            earlier_archived=earlier is not None and earlier.archived,
                         ),
                         facts.rules,
                     )

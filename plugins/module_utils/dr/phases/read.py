@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...core.errors import UNKNOWN_REGION_CODES, CloudError, InputError
-from ...core.model import ARCHIVE, COMPLETED, PENDING
+from ...core.model import COMPLETED, PENDING
 from ..capabilities import SetReading
 from ..coverage import Coverage, coverage_notes, format_selector
 from ..groups import IN_FLIGHT, consistency_groups, group_look_alikes, group_point
@@ -268,11 +268,7 @@ def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> D
     it can be used (EBS); when that is older than max_snapshot_age_hours (or there is none), a fresh one is to be made,
     or the one already being made used."""
     completed = sorted(
-        (
-            snapshot
-            for snapshot in snapshots
-            if snapshot.state == COMPLETED and snapshot.extra.get('storage_tier') != ARCHIVE
-        ),
+        (snapshot for snapshot in snapshots if snapshot.state == COMPLETED and not snapshot.archived),
         key=lambda snapshot: snapshot.age_order(),
     )
     source = completed[-1] if completed else None
