@@ -19,6 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     NOTHING_TO_PROTECT,
     OVER_RPO,
     PROTECTED,
+    WORST_FIRST,
     WOULD_BE_PROTECTED,
     ScopeProtection,
     group_records,
@@ -47,8 +48,6 @@ STATUS_TOTALS = {
     WOULD_BE_PROTECTED: 'would_be_protected_scopes',
     NOTHING_TO_PROTECT: 'nothing_to_protect_scopes',
 }
-# Nothing to protect last: a neutral scope never stands before one a person must look at.
-WORST_FIRST = (AT_RISK, NOT_KNOWN, WOULD_BE_PROTECTED, PROTECTED, NOTHING_TO_PROTECT)
 # What a scope whose run failed cannot claim: the rest of its run is not known.
 CLAIMS = (PROTECTED, WOULD_BE_PROTECTED, NOTHING_TO_PROTECT)
 # The disks of a scope (and of an account, of the fleet) by status, and those of its source region that it does not cover.

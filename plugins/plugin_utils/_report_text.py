@@ -23,6 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     NO_COPY,
     NOTHING_TO_PROTECT,
     STANDING_WORDS,
+    WORST_FIRST,
     RegionProtection,
     counted,
     of_report,
@@ -36,11 +37,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     summary_line,
     verified_points_line,
 )
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import (
-    DISK_COUNTS,
-    STATUS_TOTALS,
-    WORST_FIRST,
-)
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import DISK_COUNTS, STATUS_TOTALS
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plan_figures import (
     copies_words,

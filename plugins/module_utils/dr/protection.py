@@ -37,6 +37,9 @@ PROTECTED, AT_RISK, NOT_KNOWN = 'protected', 'at risk', 'not known'
 # finds every copy in place, in the plan's words (a plan claims nothing as done, so never "protected").
 NOTHING_TO_PROTECT, WOULD_BE_PROTECTED = 'nothing to protect', 'would be protected'
 STATUSES = (PROTECTED, AT_RISK, NOT_KNOWN, NOTHING_TO_PROTECT, WOULD_BE_PROTECTED)
+#: The statuses worst first: how a fleet sorts its scopes, and a group takes its worst member's. Nothing to protect
+#: last: a neutral scope never stands before one a person must look at.
+WORST_FIRST = (AT_RISK, NOT_KNOWN, WOULD_BE_PROTECTED, PROTECTED, NOTHING_TO_PROTECT)
 # A disk of the source region that no scope's selector takes (dr.coverage): counted beside the statuses of the disks a
 # scope looks after, never as one of them.
 NOT_COVERED = 'not covered'
@@ -482,10 +485,6 @@ def doubts_words(cells: Sequence[RegionProtection]) -> str:
     return words
 
 
-#: A group's status is its worst member's.
-GROUP_STATUS_ORDER = (AT_RISK, NOT_KNOWN, WOULD_BE_PROTECTED, PROTECTED)
-
-
 def group_records(scope: ScopeProtection) -> list[dict[str, Any]]:
     """Each consistency group of ``scope`` as the fleet lists it: its name, disks, status (its worst member's by the
     scope's rule: a doubt on one member's copy is the group's) and, per DR region, its standing, the set that stands
@@ -494,7 +493,7 @@ def group_records(scope: ScopeProtection) -> list[dict[str, Any]]:
         {
             'name': name,
             'disks': [disk.disk_id for disk in members],
-            'status': min((scope.disk_status(disk) for disk in members), key=GROUP_STATUS_ORDER.index),
+            'status': min((scope.disk_status(disk) for disk in members), key=WORST_FIRST.index),
             'regions': [
                 {
                     'region': region,
