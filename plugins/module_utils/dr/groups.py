@@ -283,26 +283,15 @@ def set_points(
     ordered = copy_sets(copies, point_of)
     if not any(copies_complete(copies, found) for dummy, found in ordered):
         return own
-    indexes = sets_holding(ordered, copies, verdict_of)
-
-    def at(index: int | None) -> tuple[str, list[tuple[str, Snapshot]]] | None:
-        return None if index is None else ordered[index]
-
-    held = Holding(
-        points=tuple(ordered),
-        newest=at(indexes.newest),
-        standing=at(indexes.standing),
-        doubt=at(indexes.doubt),
-        doubt_verdict=indexes.doubt_verdict,
-        anchor=at(indexes.anchor),
-    )
-
-    def member_copy(item: tuple[str, list[tuple[str, Snapshot]]] | None, key: str) -> Snapshot | None:
-        if item is None:
-            return None
-        return next((copy for member, copy in item[1] if member == key and copy.state == COMPLETED), None)
-
+    held = sets_holding(ordered, copies, verdict_of)
+    # The standing set is the last known good one only while a doubt holds the newest back.
     standing = held.standing if held.doubt is not None else None
+
+    def member_copy(index: int | None, key: str) -> Snapshot | None:
+        if index is None:
+            return None
+        return next((copy for member, copy in ordered[index][1] if member == key and copy.state == COMPLETED), None)
+
     records = {}
     for key in copies:
         good = member_copy(standing, key)
@@ -316,6 +305,6 @@ def set_points(
             last_known_good=good.id if good is not None else None,
             last_known_good_point=good_point,
             last_known_good_age_hours=hours_since(good_point or (good.created if good is not None else None), now),
-            last_known_good_set=standing[0] if standing is not None else None,
+            last_known_good_set=ordered[standing][0] if standing is not None else None,
         )
     return records

@@ -602,22 +602,23 @@ def _points(
     point_of = point_reader(source_times)
     # A person's copy of a DR copy holds that copy's data, in whichever DR region it was made from.
     verdict_of = MarksHeld(copy for copies in listed.values() for copy in copies).verdict
-    points = {
+    # A disk on its own is judged by its copies; a group's members by its sets, together (dr.groups.set_points).
+    points: dict[str, dict[str, dict[str, Any]]] = {
         plan.key: {
             region: region_points(by_region[region].get(plan.key, ()), point_of, ctx.now, verdict_of)
             for region in listed
         }
         for plan in plans
+        if plan.group is None
     }
-    # A group's members are judged by its sets, together (dr.groups.set_points).
     groups = {plan.group.key: plan.group for plan in plans if plan.group is not None}
     for group in groups.values():
         members = ['%s/%s' % (disk.region, disk.id) for disk in group.disks]
         for region in listed:
             held = set_points({key: by_region[region].get(key, ()) for key in members}, point_of, ctx.now, verdict_of)
             for key, record in held.items():
-                if key in points:
-                    points[key][region] = record
+                if key in keys:
+                    points.setdefault(key, {})[region] = record
     for plan in plans:
         for region, held in sorted(points[plan.key].items()):
             if held['doubt']:
